@@ -1,0 +1,3 @@
+from yuqing.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""The `yuqing` command line: one program, a subcommand per task.
+
+Each module in this package that defines ``register(subparsers)`` adds its
+subcommands; the module list is discovered, so adding a command means adding
+a module here and nothing else. A command's handler is stored with
+``parser.set_defaults(func=handler)`` and returns an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+
+from yuqing import __version__
+from yuqing.errors import YuqingError
+
+DESCRIPTION = """\
+yuqing — 政务舆情监测（市场监管）
+
+常用命令:
+  yuqing es start          启动本地 Elasticsearch（未设置 ES_URL 时）
+  yuqing init              创建索引模板与索引（可重复执行）
+  yuqing demo              演示：启动全部组件并加载示例数据
+  yuqing <命令> --help      查看某个命令的说明
+
+连接已有集群: 设置 ES_URL（以及 ES_USERNAME/ES_PASSWORD 或 ES_API_KEY、ES_CA_CERTS）。
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="yuqing", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"yuqing {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+    subparsers = parser.add_subparsers(title="命令", metavar="<命令>")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(func(args) or 0)
+    except YuqingError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
