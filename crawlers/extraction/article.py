@@ -1,0 +1,84 @@
+"""`extract`: one saved or downloaded page in, one Article (title, body, author, date) out."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError
+
+from crawlers.extraction import expressions as X
+from crawlers.extraction.content import extract_content, remove_noise
+from crawlers.extraction.dates import PageText, find_date
+from crawlers.extraction.encoding import decode_html
+from crawlers.extraction.metadata import find_author, find_title
+
+LOGGER = logging.getLogger(__name__)
+BYLINE_WINDOW = 300  # characters after the headline searched for 作者：/记者：
+
+
+@dataclass
+class Article:
+    """What the extractor found on a page; empty strings/None where the page has nothing."""
+
+    title: str
+    content: str
+    author: str | None
+    published_at: datetime | None
+    url: str | None = None
+    encoding: str | None = None
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        return data
+
+    def to_json(self, **kwargs) -> str:
+        """JSON with Chinese kept readable and the date in ISO 8601 with its +08:00 offset."""
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(self.to_dict(), **kwargs)
+
+
+def parse_tree(text: str):
+    """lxml tree of an HTML text (XML declarations stripped; empty input gives an empty page)."""
+    text = X.XML_DECLARATION.sub("", text)
+    try:
+        return lxml_html.document_fromstring(text) if text.strip() else lxml_html.document_fromstring("<html/>")
+    except (ParserError, ValueError):
+        return lxml_html.document_fromstring("<html/>")
+
+
+def extract(
+    html: bytes | str,
+    url: str | None = None,
+    encoding: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> Article:
+    """Extract the article of a page. ``encoding`` is the charset the server declared (a hint:
+    bytes that do not fit it are decoded as what they are); ``now`` resolves relative dates."""
+    used = None
+    if isinstance(html, bytes):
+        html, used = decode_html(html, encoding)
+    tree = parse_tree(html)
+    title = find_title(tree)
+    body_tree = copy.deepcopy(tree)
+    remove_noise(body_tree)
+    content = extract_content(body_tree, title)
+    published = find_date(tree, url, now, title=title, body_start=content[:40])
+    author = find_author(tree, _text_after(tree, title), content)
+    return Article(title=title, content=content, author=author, published_at=published, url=url, encoding=used)
+
+
+def _text_after(tree, title: str) -> str:
+    """Page text right after the headline (the byline zone); the page head without a headline."""
+    page = PageText(tree).text
+    compact = X.WHITESPACE.sub(" ", page)
+    at = compact.find(title[:12]) if len(title) >= 4 else -1
+    if at < 0:
+        return ""
+    return compact[at + len(title[:12]):at + len(title[:12]) + BYLINE_WINDOW]

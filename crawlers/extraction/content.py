@@ -1,0 +1,206 @@
+"""Article body: split the page into text blocks, score them, pick the best container, trim it.
+
+A block is the text between two block-level tags. Its value is its non-link text when it reads
+like prose (punctuation, little link text) and negative when it is navigation (mostly links)
+or a short label. The container is the element whose blocks sum to the highest value: it takes
+in every paragraph of the article and leaves out menus and link lists around it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crawlers.extraction import expressions as X
+
+LOGGER = logging.getLogger(__name__)
+
+LINK_HEAVY = 0.5  # a block whose text is more than half link text is navigation
+MIN_PROSE = 8  # non-link characters for a punctuated block to count as prose
+
+
+@dataclass
+class Block:
+    """Text between two block boundaries, with the element that holds it."""
+
+    element: object
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+
+    @property
+    def text(self) -> str:
+        return X.WHITESPACE.sub(" ", "".join(self.parts)).strip()
+
+    @property
+    def size(self) -> int:
+        return sum(len(X.WHITESPACE.sub("", p)) for p in self.parts)
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / self.size if self.size else 0.0
+
+    @property
+    def punctuation(self) -> int:
+        return sum(1 for c in "".join(self.parts) if c in X.PUNCTUATION)
+
+    def value(self) -> float:
+        """How much this block looks like article prose (negative: navigation or labels)."""
+        size = self.size
+        if not size:
+            return 0.0
+        links = self.link_chars
+        prose = size - links
+        if links / size > LINK_HEAVY:
+            return -float(size)
+        punct = self.punctuation
+        if (punct and prose >= MIN_PROSE) or prose >= 60:
+            bonus = 1.0 + min(punct / max(prose, 1) * 10, 1.0)  # dense punctuation: sentences
+            return prose * bonus - 2.0 * links
+        return -0.5 * prose - links
+
+
+def remove_noise(tree) -> None:
+    """Drop scripts, hidden elements, comment areas, footers and similar furniture, in place."""
+    etree.strip_elements(tree, etree.Comment, *X.DROP_TAGS, with_tail=False)
+    for element in list(tree.iter(*X.FURNITURE_TAGS)):
+        _drop(element)
+    for element in tree.xpath(X.ALL_WITH_STYLE):
+        if X.HIDDEN_STYLE.search(element.get("style", "")):
+            _drop(element)
+    for element in tree.xpath(X.ALL_WITH_CLASS_OR_ID):
+        if element.tag in ("html", "body"):
+            continue
+        attrs = f"{element.get('class', '')} {element.get('id', '')}"
+        if X.NOISE_ATTR.search(attrs) and not X.CONTENT_ATTR.search(attrs):
+            _drop(element)
+
+
+def _drop(element) -> None:
+    """Remove an element but keep its tail text."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    previous = element.getprevious()
+    parent.remove(element)
+    if tail and tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def blocks(root) -> list[Block]:
+    """Text blocks of ``root`` in document order."""
+    out: list[Block] = []
+    current = Block(root)
+    stack: list[object] = []  # open block elements
+    in_link = 0
+
+    def flush(owner) -> None:
+        nonlocal current
+        if current.size:
+            out.append(current)
+        current = Block(owner)
+
+    def add(text: str | None) -> None:
+        if text:
+            current.parts.append(text)
+            if in_link:
+                current.link_chars += len(X.WHITESPACE.sub("", text))
+
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in X.BLOCK_TAGS:
+                flush(element)
+                stack.append(element)
+            if tag == "a":
+                in_link += 1
+            add(element.text)
+        else:
+            if tag == "a":
+                in_link -= 1
+            if tag in X.BLOCK_TAGS:
+                stack.pop()
+                flush(stack[-1] if stack else root)
+            if element is not root:
+                add(element.tail)
+    flush(root)
+    return out
+
+
+def best_container(root, page_blocks: list[Block]):
+    """The element whose blocks add up to the most prose value."""
+    score: dict[object, float] = {}
+    for block in page_blocks:
+        score[block.element] = score.get(block.element, 0.0) + block.value()
+    total: dict[object, float] = {}
+    for event, element in etree.iterwalk(root, events=("end",)):
+        value = score.get(element, 0.0)
+        for child in element:
+            value += total.get(child, 0.0)
+        total[element] = value
+    if not total:
+        return root
+    best = max(total, key=lambda e: (total[e], -_depth(e)))
+    return best
+
+
+def _depth(element) -> int:
+    return sum(1 for _ in element.iterancestors())
+
+
+def article_blocks(root, title: str | None = None) -> list[Block]:
+    """The blocks of the article body, trimmed of link lists and head/tail metadata lines."""
+    page_blocks = blocks(root)
+    container = best_container(root, page_blocks)
+    inside = set(container.iter())
+    chosen = [b for b in page_blocks if b.element in inside]
+    kept = [b for b in chosen if not (b.link_density > LINK_HEAVY and b.size < 200)]
+    return trim(kept, title)
+
+
+def trim(kept: list[Block], title: str | None) -> list[Block]:
+    """Drop the headline and metadata lines at the head, and everything after a tail marker."""
+    title_key = X.WHITESPACE.sub("", title or "")
+    start = 0
+    while start < len(kept) and start < 6:
+        text = kept[start].text
+        key = X.WHITESPACE.sub("", text)
+        if (title_key and key and (key == title_key or (len(key) > 4 and key in title_key))) or (
+            X.META_LINE.match(text) and len(text) < 120
+        ) or (_is_byline(text)):
+            start += 1
+            continue
+        break
+    body = kept[start:]
+    cut = len(body)
+    for index in range(len(body) - 1, -1, -1):
+        if index < len(body) * 0.5:
+            break
+        if X.TAIL_STOP.match(body[index].text) and len(body[index].text) < 200:
+            cut = index
+    body = body[:cut]
+    while body and (X.META_LINE.match(body[-1].text) and len(body[-1].text) < 80):
+        body.pop()
+    return body
+
+
+def _is_byline(text: str) -> bool:
+    """A short line made of a date and labels, such as '2022-02-13 09:57  来源：新华网'."""
+    from crawlers.extraction.dates import YMD
+
+    return len(text) < 80 and bool(YMD.search(text)) and sum(1 for c in text if c in X.SENTENCE_END) == 0
+
+
+def extract_content(root, title: str | None = None) -> str:
+    """Article body text, one paragraph per line."""
+    return "\n".join(b.text for b in article_blocks(root, title))
+
+
+def score_debug(block: Block) -> str:  # pragma: no cover - debugging aid
+    return f"{block.value():8.1f} ld={block.link_density:.2f} p={block.punctuation} {block.text[:40]!r}"
+

@@ -1,0 +1,452 @@
+"""Chinese publication dates: parse one date string, or find the publication date of a page.
+
+All results are timezone-aware datetimes in Asia/Shanghai. A date that is implausible for a
+publication -- later than ``now`` plus ``FUTURE_TOLERANCE`` or earlier than ``EARLIEST`` -- is
+never returned: ``parse_date`` and ``find_date`` return None for it (logged at debug level), and
+``check_plausible`` raises ``ImplausibleDateError`` for callers that want the reason.
+Day-less values ("2017年5月", "1998-3") are not dates of a day and parse to None.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from crawlers.extraction import expressions as X
+
+LOGGER = logging.getLogger(__name__)
+
+try:
+    from zoneinfo import ZoneInfo
+
+    SHANGHAI = ZoneInfo("Asia/Shanghai")
+except Exception:  # pragma: no cover - no tz database: China has had no DST since 1991
+    SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=SHANGHAI)
+FUTURE_TOLERANCE = timedelta(minutes=15)
+
+
+class ImplausibleDateError(ValueError):
+    """A date that cannot be a publication date (in the future or before 1990)."""
+
+
+# --- patterns ---------------------------------------------------------------------------------
+_CN_DIGITS = "〇零○Ｏ一二三四五六七八九十"
+_TIME = (
+    r"(?:\s*(?:T|\s)?\s*(?P<ampm>上午|下午|中午|晚上|凌晨|早上|AM|PM|am|pm)?\s*"
+    r"(?P<hour>[01]?\d|2[0-3])\s*(?:[:：]|时|点)\s*(?P<minute>[0-5]\d)"
+    r"(?:\s*(?:[:：]|分)\s*(?P<second>[0-5]\d)(?:\.\d+)?秒?)?"
+    r"(?P<tz>\s*(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d|GMT|UTC))?)?"
+)
+YMD = re.compile(
+    r"(?<![\d.])(?P<year>(?:19|20)\d\d)\s*(?:(?P<sep>[-/.])|年)\s*(?P<month>1[0-2]|0?[1-9])\s*"
+    r"(?:(?P=sep)|月)\s*(?P<day>3[01]|[12]\d|0?[1-9])(?:\s*[日号]|(?!\d))" + _TIME
+)
+YMD_CN = re.compile(
+    rf"(?P<year>[{_CN_DIGITS}]{{4}})\s*年\s*(?P<month>[{_CN_DIGITS}]{{1,2}})\s*月\s*"
+    rf"(?P<day>[{_CN_DIGITS}]{{1,3}})\s*[日号]"
+)
+YMD_COMPACT = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)(?P<month>0[1-9]|1[0-2])(?P<day>0[1-9]|[12]\d|3[01])(?!\d)")
+MD = re.compile(
+    r"(?<![\d年/.-])(?P<month>1[0-2]|0?[1-9])\s*(?:月\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*[日号]"
+    r"|-(?P<day2>3[01]|[12]\d|0[1-9])(?=\s+\d{1,2}:\d\d))" + _TIME
+)
+RELATIVE = re.compile(
+    r"(?P<num>\d+|半|[一二两三四五六七八九十]+)\s*(?:个)?\s*(?P<unit>秒钟?|分钟|分|小时|钟头|天|日|周|星期|礼拜|月|年)\s*(?:之)?前"
+)
+DAY_WORD = re.compile(r"(?P<word>今天|今日|昨天|昨日|前天|大前天)" + _TIME)
+JUST_NOW = re.compile(r"^\s*(?:刚刚|刚才|just now)\s*$", re.I)
+ONLY_TIME = re.compile(
+    r"^\s*(?P<ampm>上午|下午|中午|晚上|凌晨|早上)?\s*(?P<hour>[01]?\d|2[0-3])\s*[:：]\s*(?P<minute>[0-5]\d)"
+    r"(?:[:：](?P<second>[0-5]\d))?\s*$"
+)
+EPOCH = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
+ENGLISH_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+URL_DATE = re.compile(
+    r"(?<!\d)(?P<year>(?:19|20)\d\d)[/_-]?(?P<month>0[1-9]|1[0-2])[/_-]?(?P<day>0[1-9]|[12]\d|3[01])(?!\d)"
+)
+URL_YM_D = re.compile(r"/(?P<year>(?:19|20)\d\d)(?P<month>0[1-9]|1[0-2])/(?P<day>0[1-9]|[12]\d|3[01])/")
+
+_UNIT = {
+    "秒": timedelta(seconds=1), "秒钟": timedelta(seconds=1), "分": timedelta(minutes=1),
+    "分钟": timedelta(minutes=1), "小时": timedelta(hours=1), "钟头": timedelta(hours=1),
+    "天": timedelta(days=1), "日": timedelta(days=1), "周": timedelta(weeks=1),
+    "星期": timedelta(weeks=1), "礼拜": timedelta(weeks=1), "月": timedelta(days=30),
+    "年": timedelta(days=365),
+}
+_DAY_OFFSET = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
+
+
+def _cn_number(text: str) -> int | None:
+    """Value of a Chinese numeral: '二〇一七' digit by digit, '三十一' positionally."""
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+    digits.update({"零": 0, "○": 0, "Ｏ": 0, "两": 2})
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        high = digits.get(tens, -1) if tens else 1
+        low = digits.get(ones, -1) if ones else 0
+        return None if high < 0 or low < 0 else high * 10 + low
+    if all(c in digits for c in text):
+        return int("".join(str(digits[c]) for c in text))
+    return None
+
+
+def now_shanghai(now: datetime | None = None) -> datetime:
+    """``now`` as an aware Asia/Shanghai datetime (naive values are taken as Shanghai time)."""
+    if now is None:
+        return datetime.now(SHANGHAI)
+    if now.tzinfo is None:
+        return now.replace(tzinfo=SHANGHAI)
+    return now.astimezone(SHANGHAI)
+
+
+def check_plausible(value: datetime, now: datetime | None = None) -> datetime:
+    """Return ``value`` in Asia/Shanghai, or raise ImplausibleDateError if future or pre-1990."""
+    value = now_shanghai(value)
+    current = now_shanghai(now)
+    if value > current + FUTURE_TOLERANCE:
+        raise ImplausibleDateError(f"date {value.isoformat()} is in the future (now {current.isoformat()})")
+    if value < EARLIEST:
+        raise ImplausibleDateError(f"date {value.isoformat()} is before {EARLIEST.date()}")
+    return value
+
+
+def _plausible(value: datetime | None, now: datetime) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return check_plausible(value, now)
+    except ImplausibleDateError as exc:
+        LOGGER.debug("rejected: %s", exc)
+        return None
+
+
+def _with_time(match: re.Match, year: int, month: int, day: int) -> datetime | None:
+    """Build the datetime from a match carrying the optional _TIME groups."""
+    hour = minute = second = 0
+    groups = match.groupdict()
+    if groups.get("hour") is not None:
+        hour, minute = int(groups["hour"]), int(groups["minute"])
+        second = int(groups["second"] or 0)
+        ampm = (groups.get("ampm") or "").lower()
+        if ampm in ("下午", "晚上", "pm") and hour < 12:
+            hour += 12
+        elif ampm in ("凌晨", "上午", "早上", "am") and hour == 12:
+            hour = 0
+    try:
+        value = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    tz = (groups.get("tz") or "").strip()
+    if tz and tz not in ("GMT", "UTC", "Z"):
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+        return value.replace(tzinfo=timezone(sign * offset)).astimezone(SHANGHAI)
+    if tz:
+        return value.replace(tzinfo=timezone.utc).astimezone(SHANGHAI)
+    return value.replace(tzinfo=SHANGHAI)
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date found in a text: the value, where it was, and whether it carried a time of day."""
+
+    value: datetime
+    start: int
+    end: int
+    has_time: bool
+
+
+def iter_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
+    """Every absolute full date (year, month, day) in ``text``, plausible ones only, in order."""
+    current = now_shanghai(now)
+    found: list[DateMatch] = []
+    for match in YMD.finditer(text):
+        value = _plausible(_with_time(match, int(match["year"]), int(match["month"]), int(match["day"])), current)
+        if value is not None:
+            found.append(DateMatch(value, match.start(), match.end(), match["hour"] is not None))
+    for match in YMD_CN.finditer(text):
+        parts = [_cn_number(match[g]) for g in ("year", "month", "day")]
+        if None in parts:
+            continue
+        value = _plausible(_with_time(match, *parts), current)  # type: ignore[arg-type]
+        if value is not None:
+            found.append(DateMatch(value, match.start(), match.end(), False))
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+def parse_date(text: str, now: datetime | None = None) -> datetime | None:
+    """Parse the first date in ``text`` (absolute, relative to ``now``, ISO, RFC 2822, epoch)."""
+    if not text or not text.strip():
+        return None
+    current = now_shanghai(now)
+    text = text.strip()
+    if JUST_NOW.match(text):
+        return current
+    match = EPOCH.match(text)
+    if match:
+        value = datetime.fromtimestamp(int(match.group(1)), SHANGHAI)
+        return _plausible(value, current)
+    dates = iter_dates(text, current)
+    if dates:
+        return dates[0].value
+    if YMD.search(text) or YMD_CN.search(text):
+        return None  # a full date was there but is implausible: never fall through to guesses
+    value = _parse_relative(text, current)
+    if value is not None:
+        return _plausible(value, current)
+    if ENGLISH_MONTH.search(text):
+        return _plausible(_parse_english(text), current)
+    match = YMD_COMPACT.fullmatch(text)
+    if match:
+        return _plausible(_with_time(match, int(match["year"]), int(match["month"]), int(match["day"])), current)
+    return None
+
+
+def _parse_relative(text: str, current: datetime) -> datetime | None:
+    """'3分钟前', '昨天 12:30', '前天', '05-31 16:21', '5月31日' (year inferred), '16:21' (today)."""
+    if "刚刚" in text or "刚才" in text:
+        return current
+    match = RELATIVE.search(text)
+    if match:
+        num = 0.5 if match["num"] == "半" else _cn_number(match["num"])
+        if num is None:
+            return None
+        return current - _UNIT[match["unit"]] * num
+    match = DAY_WORD.search(text)
+    if match:
+        day = (current - timedelta(days=_DAY_OFFSET[match["word"]])).date()
+        if match["hour"] is None:
+            return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+        return _with_time(match, day.year, day.month, day.day)
+    match = MD.search(text)
+    if match:
+        month, day = int(match["month"]), int(match["day"] or match["day2"])
+        value = _with_time(match, current.year, month, day)
+        if value is not None and value > current + FUTURE_TOLERANCE:
+            value = _with_time(match, current.year - 1, month, day)  # last year's "12月31日" seen in January
+        return value
+    match = ONLY_TIME.match(text)
+    if match:
+        return _with_time(match, current.year, current.month, current.day)
+    return None
+
+
+def _parse_english(text: str) -> datetime | None:
+    """RFC 2822 ('Wed, 31 May 2017 16:21:00 GMT') and similar English forms."""
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        value = None
+    if value is None:
+        for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y %H:%M", "%b. %d, %Y"):
+            try:
+                value = datetime.strptime(text.strip(), fmt)
+                break
+            except ValueError:
+                continue
+    if value is None:
+        return None
+    return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value.astimezone(SHANGHAI)
+
+
+def date_from_url(url: str | None, now: datetime | None = None) -> datetime | None:
+    """Day encoded in a URL path: /2017/05/31/, /201705/31/, t20170531_123.html, 2017-05-31."""
+    if not url:
+        return None
+    path = url.split("?", 1)[0].split("://", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else ""
+    current = now_shanghai(now)
+    for pattern in (URL_YM_D, URL_DATE):
+        for match in pattern.finditer(path):
+            try:
+                value = datetime(int(match["year"]), int(match["month"]), int(match["day"]), tzinfo=SHANGHAI)
+            except ValueError:
+                continue
+            value = _plausible(value, current)
+            if value is not None:
+                return value
+    return None
+
+
+# --- finding the publication date of a page ---------------------------------------------------
+
+
+def _as_tree(source) -> lxml_html.HtmlElement:
+    if isinstance(source, lxml_html.HtmlElement):
+        return source
+    if isinstance(source, bytes):
+        from crawlers.extraction.encoding import decode_html
+
+        source = decode_html(source)[0]
+    source = X.XML_DECLARATION.sub("", source)
+    return lxml_html.document_fromstring(source or "<html></html>")
+
+
+def _meta_date(tree, current: datetime) -> datetime | None:
+    for expression in X.DATE_META:
+        for raw in tree.xpath(expression):
+            value = parse_date(str(raw), current)
+            if value is not None:
+                return value
+    for raw in tree.xpath(X.JSON_LD):
+        for found in X.JSON_LD_DATE.findall(str(raw)):
+            value = parse_date(found, current)
+            if value is not None:
+                return value
+    return None
+
+
+def _is_noise(element) -> bool:
+    """Inside comments, sidebars or footers (by tag or class/id)."""
+    for node in element.iterancestors():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag in X.FURNITURE_TAGS:
+            return True
+        attrs = f"{node.get('class', '')} {node.get('id', '')}"
+        if attrs.strip() and X.NOISE_ATTR.search(attrs) and not X.CONTENT_ATTR.search(attrs):
+            return True
+    return False
+
+
+class PageText:
+    """The visible text of a page as one string, with a map from offsets back to elements."""
+
+    SKIP = frozenset(("script", "style", "noscript", "head", "title", "textarea", "select", "option"))
+
+    def __init__(self, tree) -> None:
+        parts: list[str] = []
+        self.owners: list[tuple[int, object]] = []
+        offset = 0
+        skipping = 0
+
+        def add(chunk: str | None, owner) -> None:
+            nonlocal offset
+            if chunk and not skipping:
+                self.owners.append((offset, owner))
+                parts.append(chunk)
+                offset += len(chunk)
+
+        for event, element in etree.iterwalk(tree, events=("start", "end")):
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if event == "start":
+                if tag in self.SKIP:
+                    skipping += 1
+                elif tag in X.BLOCK_TAGS:
+                    add(" ", element)
+                if tag:
+                    add(element.text, element)
+            else:
+                if tag in self.SKIP:
+                    skipping -= 1
+                elif tag in X.BLOCK_TAGS:
+                    add(" ", element)
+                if element is not tree:
+                    add(element.tail, element.getparent())
+        self.text = "".join(parts)
+
+    def owner(self, offset: int):
+        """Element whose text contains ``offset``."""
+        lo, hi = 0, len(self.owners) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.owners[mid][0] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return self.owners[lo][1] if self.owners else None
+
+
+def find_date(
+    source,
+    url: str | None = None,
+    now: datetime | None = None,
+    *,
+    title: str | None = None,
+    body_start: str | None = None,
+) -> datetime | None:
+    """Publication date of a page (lxml tree, HTML text or bytes), or None when it has none.
+
+    Order: publisher metadata; a date introduced by a label such as 发布时间：; the first
+    date after the headline; a date in an element named like a date/byline; the date in the
+    URL; the first date on the page. ``title``/``body_start`` (from the extractor) locate the
+    headline and the article; comment areas, sidebars and footers are skipped.
+    """
+    current = now_shanghai(now)
+    tree = _as_tree(source)
+    url_date = date_from_url(url, current)
+    meta = _meta_date(tree, current)
+    if meta is not None and (url_date is None or meta.date() == url_date.date()):
+        return meta
+    page = PageText(tree)
+    text = page.text
+    matches = [m for m in iter_dates(text, current) if not _is_noise(page.owner(m.start))]
+    if not matches:
+        return meta or url_date
+    if url_date is not None:
+        same_day = [m for m in matches if m.value.date() == url_date.date()]
+        if same_day:
+            return max(same_day, key=lambda m: m.has_time).value
+        return meta or url_date
+    anchor = _locate(text, title)
+    body_at = _locate(text, body_start)
+    if body_at is not None and (anchor is None or body_at < anchor):
+        anchor = None if anchor is not None and anchor > body_at else anchor
+
+    def labelled(m: DateMatch) -> bool:
+        before = text[max(0, m.start - 12):m.start]
+        return bool(re.search(X.PUBLISHED_LABEL.pattern + r"\s*$", before))
+
+    after = [m for m in matches if anchor is None or m.start >= anchor]
+    # 1. labelled date after the headline (or anywhere, without a headline)
+    for m in after:
+        if labelled(m):
+            return m.value
+    # 2. first date in the byline zone: after the headline, before the body text starts
+    if anchor is not None:
+        limit = body_at if body_at is not None and body_at > anchor else anchor + 400
+        zone = [m for m in after if m.start <= limit + 40]
+        if zone:
+            return zone[0].value
+    # 3. a date in an element whose class/id says date/time/byline
+    for m in after or matches:
+        owner = page.owner(m.start)
+        attrs = f"{owner.get('class', '')} {owner.get('id', '')}" if owner is not None else ""
+        if X.DATE_ATTR.search(attrs):
+            return m.value
+    # 4. labelled date anywhere
+    for m in matches:
+        if labelled(m):
+            return m.value
+    if meta is not None:
+        return meta
+    # 5. first date after the headline, else the first on the page
+    return (after or matches)[0].value
+
+
+def _locate(text: str, needle: str | None) -> int | None:
+    """Offset of ``needle`` (or its first 12 characters) in ``text``, ignoring whitespace runs."""
+    if not needle:
+        return None
+    needle = X.WHITESPACE.sub(" ", needle).strip()
+    for probe in (needle, needle[:12]):
+        if len(probe) >= 4:
+            at = text.find(probe)
+            if at >= 0:
+                return at
+            at = X.WHITESPACE.sub(" ", text).find(probe)
+            if at >= 0:
+                return at  # approximate: whitespace runs may shift offsets slightly
+    return None

@@ -1,0 +1,105 @@
+"""Decode saved or downloaded HTML bytes: BOM, valid UTF-8, declared charset, then detection."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+
+from crawlers.extraction.expressions import CJK, META_CHARSET
+
+LOGGER = logging.getLogger(__name__)
+
+# Declared names that mean "some GB encoding"; GB18030 is a superset of all of them.
+GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "gb_2312-80", "euc-cn", "hz-gb-2312"})
+# Single-byte encodings a Chinese page is often mis-declared as.
+SINGLE_BYTE = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii", "cp1251"})
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+SNIFF_BYTES = 4096
+
+
+def normalize_encoding(name: str | None) -> str | None:
+    """Python codec name for a declared charset, GB family mapped to gb18030; None if unknown."""
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    if name in GB_FAMILY:
+        return "gb18030"
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return "gb18030" if codec in GB_FAMILY else codec
+
+
+def meta_charset(body: bytes) -> str | None:
+    """The charset named by a <meta> tag near the start of the page."""
+    match = META_CHARSET.search(body[:SNIFF_BYTES])
+    return match.group(1).decode("ascii", "ignore") if match else None
+
+
+def _errors(body: bytes, encoding: str) -> int:
+    """How many bytes fail to decode; 0 means a clean decode."""
+    try:
+        body.decode(encoding)
+        return 0
+    except UnicodeDecodeError:
+        return body.decode(encoding, "replace").count("\ufffd")
+    except LookupError:
+        return len(body)
+
+
+def _cjk_share(text: str) -> float:
+    """Share of non-ASCII characters that are CJK ideographs (high for correctly decoded Chinese)."""
+    non_ascii = [c for c in text if ord(c) > 127]
+    if not non_ascii:
+        return 1.0
+    return sum(1 for c in non_ascii if CJK.match(c)) / len(non_ascii)
+
+
+def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode page bytes; returns (text, codec name used). Never raises on bad bytes."""
+    for bom, encoding in BOMS:
+        if body.startswith(bom):
+            return body.decode(encoding, "replace"), encoding.replace("-sig", "")
+    try:
+        text = body.decode("utf-8")
+        return text, "utf-8"  # valid UTF-8 with non-ASCII bytes is almost never anything else
+    except UnicodeDecodeError:
+        pass
+    candidates: list[str] = []
+    for name in (declared, meta_charset(body), "gb18030", "big5"):
+        codec = normalize_encoding(name)
+        if codec and codec not in candidates and codec != "utf-8":
+            candidates.append(codec)
+    best: tuple[float, int, str] | None = None
+    for rank, codec in enumerate(candidates):
+        errors = _errors(body, codec)
+        text = body.decode(codec, "replace")
+        share = _cjk_share(text)
+        if codec in SINGLE_BYTE:
+            share = 0.0  # Chinese text never decodes to Latin letters alone
+        # Fewer bad bytes first, then more CJK, then the order declared > meta > guesses.
+        key = (errors / max(len(body), 1) * 100 - share, rank, codec)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    assert best is not None
+    codec = best[2]
+    if best[0] > -0.5:  # nothing decodes as plausible Chinese: ask the detector
+        guess = _detect(body)
+        if guess and _errors(body, guess) == 0:
+            codec = guess
+    if declared and normalize_encoding(declared) != codec:
+        LOGGER.debug("declared charset %s does not fit, decoded as %s", declared, codec)
+    return body.decode(codec, "replace"), codec
+
+
+def _detect(body: bytes) -> str | None:
+    """charset-normalizer's best guess, as a normalized codec name."""
+    from charset_normalizer import from_bytes
+
+    match = from_bytes(body[:200_000]).best()
+    return normalize_encoding(match.encoding) if match else None

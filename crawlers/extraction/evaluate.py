@@ -1,0 +1,266 @@
+"""`yuqing eval extraction`: body bigram F1 and date day-accuracy on real pages, with pinned floors.
+
+Data: ``../shared/data/extraction/chinese_web_content_extraction`` (69 pages, hand-made ground
+truth) and ``gne_testpages`` (62 news pages, robustness only). The floors live in
+``floors.yaml`` next to this module; ``--raise-floors`` moves them up to the measured values
+(never down). trafilatura and htmldate are measured on the same pages when installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_ROOT = PROJECT_ROOT.parent / "shared" / "data" / "extraction"
+GROUND_SET = DATA_ROOT / "chinese_web_content_extraction"
+ROBUSTNESS_SET = DATA_ROOT / "gne_testpages"
+FLOORS_FILE = Path(__file__).with_name("floors.yaml")
+FULL_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+MIN_CONTENT = 50  # characters of body below which a robustness page counts as empty
+
+
+def _floor_check(value) -> str | None:
+    return None if 0.0 <= value <= 1.0 else "应在 0 到 1 之间"
+
+
+def floors_schema():
+    from yuqing.config import Field
+
+    return {
+        "body_f1": Field(float, required=True, check=_floor_check, help="正文字符二元组 F1 下限（69 页平均）"),
+        "date_accuracy": Field(float, required=True, check=_floor_check, help="发布日期按日准确率下限（51 页）"),
+        "robust_content_share": Field(
+            float, required=True, check=_floor_check, help="gne_testpages 中正文非空（≥50 字）页面比例下限"
+        ),
+    }
+
+
+def load_floors(path: Path = FLOORS_FILE) -> dict:
+    from yuqing.config import load
+
+    return load(path, floors_schema())
+
+
+def bigrams(text: str) -> Counter:
+    """Character bigrams of ``text`` with all whitespace removed."""
+    compact = re.sub(r"\s+", "", text or "")
+    return Counter(compact[i:i + 2] for i in range(len(compact) - 1))
+
+
+def bigram_f1(predicted: str, truth: str) -> float:
+    """F1 of the character-bigram multisets of two texts (0 when either is empty)."""
+    pred, gold = bigrams(predicted), bigrams(truth)
+    overlap = sum((pred & gold).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(pred.values()), overlap / sum(gold.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def truth_day(value: str) -> str | None:
+    """'2005-5-7 21:23:57' -> '2005-05-07'; partial or unknown dates -> None."""
+    match = FULL_DATE.match(value or "")
+    if not match:
+        return None
+    return f"{int(match[1]):04d}-{int(match[2]):02d}-{int(match[3]):02d}"
+
+
+@dataclass
+class Scores:
+    """Per-system results over the ground-truth set."""
+
+    f1: list[float] = field(default_factory=list)
+    day_hits: list[bool] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def body_f1(self) -> float:
+        return sum(self.f1) / len(self.f1) if self.f1 else 0.0
+
+    @property
+    def date_accuracy(self) -> float:
+        return sum(self.day_hits) / len(self.day_hits) if self.day_hits else 0.0
+
+
+def load_ground(root: Path = GROUND_SET) -> list[dict]:
+    """Pages with their truth: id, raw bytes, body, day (or None) and author."""
+    bodies = json.loads((root / "eval" / "cleaned_ground.json").read_text(encoding="utf-8"))
+    dates = json.loads((root / "eval" / "date_ground.json").read_text(encoding="utf-8"))
+    authors = json.loads((root / "eval" / "author_ground.json").read_text(encoding="utf-8"))
+    pages = []
+    for page_id in sorted(bodies):
+        path = root / "original" / f"{page_id}.html"
+        if not path.exists():
+            continue
+        pages.append({
+            "id": page_id,
+            "raw": path.read_bytes(),
+            "body": bodies[page_id]["articleBody"],
+            "day": truth_day(dates.get(page_id, {}).get("articleBody", "")),
+            "author": authors.get(page_id, {}).get("articleBody", "").strip(),
+        })
+    return pages
+
+
+def score_ours(pages: list[dict], details: list | None = None) -> Scores:
+    from crawlers.extraction import extract
+
+    scores = Scores()
+    started = time.perf_counter()
+    for page in pages:
+        article = extract(page["raw"])
+        f1 = bigram_f1(article.content, page["body"])
+        scores.f1.append(f1)
+        day = article.published_at.date().isoformat() if article.published_at else None
+        if page["day"]:
+            scores.day_hits.append(day == page["day"])
+        if details is not None:
+            details.append((page["id"], f1, page["day"], day))
+    scores.seconds = time.perf_counter() - started
+    return scores
+
+
+def score_baselines(pages: list[dict]) -> tuple[Scores | None, Scores | None]:
+    """trafilatura (favor_recall=True) body F1 and htmldate day accuracy, when installed."""
+    try:
+        import trafilatura
+    except ImportError:
+        trafilatura = None
+    try:
+        import htmldate
+    except ImportError:
+        htmldate = None
+    traf = hd = None
+    if trafilatura is not None:
+        traf = Scores()
+        started = time.perf_counter()
+        for page in pages:
+            traf.f1.append(bigram_f1(trafilatura.extract(page["raw"], favor_recall=True) or "", page["body"]))
+        traf.seconds = time.perf_counter() - started
+    if htmldate is not None:
+        hd = Scores()
+        started = time.perf_counter()
+        for page in pages:
+            if page["day"]:
+                try:
+                    found = htmldate.find_date(page["raw"], original_date=True, extensive_search=True)
+                except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
+                    found = None
+                hd.day_hits.append(found == page["day"])
+        hd.seconds = time.perf_counter() - started
+    return traf, hd
+
+
+@dataclass
+class Robustness:
+    """Extractor behaviour on pages without ground truth."""
+
+    pages: int = 0
+    errors: list[str] = field(default_factory=list)
+    with_title: int = 0
+    with_content: int = 0
+    with_date: int = 0
+    with_author: int = 0
+    future_dates: int = 0
+
+    @property
+    def content_share(self) -> float:
+        return self.with_content / self.pages if self.pages else 0.0
+
+
+def robustness(root: Path = ROBUSTNESS_SET) -> Robustness:
+    from crawlers.extraction import extract
+
+    result = Robustness()
+    for path in sorted((root / "tests").rglob("*.html")):
+        result.pages += 1
+        try:
+            article = extract(path.read_bytes())
+        except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
+            result.errors.append(f"{path.relative_to(root)}: {type(exc).__name__}: {exc}")
+            continue
+        result.with_title += bool(article.title)
+        result.with_content += len(article.content) >= MIN_CONTENT
+        result.with_date += article.published_at is not None
+        result.with_author += bool(article.author)
+    return result
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-baselines", action="store_true", help="不运行 trafilatura/htmldate 对比")
+    parser.add_argument("--details", action="store_true", help="逐页打印 F1 与日期")
+    parser.add_argument(
+        "--raise-floors", action="store_true", help="把 floors.yaml 中的下限提高到本次测得值（只升不降）"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from yuqing.errors import YuqingError
+
+    if not GROUND_SET.exists():
+        raise YuqingError(f"评测数据不存在: {GROUND_SET}", hint="评测数据位于项目目录旁的 ../shared/data")
+    floors = load_floors()
+    pages = load_ground()
+    details: list = []
+    ours = score_ours(pages, details if args.details else None)
+    traf, hd = (None, None) if args.no_baselines else score_baselines(pages)
+    robust = robustness() if ROBUSTNESS_SET.exists() else None
+
+    if args.details:
+        for page_id, f1, truth, found in details:
+            mark = "" if truth is None else ("✓" if truth == found else "✗")
+            print(f"{page_id[:8]}  F1 {f1:.3f}  日期 {truth or '-'} / {found or '-'} {mark}")
+    dated = len(ours.day_hits)
+    print(f"正文抽取评测（chinese_web_content_extraction，{len(pages)} 页；日期按日计，{dated} 页有完整日期）")
+    print(f"{'系统':<22}{'正文 F1':>10}{'日期准确率':>12}{'耗时(秒)':>10}")
+    print(f"{'yuqing':<24}{ours.body_f1:>10.3f}{ours.date_accuracy:>14.3f}{ours.seconds:>10.1f}")
+    if traf is not None:
+        print(f"{'trafilatura(召回优先)':<20}{traf.body_f1:>10.3f}{'-':>14}{traf.seconds:>10.1f}")
+    if hd is not None:
+        print(f"{'htmldate':<24}{'-':>10}{hd.date_accuracy:>14.3f}{hd.seconds:>10.1f}")
+    if robust is not None:
+        print(
+            f"稳健性（gne_testpages，{robust.pages} 页，无人工标注）: 异常 {len(robust.errors)}，"
+            f"有标题 {robust.with_title}，正文≥{MIN_CONTENT}字 {robust.with_content}，"
+            f"有日期 {robust.with_date}，有作者 {robust.with_author}"
+        )
+        for line in robust.errors:
+            print(f"  异常: {line}")
+
+    measured = {"body_f1": ours.body_f1, "date_accuracy": ours.date_accuracy}
+    if robust is not None:
+        measured["robust_content_share"] = robust.content_share
+    failures = [
+        f"{key} {value:.3f} 低于下限 {floors[key]:.3f}" for key, value in measured.items() if value < floors[key]
+    ]
+    if robust is not None and robust.errors:
+        failures.append(f"gne_testpages 有 {len(robust.errors)} 页抛出异常")
+    print("下限（floors.yaml）: " + "，".join(f"{k} ≥ {v:.3f}" for k, v in floors.items()))
+    if args.raise_floors and not failures:
+        raised = raise_floors(floors, measured)
+        print("已提高下限: " + ("，".join(raised) if raised else "无变化"))
+    if failures:
+        for line in failures:
+            print(f"未达标: {line}")
+        return 1
+    print("全部达标")
+    return 0
+
+
+def raise_floors(floors: dict, measured: dict, path: Path = FLOORS_FILE) -> list[str]:
+    """Rewrite floors.yaml with each floor moved up to the measured value rounded down; never down."""
+    changed = []
+    text = path.read_text(encoding="utf-8")
+    for key, value in measured.items():
+        new = int(value * 1000) / 1000
+        if new > floors[key]:
+            text = re.sub(rf"(?m)^{key}:\s*[0-9.]+", f"{key}: {new:.3f}", text)
+            changed.append(f"{key} {floors[key]:.3f} → {new:.3f}")
+    path.write_text(text, encoding="utf-8")
+    return changed

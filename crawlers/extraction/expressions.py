@@ -1,0 +1,125 @@
+"""Every XPath expression, class/id pattern and text pattern the extractor uses, in one place."""
+
+from __future__ import annotations
+
+import re
+
+# --- encoding ---------------------------------------------------------------------------------
+# <meta charset="gbk"> or <meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+# --- cleaning ---------------------------------------------------------------------------------
+# Elements that never hold article text.
+DROP_TAGS = (
+    "script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas", "select", "option",
+    "textarea", "button", "input", "map", "template", "head", "link", "meta", "audio", "video",
+)
+# Elements that are page furniture whatever their class says.
+FURNITURE_TAGS = ("nav", "footer", "aside", "menu")
+# class/id values that mark page furniture (matched as whole words inside the attribute).
+NOISE_ATTR = re.compile(
+    r"(?:^|[\s_\-])(?:comments?|cmt|reply|replies|respond|discuss|footer|foot|sidebar|side|"
+    r"sidenav|navbar|nav|menu|breadcrumbs?|crumbs?|share|sharing|bdshare|social|related|"
+    r"relate|recommend|recommended|hot|hotnews|rank|ranking|tags?|copyright|banner|ad|ads|"
+    r"advert|advertisement|adv|gg|login|search|toolbar|pager|pagination|subscribe|qrcode|"
+    r"erweima|weixin|wechat|friendlink|links?|xgwz|xgxw|tuijian|pinglun|rightbar|leftbar|"
+    r"right|left)(?:$|[\s_\-\d])",
+    re.I,
+)
+# class/id values that mark the article itself; they veto NOISE_ATTR.
+CONTENT_ATTR = re.compile(
+    r"article|content|main|post|entry|text|body|detail|zoom|news_?con|conn?tent|"
+    r"TRS_Editor|Custom_UnionStyle|zhengwen|wenzhang",
+    re.I,
+)
+ALL_WITH_CLASS_OR_ID = "//*[@class or @id]"
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+ALL_WITH_STYLE = "//*[@style]"
+
+# Elements that start a new text block.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd div dl dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead "
+    "tr ul br html font_block".split()
+)
+HEADING_TAGS = ("h1", "h2", "h3")
+
+# --- metadata ---------------------------------------------------------------------------------
+TITLE_META = (
+    "//meta[@property='og:title']/@content",
+    "//meta[@name='ArticleTitle']/@content",
+    "//meta[@name='twitter:title']/@content",
+    "//meta[@name='title']/@content",
+)
+TITLE_TAG = "//title//text()"
+HEADINGS = "//h1|//h2|//h3"
+AUTHOR_META = (
+    "//meta[@name='author']/@content",
+    "//meta[@name='Author']/@content",
+    "//meta[@property='article:author']/@content",
+    "//meta[@name='dc.creator']/@content",
+    "//meta[@name='byline']/@content",
+)
+# Dates declared by the publisher, most specific first.
+DATE_META = (
+    "//meta[@property='article:published_time']/@content",
+    "//meta[@name='article:published_time']/@content",
+    "//meta[@property='og:release_date']/@content",
+    "//meta[@itemprop='datePublished']/@content",
+    "//meta[@name='PubDate']/@content",
+    "//meta[@name='pubdate']/@content",
+    "//meta[@name='publishdate']/@content",
+    "//meta[@name='PublishDate']/@content",
+    "//meta[@name='firstpublishedtime']/@content",
+    "//meta[@name='publish_time']/@content",
+    "//meta[@name='dc.date']/@content",
+    "//meta[@name='DC.date']/@content",
+    "//meta[@name='dcterms.created']/@content",
+    "//meta[@name='weibo: article:create_at']/@content",
+    "//*[@itemprop='datePublished']/@datetime",
+    "//*[@itemprop='datePublished']/@content",
+    "//time[@pubdate]/@datetime",
+)
+JSON_LD = "//script[@type='application/ld+json']/text()"
+JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+TIME_ELEMENTS = "//time/@datetime"
+# Element whose class/id says it holds the publication time.
+DATE_ATTR = re.compile(r"time|date|pub|info|source|meta|byline|attr|fbsj|sj\b", re.I)
+
+# Labels that introduce metadata lines in Chinese pages.
+LABEL_SEP = r"\s*[:：]?\s*"
+PUBLISHED_LABEL = re.compile(
+    r"(?:发布|发表|发稿|发文|成文|更新|上传|刊发|录入|出版|公布|登载)?(?:时间|日期)" + LABEL_SEP
+    + r"|(?:发布|发表|发稿|更新|录入)于" + LABEL_SEP
+)
+AUTHOR_LABEL = re.compile(
+    r"(?:作\s*者|记\s*者|撰\s*稿|撰\s*文|文\s*字|文|通讯员|编\s*辑|撰稿人|发布人|发布者|投稿人|楼\s*主|"
+    r"博\s*主|By|by)\s*[:：/／]\s*"
+)
+# Name after a label: Chinese or Latin words, several names separated by space/、/,.
+AUTHOR_VALUE = re.compile(r"([\u4e00-\u9fffA-Za-z·•][\u4e00-\u9fffA-Za-z0-9_·•\-. ]{0,30}?(?:[ 、，,][\u4e00-\u9fffA-Za-z·•]{2,12})*)(?=$|[\s　|｜/（(】\]）)，,。;；]|来源|发布|时间|日期|编辑|责任)")
+# '本报讯（记者 张三 李四）' / '新华社北京5月31日电（记者 张三）'
+REPORTER_PAREN = re.compile(r"[（(]\s*(?:实习)?记者\s*([\u4e00-\u9fff ·、]{2,30}?)\s*[）)]")
+# Lines at the head or tail of an article that are metadata, not body.
+META_LINE = re.compile(
+    r"^\s*[【\[(（]?\s*(?:来\s*源|作\s*者|记\s*者|编\s*辑|责任编辑|责编|校\s*对|审\s*核|审\s*校|签\s*发|"
+    r"发布时间|发布日期|发表时间|时\s*间|日\s*期|点击(?:数|量|率)?|浏览(?:次数|量)?|阅读(?:数|量)?|"
+    r"字号|打印|关闭|分享到?|扫一扫|字体|【?打印本页|【?关闭窗口|返回顶部|上一篇|下一篇|相关(?:新闻|文章|链接|阅读)|"
+    r"原标题|供\s*稿|摄\s*影|图\s*片|本文来源|信息来源|文章来源|转载|版权|Copyright|©)"
+    r"\s*[:：]?",
+    re.I,
+)
+# Trailing lines that end the article body (everything from here on is furniture).
+TAIL_STOP = re.compile(
+    r"^\s*[【\[]?\s*(?:责任编辑|责编|编辑\s*[:：]|相关(?:新闻|文章|链接|阅读|报道)|延伸阅读|推荐阅读|热门推荐|"
+    r"上一篇|下一篇|网友评论|我要评论|发表评论|评论\s*[(（]|分享到|打印本页|关闭窗口|【\s*打印|"
+    r"版权所有|Copyright|免责声明|声明\s*[:：])",
+    re.I,
+)
+
+# --- text statistics --------------------------------------------------------------------------
+PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》—…,.!?;:\"'()")
+SENTENCE_END = frozenset("。！？!?…；;")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+WHITESPACE = re.compile(r"\s+")
