@@ -116,6 +116,11 @@ def _check_date(value: Any) -> str | None:
     return None
 
 
+def _defaults(schema: Mapping[str, Field]) -> dict:
+    """A section's defaults, for when the whole section is left out."""
+    return validate({}, schema, Where("", 0))
+
+
 # --- schema ----------------------------------------------------------------------------------------
 LEVEL_SCHEMA = {
     "key": Field(str, required=True, help="级别标识，如 I"),
@@ -181,11 +186,10 @@ SCHEMA = {
     "clocks": Field(dict, required=True, schema={k: Field(dict, required=True, schema=HOUR_CLOCK_SCHEMA)
                                                  for k in HOUR_CLOCKS}),
     "internal_reporting": Field(list, default=[], item=INTERNAL_SCHEMA),
-    "reminders": Field(dict, default=lambda: validate({}, REMINDER_SCHEMA, Where("", 0)), schema=REMINDER_SCHEMA),
+    "reminders": Field(dict, default=lambda: _defaults(REMINDER_SCHEMA), schema=REMINDER_SCHEMA),
     "boards": Field(list, default=[], item=BOARD_SCHEMA),
-    "disclosure": Field(dict, default=lambda: validate({}, DISCLOSURE_SCHEMA, Where("", 0)),
-                        schema=DISCLOSURE_SCHEMA),
-    "calendar": Field(dict, default=lambda: validate({}, CALENDAR_SCHEMA, Where("", 0)), schema=CALENDAR_SCHEMA),
+    "disclosure": Field(dict, default=lambda: _defaults(DISCLOSURE_SCHEMA), schema=DISCLOSURE_SCHEMA),
+    "calendar": Field(dict, default=lambda: _defaults(CALENDAR_SCHEMA), schema=CALENDAR_SCHEMA),
 }
 
 
@@ -386,11 +390,13 @@ def load_policy(path: str | Path = DEFAULT_PATH, text: str | None = None) -> Clo
             raise error_at("至少需要一个时限", "boards", index, "limits")
         if len(set(kinds)) != len(kinds):
             raise error_at("同一渠道的时限类型重复", "boards", index, "limits")
-        boards[item["channel"]] = BoardChannel(item["channel"], item["name"], tuple(
-            WorkdayRule(lim["kind"], lim["label"], lim["working_days"], lim["basis"], lim["practice"]) for lim in item["limits"]))
+        limits = tuple(WorkdayRule(lim["kind"], lim["label"], lim["working_days"], lim["basis"], lim["practice"])
+                       for lim in item["limits"])
+        boards[item["channel"]] = BoardChannel(item["channel"], item["name"], limits)
 
     disc = cfg["disclosure"]
-    disclosure = DisclosureRule(disc["label"], disc["working_days"], disc["extension_working_days"], disc["basis"])
+    disclosure = DisclosureRule(disc["label"], disc["working_days"], disc["extension_working_days"],
+                                disc["basis"])
 
     cal = cfg["calendar"]
     overrides: list[CalendarOverride] = []
@@ -473,15 +479,18 @@ def clock_start(event_time: datetime | None, detected_at: datetime, rule: str = 
     return min(event, detected)
 
 
-def _hour_points(due: datetime, rules: ReminderRule) -> tuple[ReminderPoint, ...]:
-    points = [ReminderPoint(f"before:{_offset_name(offset)}", due - offset) for offset in rules.before]
+def _hour_points(start: datetime, due: datetime, rules: ReminderRule) -> tuple[ReminderPoint, ...]:
+    """'before:1h' points (dropped when they would fire before the clock starts) and 'overdue'."""
+    points = [ReminderPoint(f"before:{_offset_name(offset)}", due - offset)
+              for offset in rules.before if due - offset > start]
     if rules.at_overdue:
         points.append(ReminderPoint("overdue", due))
     return tuple(points)
 
 
-def _workday_points(due: datetime, calendar: WorkCalendar, rules: ReminderRule, tz: tzinfo
-                    ) -> tuple[ReminderPoint, ...]:
+def _workday_points(start: datetime, due: datetime, calendar: WorkCalendar, rules: ReminderRule,
+                    tz: tzinfo) -> tuple[ReminderPoint, ...]:
+    """'before:Nwd' points at reminder_time N working days before the due day, and 'overdue'."""
     points = []
     due_day = due.astimezone(tz).date()
     for n in rules.before_working_days:
@@ -491,7 +500,7 @@ def _workday_points(due: datetime, calendar: WorkCalendar, rules: ReminderRule, 
             if calendar.is_workday(day):
                 left -= 1
         fire = datetime.combine(day, rules.reminder_time, tzinfo=tz)
-        if fire < due:
+        if start < fire < due:
             points.append(ReminderPoint(f"before:{n}wd", fire))
     if rules.at_overdue:
         points.append(ReminderPoint("overdue", due))
@@ -512,7 +521,7 @@ def hour_deadline(rule: HourRule | InternalRule, start: datetime, policy: ClockP
     hours = float(rule.hours or 0)
     due = (start.astimezone(timezone.utc) + timedelta(hours=hours)).astimezone(policy.tz)
     return Deadline(rule.kind, rule.label, start, due, hours=hours, basis=rule.basis, practice=practice,
-                    subject=subject, level=level, reminder_points=_hour_points(due, policy.reminders),
+                    subject=subject, level=level, reminder_points=_hour_points(start, due, policy.reminders),
                     overdue_every=policy.reminders.overdue_every)
 
 
@@ -527,7 +536,7 @@ def workday_deadline(kind: str, label: str, start: datetime, working_days: int, 
     estimated = not calendar.span_is_known(start, due_day)
     return Deadline(kind, label, start, due, working_days=working_days, basis=basis, practice=practice,
                     estimated=estimated, subject=subject, level=level,
-                    reminder_points=_workday_points(due, calendar, policy.reminders, policy.tz),
+                    reminder_points=_workday_points(start, due, calendar, policy.reminders, policy.tz),
                     overdue_every=policy.reminders.overdue_every)
 
 
@@ -554,9 +563,9 @@ def response_clocks(level: str | int | Level, event_time: datetime | None, detec
                 deadlines.append(hour_deadline(rule, detected, policy, subject=subject, level=lv.key,
                                                practice=True))
             else:
-                deadlines.append(workday_deadline(rule.kind, rule.label, detected, int(rule.working_days or 0),
-                                                  policy, calendar, basis=rule.basis, subject=subject,
-                                                  level=lv.key, practice=True))
+                deadlines.append(workday_deadline(
+                    rule.kind, rule.label, detected, int(rule.working_days or 0), policy, calendar,
+                    basis=rule.basis, subject=subject, level=lv.key, practice=True))
     return sorted(deadlines, key=lambda d: d.due_at)
 
 
@@ -665,7 +674,8 @@ def _fired_points(deadline: Deadline, now: datetime) -> list[ReminderPoint]:
     every = deadline.overdue_every
     if every and now > deadline.due_at and any(p.name == "overdue" for p in deadline.reminder_points):
         repeats = int((now - deadline.due_at) / every)
-        points.extend(ReminderPoint(f"overdue#{i}", deadline.due_at + i * every) for i in range(1, repeats + 1))
+        points.extend(ReminderPoint(f"overdue#{i}", deadline.due_at + i * every)
+                      for i in range(1, repeats + 1))
     return sorted(points, key=lambda p: p.fire_at)
 
 
@@ -700,7 +710,8 @@ def due_reminders(deadlines: Iterable[Deadline], now: datetime, already_sent: Co
 
 __all__ = [
     "DEFAULT_PATH", "ClockInputError", "ClockPolicy", "ClockStatus", "Deadline", "Level", "Reminder",
-    "ReminderPoint", "ReminderRule", "HourRule", "InternalRule", "WorkdayRule", "BoardChannel", "DisclosureRule",
+    "ReminderPoint", "ReminderRule", "HourRule", "InternalRule", "WorkdayRule", "BoardChannel",
+    "DisclosureRule",
     "load_policy", "clock_start", "response_clocks", "board_deadlines", "board_reply_deadline",
     "disclosure_deadline", "hour_deadline", "workday_deadline", "clock_status", "due_reminders",
     "format_duration", "parse_duration", "parse_clock_time",

@@ -39,10 +39,12 @@ def by_kind(deadlines):
 
 # --- the shipped configuration ---------------------------------------------------------------------
 def test_default_config_levels(policy):
-    assert [(lv.key, lv.colour) for lv in policy.levels] == [("I", "红"), ("II", "橙"), ("III", "黄"), ("IV", "蓝")]
+    colours = [(lv.key, lv.colour) for lv in policy.levels]
+    assert colours == [("I", "红"), ("II", "橙"), ("III", "黄"), ("IV", "蓝")]
     assert "非法定" in policy.level_basis
     assert policy.clock_start == "earliest"
-    assert [policy.clocks[k].hours for k in ("authoritative_info", "press_conference", "response")] == [5, 24, 48]
+    hours = [policy.clocks[k].hours for k in ("authoritative_info", "press_conference", "response")]
+    assert hours == [5, 24, 48]
     assert policy.source == str(DEFAULT_PATH)
 
 
@@ -198,6 +200,18 @@ def test_calendar_overrides_from_config_move_board_deadlines():
     assert deadline.due_at == at(2026, 10, 12, 17, 30)
 
 
+def test_admin_completes_2027_in_config():
+    text = DEFAULT_PATH.read_text(encoding="utf-8").replace(
+        "  overrides: []", "  overrides:\n    - {date: 2027-01-01, workday: false, note: 元旦}"
+    ).replace("  complete_years: []", "  complete_years: [2027]")
+    policy = load_policy("clocks.yaml", text=text)
+    deadline = board_reply_deadline(at(2026, 12, 30, 9, 0), "people_board", policy)
+    assert not deadline.estimated
+    assert deadline.due_at == at(2027, 1, 7, 23, 59, 59)  # 12-31, (01-01 off), 01-04, 05, 06, 07
+    assert policy.calendar.status(date(2026, 12, 1)).ok
+    assert load_policy().calendar.status(date(2026, 12, 1)).missing_years == (2027,)
+
+
 def test_explicit_calendar_argument_wins(policy):
     calendar = WorkCalendar({date(2026, 10, 10): False})
     deadline = board_reply_deadline(at(2026, 9, 28, 16, 0), "people_board", policy, calendar)
@@ -314,6 +328,16 @@ def test_overdue_repeat_when_configured():
     assert due_reminders([deadline], deadline.due_at + timedelta(hours=23), sent) == []
     again = due_reminders([deadline], deadline.due_at + timedelta(hours=24, minutes=1), sent)
     assert [r.point.name for r in again] == ["overdue#1"]
+
+
+def test_reminder_points_before_the_start_are_dropped(policy):
+    # A 1-working-day limit received on Friday afternoon: "1 working day before" would be Friday 09:00.
+    text = DEFAULT_PATH.read_text(encoding="utf-8").replace("working_days: 5,", "working_days: 1,")
+    short = load_policy("clocks.yaml", text=text)
+    deadline = board_reply_deadline(at(2026, 10, 16, 15, 0), "people_board", short)
+    assert deadline.due_at == at(2026, 10, 19, 23, 59, 59)
+    assert [p.name for p in deadline.reminder_points] == ["overdue"]
+    assert due_reminders([deadline], at(2026, 10, 16, 15, 1), set()) == []
 
 
 def test_working_day_reminder_fires_on_previous_working_day_morning(policy):
