@@ -18,7 +18,11 @@ from crawlers.extraction import expressions as X
 LOGGER = logging.getLogger(__name__)
 
 LINK_HEAVY = 0.5  # a block whose text is more than half link text is navigation
-MIN_PROSE = 8  # non-link characters for a punctuated block to count as prose
+MIN_PROSE = 8
+TAIL_AFTER = 150  # prose characters before a tail marker (责任编辑, 相关新闻, 评论) ends the body
+MIN_ENTRIES = 3  # dated entries with prose that make a page a list of posts
+ENTRY_PROSE = 100  # prose characters for an entry to count
+NOISE_MAX_SHARE = 0.4  # furniture-named elements with more of the page's text than this are kept  # non-link characters for a punctuated block to count as prose
 
 
 @dataclass
@@ -45,6 +49,10 @@ class Block:
     def punctuation(self) -> int:
         return sum(1 for c in "".join(self.parts) if c in X.PUNCTUATION)
 
+    def ends_sentence(self) -> bool:
+        text = self.text.rstrip("”’\"')）) ")
+        return bool(text) and text[-1] in X.SENTENCE_END and not text.endswith(("...", "…"))
+
     def value(self) -> float:
         """How much this block looks like article prose (negative: navigation or labels)."""
         size = self.size
@@ -69,12 +77,18 @@ def remove_noise(tree) -> None:
     for element in tree.xpath(X.ALL_WITH_STYLE):
         if X.HIDDEN_STYLE.search(element.get("style", "")):
             _drop(element)
+    page_size = _size(tree)
     for element in tree.xpath(X.ALL_WITH_CLASS_OR_ID):
-        if element.tag in ("html", "body"):
+        if element.tag in ("html", "body") or element.getparent() is None:
             continue
         attrs = f"{element.get('class', '')} {element.get('id', '')}"
         if X.NOISE_ATTR.search(attrs) and not X.CONTENT_ATTR.search(attrs):
-            _drop(element)
+            if _size(element) <= NOISE_MAX_SHARE * page_size:  # a "noise" box holding most text is the page
+                _drop(element)
+
+
+def _size(element) -> int:
+    return len(X.WHITESPACE.sub("", element.text_content()))
 
 
 def _drop(element) -> None:
@@ -160,7 +174,7 @@ def article_blocks(root, title: str | None = None) -> list[Block]:
     inside = set(container.iter())
     chosen = [b for b in page_blocks if b.element in inside]
     kept = [b for b in chosen if not (b.link_density > LINK_HEAVY and b.size < 200)]
-    return trim(kept, title)
+    return trim(first_entry(kept), title)
 
 
 def trim(kept: list[Block], title: str | None) -> list[Block]:
@@ -177,16 +191,45 @@ def trim(kept: list[Block], title: str | None) -> list[Block]:
             continue
         break
     body = kept[start:]
-    cut = len(body)
-    for index in range(len(body) - 1, -1, -1):
-        if index < len(body) * 0.5:
-            break
-        if X.TAIL_STOP.match(body[index].text) and len(body[index].text) < 200:
+    cut, prose = len(body), 0
+    for index, block in enumerate(body):
+        if prose >= TAIL_AFTER and X.TAIL_STOP.match(block.text) and len(block.text) < 200:
             cut = index
+            break
+        prose += max(block.size - block.link_chars, 0)
     body = body[:cut]
     while body and (X.META_LINE.match(body[-1].text) and len(body[-1].text) < 80):
         body.pop()
     return body
+
+
+def first_entry(page_blocks: list[Block]) -> list[Block]:
+    """On a list of dated entries (blog front page, forum thread) keep the first entry only.
+
+    An entry starts at a short byline carrying a date and a time of day; the page is a list
+    when at least ``MIN_ENTRIES`` entries with distinct timestamps each hold real prose.
+    """
+    from crawlers.extraction.dates import YMD
+
+    bylines, stamps = [], set()
+    for index, block in enumerate(page_blocks):
+        match = YMD.search(block.text) if len(block.text) < 80 else None
+        if match and match["hour"] is not None and _is_byline(block.text):
+            bylines.append(index)
+            stamps.add(match.group(0))
+    if len(bylines) < MIN_ENTRIES or len(stamps) < MIN_ENTRIES:
+        return page_blocks
+    bounds = bylines + [len(page_blocks)]
+    full = 0
+    for begin, end in zip(bounds, bounds[1:]):
+        prose = sum(b.size - b.link_chars for b in page_blocks[begin + 1:end] if b.value() > 0)
+        full += prose >= ENTRY_PROSE
+    if full < MIN_ENTRIES:
+        return page_blocks
+    end = bylines[1]
+    while end > bylines[0] + 1 and page_blocks[end - 1].size < 60 and not page_blocks[end - 1].ends_sentence():
+        end -= 1  # the next entry's headline and footer
+    return page_blocks[:end]
 
 
 def _is_byline(text: str) -> bool:

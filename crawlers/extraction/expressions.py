@@ -23,8 +23,8 @@ NOISE_ATTR = re.compile(
     r"sidenav|navbar|nav|menu|breadcrumbs?|crumbs?|share|sharing|bdshare|social|related|"
     r"relate|recommend|recommended|hot|hotnews|rank|ranking|tags?|copyright|banner|ad|ads|"
     r"advert|advertisement|adv|gg|login|search|toolbar|pager|pagination|subscribe|qrcode|"
-    r"erweima|weixin|wechat|friendlink|links?|xgwz|xgxw|tuijian|pinglun|rightbar|leftbar|"
-    r"right|left)(?:$|[\s_\-\d])",
+    r"erweima|weixin|wechat|friendlink|links?|xgwz|xgxw|tuijian|pinglun|rightbar|leftbar)"
+    r"(?:$|[\s_\-\d])",
     re.I,
 )
 # class/id values that mark the article itself; they veto NOISE_ATTR.
@@ -114,7 +114,8 @@ META_LINE = re.compile(
 TAIL_STOP = re.compile(
     r"^\s*[【\[]?\s*(?:责任编辑|责编|编辑\s*[:：]|相关(?:新闻|文章|链接|阅读|报道)|延伸阅读|推荐阅读|热门推荐|"
     r"上一篇|下一篇|网友评论|我要评论|发表评论|评论\s*[(（]|分享到|打印本页|关闭窗口|【\s*打印|"
-    r"版权所有|Copyright|免责声明|声明\s*[:：])",
+    r"版权所有|Copyright|免责声明|声明\s*[:：]|发表于|Posted\s+(?:by|at|on)|"
+    r"(?:网友|相关|最新|热门)?评论(?:列表|区)?\s*$|Post\s*Comments?|Comments?\s*$|我来说两句|查看评论)",
     re.I,
 )
 
