@@ -71,7 +71,7 @@ class Block:
 
 def remove_noise(tree) -> None:
     """Drop scripts, hidden elements, comment areas, footers and similar furniture, in place."""
-    etree.strip_elements(tree, etree.Comment, *X.DROP_TAGS, with_tail=False)
+    etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *X.DROP_TAGS, with_tail=False)
     for element in list(tree.iter(*X.FURNITURE_TAGS)):
         _drop(element)
     for element in tree.xpath(X.ALL_WITH_STYLE):

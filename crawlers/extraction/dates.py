@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from lxml import etree
 from lxml import html as lxml_html
 
 from crawlers.extraction import expressions as X
@@ -31,6 +31,7 @@ except Exception:  # pragma: no cover - no tz database: China has had no DST sin
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=SHANGHAI)
 FUTURE_TOLERANCE = timedelta(minutes=15)
+BYLINE_ZONE = 400  # characters after the headline searched for the byline date
 
 
 class ImplausibleDateError(ValueError):
@@ -48,6 +49,12 @@ _TIME = (
 YMD = re.compile(
     r"(?<![\d.])(?P<year>(?:19|20)\d\d)\s*(?:(?P<sep>[-/.])|年)\s*(?P<month>1[0-2]|0?[1-9])\s*"
     r"(?:(?P=sep)|月)\s*(?P<day>3[01]|[12]\d|0?[1-9])(?:\s*[日号]|(?!\d))" + _TIME
+)
+# US order as printed by old ASP/IIS sites: '9/17/2004 5:54:13 AM'
+MDY = re.compile(
+    r"(?<![\d/.])(?P<month>1[0-2]|0?[1-9])/(?P<day>3[01]|[12]\d|0?[1-9])/(?P<year>(?:19|20)\d\d)(?![\d/])"
+    r"(?:\s+(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+    r"(?:\s*(?P<ampm>AM|PM|am|pm))?)?"
 )
 YMD_CN = re.compile(
     rf"(?P<year>[{_CN_DIGITS}]{{4}})\s*年\s*(?P<month>[{_CN_DIGITS}]{{1,2}})\s*月\s*"
@@ -175,6 +182,10 @@ def iter_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
         value = _plausible(_with_time(match, int(match["year"]), int(match["month"]), int(match["day"])), current)
         if value is not None:
             found.append(DateMatch(value, match.start(), match.end(), match["hour"] is not None))
+    for match in MDY.finditer(text):
+        value = _plausible(_with_time(match, int(match["year"]), int(match["month"]), int(match["day"])), current)
+        if value is not None:
+            found.append(DateMatch(value, match.start(), match.end(), match["hour"] is not None))
     for match in YMD_CN.finditer(text):
         parts = [_cn_number(match[g]) for g in ("year", "month", "day")]
         if None in parts:
@@ -201,7 +212,7 @@ def parse_date(text: str, now: datetime | None = None) -> datetime | None:
     dates = iter_dates(text, current)
     if dates:
         return dates[0].value
-    if YMD.search(text) or YMD_CN.search(text):
+    if YMD.search(text) or YMD_CN.search(text) or MDY.search(text):
         return None  # a full date was there but is implausible: never fall through to guesses
     value = _parse_relative(text, current)
     if value is not None:
@@ -321,6 +332,20 @@ def _is_noise(element) -> bool:
     return False
 
 
+def walk(root):
+    """("start"|"end", node) over a tree in document order, comments included (lxml's iterwalk
+    skips comments and with them the text that follows a comment)."""
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            yield "end", node
+            continue
+        yield "start", node
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+
+
 class PageText:
     """The visible text of a page as one string, with a map from offsets back to elements."""
 
@@ -339,7 +364,7 @@ class PageText:
                 parts.append(chunk)
                 offset += len(chunk)
 
-        for event, element in etree.iterwalk(tree, events=("start", "end")):
+        for event, element in walk(tree):
             tag = element.tag if isinstance(element.tag, str) else ""
             if event == "start":
                 if tag in self.SKIP:
@@ -356,6 +381,31 @@ class PageText:
                 if element is not tree:
                     add(element.tail, element.getparent())
         self.text = "".join(parts)
+
+    def locate(self, needle: str | None, start: int = 0, min_chars: int = 4) -> int | None:
+        """Offset of ``needle`` (or of its first 12 characters) at or after ``start``, whitespace ignored."""
+        if not needle:
+            return None
+        if not hasattr(self, "_compact"):
+            positions = [i for i, c in enumerate(self.text) if not c.isspace()]
+            self._compact = "".join(self.text[i] for i in positions)
+            self._positions = positions
+        needle = X.WHITESPACE.sub("", needle)
+        begin = bisect_left(self._positions, start)
+        for probe in (needle, needle[:12]):
+            if len(probe) >= min_chars:
+                at = self._compact.find(probe, begin)
+                if at >= 0:
+                    return self._positions[at]
+        return None
+
+    def offset_of(self, element) -> int | None:
+        """Offset where the text of ``element`` (or of a descendant) starts."""
+        inside = set(element.iter())
+        for offset, owner in self.owners:
+            if owner in inside:
+                return offset
+        return None
 
     def owner(self, offset: int):
         """Element whose text contains ``offset``."""
@@ -400,26 +450,27 @@ def find_date(
         if same_day:
             return max(same_day, key=lambda m: m.has_time).value
         return meta or url_date
-    anchor = _locate(text, title)
-    body_at = _locate(text, body_start)
-    if body_at is not None and (anchor is None or body_at < anchor):
-        anchor = None if anchor is not None and anchor > body_at else anchor
+    anchor = _headline_offset(tree, page, title)
+    body_at = page.locate(body_start, anchor or 0)
 
     def labelled(m: DateMatch) -> bool:
         before = text[max(0, m.start - 12):m.start]
         return bool(re.search(X.PUBLISHED_LABEL.pattern + r"\s*$", before))
 
     after = [m for m in matches if anchor is None or m.start >= anchor]
-    # 1. labelled date after the headline (or anywhere, without a headline)
+    # 1. the byline zone between the headline and the body: a labelled date, else the first
+    if anchor is not None:
+        limit = body_at if body_at is not None and body_at > anchor else anchor + BYLINE_ZONE
+        zone = [m for m in after if m.start <= limit + 40]
+        for m in zone:
+            if labelled(m):
+                return m.value
+        if zone:
+            return zone[0].value
+    # 2. a labelled date after the headline (anywhere, without a headline)
     for m in after:
         if labelled(m):
             return m.value
-    # 2. first date in the byline zone: after the headline, before the body text starts
-    if anchor is not None:
-        limit = body_at if body_at is not None and body_at > anchor else anchor + 400
-        zone = [m for m in after if m.start <= limit + 40]
-        if zone:
-            return zone[0].value
     # 3. a date in an element whose class/id says date/time/byline
     for m in after or matches:
         owner = page.owner(m.start)
@@ -436,17 +487,14 @@ def find_date(
     return (after or matches)[0].value
 
 
-def _locate(text: str, needle: str | None) -> int | None:
-    """Offset of ``needle`` (or its first 12 characters) in ``text``, ignoring whitespace runs."""
-    if not needle:
+def _headline_offset(tree, page: PageText, title: str | None) -> int | None:
+    """Where the headline starts in the page text: its heading element, else the title text."""
+    if not title:
         return None
-    needle = X.WHITESPACE.sub(" ", needle).strip()
-    for probe in (needle, needle[:12]):
-        if len(probe) >= 4:
-            at = text.find(probe)
-            if at >= 0:
+    key = X.WHITESPACE.sub("", title)
+    for heading in tree.xpath(X.HEADINGS):
+        if X.WHITESPACE.sub("", heading.text_content()) == key:
+            at = page.offset_of(heading)
+            if at is not None:
                 return at
-            at = X.WHITESPACE.sub(" ", text).find(probe)
-            if at >= 0:
-                return at  # approximate: whitespace runs may shift offsets slightly
-    return None
+    return page.locate(title)
