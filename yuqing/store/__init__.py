@@ -1,0 +1,302 @@
+"""The one place that owns Elasticsearch: mappings, index set-up and migration, bulk writes, queries.
+
+Nothing outside ``yuqing.store`` imports ``elasticsearch``. Everything else gets a :class:`Store`
+from :func:`connect` and calls its methods with plain dicts.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from elasticsearch import Elasticsearch, helpers
+
+from yuqing import settings
+from yuqing.errors import StoreError
+from yuqing.store import queries
+from yuqing.store.client import make_client, translate_errors
+from yuqing.store.documents import canonical_url, post_id, to_document
+from yuqing.store.schema import INDICES, IndexDef
+
+LOGGER = logging.getLogger(__name__)
+
+__all__ = ["Store", "connect", "BulkReport", "InitReport", "canonical_url", "post_id", "queries"]
+
+
+@dataclass
+class BulkReport:
+    """What a bulk write did, item by item."""
+
+    created: int = 0
+    updated: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (doc id, reason)
+
+    @property
+    def ok(self) -> int:
+        return self.created + self.updated
+
+    def __str__(self) -> str:
+        text = f"新增 {self.created}，更新 {self.updated}，失败 {len(self.failed)}"
+        if self.failed:
+            text += "".join(f"\n  {doc_id}: {reason}" for doc_id, reason in self.failed[:10])
+        return text
+
+
+@dataclass
+class InitReport:
+    created: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+    need_migration: list[str] = field(default_factory=list)
+
+
+def connect(url: str | None = None, *, check: bool = True, prefix: str | None = None, **credentials) -> "Store":
+    """A Store for ES_URL (or the local node), verified with a health call unless ``check`` is False."""
+    client = make_client(url, **credentials)
+    store = Store(client, prefix=prefix, url=url or settings.get("ES_URL") or None)
+    if check:
+        store.health()
+    return store
+
+
+class Store:
+    """Index administration, writes and queries over one cluster and one index prefix."""
+
+    def __init__(self, client: Elasticsearch, prefix: str | None = None, url: str | None = None) -> None:
+        self.client = client
+        self.prefix = prefix or settings.index_prefix()
+        self.url = url or _client_url(client)
+
+    # ----------------------------------------------------------- names
+    def alias(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    def concrete(self, name: str, version: int) -> str:
+        return f"{self.prefix}-{name}-v{version}"
+
+    # ----------------------------------------------------------- cluster
+    def health(self) -> dict:
+        with translate_errors(self.url):
+            return dict(self.client.cluster.health())
+
+    def describe(self) -> str:
+        with translate_errors(self.url):
+            nodes = self.client.nodes.info(node_id="_local", metric="_none", filter_path="nodes.*.version")
+            health = self.client.cluster.health()
+        versions = sorted({n["version"] for n in nodes.get("nodes", {}).values()})
+        return f"{health['cluster_name']}（{', '.join(versions) or '?'}，状态 {health['status']}）"
+
+    # ----------------------------------------------------------- set-up
+    def put_templates(self, definition: IndexDef) -> None:
+        component = f"{self.prefix}-{definition.name}-mappings-v{definition.version}"
+        base = f"{self.prefix}-settings"
+        with translate_errors(self.url):
+            self.client.cluster.put_component_template(
+                name=base,
+                template={"settings": {"number_of_shards": int(settings.get("YUQING_ES_SHARDS") or 1),
+                                       "number_of_replicas": int(settings.get("YUQING_ES_REPLICAS") or 0)}},
+                meta={"managed_by": "yuqing"},
+            )
+            self.client.cluster.put_component_template(
+                name=component, template={"mappings": definition.mappings, "settings": definition.settings},
+                meta={"managed_by": "yuqing", "version": definition.version},
+            )
+            self.client.indices.put_index_template(
+                name=f"{self.prefix}-{definition.name}",
+                index_patterns=[f"{self.prefix}-{definition.name}-v*"],
+                composed_of=[base, component],
+                priority=200,
+                version=definition.version,
+                meta={"managed_by": "yuqing", "alias": self.alias(definition.name)},
+            )
+
+    def alias_version(self, name: str) -> int | None:
+        """The version of the concrete index behind the alias, or None when the alias is missing."""
+        with translate_errors(self.url):
+            if not self.client.indices.exists_alias(name=self.alias(name)):
+                return None
+            targets = list(self.client.indices.get_alias(name=self.alias(name)).keys())
+        versions = [int(t.rsplit("-v", 1)[1]) for t in targets if t.rsplit("-v", 1)[-1].isdigit()]
+        return max(versions) if versions else 0
+
+    def init(self, definitions: Iterable[IndexDef] | None = None) -> InitReport:
+        """Create templates, indices and aliases that are missing. Safe to run any number of times."""
+        report = InitReport()
+        for definition in definitions or INDICES.values():
+            self.put_templates(definition)
+            current = self.alias_version(definition.name)
+            if current is None:
+                index = self.concrete(definition.name, definition.version)
+                with translate_errors(self.url):
+                    if not self.client.indices.exists(index=index):
+                        self.client.indices.create(index=index)
+                    self.client.indices.put_alias(index=index, name=self.alias(definition.name),
+                                                  is_write_index=True)
+                report.created.append(index)
+            elif current < definition.version:
+                report.need_migration.append(definition.name)
+            elif current > definition.version:
+                raise StoreError(
+                    f"索引 {self.alias(definition.name)} 是 v{current}，比本程序的 v{definition.version} 新",
+                    hint="升级 yuqing 后再运行",
+                )
+            else:
+                report.existing.append(self.concrete(definition.name, current))
+        return report
+
+    def migrate(self, definition: IndexDef, transform: Callable[[dict], dict] | None = None,
+                batch: int = 1000, progress=None) -> tuple[int, int]:
+        """Copy the alias's index into the definition's version (scan + bulk), then flip the alias.
+
+        Returns (documents copied, documents in the new index). The old index is kept, read-only,
+        until the user deletes it.
+        """
+        current = self.alias_version(definition.name)
+        if current is None:
+            raise StoreError(f"别名 {self.alias(definition.name)} 不存在，请先运行 `yuqing init`")
+        if current >= definition.version:
+            return (0, self.count(definition.name))
+        source = self.concrete(definition.name, current)
+        target = self.concrete(definition.name, definition.version)
+        self.put_templates(definition)
+        with translate_errors(self.url):
+            if not self.client.indices.exists(index=target):
+                self.client.indices.create(index=target)
+            self.client.indices.put_settings(index=source, settings={"index.blocks.write": True})
+            total = self.client.count(index=source)["count"]
+
+            def actions() -> Iterator[dict]:
+                for n, hit in enumerate(helpers.scan(self.client, index=source, size=batch,
+                                                     query={"query": {"match_all": {}}})):
+                    doc = transform(hit["_source"]) if transform else hit["_source"]
+                    if progress and n % batch == 0:
+                        progress(n, total)
+                    yield {"_index": target, "_id": hit["_id"], "_source": doc}
+
+            copied, errors = helpers.bulk(self.client, actions(), chunk_size=batch, raise_on_error=False,
+                                          stats_only=False)
+            if errors:
+                self.client.indices.put_settings(index=source, settings={"index.blocks.write": False})
+                raise StoreError(f"迁移 {source} → {target} 时 {len(errors)} 篇文档写入失败: {errors[:3]}")
+            self.client.indices.refresh(index=target)
+            moved = self.client.count(index=target)["count"]
+            if moved < total:
+                raise StoreError(f"迁移校验失败：{source} 有 {total} 篇，{target} 只有 {moved} 篇；别名未切换")
+            self.client.indices.update_aliases(actions=[
+                {"remove": {"index": source, "alias": self.alias(definition.name)}},
+                {"add": {"index": target, "alias": self.alias(definition.name), "is_write_index": True}},
+            ])
+        return copied, moved
+
+    # ----------------------------------------------------------- writes
+    def index_docs(self, name: str, docs: Iterable[dict], chunk_size: int = 500,
+                   refresh: bool | str = False) -> BulkReport:
+        """Bulk index documents (each with an ``id``) into the alias; per-item failures are reported."""
+        report = BulkReport()
+        alias = self.alias(name)
+
+        def actions() -> Iterator[dict]:
+            for doc in docs:
+                yield {"_index": alias, "_id": doc["id"], "_source": doc}
+
+        with translate_errors(self.url):
+            for ok, item in helpers.streaming_bulk(self.client, actions(), chunk_size=chunk_size,
+                                                   raise_on_error=False, raise_on_exception=False,
+                                                   max_retries=3, initial_backoff=1):
+                result = item.get("index", item)
+                if ok:
+                    if result.get("result") == "created":
+                        report.created += 1
+                    else:
+                        report.updated += 1
+                else:
+                    error = result.get("error")
+                    reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+                    report.failed.append((str(result.get("_id")), reason))
+            if refresh:
+                self.client.indices.refresh(index=alias)
+        return report
+
+    def index_posts(self, posts: Iterable[dict], refresh: bool = False) -> BulkReport:
+        """Index posts under deterministic ids; writing the same post again updates it."""
+        report = BulkReport()
+        docs = []
+        for post in posts:
+            try:
+                docs.append(to_document(post))
+            except (ValueError, TypeError) as exc:
+                report.failed.append((str(post.get("url") or post.get("title") or "?")[:80], str(exc)))
+        written = self.index_docs("posts", docs, refresh=refresh)
+        written.failed = report.failed + written.failed
+        return written
+
+    def refresh(self, name: str) -> None:
+        with translate_errors(self.url):
+            self.client.indices.refresh(index=self.alias(name))
+
+    # ----------------------------------------------------------- reads
+    def get(self, name: str, doc_id: str) -> dict | None:
+        with translate_errors(self.url):
+            result = self.client.options(ignore_status=404).get(index=self.alias(name), id=doc_id)
+        return dict(result["_source"]) if result.get("found") else None
+
+    def count(self, name: str, query: dict | None = None) -> int:
+        with translate_errors(self.url):
+            return int(self.client.count(index=self.alias(name), query=query or {"match_all": {}})["count"])
+
+    def search(self, name: str, query: dict | None = None, *, size: int = 20, from_: int = 0,
+               sort: list | None = None, aggs: dict | None = None, highlight: dict | None = None,
+               source: list[str] | bool | None = None, track_total_hits: bool | int = True) -> dict:
+        with translate_errors(self.url):
+            return dict(self.client.search(
+                index=self.alias(name), query=query or {"match_all": {}}, size=size, from_=from_, sort=sort,
+                aggs=aggs, highlight=highlight, source=source, track_total_hits=track_total_hits,
+            ))
+
+    def search_posts(self, text: str | None = None, filters: queries.PostFilter | None = None, *,
+                     size: int = 20, from_: int = 0, sort: list | None = None, aggs: dict | None = None,
+                     highlight: bool = True) -> dict:
+        """Full-text Chinese search with highlighting (fragments already merged) and optional aggregations."""
+        if sort is None:
+            sort = ["_score", {"published_at": {"order": "desc", "missing": "_last"}}] if text else \
+                [{"published_at": {"order": "desc", "missing": "_last"}}]
+        result = self.search("posts", queries.post_query(text, filters), size=size, from_=from_, sort=sort,
+                             aggs=aggs, highlight=queries.HIGHLIGHT if highlight and text else None)
+        for hit in result["hits"]["hits"]:
+            if "highlight" in hit:
+                hit["highlight"] = {k: [queries.merge_highlight(f) for f in v] for k, v in hit["highlight"].items()}
+        return result
+
+    def field_caps(self, name: str, fields: list[str] | str = "*") -> dict:
+        with translate_errors(self.url):
+            return dict(self.client.field_caps(index=self.alias(name), fields=fields)["fields"])
+
+    def scan(self, name: str, query: dict | None = None, size: int = 1000) -> Iterator[dict]:
+        with translate_errors(self.url):
+            for hit in helpers.scan(self.client, index=self.alias(name), size=size,
+                                    query={"query": query or {"match_all": {}}}):
+                yield hit["_source"]
+
+    def delete_prefix(self) -> None:
+        """Remove every index and template under this prefix (tests and demo resets).
+
+        Names are resolved first: wildcard deletes are refused by default (destructive_requires_name).
+        """
+        pattern = f"{self.prefix}-*"
+        with translate_errors(self.url):
+            for index in self.client.indices.get(index=pattern, expand_wildcards="all"):
+                self.client.indices.delete(index=index)
+            templates = self.client.options(ignore_status=404).indices.get_index_template(name=pattern)
+            for template in templates.get("index_templates", []):
+                self.client.indices.delete_index_template(name=template["name"])
+            components = self.client.options(ignore_status=404).cluster.get_component_template(name=pattern)
+            for template in components.get("component_templates", []):
+                self.client.cluster.delete_component_template(name=template["name"])
+
+
+def _client_url(client: Elasticsearch) -> str:
+    try:
+        node = client.transport.node_pool.get()
+        return str(node.base_url)
+    except Exception:  # noqa: BLE001 - only for messages
+        return settings.get("ES_URL") or "http://127.0.0.1"
