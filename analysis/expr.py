@@ -334,7 +334,11 @@ def _contains(text: str, key: str) -> bool:
 
 @dataclass(frozen=True)
 class MatchResult:
-    """Whether the expression matched, and the keywords (as written) found in the text."""
+    """Whether the expression matched, and the keywords (as written) of the branches that matched.
+
+    Keywords are in order of appearance in the expression; a keyword that is present in the text
+    but sits in a branch that did not match (``电梯`` in ``电梯+困人`` without ``困人``) is left out.
+    """
 
     matched: bool
     keywords: tuple[str, ...] = ()
@@ -372,23 +376,35 @@ class Matcher:
 
     def match_normalized(self, text: str) -> MatchResult:
         present = {key for key in self.keys if _contains(text, key)}
-        if not _evaluate(self.tree, present):
+        hits: list[str] = []
+        if not _evaluate(self.tree, present, hits):
             return MatchResult(False)
-        hits = [t.text for t in terms_of(self.tree, True) if t.key in present]
         return MatchResult(True, tuple(dict.fromkeys(hits)))
 
     def __call__(self, text: str) -> MatchResult:
         return self.match(text)
 
 
-def _evaluate(node: Node, present: set[str]) -> bool:
+def _evaluate(node: Node, present: set[str], hits: list[str]) -> bool:
+    """Evaluate ``node``; append to ``hits`` the keywords of the branches that made it match."""
     if isinstance(node, Term):
-        return node.key in present
+        if node.key in present:
+            hits.append(node.text)
+            return True
+        return False
     if isinstance(node, Not):
-        return not _evaluate(node.child, present)
+        return not _evaluate(node.child, present, [])
     if isinstance(node, And):
-        return all(_evaluate(c, present) for c in node.children)
-    return any(_evaluate(c, present) for c in node.children)
+        mark = len(hits)
+        for child in node.children:
+            if not _evaluate(child, present, hits):
+                del hits[mark:]
+                return False
+        return True
+    matched = False
+    for child in node.children:
+        matched = _evaluate(child, present, hits) or matched
+    return matched
 
 
 def compile_expr(source: str) -> Matcher:

@@ -171,3 +171,9 @@ def test_es_query_rejects_bad_expression_and_empty_fields():
         to_es_query("(a", "f")
     with pytest.raises(ValueError):
         to_es_query("a", [])
+
+
+def test_keywords_only_from_branches_that_matched():
+    m = compile_expr("(电梯 + 困人) | 特种设备 | (锅炉 + 爆炸)")
+    result = m.match("特种设备安全检查：电梯运行正常，锅炉房整洁")
+    assert result.matched and result.keywords == ("特种设备",)
