@@ -13,7 +13,7 @@ from yuqing.sandbox import dates
 from yuqing.sandbox.sites import FAULTS, SITES
 from yuqing.sandbox.world import ANSWERED, Post
 
-PAGE_SIZE = {"news": 20, "central": 15, "portal": 25, "board_html": 15}
+PAGE_SIZE = {"news": 10, "central": 5, "portal": 10, "board_html": 10}
 
 SELECTORS = {
     "news": {"list": "ul.news-list li a", "next": "div.pages a.next", "title": "h1.article-title",
