@@ -45,7 +45,7 @@ class Article:
 
 def parse_tree(text: str):
     """lxml tree of an HTML text (XML declarations stripped; empty input gives an empty page)."""
-    text = X.XML_DECLARATION.sub("", text)
+    text = X.CLOSING_ROOT.sub("", X.XML_DECLARATION.sub("", text))
     try:
         return lxml_html.document_fromstring(text) if text.strip() else lxml_html.document_fromstring("<html/>")
     except (ParserError, ValueError):

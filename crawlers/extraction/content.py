@@ -19,6 +19,7 @@ LOGGER = logging.getLogger(__name__)
 
 LINK_HEAVY = 0.5  # a block whose text is more than half link text is navigation
 MIN_PROSE = 8
+HEAD_BLOCKS = 15  # blocks searched for the headline at the head of the container
 TAIL_AFTER = 150  # prose characters before a tail marker (责任编辑, 相关新闻, 评论) ends the body
 MIN_ENTRIES = 3  # dated entries with prose that make a page a list of posts
 ENTRY_PROSE = 100  # prose characters for an entry to count
@@ -181,12 +182,18 @@ def trim(kept: list[Block], title: str | None) -> list[Block]:
     """Drop the headline and metadata lines at the head, and everything after a tail marker."""
     title_key = X.WHITESPACE.sub("", title or "")
     start = 0
-    while start < len(kept) and start < 6:
+    if title_key:  # the headline inside the container: what precedes it is page furniture
+        for index, block in enumerate(kept[:HEAD_BLOCKS]):
+            if X.WHITESPACE.sub("", block.text) == title_key:
+                start = index + 1
+                break
+    limit = start + 6
+    while start < len(kept) and start < limit:
         text = kept[start].text
         key = X.WHITESPACE.sub("", text)
         if (title_key and key and (key == title_key or (len(key) > 4 and key in title_key))) or (
             X.META_LINE.match(text) and len(text) < 120
-        ) or (_is_byline(text)):
+        ) or _is_byline(text) or X.BARE_URL.match(text):
             start += 1
             continue
         break

@@ -301,8 +301,9 @@ def _as_tree(source) -> lxml_html.HtmlElement:
         from crawlers.extraction.encoding import decode_html
 
         source = decode_html(source)[0]
-    source = X.XML_DECLARATION.sub("", source)
-    return lxml_html.document_fromstring(source or "<html></html>")
+    from crawlers.extraction.article import parse_tree
+
+    return parse_tree(source)
 
 
 def _meta_date(tree, current: datetime) -> datetime | None:

@@ -8,6 +8,8 @@ import re
 # <meta charset="gbk"> or <meta http-equiv="Content-Type" content="text/html; charset=gb2312">
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Browsers ignore </body> and </html> in mid-page (server-side includes); libxml2 stops there.
+CLOSING_ROOT = re.compile(r"</(?:html|body)\s*>", re.I)
 
 # --- cleaning ---------------------------------------------------------------------------------
 # Elements that never hold article text.
@@ -110,6 +112,7 @@ META_LINE = re.compile(
     r"\s*[:：]?",
     re.I,
 )
+BARE_URL = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
 # Trailing lines that end the article body (everything from here on is furniture).
 TAIL_STOP = re.compile(
     r"^\s*[【\[]?\s*(?:责任编辑|责编|编辑\s*[:：]|相关(?:新闻|文章|链接|阅读|报道)|延伸阅读|推荐阅读|热门推荐|"
