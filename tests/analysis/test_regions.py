@@ -1,0 +1,145 @@
+"""Regions from text and source: gazetteer coverage, short forms, ambiguity, source fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.regions import Gazetteer, GazetteerError, Region, default_gazetteer, detect_region
+
+TIANJIN = ["和平区", "河东区", "河西区", "南开区", "河北区", "红桥区", "东丽区", "西青区", "津南区", "北辰区",
+           "武清区", "宝坻区", "滨海新区", "宁河区", "静海区", "蓟州区"]
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return default_gazetteer()
+
+
+def path(gaz: Gazetteer, title: str, content: str = "", source=None) -> str | None:
+    region = gaz.resolve(title, content, source)
+    return region.path if region else None
+
+
+def test_gazetteer_covers_provinces_prefectures_and_tianjin_districts(gaz):
+    provinces = [p for p in gaz.places if p.level == "province"]
+    cities = [p for p in gaz.places if p.level == "city"]
+    assert len(provinces) == 34
+    assert len(cities) == 333  # prefecture-level divisions (municipalities have none)
+    tianjin = [p.name for p in gaz.places if p.level == "district" and p.province == "天津市"]
+    assert tianjin == TIANJIN
+
+
+@pytest.mark.parametrize("district", TIANJIN)
+def test_every_tianjin_district_by_full_name(gaz, district):
+    assert path(gaz, f"{district}某超市被曝出售过期食品") == f"天津市/{district}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("东丽一小区电梯困人", "天津市/东丽区"),
+        ("西青、津南两区开展抽检", "天津市/西青区"),
+        ("家住武清的王女士投诉", "天津市/武清区"),
+        ("蓟县农家院被曝宰客", "天津市/蓟州区"),  # former name
+        ("南开大学食堂", "天津市/南开区"),
+    ],
+)
+def test_unambiguous_short_forms(gaz, text, expected):
+    assert path(gaz, text) == expected
+
+
+def test_common_word_short_forms_are_not_place_names(gaz):
+    assert path(gaz, "维护世界和平，河东狮吼") is None  # 和平区/河东区 need the full name
+    assert path(gaz, "中山路上的三明治店开业") is None  # 中山市, 三明市 short forms switched off
+    assert path(gaz, "北京时间今晚八点") is None
+
+
+def test_hebei_province_versus_hebei_district(gaz):
+    assert path(gaz, "河北一家企业被立案调查") == "河北省"
+    assert path(gaz, "河北省市场监管局通报") == "河北省"
+    assert path(gaz, "河北区一家企业被立案调查") == "天津市/河北区"
+    assert path(gaz, "天津市河北区") == "天津市/河北区"
+    assert path(gaz, "京津冀及河北区域的食品企业") == "河北省"  # 区域 is not 河北区
+
+
+def test_short_form_conflicts_prefer_the_higher_level(gaz):
+    assert path(gaz, "吉林发布消费提示") == "吉林省"
+    assert path(gaz, "吉林市发布消费提示") == "吉林省/吉林市"
+    assert path(gaz, "海南出台新规") == "海南省"  # not 海南藏族自治州
+
+
+def test_longest_match_first(gaz):
+    assert path(gaz, "大兴安岭林区") == "黑龙江省/大兴安岭地区"  # not 大兴 (北京)
+    assert path(gaz, "上海南京路步行街") == "上海市"  # 上海 then 南京: two mentions
+    assert gaz.resolve("上海南京路步行街").province == "上海市"
+
+
+def test_prefecture_city_sets_province_and_city(gaz):
+    assert path(gaz, "石家庄一餐馆") == "河北省/石家庄市"
+    assert path(gaz, "延边州市场监管局") == "吉林省/延边朝鲜族自治州"
+    assert path(gaz, "内蒙古呼伦贝尔市") == "内蒙古自治区/呼伦贝尔市"
+
+
+def test_ambiguous_full_name_resolved_by_context_or_left_open(gaz):
+    # 新华区 exists in both 石家庄市 and 沧州市
+    alone = gaz.resolve("新华区一商户被罚", "")
+    assert alone.province == "河北省" and alone.city is None and alone.district is None
+    assert alone.ambiguous == ("新华区",)
+    assert path(gaz, "新华区一商户被罚", "沧州市场监管局通报") == "河北省/沧州市/新华区"
+    assert path(gaz, "新华区一商户被罚", "", "河北省/石家庄市") == "河北省/石家庄市/新华区"
+
+
+def test_source_region_fills_in_and_breaks_ties(gaz):
+    assert path(gaz, "小区电梯困人两小时", "", "天津市/东丽区") == "天津市/东丽区"
+    assert path(gaz, "天津一小区电梯困人", "", "天津市/东丽区") == "天津市/东丽区"
+    assert path(gaz, "", "", {"province": "天津市", "city": "天津市", "district": "西青区"}) == "天津市/西青区"
+    assert path(gaz, "", "", "天津/西青") == "天津市/西青区"
+
+
+def test_text_beats_source_region(gaz):
+    assert path(gaz, "南开区一餐馆被查", "", "天津市/东丽区") == "天津市/南开区"
+    assert path(gaz, "石家庄市一超市", "", "天津市") == "河北省/石家庄市"
+    # one passing mention in the content loses to a title mention
+    assert path(gaz, "武清区开展食品抽检", "参照北京经验", None) == "天津市/武清区"
+
+
+def test_national_round_up_has_no_region_from_text(gaz):
+    text = "北京、上海、广东、浙江、江苏等地相继出台预付卡新规"
+    assert path(gaz, text) is None
+    assert path(gaz, text, "", "天津市") == "天津市"
+
+
+def test_unknown_source_region_is_ignored(gaz, caplog):
+    assert path(gaz, "无地名", "", "火星市") is None
+    assert "火星市" in caplog.text
+
+
+def test_detect_region_returns_dict_or_none():
+    assert detect_region("东丽区一小区", "") == {
+        "province": "天津市", "city": "天津市", "district": "东丽区", "path": "天津市/东丽区"
+    }
+    assert detect_region("无地名的帖子", "内容") is None
+
+
+def test_region_path_skips_municipality_repeat():
+    assert Region("天津市", "天津市", "东丽区").path == "天津市/东丽区"
+    assert Region("河北省", "沧州市", None).path == "河北省/沧州市"
+
+
+def test_find_region_paths(gaz):
+    assert gaz.find("天津市/东丽区").path == "天津市/东丽区"
+    assert gaz.find("天津市/天津市/东丽区").path == "天津市/东丽区"
+    assert gaz.find("新华区") is None  # ambiguous without its city
+    assert gaz.find("河北省/沧州市/新华区").path == "河北省/沧州市/新华区"
+    assert gaz.find("") is None
+
+
+def test_small_custom_gazetteer_and_format_errors():
+    gaz = Gazetteer.from_lines(["甲省", "  乙市", "    丙区", "    丁县 !", "  戊盟 =戊戊"])
+    assert gaz.resolve("乙市丙区").path == "甲省/乙市/丙区"
+    assert gaz.lookup("丁县") and not gaz.lookup("丁")
+    assert gaz.lookup("戊戊")[0].name == "戊盟"
+    with pytest.raises(GazetteerError, match="x.txt:2"):
+        Gazetteer.from_lines(["甲省", "   乙市"], name="x.txt")
+    with pytest.raises(GazetteerError, match="选项"):
+        Gazetteer.from_lines(["甲省 ?"])
