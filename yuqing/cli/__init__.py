@@ -47,11 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if getattr(args, "func", None) is not None and getattr(args.func, "passes_through", False):
+        args.rest = list(getattr(args, "rest", None) or []) + extra  # parsed by the command itself
+    elif extra:
+        parser.error(f"无法识别的参数: {' '.join(extra)}")
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        # The client logs each retry with a traceback; our own error message says what went wrong.
+        logging.getLogger("elastic_transport").setLevel(logging.CRITICAL)
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()

@@ -71,4 +71,8 @@ def _reason(exc: elasticsearch.ApiError) -> str:
 
 def _short(exc: Exception) -> str:
     text = str(exc)
+    if "Connection refused" in text:
+        return "连接被拒绝（该地址没有 Elasticsearch 在监听）"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "主机名无法解析"
     return text if len(text) < 200 else text[:200] + "…"

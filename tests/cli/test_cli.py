@@ -1,0 +1,63 @@
+"""The command line: help a newcomer can follow, settings that are documented, load and search."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from yuqing import settings
+from yuqing.cli import build_parser, main
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_help_lists_every_command_with_a_description(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ["es", "init", "migrate", "load", "search", "demo", "eval"]:
+        assert re.search(rf"^\s+{command}\s+\S", out, re.M), command
+
+
+def test_every_setting_is_documented_in_the_readme():
+    text = README.read_text(encoding="utf-8")
+    missing = [name for name in settings.SETTINGS if f"`{name}`" not in text]
+    assert missing == []
+
+
+def test_unknown_argument_is_an_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["search", "--bogus"])
+    assert info.value.code == 2
+    assert "--bogus" in capsys.readouterr().err
+
+
+def test_load_reports_bad_lines_with_file_and_line_and_keeps_the_rest(store, tmp_path, capsys):
+    path = tmp_path / "posts.jsonl"
+    good = {"url": "http://a.example.cn/1", "title": "电梯困人事件", "content": "小区电梯困人，物业迟迟未到。"}
+    path.write_text("\n".join([json.dumps(good, ensure_ascii=False), "{not json", "[1, 2]",
+                               json.dumps(dict(good, url="http://a.example.cn/2"), ensure_ascii=False)]) + "\n",
+                    encoding="utf-8")
+    assert main(["load", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert f"{path}:2:" in captured.err and f"{path}:3:" in captured.err
+    assert "新增 2 篇" in captured.out
+    assert store.count("posts") == 2
+
+
+def test_search_prints_highlighted_results(store, capsys):
+    store.index_posts([{"url": "http://a.example.cn/1", "title": "校园食品安全检查",
+                        "content": "市市场监管局开展校园食品安全检查。"}], refresh=True)
+    assert main(["search", "食品安全"]) == 0
+    out = capsys.readouterr().out
+    assert "共 1 条结果" in out and "【食品安全】" in out
+
+
+def test_parser_builds_without_importing_heavy_modules():
+    import sys
+
+    build_parser()
+    assert "snownlp" not in sys.modules and "dash" not in sys.modules

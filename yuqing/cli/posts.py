@@ -1,0 +1,90 @@
+"""`yuqing load` and `yuqing search`: put posts in, find them again from the terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from yuqing.errors import YuqingError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("load", help="从 JSON Lines 文件批量写入帖子（每行一个对象）")
+    parser.add_argument("files", nargs="+", help="JSON Lines 文件；- 表示标准输入")
+    parser.set_defaults(func=_load)
+
+    parser = subparsers.add_parser("search", help="中文全文检索帖子，显示高亮片段")
+    parser.add_argument("query", nargs="?", default="", help="检索词，如 食品安全；留空列出最新帖子")
+    parser.add_argument("--source", action="append", default=[], help="只看某个信源（可重复）")
+    parser.add_argument("--kind", action="append", default=[], help="信源类型 news/rss/sitemap/board_html/board_api/social")
+    parser.add_argument("--category", action="append", default=[], help="分类，如 食品安全")
+    parser.add_argument("--since", help="起始时间（ISO 8601，如 2026-11-20）")
+    parser.add_argument("--until", help="截止时间（不含）")
+    parser.add_argument("-n", "--size", type=int, default=10, help="显示条数（默认 10）")
+    parser.add_argument("--json", action="store_true", help="输出 JSON Lines")
+    parser.set_defaults(func=_search)
+
+
+def read_posts(handle, name: str, errors: list[str]):
+    """Yield post dicts from JSON lines; a bad line is recorded as 'file:line: reason' and skipped."""
+    for number, line in enumerate(handle, 1):
+        if not line.strip():
+            continue
+        try:
+            post = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(f"{name}:{number}: 不是合法的 JSON（{exc.msg}，第 {exc.colno} 列）")
+            continue
+        if not isinstance(post, dict):
+            errors.append(f"{name}:{number}: 应为 JSON 对象")
+            continue
+        yield post
+
+
+def _load(args) -> int:
+    from yuqing.store import connect
+
+    store = connect()
+    store.init()
+    errors: list[str] = []
+    created = updated = 0
+    for name in args.files:
+        handle = sys.stdin if name == "-" else open(name, encoding="utf-8")
+        with handle:
+            report = store.index_posts(read_posts(handle, name, errors), refresh=True)
+        created += report.created
+        updated += report.updated
+        errors += [f"{name}: 文档 {doc_id}: {reason}" for doc_id, reason in report.failed]
+    for error in errors:
+        print(error, file=sys.stderr)
+    print(f"新增 {created} 篇，更新 {updated} 篇，失败 {len(errors)} 条")
+    return 1 if errors else 0
+
+
+def _search(args) -> int:
+    from yuqing.store import connect, queries
+
+    filters = queries.PostFilter(since=args.since, until=args.until, sources=args.source,
+                                 source_kinds=args.kind, categories=args.category)
+    if args.size < 1 or args.size > 1000:
+        raise YuqingError("--size 应在 1 到 1000 之间")
+    result = connect().search_posts(args.query or None, filters, size=args.size)
+    total = result["hits"]["total"]["value"]
+    hits = result["hits"]["hits"]
+    if args.json:
+        for hit in hits:
+            print(json.dumps({**hit["_source"], "highlight": hit.get("highlight", {})}, ensure_ascii=False))
+        return 0
+    print(f"共 {total} 条结果" + (f"，显示前 {len(hits)} 条" if total > len(hits) else ""))
+    for hit in hits:
+        doc = hit["_source"]
+        title = hit.get("highlight", {}).get("title", [doc.get("title", "")])[0]
+        print(f"\n{_terminal(title)}")
+        print(f"  {doc.get('published_at', '')}  {doc.get('source', '')}  {doc.get('url', '')}")
+        for fragment in hit.get("highlight", {}).get("content", [])[:2]:
+            print(f"  …{_terminal(fragment)}…")
+    return 0
+
+
+def _terminal(fragment: str) -> str:
+    return fragment.replace("<em>", "【").replace("</em>", "】")
