@@ -1,0 +1,33 @@
+"""`yuqing extract`: JSON on stdout, clear Chinese errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from yuqing.cli import main
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+def test_extract_prints_json(capsys):
+    code = main(["extract", str(FIXTURES / "gov_notice_gbk.html"), "--url",
+                 "http://scjgj.hdcity.gov.cn/zwgk/tzgg/202305/t20230531_4417.html"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert set(data) >= {"title", "content", "author", "published_at"}
+    assert data["published_at"] == "2023-05-31T16:21:00+08:00"
+    assert data["title"].startswith("河东市市场监督管理局关于2023年第5期")
+
+
+def test_extract_missing_file(capsys, tmp_path):
+    code = main(["extract", str(tmp_path / "missing.html")])
+    assert code == 1
+    assert "找不到网页文件" in capsys.readouterr().err
+
+
+def test_extract_empty_file(capsys, tmp_path):
+    page = tmp_path / "empty.html"
+    page.write_bytes(b"")
+    assert main(["extract", str(page)]) == 1
+    assert "网页文件为空" in capsys.readouterr().err
