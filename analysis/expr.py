@@ -424,10 +424,12 @@ def to_es_query(
 ) -> dict:
     """The expression as Elasticsearch query DSL: a bool of ``match_phrase`` clauses on ``fields``.
 
-    Keywords are normalised like the matcher (NFKC, lower case). For fields indexed as
-    space-joined tokens with the ``whitespace`` analyzer (``analysis.segment.index_text``), pass
-    ``tokenize=analysis.segment.query_tokens`` so a keyword becomes a phrase of our tokens, and a
-    small ``slop`` (2) to step over the sub-words search-mode indexing puts inside long words.
+    Keywords are normalised like the matcher (NFKC, lower case). On fields analysed with the
+    ``standard`` analyzer (one token per CJK character, as the store's raw ``title``/``content``),
+    a phrase is a substring, so Elasticsearch agrees with :class:`Matcher` on CJK keywords. For
+    fields of space-joined tokens (``analysis.segment.index_text`` with the ``whitespace``
+    analyzer) pass ``tokenize=analysis.segment.query_tokens`` and a small ``slop`` (2) to step over
+    the sub-words that search-mode indexing puts inside long words.
     Pure dict building: nothing here talks to Elasticsearch.
     """
     if isinstance(expr, Matcher):
