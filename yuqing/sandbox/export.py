@@ -6,9 +6,25 @@ import json
 from datetime import datetime
 from typing import IO, Iterable
 
+from yuqing.sandbox.sites import SITES
 from yuqing.sandbox.world import Post, World
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8765"
+PLATFORMS = {"news": "新闻", "rss": "新闻", "sitemap": "新闻", "board_html": "留言板", "board_api": "留言板",
+             "social": "社交媒体"}
+
+
+def region_object(region: str) -> dict:
+    """'天津市河西区' as the posts index stores a region: province, city, district, path."""
+    district = region.removeprefix("天津市") or None
+    return {"province": "天津市", "city": "天津市", "district": district,
+            "path": "天津市" + (f"/{district}" if district else "")}
+
+
+def _board(post: Post, now: datetime) -> dict | None:
+    if post.board is None:
+        return None
+    return {**post.board.view(now), "poster": post.board.poster, "channel": SITES[post.site].name}
 
 
 def post_record(world: World, post: Post, now: datetime, base_url: str = DEFAULT_BASE_URL) -> dict:
@@ -16,16 +32,18 @@ def post_record(world: World, post: Post, now: datetime, base_url: str = DEFAULT
     return {
         "id": post.id,
         "source": post.source,
+        "source_name": SITES[post.site].name,
         "source_kind": post.source_kind,
+        "platform": PLATFORMS[post.source_kind],
         "media_level": post.media_level,
         "url": base_url + post.path,
         "title": post.title,
         "content": post.content,
         "author": post.author,
         "published_at": post.published_at.isoformat(),
-        "region": post.region,
-        "category": post.category,
-        "board": post.board.view(now) if post.board else None,
+        "region": region_object(post.region),
+        "categories": [post.category],
+        "board": _board(post, now),
         "engagement": world.engagement(post, now),
         "scenario": post.scenario,
         "repost_of": post.repost_of,

@@ -474,7 +474,9 @@ class SandboxServer:
         self._httpd = _Server((HOST, self._port), _Handler)
         self._httpd.app = self.app
         self.app.base_url = self.url
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="sandbox-web", daemon=True)
+        httpd = self._httpd
+        self._thread = threading.Thread(target=lambda: httpd.serve_forever(poll_interval=0.05), name="sandbox-web",
+                                        daemon=True)
         self._thread.start()
         LOGGER.info("sandbox web at %s", self.url)
         return self
