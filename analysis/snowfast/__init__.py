@@ -58,11 +58,11 @@ def snownlp_dir() -> Path:
 
 def _read_marshal(path: Path) -> bytes:
     """Raw marshal bytes of a snownlp model file: gzip first, plain as the fallback (as snownlp)."""
+    data = path.read_bytes()
     try:
-        with gzip.open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return path.read_bytes()
+        return gzip.decompress(data)
+    except gzip.BadGzipFile:
+        return data
 
 
 def _stop_words(path: Path) -> set[str]:

@@ -100,14 +100,6 @@ static int entryvec_push(EntryVec *v, uint64_t key, uint32_t tags, double count)
     return 0;
 }
 
-static int entry_cmp(const void *a, const void *b)
-{
-    const Entry *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->tags > y->tags) - (x->tags < y->tags);
-}
-
 static void groups_free(Groups *g)
 {
     free(g->keys);
@@ -118,51 +110,59 @@ static void groups_free(Groups *g)
     memset(g, 0, sizeof(*g));
 }
 
+/* Group entries by key without sorting: count per key in the hash, give each group its
+ * slice of the entry arrays, then place the entries. */
 static int groups_build(Groups *g, EntryVec *v)
 {
-    size_t i, ngroups = 0, cap;
+    size_t i, cap, next = 0;
+    uint32_t *fill;
     memset(g, 0, sizeof(*g));
-    qsort(v->items, v->n, sizeof(Entry), entry_cmp);
-    for (i = 0; i < v->n; i++)
-        if (i == 0 || v->items[i].key != v->items[i - 1].key)
-            ngroups++;
-    cap = pow2_at_least(ngroups * 2 + 1);
+    cap = pow2_at_least(v->n * 2 + 1);
     g->keys = malloc(cap * sizeof(uint64_t));
     g->start = malloc(cap * sizeof(uint32_t));
-    g->len = malloc(cap * sizeof(uint16_t));
+    g->len = calloc(cap, sizeof(uint16_t));
     g->tags = malloc((v->n ? v->n : 1) * sizeof(uint8_t));
     g->counts = malloc((v->n ? v->n : 1) * sizeof(double));
-    if (!g->keys || !g->start || !g->len || !g->tags || !g->counts) {
+    fill = calloc(cap, sizeof(uint32_t));
+    if (!g->keys || !g->start || !g->len || !g->tags || !g->counts || !fill) {
+        free(fill);
         groups_free(g);
         return -1;
     }
     memset(g->keys, 0xff, cap * sizeof(uint64_t));
     g->mask = cap - 1;
     g->nentries = v->n;
-    g->ngroups = ngroups;
     for (i = 0; i < v->n; i++) {
-        g->tags[i] = (uint8_t)v->items[i].tags;
-        g->counts[i] = v->items[i].count;
-    }
-    i = 0;
-    while (i < v->n) {
-        size_t j = i;
         uint64_t key = v->items[i].key;
-        size_t h;
-        while (j < v->n && v->items[j].key == key)
-            j++;
-        if (j - i > 0xFFFF) {
+        size_t h = mix64(key) & g->mask;
+        while (g->keys[h] != UINT64_MAX && g->keys[h] != key)
+            h = (h + 1) & g->mask;
+        if (g->keys[h] == UINT64_MAX) {
+            g->keys[h] = key;
+            g->ngroups++;
+        }
+        if (g->len[h] == 0xFFFF) {
+            free(fill);
             groups_free(g);
             return -1;
         }
-        h = mix64(key) & g->mask;
-        while (g->keys[h] != UINT64_MAX)
-            h = (h + 1) & g->mask;
-        g->keys[h] = key;
-        g->start[h] = (uint32_t)i;
-        g->len[h] = (uint16_t)(j - i);
-        i = j;
+        g->len[h]++;
     }
+    for (i = 0; i < cap; i++)
+        if (g->keys[i] != UINT64_MAX) {
+            g->start[i] = (uint32_t)next;
+            next += g->len[i];
+        }
+    for (i = 0; i < v->n; i++) {
+        uint64_t key = v->items[i].key;
+        size_t h = mix64(key) & g->mask, at;
+        while (g->keys[h] != key)
+            h = (h + 1) & g->mask;
+        at = g->start[h] + fill[h]++;
+        g->tags[at] = (uint8_t)v->items[i].tags;
+        g->counts[at] = v->items[i].count;
+    }
+    free(fill);
     return 0;
 }
 
