@@ -445,7 +445,7 @@ def find_date(
     text = page.text
     matches = [m for m in iter_dates(text, current) if not _is_noise(page.owner(m.start))]
     if not matches:
-        return meta or url_date
+        return meta or url_date or _labelled_relative(page, current)
     if url_date is not None:
         same_day = [m for m in matches if m.value.date() == url_date.date()]
         if same_day:
@@ -499,3 +499,19 @@ def _headline_offset(tree, page: PageText, title: str | None) -> int | None:
             if at is not None:
                 return at
     return page.locate(title)
+
+
+def _labelled_relative(page: PageText, current: datetime) -> datetime | None:
+    """A year-less or relative date after a label: '发布时间：3小时前', '发布时间：10-08 12:00'."""
+    for match in X.PUBLISHED_LABEL.finditer(page.text):
+        if not match.group(0).strip():
+            continue
+        chunk = page.text[match.end():match.end() + 24]
+        if _is_noise(page.owner(match.start())):
+            continue
+        chunk = re.sub(r"^(\d{1,2}-\d{1,2})(\d{1,2}:\d\d)", r"\1 \2", chunk.strip())  # '10-0812:00'
+        value = _parse_relative(chunk.split("  ")[0], current)
+        value = _plausible(value, current)
+        if value is not None:
+            return value
+    return None

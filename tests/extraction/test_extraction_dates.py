@@ -154,3 +154,13 @@ def test_find_date_ignores_future_dates_in_page():
 def test_find_date_reads_text_after_html_comment():
     html = "<html><body><font><!--StartFragment -->2005年1月2日 <br/></font><p>正文内容。</p></body></html>"
     assert find_date(html, now=NOW) == at(2005, 1, 2)
+
+
+def test_find_date_labelled_relative_date():
+    html = "<html><body><h1>消费提示</h1><div>发布时间：5小时前</div><p>近期气温升高，注意食品储存。</p></body></html>"
+    assert find_date(html, now=NOW, title="消费提示") == at(2024, 3, 15, 5, 0)
+
+
+def test_find_date_labelled_year_less_date():
+    html = "<html><body><h1>消费提示</h1><div>发布时间：03-0812:00</div><p>近期气温升高，注意食品储存。</p></body></html>"
+    assert find_date(html, now=NOW, title="消费提示") == at(2024, 3, 8, 12, 0)
