@@ -256,11 +256,15 @@ def social_repost(original: Post, at: datetime, user: str, comment: str, rng: ra
     )
 
 
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
 def _board_from_spec(spec: dict, area: str, poster: str, posted: datetime, rng: random.Random) -> BoardInfo:
     accept = _pick_offset(rng, spec.get("accept_after"))
     reply_after = _pick_offset(rng, spec.get("reply_after"))
-    replied = posted + reply_after if reply_after is not None and spec.get("reply") else None
-    accepted = posted + accept if accept is not None else None
+    replied = _minute(posted + reply_after) if reply_after is not None and spec.get("reply") else None
+    accepted = _minute(posted + accept) if accept is not None else None
     if replied is not None and (accepted is None or accepted > replied):
         accepted = replied
     return BoardInfo(
