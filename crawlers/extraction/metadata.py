@@ -44,9 +44,13 @@ def find_title(tree) -> str:
 
 def find_author(tree, text_near_top: str, body: str) -> str | None:
     """Author: meta tag, then a labelled name (作者：/记者：) near the headline or in the body's first lines."""
+    site_title = _clean(" ".join(tree.xpath(X.TITLE_TAG)))
+    headline = find_title(tree)
     for expression in X.AUTHOR_META:
         for value in tree.xpath(expression):
             name = _clean(str(value))
+            if name and name in site_title and name not in headline:
+                continue  # the site's name ('网易', 'CSDN.NET'), not a person
             if _plausible_name(name):
                 return name
     for text in (text_near_top, body[:300]):
@@ -63,6 +67,6 @@ def find_author(tree, text_near_top: str, body: str) -> str | None:
 
 
 def _plausible_name(name: str) -> bool:
-    if not name or len(name) > 40 or name.lower() in NOT_A_NAME:
+    if not name or len(name) > 40 or name.lower() in NOT_A_NAME or "@" in name or "email" in name.lower():
         return False
     return not re.fullmatch(r"[\d\s:：\-/.]+", name)
