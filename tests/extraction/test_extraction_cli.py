@@ -31,3 +31,11 @@ def test_extract_empty_file(capsys, tmp_path):
     page.write_bytes(b"")
     assert main(["extract", str(page)]) == 1
     assert "网页文件为空" in capsys.readouterr().err
+
+
+def test_extraction_package_does_not_import_scrapy():
+    import subprocess
+    import sys
+
+    code = "import sys, crawlers.extraction, crawlers.extraction.evaluate; sys.exit('scrapy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2]).returncode == 0
