@@ -127,11 +127,11 @@ def test_sitemaps_list_every_published_article(sandbox):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     index = ET.fromstring(fetch(sandbox.url + "/sitemap.xml")[2])
     locs = [e.text for e in index.findall("s:sitemap/s:loc", ns)]
-    assert len(locs) == 3
+    assert len(locs) == 4
     found = set()
     for loc in locs:
         found |= {e.text for e in ET.fromstring(fetch(loc)[2]).findall("s:url/s:loc", ns)}
-    expected = {i["url"] for i in manifest(sandbox)["items"] if i["site"] in ("news", "central", "portal")}
+    expected = {i["url"] for i in manifest(sandbox)["items"] if i["site"] in ("news", "central", "industry", "portal")}
     assert found == expected
 
 

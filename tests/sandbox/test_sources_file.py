@@ -19,7 +19,7 @@ from .conftest import fetch, fetch_json
 SOURCES_FILE = Path(__file__).resolve().parents[2] / "config" / "sources.sandbox.yaml"
 SOURCES = {s["name"]: s for s in yaml.safe_load(SOURCES_FILE.read_text(encoding="utf-8"))["sources"]}
 LATER = DEFAULT_EPOCH + timedelta(days=8)
-HTML_SOURCES = ["sandbox_news", "sandbox_central", "sandbox_portal", "sandbox_board"]
+HTML_SOURCES = ["sandbox_news", "sandbox_central", "sandbox_industry", "sandbox_portal", "sandbox_board"]
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_board_selectors_extract_board_fields(late):
     assert reply_at.isoformat() == board["reply_at"]
 
 
-@pytest.mark.parametrize("name", ["sandbox_news", "sandbox_board"])
+@pytest.mark.parametrize("name", ["sandbox_news", "sandbox_industry", "sandbox_board"])
 def test_list_selectors_find_links_and_next_page(late, name):
     spec = SOURCES[name]
     page = _page(late, _url(late, spec["start_urls"][0]))

@@ -31,9 +31,13 @@ def test_a_few_hundred_items_over_all_categories_and_districts(world):
     assert len({p.path for p in world.posts}) == len(world.posts)
 
 
+def test_every_media_level_is_represented(world):
+    assert {p.media_level for p in world.posts} == {"中央", "省级", "市级", "行业", "商业", "自媒体"}
+
+
 def test_every_site_and_scenario_has_items(world):
     sites = Counter(p.site for p in world.posts)
-    assert set(sites) == {"news", "central", "portal", "board_html", "board_api", "social"}
+    assert set(sites) == {"news", "central", "industry", "portal", "board_html", "board_api", "social"}
     assert set(Counter(p.scenario for p in world.posts)) == {"food_poisoning", "gym_prepaid", "elevator",
                                                             "background"}
 
@@ -90,7 +94,7 @@ def test_some_board_posts_stay_unanswered(world):
 
 
 def test_news_reposts_are_near_duplicates_not_copies(world):
-    reposts = [p for p in world.posts if p.repost_of and p.site in ("news", "central", "portal")]
+    reposts = [p for p in world.posts if p.repost_of and p.site in ("news", "central", "industry", "portal")]
     assert len(reposts) >= 15
     for repost in reposts:
         original = world.by_id(repost.repost_of)

@@ -22,7 +22,7 @@ DISTRICTS = (
 AREAS = ("天津市",) + DISTRICTS
 BOARD_TYPES = ("投诉", "建言", "咨询", "求助")
 SATISFACTION = ("满意", "基本满意", "不满意", "未评价")
-OUTLETS = ("news", "central", "portal")
+OUTLETS = ("news", "central", "industry", "portal")
 ITEM_SITES = ("social", "board_html", "board_api") + OUTLETS
 
 

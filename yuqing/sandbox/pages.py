@@ -1,7 +1,7 @@
 """HTML of the sandbox sites. Each outlet has its own markup, as real sites do.
 
-Selectors that config/sources.sandbox.yaml relies on are named in SELECTORS, next to the markup
-that carries them; keep both in step.
+config/sources.sandbox.yaml names the selectors of this markup; tests/sandbox/test_sources_file.py
+checks them against live pages, so change both together.
 """
 
 from __future__ import annotations
@@ -14,18 +14,6 @@ from yuqing.sandbox.sites import FAULTS, SITES
 from yuqing.sandbox.world import ANSWERED, Post
 
 PAGE_SIZE = {"news": 10, "central": 5, "portal": 10, "board_html": 10}
-
-SELECTORS = {
-    "news": {"list": "ul.news-list li a", "next": "div.pages a.next", "title": "h1.article-title",
-             "date": "div.article-info span.pubtime", "body": "div#articleContent",
-             "author": "div.article-info span.author"},
-    "central": {"list": "ul.list_16 li a", "next": "div.page_n a.next", "title": "div.rm_txt h1",
-                "date": "div.rm_txt div.col-1-1", "body": "div.rm_txt_con", "author": "p.author"},
-    "portal": {"list": "table.list td.title a", "next": "div.fenye a.next", "title": "td.biaoti",
-               "date": "span#pubtime", "body": "div#zoom", "author": "span#author"},
-    "board_html": {"list": "table.msg-list td.msg-title a", "next": "div.pager a.next",
-                   "title": "h1.msg-title", "date": "dd.post-time", "body": "div.msg-content"},
-}
 
 
 def _paragraphs(text: str, style: str = "") -> str:
@@ -166,42 +154,45 @@ def huge_article_parts(now: datetime, size: int) -> tuple[bytes, bytes, bytes]:
 
 # --------------------------------------------------------------------------- central (民生日报网)
 
-def _central_frame(title: str, now: datetime, main: str) -> str:
+def _central_frame(title: str, now: datetime, main: str, site: str = "central") -> str:
+    s = SITES[site]
     return f"""<!DOCTYPE html>
 <html>
 <head>
 <meta http-equiv="Content-Type" content="text/html; charset=UTF-8">
 <meta name="viewport" content="width=device-width">
 <title>{escape(title)}</title>
-<link rel="alternate" type="application/atom+xml" href="/central/atom.xml">
+<link rel="alternate" type="application/atom+xml" href="{s.prefix}atom.xml">
 </head>
 <body>
-<div class="headingNav"><a href="/central/">民生日报网</a> &gt;&gt; <a href="/central/list.html">地方</a> <span class="date">{dates.cn_day(now)}</span></div>
+<div class="headingNav"><a href="{s.prefix}">{s.name}</a> &gt;&gt; <a href="{s.prefix}list.html">地方</a> <span class="date">{dates.cn_day(now)}</span></div>
 {main}
-<div class="footer"><p>民生日报社概况 | 关于民生日报网 | 网站声明</p><p>民生日报网版权所有，未经书面授权禁止使用</p></div>
+<div class="footer"><p>{s.outlet}社概况 | 关于{s.name} | 网站声明</p><p>{s.name}版权所有，未经书面授权禁止使用</p></div>
 </body>
 </html>
 """
 
 
 def central_article(post: Post, now: datetime) -> str:
-    source = "民生日报" if not post.repost_of else escape(_cited(post))
+    site = SITES[post.site]
+    source = site.outlet if not post.repost_of else escape(_cited(post))
     main = f"""<div class="layout rm_txt cf">
 <div class="col col-1 fl">
 <h3 class="pre"></h3>
 <h1>{escape(post.title)}</h1>
 <p class="author">{escape(post.author)}</p>
-<div class="channel cf"><div class="col-1-1 fl">{dates.cn_full(post.published_at)} | 来源：<a href="/central/">{source}</a></div></div>
+<div class="channel cf"><div class="col-1-1 fl">{dates.cn_full(post.published_at)} | 来源：<a href="{site.prefix}">{source}</a></div></div>
 <div class="rm_txt_con cf">
 {_paragraphs(post.content, "text-indent: 2em;")}
 <p class="edit">(责编：杨柳、陈思)</p>
 </div>
 </div>
 </div>"""
-    return _central_frame(f"{post.title}--民生日报网", now, main)
+    return _central_frame(f"{post.title}--{site.name}", now, main, post.site)
 
 
-def central_listing(items: list[Post], page: int, pages: int, now: datetime) -> str:
+def central_listing(items: list[Post], page: int, pages: int, now: datetime, site: str = "central") -> str:
+    prefix = SITES[site].prefix
     rows = "\n".join(f'<li><a href="{p.path}" target="_blank">{escape(p.title)}</a>'
                      f'<em>{p.published_at:%Y-%m-%d %H:%M}</em></li>' for p in items)
     main = f"""<div class="ej_list_box clear">
@@ -209,8 +200,8 @@ def central_listing(items: list[Post], page: int, pages: int, now: datetime) -> 
 {rows}
 </ul>
 </div>
-{_pager("page_n", page, pages, lambda n: f"/central/list.html?page={n}")}"""
-    return _central_frame("地方--民生日报网", now, main)
+{_pager("page_n", page, pages, lambda n: f"{prefix}list.html?page={n}")}"""
+    return _central_frame(f"地方--{SITES[site].name}", now, main, site)
 
 
 # --------------------------------------------------------------------------- portal (津城在线, GBK)

@@ -122,7 +122,7 @@ class SandboxApp:
             (re.compile(r"^/robots\.txt$"), lambda m, q, b, n: Response(
                 200, "text/plain; charset=utf-8", feeds.robots(self.base_url).encode())),
             (re.compile(r"^/sitemap\.xml$"), lambda m, q, b, n: _xml(feeds.sitemap_index(self.base_url, n))),
-            (re.compile(r"^/(news|central|portal)/sitemap\.xml$"), self._sitemap),
+            (re.compile(r"^/(news|central|industry|portal)/sitemap\.xml$"), self._sitemap),
             (re.compile(r"^/news/(?:index\.html)?$"), lambda m, q, b, n: self._news_list(1, n)),
             (re.compile(r"^/news/list/(\d+)\.html$"), lambda m, q, b, n: self._news_list(int(m[1]), n)),
             (re.compile(r"^/news/rss\.xml$"), lambda m, q, b, n: _xml(
@@ -132,11 +132,11 @@ class SandboxApp:
             (re.compile(r"^/news/special/(?:index\.html)?$"), lambda m, q, b, n: _html(
                 pages.special_listing(n, self._hot(n)))),
             (re.compile(r"^/news/a/([\w-]+)\.html$"), self._fault),
-            (re.compile(r"^/central/(?:index\.html|list\.html)?$"), self._central_list),
+            (re.compile(r"^/(central|industry)/(?:index\.html|list\.html)?$"), self._central_list),
             (re.compile(r"^/central/atom\.xml$"), lambda m, q, b, n: Response(
                 200, "application/atom+xml; charset=utf-8",
                 feeds.atom(self.world.published(n, "central"), self.base_url, n).encode())),
-            (re.compile(r"^/central/n1/\d{4}/\d{4}/c\d+\.html$"), self._article),
+            (re.compile(r"^/(?:central|industry)/n1/\d{4}/\d{4}/c\d+\.html$"), self._article),
             (re.compile(r"^/portal/(?:index\.html)?$"), lambda m, q, b, n: self._portal_list(1, n)),
             (re.compile(r"^/portal/list_(\d+)\.html$"), lambda m, q, b, n: self._portal_list(int(m[1]), n)),
             (re.compile(r"^/portal/news/\d+\.html$"), self._article),
@@ -192,10 +192,11 @@ class SandboxApp:
         return _html(pages.news_listing(paged[0], page, paged[1], now, self._hot(now), previews))
 
     def _central_list(self, match, query, body, now) -> Response:
-        paged = _paginate(self.world.published(now, "central"), _page(query), pages.PAGE_SIZE["central"])
+        site = match[1]
+        paged = _paginate(self.world.published(now, site), _page(query), pages.PAGE_SIZE["central"])
         if paged is None:
             return _not_found("页码超出范围")
-        return _html(pages.central_listing(paged[0], _page(query), paged[1], now))
+        return _html(pages.central_listing(paged[0], _page(query), paged[1], now, site))
 
     def _portal_list(self, page: int, now: datetime) -> Response:
         paged = _paginate(self.world.published(now, "portal"), page, pages.PAGE_SIZE["portal"])
@@ -225,7 +226,7 @@ class SandboxApp:
     def render(self, post: Post, now: datetime) -> Response:
         if post.site == "news":
             return _html(pages.news_article(post, now, self._hot(now)))
-        if post.site == "central":
+        if post.site in ("central", "industry"):
             return _html(pages.central_article(post, now))
         if post.site == "portal":
             text = pages.portal_article(post, now)

@@ -21,13 +21,14 @@ SITES: dict[str, Site] = {
     for site in (
         Site("news", "津门晚报网", "津门晚报", "/news/", "市级", "sandbox_news", "news"),
         Site("central", "民生日报网", "民生日报", "/central/", "中央", "sandbox_central", "rss"),
+        Site("industry", "市场监管导报网", "市场监管导报", "/industry/", "行业", "sandbox_industry", "news"),
         Site("portal", "津城在线", "津城在线", "/portal/", "商业", "sandbox_portal", "sitemap"),
-        Site("board_html", "津门民声·领导留言板", "津门民声", "/board/", "市级", "sandbox_board", "board_html"),
+        Site("board_html", "津门民声·领导留言板", "津门民声", "/board/", "省级", "sandbox_board", "board_html"),
         Site("board_api", "领导留言板", "领导留言板", "/lyb/", "中央", "sandbox_board_api", "board_api"),
         Site("social", "微言", "微言", "/social/", "自媒体", "sandbox_social", "social"),
     )
 }
-OUTLET_SITES = ("news", "central", "portal")
+OUTLET_SITES = ("news", "central", "industry", "portal")
 
 # Paths a polite crawler must not fetch (robots.txt); hits are counted in /__sandbox/stats.
 DISALLOWED = ("/news/preview/", "/board/admin/")

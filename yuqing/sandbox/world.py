@@ -398,6 +398,8 @@ def _assign_paths(posts: list[Post]) -> None:
             post.path = f"/news/system/{d:%Y/%m/%d}/{n:06d}.shtml"
         elif post.site == "central":
             post.path = f"/central/n1/{d:%Y/%m%d}/c{1000 + n * 3}.html"
+        elif post.site == "industry":
+            post.path = f"/industry/n1/{d:%Y/%m%d}/c{2000 + n * 3}.html"
         elif post.site == "portal":
             post.path = f"/portal/news/{7300 + n}.html"
             post.encoding = _encoding(post.id)
