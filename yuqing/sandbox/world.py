@@ -224,10 +224,10 @@ def edited_copy(original: Post, outlet: str, at: datetime, rng: random.Random, *
     paragraphs = [p for p in original.content.split("\n") if p.strip()]
     lead = rng.choice(["据{src}报道，", "{src}消息，", "", "记者从{src}获悉，"]).format(src=source)
     first = paragraphs[0]
-    if lead and not first.startswith(("记者", "据")):
+    if first.startswith("记者"):
+        first = source + first  # 记者从…获悉 -> 津门晚报记者从…获悉
+    elif lead and not first.startswith("据"):
         first = lead + first
-    elif lead.startswith("据") and first.startswith("记者"):
-        first = f"据{source}报道，" + first[2:]
     paragraphs[0] = first
     if len(paragraphs) > 2 and rng.random() < 0.4:
         paragraphs = paragraphs[:-1]
