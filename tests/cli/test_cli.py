@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,7 +59,7 @@ def test_search_prints_highlighted_results(store, capsys):
 
 
 def test_parser_builds_without_importing_heavy_modules():
-    import sys
-
-    build_parser()
-    assert "snownlp" not in sys.modules and "dash" not in sys.modules
+    probe = ("import sys; from yuqing.cli import build_parser; build_parser(); "
+             "print(sorted(m for m in ('snownlp', 'dash', 'scrapy', 'elasticsearch', 'jieba') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
