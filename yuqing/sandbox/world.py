@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import random
-import zlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -382,10 +381,9 @@ def _scenario(name: str, spec: dict, epoch: datetime, rng: random.Random) -> tup
     return scenario, posts
 
 
-def _encoding(post_id: str) -> str:
-    """Portal pages are GBK; some undeclared, some declaring the wrong charset."""
-    bucket = zlib.crc32(post_id.encode()) % 10
-    return "gbk" if bucket < 6 else ("gbk-undeclared" if bucket < 8 else "gbk-mislabelled")
+def _encoding(number: int) -> str:
+    """Portal pages are GBK: half declare gb2312, a quarter declare nothing, a quarter wrongly utf-8."""
+    return ("gbk", "gbk", "gbk-undeclared", "gbk-mislabelled")[number % 4]
 
 
 def _assign_paths(posts: list[Post]) -> None:
@@ -402,7 +400,7 @@ def _assign_paths(posts: list[Post]) -> None:
             post.path = f"/industry/n1/{d:%Y/%m%d}/c{2000 + n * 3}.html"
         elif post.site == "portal":
             post.path = f"/portal/news/{7300 + n}.html"
-            post.encoding = _encoding(post.id)
+            post.encoding = _encoding(n)
         elif post.site == "board_html":
             post.board.post_id = f"{d:%Y%m%d}{n:04d}"
             post.path = f"/board/thread/{post.board.post_id}.html"
