@@ -34,8 +34,9 @@ class Example:
     label: int
 
 
-def available(root: Path = DATA_ROOT) -> bool:
+def available(root: Path | None = None) -> bool:
     """Whether the shared sentiment data is present (it is absent in a user's clone)."""
+    root = root or DATA_ROOT
     return (root / "weibo2018" / "test.txt").is_file()
 
 
@@ -44,8 +45,9 @@ def bucket(text: str) -> int:
     return hashlib.md5(text.encode("utf-8")).digest()[0] % 10
 
 
-def weibo2018(split: str, root: Path = DATA_ROOT) -> list[Example]:
+def weibo2018(split: str, root: Path | None = None) -> list[Example]:
     """weibo2018 ``train`` (minus the dev buckets), ``dev`` (carved from train), ``full`` train or ``test``."""
+    root = root or DATA_ROOT
     name = "test.txt" if split == "test" else "train.txt"
     examples = []
     with open(root / "weibo2018" / name, encoding="utf-8") as handle:
@@ -63,8 +65,9 @@ def weibo2018(split: str, root: Path = DATA_ROOT) -> list[Example]:
     raise ValueError(f"unknown weibo2018 split {split!r}")
 
 
-def smp2020_virus(split: str, root: Path = DATA_ROOT) -> list[Example]:
+def smp2020_virus(split: str, root: Path | None = None) -> list[Example]:
     """smp2020 EWECT virus ``train``, ``eval`` or ``test``, neutral and surprise dropped."""
+    root = root or DATA_ROOT
     if split not in SMP_FILES:
         raise ValueError(f"unknown smp2020_virus split {split!r}")
     with open(root / "smp2020_virus" / SMP_FILES[split], encoding="utf-8") as handle:
@@ -72,8 +75,9 @@ def smp2020_virus(split: str, root: Path = DATA_ROOT) -> list[Example]:
     return [Example(r["content"], SMP_LABELS[r["label"]]) for r in rows if r.get("label") in SMP_LABELS]
 
 
-def waimai(split: str, root: Path = DATA_ROOT) -> list[Example]:
+def waimai(split: str, root: Path | None = None) -> list[Example]:
     """waimai_10k by text hash: ``test`` (10 %), ``dev`` (10 %) or ``train`` (the remaining 80 %)."""
+    root = root or DATA_ROOT
     examples = []
     with open(root / "waimai_10k" / "waimai_10k.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -90,7 +94,7 @@ def waimai(split: str, root: Path = DATA_ROOT) -> list[Example]:
 
 # The sets the evaluation reports, in order: (key, display name, loader).
 TEST_SETS = {
-    "weibo2018": ("weibo2018 test", lambda root=DATA_ROOT: weibo2018("test", root)),
-    "smp2020_virus": ("smp2020 virus test", lambda root=DATA_ROOT: smp2020_virus("test", root)),
-    "waimai": ("waimai_10k 留出集", lambda root=DATA_ROOT: waimai("test", root)),
+    "weibo2018": ("weibo2018 test", lambda: weibo2018("test")),
+    "smp2020_virus": ("smp2020 virus test", lambda: smp2020_virus("test")),
+    "waimai": ("waimai_10k 留出集", lambda: waimai("test")),
 }

@@ -1,0 +1,135 @@
+"""The sentiment interface: names, results, neutral blank text, domain behaviour, features."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.sentiment import DEFAULT_MODEL, MODELS, NEUTRAL, SentimentResult, UnknownModelError, get_model
+from analysis.sentiment.features import NEGATION_SCOPE, features, normalize
+from analysis.sentiment.metrics import scores
+from analysis.sentiment.models import STOCK_MODEL, label_of
+
+PRAISE_WITH_COMPLAINT = [
+    "小区噪音问题投诉后很快解决了，感谢执法人员",
+    "向12315投诉商家虚假宣传，第二天就有回复，退款也到账了，效率很高，点赞！",
+    "楼下工地夜间施工噪音扰民，举报后城管当晚就来处理了，非常感谢",
+]
+COMPLAINTS = [
+    "投诉了三次都没人管，商家态度恶劣，太失望了",
+    "买到过期食品，打12315一直占线，根本没人处理，气死了",
+]
+
+
+def test_models_are_listed_with_versions_and_domain_is_default():
+    assert MODELS[0] == DEFAULT_MODEL == "domain@1"
+    assert STOCK_MODEL.startswith("snownlp-stock@")
+    assert STOCK_MODEL in MODELS
+    assert all("@" in name for name in MODELS)
+
+
+@pytest.mark.parametrize("name, full", [(None, "domain@1"), ("domain", "domain@1"), ("domain@1", "domain@1"),
+                                        ("snownlp-stock", STOCK_MODEL), (STOCK_MODEL, STOCK_MODEL)])
+def test_get_model_resolves_short_and_full_names(name, full):
+    assert get_model(name).name == full
+
+
+@pytest.mark.parametrize("name", ["domain@2", "bert", "", "snownlp-stock@0.0.1"])
+def test_unknown_model_names_are_refused_naming_the_choices(name):
+    with pytest.raises(UnknownModelError, match="domain@1"):
+        get_model(name)
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("text", ["", " ", "\n\t", "\u3000"])
+def test_blank_text_is_neutral(name, text):
+    assert get_model(name).score(text) == SentimentResult(0.5, NEUTRAL, get_model(name).name)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_result_carries_score_label_and_model(name):
+    model = get_model(name)
+    result = model.score("服务态度非常好，办事效率高，满意")
+    assert isinstance(result, SentimentResult)
+    assert 0.0 <= result.score <= 1.0
+    assert result.label == label_of(result.score) == "pos"
+    assert result.model == model.name
+    assert model.score("态度恶劣，太差了，再也不来了").label == "neg"
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_score_batch_matches_score_in_order_with_blanks_mixed_in(name):
+    model = get_model(name)
+    texts = ["办事效率高，点赞", "", "等了一个月还没人管", "  ", "质量很差"]
+    assert model.score_batch(texts) == [model.score(t) for t in texts]
+    assert model.score_batch([]) == []
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_non_string_text_is_a_type_error_naming_the_index(name):
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        get_model(name).score_batch(["好", None])
+
+
+def test_stock_scores_equal_snownlp():
+    from snownlp import SnowNLP
+
+    texts = ["市场监管局处理投诉非常及时，点赞！", "噪音太大了", "abc", "这个商品质量不错"]
+    assert [r.score for r in get_model("snownlp-stock").score_batch(texts)] == [SnowNLP(t).sentiments for t in texts]
+
+
+@pytest.mark.parametrize("text", PRAISE_WITH_COMPLAINT)
+def test_praise_that_mentions_complaints_or_noise_is_positive(text):
+    assert get_model().score(text).label == "pos"
+
+
+@pytest.mark.parametrize("text", COMPLAINTS)
+def test_complaints_stay_negative(text):
+    assert get_model().score(text).label == "neg"
+
+
+def test_domain_model_fixes_what_stock_gets_wrong():
+    text = PRAISE_WITH_COMPLAINT[0]
+    assert get_model("snownlp-stock").score(text).label == "neg"
+    assert get_model("domain").score(text).label == "pos"
+
+
+def test_text_without_known_features_is_neutral():
+    assert get_model().score("zzqxj").label == NEUTRAL
+    assert get_model().score("。。。！！").score == 0.5
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_gets_a_score_in_range(text):
+    result = get_model().score(text)
+    assert 0.0 <= result.score <= 1.0
+    assert result.label in ("pos", "neg", NEUTRAL)
+
+
+def test_features_mark_negation_scope_until_punctuation():
+    feats = features("一点也不满意服务，态度好")
+    assert "N:满意" in feats and "满意" not in feats
+    assert "态度" in feats and "N:态度" not in feats
+    assert NEGATION_SCOPE == 2
+
+
+def test_features_keep_weibo_emoticons_whole_and_drop_topic_terms():
+    feats = features("投诉已处理[赞][赞] @某某: 看 http://t.cn/abc {%#话题#%}")
+    assert feats.count("E:赞") == 1
+    assert "投诉" not in feats
+    assert not any("t.cn" in f or "某某" in f for f in feats)
+
+
+def test_normalize_folds_width_and_case():
+    assert normalize("ＡＢＣ１２３") == "abc123"
+
+
+def test_metrics_accuracy_and_macro_f1():
+    assert scores([1, 1, 0, 0], [1, 1, 0, 0]) == (1.0, 1.0)
+    accuracy, macro = scores([1, 1, 1, 0], [1, 1, 1, 1])
+    assert accuracy == 0.75
+    assert macro == pytest.approx((6 / 7 + 0) / 2)
+    with pytest.raises(ValueError):
+        scores([1], [])
