@@ -4,8 +4,9 @@ The fingerprint is a one-bit MinHash (64 bits) over the distinct 3-character shi
 normalised text (NFKC, lower case, only CJK characters, letters and digits kept, so punctuation,
 spacing and full-width changes do not count). Bit ``i`` is the lowest bit of the minimum of the
 ``i``-th hash over the shingles; two texts with Jaccard similarity J differ in about 32·(1−J) bits.
-Hashes are BLAKE2b plus fixed seeds, so fingerprints are stable across processes and versions and
-can be stored. (A SimHash over the same shingles was tried first: on the real pages below it needed
+Shingles are coded exactly (three 21-bit code points) and hashed with SplitMix64 under 64 seeds
+derived from BLAKE2b, all in numpy (about 6 ms for a 4,000-character page), so fingerprints are
+stable across processes and versions and can be stored. (A SimHash over the same shingles was tried first: on the real pages below it needed
 10–12 bits for the same recall, too close to the 16 bits that separated different stories.)
 
 Two texts are near-duplicates when their fingerprints differ in at most ``THRESHOLD`` = 6 bits,
@@ -42,7 +43,7 @@ __all__ = [
     "distance", "is_near_duplicate", "Candidate", "ClusterIndex",
 ]
 
-SHINGLE = 3  # characters per shingle
+SHINGLE = 3  # characters per shingle (fixed: fingerprints encode 3 code points exactly)
 THRESHOLD = 6  # max differing bits for a near-duplicate
 BLOCKS = 8  # band blocks of 64 / BLOCKS bits
 MIN_CHARS = 30  # below this, only identical normalised texts are near-duplicates
@@ -60,7 +61,7 @@ def normalize(text: str | None) -> str:
 
 
 def shingles(text: str | None, size: int = SHINGLE) -> set[str]:
-    """Distinct character ``size``-grams of the normalised text (the whole text if shorter)."""
+    """Distinct character ``size``-grams of the normalised text (the whole text if shorter), for inspection."""
     norm = normalize(text)
     if len(norm) <= size:
         return {norm} if norm else set()
@@ -101,21 +102,27 @@ def fingerprint(text: str | None) -> int:
     if len(norm) < MIN_CHARS:
         # too short for MinHash to mean much: hash the whole text, so only identical texts coincide
         return int.from_bytes(_hash64("\x00" + norm), "big")
-    return minhash_bits(shingles(norm))
+    return minhash_bits(_shingle_codes(norm))
 
 
-def minhash_bits(features: Iterable[str]) -> int:
-    """One-bit MinHash: bit ``i`` is the lowest bit of the minimum of hash function ``i`` over the set.
+def _shingle_codes(norm: str) -> np.ndarray:
+    """Distinct 3-character shingles as exact 63-bit codes (three 21-bit code points side by side)."""
+    points = np.frombuffer(norm.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    codes = (points[:-2] << np.uint64(42)) | (points[1:-1] << np.uint64(21)) | points[2:]
+    return np.unique(codes)
 
-    Two sets with Jaccard similarity J agree on each bit with probability J + (1 - J) / 2, so the
-    expected distance is 32 * (1 - J) bits: 0 for identical sets, 32 for unrelated ones.
+
+def minhash_bits(codes: np.ndarray) -> int:
+    """One-bit MinHash of a set of 64-bit feature codes.
+
+    Bit ``i`` is the lowest bit of the minimum of hash function ``i`` (SplitMix64 of the code XOR a
+    fixed seed) over the set. Two sets with Jaccard similarity J agree on each bit with probability
+    J + (1 - J) / 2, so the expected distance is 32·(1 − J) bits: 0 when identical, 32 when unrelated.
     """
-    feats = sorted(set(features))
-    if not feats:
+    if len(codes) == 0:
         return 0
-    base = np.frombuffer(b"".join(_hash64(f) for f in feats), dtype=">u8").astype(np.uint64)
     with np.errstate(over="ignore"):
-        mins = _mix(base[:, None] ^ _SEEDS[None, :]).min(axis=0)
+        mins = _mix(codes[:, None] ^ _SEEDS[None, :]).min(axis=0)
     value = 0
     for bit in (mins & np.uint64(1)):
         value = (value << 1) | int(bit)
