@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.expr import And, ExprError, Not, Or, Term, compile_expr, normalize, parse, to_es_query
 
@@ -177,3 +179,28 @@ def test_keywords_only_from_branches_that_matched():
     m = compile_expr("(电梯 + 困人) | 特种设备 | (锅炉 + 爆炸)")
     result = m.match("特种设备安全检查：电梯运行正常，锅炉房整洁")
     assert result.matched and result.keywords == ("特种设备",)
+
+
+_ALPHABET = list("食品药电梯 ()（）|｜+＋-－!！&\"“”「」，、ANDORNT或与非且ab12")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=25))
+def test_any_input_parses_or_fails_with_a_column_inside_the_expression(source):
+    try:
+        matcher = compile_expr(source)
+    except ExprError as exc:
+        assert 1 <= exc.column <= len(source) + 1
+        return
+    assert matcher.keywords  # every accepted expression has something to look for
+    result = matcher.match(source)
+    assert isinstance(result.matched, bool)
+    assert set(result.keywords) <= set(matcher.keywords)
+    assert isinstance(to_es_query(matcher, "content"), dict)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["食品", "药品", "电梯", "广告", "困人"]), min_size=1, max_size=4),
+       st.text(alphabet=list("食品药电梯广告困人 "), max_size=30))
+def test_or_of_words_matches_exactly_when_one_word_is_a_substring(words, text):
+    assert compile_expr(" | ".join(words)).match(text).matched == any(w in text.replace(" ", "") for w in words)
