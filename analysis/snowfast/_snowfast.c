@@ -1052,10 +1052,14 @@ static int32_t toktab_insert(TokTab *t, const Py_UCS4 *s, size_t n)
 /* Copy a str into a UCS4 buffer (grown as needed). */
 static Py_UCS4 *ucs4_of(PyObject *s, Py_UCS4 **buf, size_t *cap, Py_ssize_t *n)
 {
-    Py_ssize_t len = PyUnicode_GET_LENGTH(s);
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    Py_ssize_t i;
+    Py_ssize_t len, i;
+    int kind;
+    const void *data;
+    if (PyUnicode_READY(s) < 0) /* a no-op for every str but deprecated legacy ones */
+        return NULL;
+    len = PyUnicode_GET_LENGTH(s);
+    kind = PyUnicode_KIND(s);
+    data = PyUnicode_DATA(s);
     if ((size_t)len + 1 > *cap) {
         size_t nc = pow2_at_least((size_t)len + 1);
         Py_UCS4 *nb = realloc(*buf, nc * sizeof(Py_UCS4));
@@ -1091,7 +1095,10 @@ static int TokenSet_init(TokenSet *self, PyObject *args, PyObject *kwds)
     static char *kwlist[] = {"words", NULL};
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O", kwlist, &iterable))
         return -1;
-    toktab_free(&self->tab);
+    if (self->tab.row) {
+        PyErr_SetString(PyExc_RuntimeError, "TokenSet already initialised");
+        return -1;
+    }
     if (toktab_init(&self->tab, 1024) < 0) {
         PyErr_NoMemory();
         return -1;
@@ -1354,7 +1361,12 @@ static inline double positive_of(const Bayes *B, int ret, double prob)
 
 static int bayes_tokens(Bayes *self, PyObject *tokens, int *ret, double *prob)
 {
-    PyObject *seq = PySequence_Fast(tokens, "tokens must be a sequence of str");
+    PyObject *seq;
+    if (!self->prior || !self->logfreq) {
+        PyErr_SetString(PyExc_ValueError, "Bayes not initialised");
+        return -1;
+    }
+    seq = PySequence_Fast(tokens, "tokens must be a sequence of str");
     Py_UCS4 *buf = NULL;
     size_t cap = 0;
     BayesAcc acc = {0};
@@ -1415,8 +1427,9 @@ static PyObject *Bayes_classify(Bayes *self, PyObject *tokens)
 
 static PyObject *Bayes_get_names(Bayes *self, void *closure)
 {
-    Py_INCREF(self->names);
-    return self->names;
+    PyObject *names = self->names ? self->names : Py_None;
+    Py_INCREF(names);
+    return names;
 }
 
 /* ------------------------------------------------------------------ the pipeline */
@@ -1492,7 +1505,13 @@ static PyTypeObject SegModelType, TokenSetType, BayesType;
 
 static int parse_models(PyObject *args, SegModel **M, TokenSet **S, Bayes **B, PyObject **rest)
 {
-    return PyArg_ParseTuple(args, "O!O!O!O", &SegModelType, M, &TokenSetType, S, &BayesType, B, rest);
+    if (!PyArg_ParseTuple(args, "O!O!O!O", &SegModelType, M, &TokenSetType, S, &BayesType, B, rest))
+        return 0;
+    if (!(*M)->uni || !(*S)->tab.row || !(*B)->logfreq) {
+        PyErr_SetString(PyExc_ValueError, "model object not initialised");
+        return 0;
+    }
+    return 1;
 }
 
 /* PyErr_Format only takes ASCII formats; user-facing messages here are Chinese (UTF-8). */
@@ -1648,8 +1667,14 @@ static PyObject *SegModel_segment(SegModel *self, PyObject *text)
     Py_ssize_t n;
     DecodeBuf dec;
     PyObject *out;
+    if (!self->uni) {
+        PyErr_SetString(PyExc_ValueError, "SegModel not initialised");
+        return NULL;
+    }
     if (!PyUnicode_Check(text))
         return PyErr_Format(PyExc_TypeError, "text must be str, not %.100s", Py_TYPE(text)->tp_name);
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
     if (!ucs4_of(text, &buf, &cap, &n))
         return PyErr_NoMemory();
     memset(&dec, 0, sizeof(dec));

@@ -275,3 +275,18 @@ def test_log_domain_error_like_python():
     assert math.isfinite(b.classify(["a"]))
     with pytest.raises(ValueError, match="math domain error"):
         b.classify(["unseen"])
+
+
+def test_models_cannot_be_reinitialised_or_used_uninitialised():
+    from analysis.snowfast import _snowfast
+
+    seg, stop, bayes = snowfast.load_stock()
+    with pytest.raises(RuntimeError):
+        stop.__init__(["x"])  # another thread may be reading it
+    with pytest.raises(RuntimeError):
+        seg.__init__(b"")
+    with pytest.raises(ValueError, match="not initialised"):
+        _snowfast.score(_snowfast.SegModel.__new__(_snowfast.SegModel), stop, bayes._bayes, "好")
+    with pytest.raises(ValueError, match="not initialised"):
+        _snowfast.Bayes.__new__(_snowfast.Bayes).classify(["好"])
+    assert snowfast.stock_sentiment("好") == 0.6558628208940429
