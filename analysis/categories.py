@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from analysis.expr import ExprError, Matcher, Node, Not, Or, And, normalize, parse
+from analysis.expr import And, ExprError, Matcher, Node, Not, Or, normalize, parse
 from yuqing.config import Field, LocatedDict, Where, read_yaml, validate
 from yuqing.errors import ConfigError
 
@@ -102,7 +103,7 @@ class Categorizer:
         self.categories = list(categories)
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike = DEFAULT_PATH, text: str | None = None) -> "Categorizer":
+    def from_file(cls, path: str | os.PathLike = DEFAULT_PATH, text: str | None = None) -> Categorizer:
         """Load and validate a categories file; errors are ConfigError naming file:line."""
         data = read_yaml(path, text)
         name = str(path)
@@ -177,7 +178,7 @@ def _main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["Categorizer", "Category", "CategoryMatch", "DEFAULT_PATH"]
+__all__ = ["DEFAULT_PATH", "Categorizer", "Category", "CategoryMatch"]
 
 if __name__ == "__main__":
     raise SystemExit(_main())

@@ -35,14 +35,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 from yuqing.errors import YuqingError
 
 __all__ = [
-    "ExprError", "Term", "And", "Or", "Not", "Node", "Matcher", "MatchResult",
-    "parse", "compile_expr", "normalize", "to_es_query", "terms_of",
+    "And",
+    "ExprError",
+    "MatchResult",
+    "Matcher",
+    "Node",
+    "Not",
+    "Or",
+    "Term",
+    "compile_expr",
+    "normalize",
+    "parse",
+    "terms_of",
+    "to_es_query",
 ]
 
 
@@ -91,19 +102,19 @@ class Term:
 
 @dataclass(frozen=True)
 class And:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
     column: int = 1
 
 
 @dataclass(frozen=True)
 class Or:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
     column: int = 1
 
 
 @dataclass(frozen=True)
 class Not:
-    child: "Node"
+    child: Node
     column: int = 1
 
 

@@ -16,12 +16,13 @@ import importlib.util
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
-from analysis.segment import tokenizer, tokens as segment
+from analysis.segment import tokenizer
+from analysis.segment import tokens as segment
 
 LOGGER = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def _jieba_idf_path() -> Path:
     spec = importlib.util.find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("jieba is not installed")
-    return Path(list(spec.submodule_search_locations)[0]) / "analyse" / "idf.txt"
+    return Path(next(iter(spec.submodule_search_locations))) / "analyse" / "idf.txt"
 
 
 @lru_cache(maxsize=1)
@@ -110,5 +111,11 @@ def top_keywords(title: str | None, content: str | None = "", k: int = 10,
     return [word for word, _ in keyword_weights(title, content, k, title_weight)]
 
 
-__all__ = ["top_keywords", "keyword_weights", "keyword_weights_from_tokens", "is_candidate", "stopwords",
-           "idf_table"]
+__all__ = [
+    "idf_table",
+    "is_candidate",
+    "keyword_weights",
+    "keyword_weights_from_tokens",
+    "stopwords",
+    "top_keywords",
+]

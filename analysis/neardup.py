@@ -32,15 +32,25 @@ import hashlib
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 
 __all__ = [
-    "SHINGLE", "THRESHOLD", "BLOCKS", "MIN_CHARS", "normalize", "shingles", "fingerprint", "minhash_bits",
+    "BLOCKS",
+    "MIN_CHARS",
+    "SHINGLE",
+    "THRESHOLD",
+    "Candidate",
+    "ClusterIndex",
     "bands",
-    "distance", "is_near_duplicate", "Candidate", "ClusterIndex",
+    "distance",
+    "fingerprint",
+    "is_near_duplicate",
+    "minhash_bits",
+    "normalize",
+    "shingles",
 ]
 
 SHINGLE = 3  # characters per shingle (fixed: fingerprints encode 3 code points exactly)

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Mapping
 
 LOGGER = logging.getLogger(__name__)
 
@@ -139,17 +139,17 @@ class Gazetteer:
             by_full[place.name].append(place)
             for short in place.shorts:
                 by_short[short].append(place)
-        for surface, places in by_short.items():
+        for surface, owners in by_short.items():
             if surface in by_full:
                 continue  # a full name always wins over another place's short form
-            best = min(_RANK[p.level] for p in places)
-            top = [p for p in places if _RANK[p.level] == best]
+            best = min(_RANK[p.level] for p in owners)
+            top = [p for p in owners if _RANK[p.level] == best]
             if len(top) == 1:
                 self._surfaces[surface] = (top[0],)
             else:
                 LOGGER.debug("short form %s is ambiguous between %s; not used", surface, top)
-        for surface, places in by_full.items():
-            self._surfaces[surface] = tuple(places)
+        for surface, owners in by_full.items():
+            self._surfaces[surface] = tuple(owners)
         for phrase in SKIP_PHRASES:
             self._surfaces[phrase] = ()
         self._lengths: dict[str, list[int]] = defaultdict(list)
@@ -159,7 +159,7 @@ class Gazetteer:
             lengths[:] = sorted(set(lengths), reverse=True)
 
     @classmethod
-    def from_lines(cls, lines: Iterable[str], name: str = DATA_FILE) -> "Gazetteer":
+    def from_lines(cls, lines: Iterable[str], name: str = DATA_FILE) -> Gazetteer:
         places: list[Place] = []
         stack: list[str] = []  # names of the current ancestors by depth
         for number, raw in enumerate(lines, 1):
@@ -201,7 +201,7 @@ class Gazetteer:
         return cls(places)
 
     @classmethod
-    def default(cls) -> "Gazetteer":
+    def default(cls) -> Gazetteer:
         return default_gazetteer()
 
     # --- lookup ---------------------------------------------------------------------------------
@@ -381,5 +381,13 @@ def detect_region(
     return region.to_dict() if region else None
 
 
-__all__ = ["Gazetteer", "Place", "Region", "Mention", "GazetteerError", "default_gazetteer", "detect_region",
-           "choose_region"]
+__all__ = [
+    "Gazetteer",
+    "GazetteerError",
+    "Mention",
+    "Place",
+    "Region",
+    "choose_region",
+    "default_gazetteer",
+    "detect_region",
+]

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from analysis.keywords import (
-    idf_table, is_candidate, keyword_weights, keyword_weights_from_tokens, stopwords, top_keywords,
+    idf_table,
+    is_candidate,
+    keyword_weights_from_tokens,
+    stopwords,
+    top_keywords,
 )
 
 TITLE = "东丽区一小区电梯困人两小时 物业称维保单位未及时赶到"

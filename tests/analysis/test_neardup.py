@@ -11,8 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.neardup import (
-    MIN_CHARS, THRESHOLD, Candidate, ClusterIndex, bands, calibrate, distance, fingerprint,
-    is_near_duplicate, normalize,
+    MIN_CHARS,
+    THRESHOLD,
+    Candidate,
+    ClusterIndex,
+    bands,
+    calibrate,
+    distance,
+    fingerprint,
+    is_near_duplicate,
+    normalize,
 )
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
