@@ -177,11 +177,13 @@ class ClusterIndex:
     The result depends only on the order documents arrive in and on the candidates given, so
     replaying the same stream gives the same ids. Without ``candidates``, the index looks them up
     among the documents it has seen (in memory, by band key). Assigning a known ``doc_id`` again
-    returns its cluster unchanged.
+    returns its cluster unchanged. Memory holds the latest ``capacity`` documents (oldest dropped
+    first); the store is the long-term memory.
     """
 
     threshold: int = THRESHOLD
     prefix: str = ""
+    capacity: int | None = 50_000
     _clusters: dict[str, str] = field(default_factory=dict)  # doc_id -> cluster_id
     _fingerprints: dict[str, int] = field(default_factory=dict)
     _bands: dict[str, list[str]] = field(default_factory=dict)  # band key -> doc_ids
@@ -217,7 +219,20 @@ class ClusterIndex:
         self._fingerprints[doc_id] = fp
         for key in bands(fp):
             self._bands.setdefault(key, []).append(doc_id)
+        if self.capacity is not None:
+            while len(self._fingerprints) > self.capacity:
+                self._forget(next(iter(self._fingerprints)))
         return cluster_id
+
+    def _forget(self, doc_id: str) -> None:
+        fp = self._fingerprints.pop(doc_id)
+        del self._clusters[doc_id]
+        for key in bands(fp):
+            members = self._bands.get(key)
+            if members is not None:
+                members.remove(doc_id)
+                if not members:
+                    del self._bands[key]
 
     def add(self, doc_id: str, text: str) -> str:
         """Fingerprint ``text`` and assign it (in-memory candidates)."""

@@ -178,3 +178,15 @@ def test_real_pages_calibration():
 
 
 PINNED = 0x58548EB175E983E8
+
+
+def test_cluster_index_forgets_the_oldest_beyond_capacity():
+    index = ClusterIndex(capacity=2)
+    index.add("a", STORY)
+    index.add("b", SAME_TOPIC["price_notice"])
+    index.add("c", SAME_TOPIC["other_elevator_story"])
+    assert len(index) == 2 and index.cluster_of("a") is None
+    # the story's repost now founds its own cluster: "a" is only in the store any more
+    assert index.add("d", REPOSTS["sentence_dropped"]) == "d"
+    assert index.add("e", REPOSTS["end_cut_off"]) == "d"
+    assert index.candidates(fingerprint(SAME_TOPIC["price_notice"])) == []
