@@ -43,14 +43,37 @@ def tokens(text: str) -> list[str]:
 
 def index_tokens(text: str) -> list[str]:
     """Tokens for the index: search mode, so 食品安全 also yields 食品 and 安全 for recall."""
-    if not text:
-        return []
-    return [t for t in tokenizer().lcut_for_search(text) if not t.isspace()]
+    return expand_for_search(tokens(text))
+
+
+def expand_for_search(words: list[str]) -> list[str]:
+    """Search-mode tokens from precise-mode words, like jieba's cut_for_search derives them.
+
+    Lets a caller segment once and get both the words (keywords, categories) and the index tokens.
+    """
+    freq = tokenizer().FREQ
+    out: list[str] = []
+    for word in words:
+        # Every dictionary word inside a longer word (jieba adds only 2- and 3-grams; we also want
+        # 食物中毒 inside 疑似食物中毒), shortest first, then the word itself.
+        for size in range(2, len(word)):
+            out.extend(word[i:i + size] for i in range(len(word) - size + 1) if freq.get(word[i:i + size]))
+        out.append(word)
+    return out
+
+
+def _is_word(token: str) -> bool:
+    return any(ch.isalnum() for ch in token)
+
+
+def join_for_index(words: list[str]) -> str:
+    """Space-joined, lower-cased search tokens of precise-mode ``words`` (punctuation dropped)."""
+    return " ".join(t.lower() for t in expand_for_search(words) if _is_word(t))
 
 
 def index_text(text: str) -> str:
     """Space-joined index tokens, ready for a field analyzed with ``whitespace``."""
-    return " ".join(t.lower() for t in index_tokens(_SPACE.sub(" ", text or "")))
+    return join_for_index(tokens(_SPACE.sub(" ", text or "")))
 
 
 def query_tokens(text: str) -> list[str]:

@@ -230,6 +230,17 @@ class Store:
         written.failed = report.failed + written.failed
         return written
 
+    def cluster_candidates(self, band_keys: list[str], limit: int = 1000) -> list:
+        """Stored posts sharing any near-duplicate band key (for analysis.enrich's cluster lookup)."""
+        from analysis.neardup import Candidate
+
+        if not band_keys:
+            return []
+        result = self.search("posts", {"terms": {"simhash_bands": band_keys}}, size=limit,
+                             source=["id", "simhash", "cluster_id"], track_total_hits=False)
+        return [Candidate(hit["_id"], int(src["simhash"], 16), src.get("cluster_id") or hit["_id"])
+                for hit in result["hits"]["hits"] if (src := hit["_source"]).get("simhash")]
+
     def refresh(self, name: str) -> None:
         with translate_errors(self.url):
             self.client.indices.refresh(index=self.alias(name))

@@ -1,0 +1,113 @@
+"""Enrichment: everything analysis adds to a post before it is indexed, done in batches.
+
+Segmentation runs once per post; its words feed the keywords and its search-mode expansion feeds
+the index fields. Sentiment is scored for the whole batch in one call. Near-duplicate clusters are
+assigned against the batch itself and against stored posts that share a band key (``lookup``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from analysis import neardup
+from analysis.categories import Categorizer
+from analysis.identity import post_id
+from analysis.keywords import TITLE_WEIGHT, keyword_weights_from_tokens
+from analysis.regions import detect_region
+from analysis.segment import join_for_index, tokens
+from analysis.sentiment import get_model
+
+LOGGER = logging.getLogger(__name__)
+
+KEYWORDS_PER_POST = 10
+
+# Given band keys, return stored posts sharing any of them (doc id, fingerprint, cluster id).
+CandidateLookup = Callable[[list[str]], Iterable[neardup.Candidate]]
+
+
+@dataclass
+class EnrichStats:
+    posts: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (post, reason)
+
+
+def fingerprint_hex(fp: int) -> str:
+    return f"{fp:016x}"
+
+
+class Enricher:
+    """Adds sentiment, categories, matched keywords, region, keywords, fingerprint and cluster id."""
+
+    def __init__(self, sentiment_model: str | None = None, categorizer: Categorizer | None = None) -> None:
+        self.model = get_model(sentiment_model)
+        self.categorizer = categorizer or Categorizer.from_file()
+        self.stats = EnrichStats()
+
+    def enrich(self, posts: list[dict], lookup: CandidateLookup | None = None) -> list[dict]:
+        """Enrich ``posts`` in place and return them. A post that fails keeps what it had and is counted."""
+        texts = [_text(p) for p in posts]
+        scores = self.model.score_batch(texts)
+        fingerprints: list[int | None] = []
+        for post, text, score in zip(posts, texts, scores):
+            try:
+                self._enrich_one(post, score)
+                fp = neardup.fingerprint(text)
+                post["simhash"] = fingerprint_hex(fp)
+                post["simhash_bands"] = neardup.bands(fp)
+                fingerprints.append(fp)
+            except Exception as exc:  # noqa: BLE001 - one bad post never stops a batch
+                LOGGER.warning("enrichment failed for %s: %s", post.get("url"), exc)
+                self.stats.errors.append((str(post.get("url") or post.get("title"))[:100], repr(exc)))
+                fingerprints.append(None)
+        self._assign_clusters(posts, fingerprints, lookup)
+        self.stats.posts += len(posts)
+        return posts
+
+    def _enrich_one(self, post: dict, score) -> None:
+        title, content = post.get("title") or "", post.get("content") or ""
+        title_words, content_words = tokens(title), tokens(content)
+        post["title_seg"] = join_for_index(title_words)
+        post["content_seg"] = join_for_index(content_words)
+        post["sentiment"] = {"score": round(float(score.score), 6), "label": score.label, "model": score.model}
+        matches = self.categorizer.categorize(title, content)
+        post["categories"] = [m.name for m in matches]
+        post["matched_keywords"] = sorted({k for m in matches for k in m.keywords})
+        hint = post.get("region") or post.get("source_region")
+        if isinstance(hint, dict) and not hint.get("path"):
+            hint = None
+        region = detect_region(title, content, hint)
+        if region:
+            post["region"] = region
+        words = title_words * TITLE_WEIGHT + content_words
+        post["keywords"] = [w for w, _ in keyword_weights_from_tokens(words, KEYWORDS_PER_POST)]
+
+    def _assign_clusters(self, posts: list[dict], fingerprints: list[int | None],
+                         lookup: CandidateLookup | None) -> None:
+        keys = sorted({k for fp in fingerprints if fp is not None for k in neardup.bands(fp)})
+        stored = list(lookup(keys)) if lookup and keys else []
+        by_key: dict[str, list[neardup.Candidate]] = {}
+        for cand in stored:
+            for key in neardup.bands(cand.fingerprint):
+                by_key.setdefault(key, []).append(cand)
+        index = neardup.ClusterIndex()
+        for post, fp in zip(posts, fingerprints):
+            if fp is None:
+                continue
+            try:
+                doc_id = post.get("id") or post_id(post)
+            except ValueError:
+                continue
+            known = next((c for c in stored if c.doc_id == doc_id), None)
+            if known is not None:  # a re-crawled post keeps its cluster, and batch siblings may join it
+                post["cluster_id"] = index.assign(doc_id, fp, [neardup.Candidate("", fp, known.cluster_id)])
+                continue
+            seen = {c.doc_id: c for key in neardup.bands(fp) for c in by_key.get(key, ())}
+            candidates = list(seen.values()) + index.candidates(fp)
+            post["cluster_id"] = index.assign(doc_id, fp, candidates)
+
+
+def _text(post: dict) -> str:
+    title, content = post.get("title") or "", post.get("content") or ""
+    return f"{title}\n{content}" if title and content else title or content

@@ -1,0 +1,82 @@
+"""Enrichment of a batch: every field the index expects, reposts in one cluster, one bad post contained."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import neardup
+from analysis.enrich import Enricher
+from analysis.identity import post_id
+
+STORY = ("3月12日中午，和平区某小学食堂供应午餐后，陆续有学生出现呕吐、腹痛等症状，已有32名学生被送往医院观察治疗，"
+         "目前均无生命危险。区市场监管局已对食堂进行封存，并对留样食品进行抽检，具体原因正在调查中。")
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    return Enricher()
+
+
+def post(url: str, title: str, content: str, **extra) -> dict:
+    return {"url": url, "title": title, "content": content, **extra}
+
+
+def test_every_enriched_field_is_set(enricher):
+    [item] = enricher.enrich([post("http://a.cn/1", "和平区一小学食堂疑似食物中毒", STORY)])
+    assert item["sentiment"]["label"] == "neg" and item["sentiment"]["model"].startswith("domain@")
+    assert 0 <= item["sentiment"]["score"] <= 1
+    assert "食品安全" in item["categories"] and item["matched_keywords"]
+    assert item["region"]["path"] == "天津市/和平区"
+    assert "食堂" in item["keywords"]
+    assert "食品安全" not in item["title_seg"] and "食物中毒" in item["title_seg"].split()
+    assert len(item["simhash"]) == 16 and len(item["simhash_bands"]) == len(neardup.bands(0))
+    assert item["cluster_id"] == post_id(item)
+
+
+def test_reposts_in_one_batch_share_the_first_posts_cluster(enricher):
+    first = post("http://a.cn/1", "和平区一小学食堂疑似食物中毒", STORY)
+    repost = post("http://b.cn/9", "转发：和平区一小学食堂疑似食物中毒", "据津门晚报消息，" + STORY + "（来源：津门晚报）")
+    other = post("http://c.cn/2", "东丽区一小区电梯困人", "东丽区某小区电梯故障停在两层之间，5名居民被困，消防员半小时将其救出。")
+    enriched = enricher.enrich([first, repost, other])
+    assert enriched[0]["cluster_id"] == enriched[1]["cluster_id"] == post_id(first)
+    assert enriched[2]["cluster_id"] == post_id(other)
+
+
+def test_stored_posts_found_by_lookup_give_their_cluster(enricher):
+    stored = neardup.Candidate("stored-1", neardup.fingerprint("t\n" + STORY), "cluster-from-yesterday")
+    calls = []
+
+    def lookup(keys):
+        calls.append(keys)
+        return [stored]
+
+    [item] = enricher.enrich([post("http://d.cn/3", "t", STORY)], lookup=lookup)
+    assert item["cluster_id"] == "cluster-from-yesterday"
+    assert calls and set(calls[0]) >= set(neardup.bands(stored.fingerprint))
+
+
+def test_a_recrawled_post_keeps_its_stored_cluster(enricher):
+    item = post("http://e.cn/4", "t", STORY)
+    stored = neardup.Candidate(post_id(item), neardup.fingerprint("t\n" + STORY), "old-cluster")
+    [again] = enricher.enrich([item], lookup=lambda keys: [stored])
+    assert again["cluster_id"] == "old-cluster"
+
+
+def test_praise_mentioning_complaints_is_positive(enricher):
+    [item] = enricher.enrich([post("http://f.cn/5", "点赞市场监管局",
+                                   "上周投诉的噪音问题，市场监管局第二天就派人处理了，效率很高，非常满意！")])
+    assert item["sentiment"]["label"] == "pos"
+
+
+def test_empty_post_gets_neutral_sentiment_and_no_categories(enricher):
+    [item] = enricher.enrich([post("http://g.cn/6", "", "")])
+    assert item["sentiment"]["label"] == "neu" and item["categories"] == []
+
+
+def test_one_bad_post_does_not_stop_the_batch(enricher):
+    good = post("http://h.cn/7", "超市电子秤缺斤短两", "南开区某超市电子秤称量不准。")
+    bad = post("http://h.cn/8", 12345, "正文")
+    before = len(enricher.stats.errors)
+    result = enricher.enrich([bad, good])
+    assert result[1]["categories"] == ["计量/标准/认证/检验检测"]
+    assert len(enricher.stats.errors) == before + 1

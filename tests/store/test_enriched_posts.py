@@ -1,0 +1,42 @@
+"""Enriched posts in the real node: clusters carry across batches through the band-key lookup."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.enrich import Enricher
+from yuqing.store import queries
+
+STORY = ("3月12日中午，和平区某小学食堂供应午餐后，陆续有学生出现呕吐、腹痛等症状，已有32名学生被送往医院观察治疗，"
+         "目前均无生命危险。区市场监管局已对食堂进行封存，并对留样食品进行抽检，具体原因正在调查中。")
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    return Enricher()
+
+
+def test_reposts_arriving_later_join_the_stored_cluster(store, enricher):
+    first = {"url": "http://a.cn/1", "title": "和平区一小学食堂疑似食物中毒", "content": STORY,
+             "published_at": "2024-03-12T13:00:00+08:00"}
+    store.index_posts(enricher.enrich([first], lookup=store.cluster_candidates), refresh=True)
+    later = [{"url": f"http://m{i}.cn/r", "title": "转发：和平区一小学食堂疑似食物中毒",
+              "content": f"（来源：媒体{i}）" + STORY, "published_at": "2024-03-12T15:00:00+08:00"} for i in range(3)]
+    store.index_posts(enricher.enrich(later, lookup=store.cluster_candidates), refresh=True)
+    result = store.search("posts", size=0, aggs={"clusters": queries.terms_agg("cluster_id")})
+    buckets = result["aggregations"]["clusters"]["buckets"]
+    assert [(b["key"], b["doc_count"]) for b in buckets] == [(first["cluster_id"], 4)]
+
+
+def test_enriched_fields_are_searchable_and_aggregatable(store, enricher):
+    posts = [{"url": "http://a.cn/2", "title": "东丽区一小区电梯困人", "content": "东丽区某小区电梯故障，5名居民被困。",
+              "published_at": "2024-03-12T13:00:00+08:00"},
+             {"url": "http://a.cn/3", "title": "和平区一小学食堂疑似食物中毒", "content": STORY,
+              "published_at": "2024-03-12T14:00:00+08:00"}]
+    store.index_posts(enricher.enrich(posts), refresh=True)
+    hits = store.search_posts("食物中毒", queries.PostFilter(categories=["食品安全"]))["hits"]["hits"]
+    assert [h["_source"]["url"] for h in hits] == ["http://a.cn/3"]
+    result = store.search("posts", size=0, aggs={"region": queries.terms_agg("region.district"),
+                                                 "sent": queries.terms_agg("sentiment.label")})
+    assert {b["key"] for b in result["aggregations"]["region"]["buckets"]} == {"东丽区", "和平区"}
+    assert {b["key"]: b["doc_count"] for b in result["aggregations"]["sent"]["buckets"]} == {"neg": 2}
