@@ -21,3 +21,30 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+REDIRECT_MAX_TIMES = 5
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 0.5  # seconds before the first retry; doubles each time
+RETRY_BACKOFF_MAX = 8.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "crawlers.middlewares.SourceStatsMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.NormalizePipeline": 100,
+    "crawlers.pipelines.ValidatePipeline": 200,
+    "crawlers.pipelines.DedupPipeline": 300,
+    "crawlers.pipelines.EnrichPipeline": 400,
+    "crawlers.pipelines.IndexPipeline": 900,
+}
+EXTENSIONS = {"crawlers.extensions.CrawlRunsExtension": 500}
+
+# yuqing settings (also settable with `-s NAME=VALUE`); empty values fall back to the environment.
+YUQING_SOURCES_FILE = None  # default config/sources.yaml (config/sources.sandbox.yaml with a sandbox)
+YUQING_SANDBOX_URL = None  # fills {sandbox} in the sources file; the crawl clock follows the sandbox
+YUQING_ES_URL = None  # default ES_URL, else the local node
+YUQING_INDEX_PREFIX = None  # default YUQING_INDEX_PREFIX
+YUQING_SPOOL_DIR = None  # default <data dir>/spool
+YUQING_INDEX_BATCH = 100  # posts per enrichment + bulk batch
+YUQING_ENRICH = True

@@ -1,0 +1,102 @@
+"""What one crawl shares between its spider, middlewares and pipelines: store, spool, state, clock, counts.
+
+Created once per crawler by :func:`context_for`. Counting goes through Scrapy's stats collector under
+``yuqing/<source>/…`` keys, so ``scrapy crawl`` prints them and the crawl-runs writer reads them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from yuqing.errors import StoreError
+from yuqing.spool import Spool
+
+from crawlers.state import CrawlClock, CrawlState
+
+LOGGER = logging.getLogger(__name__)
+STATS_PREFIX = "yuqing"
+# The client logs every failed attempt with a traceback; our own messages say what happened.
+logging.getLogger("elastic_transport").setLevel(logging.CRITICAL)
+
+
+class CrawlContext:
+    """Store connection (or None while Elasticsearch is down), spool, incremental state and clock."""
+
+    def __init__(self, crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.es_url = settings.get("YUQING_ES_URL") or None
+        self.index_prefix = settings.get("YUQING_INDEX_PREFIX") or None
+        self.spool = Spool(settings.get("YUQING_SPOOL_DIR") or None)
+        self.clock = CrawlClock.from_sandbox(settings.get("YUQING_SANDBOX_URL") or None)
+        self.state = CrawlState()
+        self.store = None
+        self.store_error: str | None = None
+        self.messages: Counter = Counter()
+
+    @property
+    def stats(self):
+        return self.crawler.stats
+
+    # -------------------------------------------------------------- store
+    def connect(self):
+        """The store, connecting on first use; None (and the reason kept) while it is unreachable."""
+        if self.store is not None:
+            return self.store
+        from yuqing.store import connect
+
+        try:
+            self.store = connect(self.es_url, prefix=self.index_prefix)
+            self.store.init()
+            self.store_error = None
+        except StoreError as exc:
+            if self.store_error is None:
+                LOGGER.error("Elasticsearch unavailable, items go to the spool %s: %s",
+                             self.spool.directory, exc)
+            self.store_error = str(exc)
+            self.store = None
+        return self.store
+
+    def drop_store(self, reason: str) -> None:
+        """Forget the connection after a failure so the next flush reconnects."""
+        LOGGER.error("Elasticsearch write failed, spooling: %s", reason)
+        self.store, self.store_error = None, reason
+
+    def load_state(self, sources: list[str]) -> None:
+        store = self.connect()
+        if store is None:
+            LOGGER.warning("crawl-state unavailable (Elasticsearch down): every article will be fetched")
+            return
+        try:
+            self.state = CrawlState.load(store, sources)
+        except StoreError as exc:
+            LOGGER.warning("could not read crawl-state: %s", exc)
+
+    # -------------------------------------------------------------- counting
+    def count(self, source: str | None, what: str, n: int = 1) -> None:
+        self.stats.inc_value(f"{STATS_PREFIX}/{source or '-'}/{what}", n)
+
+    def error(self, source: str | None, kind: str, message: str, level: int = logging.WARNING) -> None:
+        """Count an error of ``kind`` for ``source`` and log it (each fault is logged and counted)."""
+        self.count(source, f"errors/{kind}")
+        LOGGER.log(level, "[%s] %s: %s", source or "-", kind, message)
+
+    def source_stats(self, source: str) -> dict:
+        prefix = f"{STATS_PREFIX}/{source}/"
+        values = {k[len(prefix):]: v for k, v in (self.stats.get_stats() or {}).items() if k.startswith(prefix)}
+        errors = {k[len("errors/"):]: v for k, v in values.items() if k.startswith("errors/")}
+        return {"pages": values.get("pages", 0), "items": values.get("items", 0), "errors": sum(errors.values()),
+                "errors_by_kind": errors, "dropped": values.get("dropped", 0),
+                "skipped": values.get("skipped", 0), "spooled": values.get("spooled", 0)}
+
+
+def context_for(crawler) -> CrawlContext:
+    context = getattr(crawler, "yuqing_context", None)
+    if context is None:
+        context = CrawlContext(crawler)
+        crawler.yuqing_context = context
+    return context
+
+
+__all__ = ["CrawlContext", "context_for"]

@@ -1,0 +1,67 @@
+"""Downloader middlewares: page counts per source, and retries with exponential backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+
+from crawlers.context import context_for
+
+LOGGER = logging.getLogger(__name__)
+
+
+class SourceStatsMiddleware:
+    """Counts every downloaded page (any status) per source, and HTTP statuses per source."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        source = request.meta.get("source")
+        if source:
+            context = context_for(self.crawler)
+            context.count(source, "pages")
+            context.count(source, f"http/{response.status}")
+        return response
+
+
+def backoff_delay(retry_times: int, base: float, cap: float) -> float:
+    """Seconds to wait before retry number ``retry_times`` (1-based): base, 2×base, 4×base… up to cap."""
+    return min(cap, base * (2 ** max(0, retry_times - 1)))
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry policy (RETRY_TIMES, RETRY_HTTP_CODES), waiting ``backoff_delay`` before each retry.
+
+    The wait is an asyncio sleep (the project runs the asyncio reactor), so other requests go on.
+    """
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 8.0)
+
+    async def process_response(self, request, response, spider=None):
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        reason = f"HTTP {response.status}"
+        retry = self._retry(request, reason)
+        if retry is None:
+            return response
+        await asyncio.sleep(backoff_delay(retry.meta.get("retry_times", 1), self.base, self.cap))
+        return retry
+
+    async def process_exception(self, request, exception, spider=None):
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
+            return None
+        retry = self._retry(request, exception)
+        if retry is None:
+            return None
+        await asyncio.sleep(backoff_delay(retry.meta.get("retry_times", 1), self.base, self.cap))
+        return retry

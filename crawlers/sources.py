@@ -1,0 +1,338 @@
+"""The sources file: every source a crawl may visit, validated at load with file:line errors.
+
+``load_sources(path)`` returns a :class:`SourcesFile` whose sources are plain :class:`Source`
+objects; ``{sandbox}`` in any URL is replaced by the sandbox base URL given at run time. Selectors
+are CSS (parsel syntax, ``::text`` / ``::attr()``) unless they start with ``/`` or ``(`` (XPath).
+JSON field mappings are dotted paths (``replyList.0.answerContent``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from yuqing.config import Field, LocatedDict, Where, load, located
+from yuqing.errors import ConfigError
+
+LOGGER = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FILE = PROJECT_ROOT / "config" / "sources.yaml"
+SANDBOX_FILE = PROJECT_ROOT / "config" / "sources.sandbox.yaml"
+
+KINDS = ("news", "rss", "sitemap", "board_html", "board_api", "social")
+MEDIA_LEVELS = ("中央", "省级", "市级", "行业", "商业", "自媒体")
+PLATFORMS = {"news": "新闻", "rss": "新闻", "sitemap": "新闻", "board_html": "留言板", "board_api": "留言板",
+             "social": "社交媒体"}
+BOARD_STATUSES = ("未回复", "办理中", "已办理")
+SANDBOX_PLACEHOLDER = "{sandbox}"
+_PLACEHOLDER_HOST = "http://sandbox.invalid"
+
+DURATION_RE = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
+SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*$", re.I)
+SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}
+
+
+# ------------------------------------------------------------------ value checks
+
+def parse_duration(value: str | int | float) -> float:
+    """'10m', '1h30m', '45s', '2d' or a number of seconds to seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = DURATION_RE.match(str(value))
+    if not match or not any(match.groups()):
+        raise ValueError(f"不是时长: {value!r}（例: 10m、1h30m、45s）")
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+
+
+def parse_size(value: str | int) -> int:
+    """'5MB', '512KB' or a number of bytes to bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    match = SIZE_RE.match(str(value))
+    if not match:
+        raise ValueError(f"不是大小: {value!r}（例: 5MB、512KB）")
+    return int(float(match.group(1)) * SIZE_UNITS[(match.group(2) or "B").upper()])
+
+
+def _check_duration(value) -> str | None:
+    try:
+        return None if parse_duration(value) > 0 else "时长应大于 0"
+    except ValueError as exc:
+        return str(exc)
+
+
+def _check_size(value) -> str | None:
+    try:
+        return None if parse_size(value) > 0 else "大小应大于 0"
+    except ValueError as exc:
+        return str(exc)
+
+
+def is_xpath(selector: str) -> bool:
+    return selector.lstrip().startswith(("/", "("))
+
+
+def check_selector(selector: str) -> str | None:
+    """None when the CSS/XPath selector compiles, else the reason (user-facing)."""
+    from parsel import Selector
+
+    if not selector.strip():
+        return "选择器为空"
+    probe = Selector(text="<html><body></body></html>")
+    try:
+        if is_xpath(selector):
+            probe.xpath(selector)
+        else:
+            probe.css(selector)
+    except Exception as exc:  # noqa: BLE001 - cssselect and lxml raise many types
+        kind = "XPath" if is_xpath(selector) else "CSS"
+        return f"{kind} 选择器无效 {selector!r}: {exc}"
+    return None
+
+
+def check_url(url: str) -> str | None:
+    filled = url.replace(SANDBOX_PLACEHOLDER, _PLACEHOLDER_HOST)
+    parts = urlsplit(filled)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in filled:
+        return f"地址无效 {url!r}（应为 http(s):// 开头的完整地址，沙盒地址写作 {{sandbox}}/…）"
+    return None
+
+
+def _check_urls(urls: list) -> str | None:
+    if not urls:
+        return "至少需要一个起始地址"
+    for url in urls:
+        problem = check_url(url)
+        if problem:
+            return problem
+    return None
+
+
+def _selectors(schema_keys: tuple[str, ...], **extra: Field) -> dict[str, Field]:
+    return {**{key: Field(str, check=check_selector) for key in schema_keys}, **extra}
+
+
+def _check_path(value: str) -> str | None:
+    if not value or any(not part for part in value.split(".")):
+        return f"JSON 路径无效 {value!r}（例: resultData.data、replyList.0.answerContent）"
+    return None
+
+
+def _check_url_template(value: str) -> str | None:
+    return check_url(re.sub(r"\{(?!sandbox\})\w+\}", "x", value))
+
+
+# ------------------------------------------------------------------ schema
+
+LIST_SCHEMA = {
+    **_selectors(("rows", "links", "status", "next")),
+    "max_pages": Field(int, default=5, help="最多翻页数"),
+    "start_urls": Field(list, item=str, check=_check_urls),
+}
+ARTICLE_SCHEMA = {
+    **_selectors(("title", "date", "author", "body", "post_id", "addressee", "type", "domain", "area",
+                  "poster", "status", "reply_unit", "reply_at", "reply", "satisfaction", "likes",
+                  "comments", "shares", "views")),
+    "date_format": Field(str, help="strptime 格式，选择器文本在 '|' 之前的部分按此解析"),
+    "reply_at_format": Field(str),
+}
+SITEMAP_SCHEMA = {
+    "index": Field(str, check=check_url),
+    "follow": Field(list, item=str, default=list, help="只跟进含这些片段的地址"),
+}
+REQUEST_SCHEMA = {
+    "method": Field(str, default="GET", choices=("GET", "POST")),
+    "url": Field(str, required=True, check=_check_url_template),
+    "json": Field(dict),
+    "items": Field(str, check=_check_path, help="JSON 中条目列表的路径"),
+    "cursor": Field(dict, schema={"param": Field(str, required=True, check=_check_path),
+                                  "from_item": Field(str, required=True, check=_check_path)}),
+    "next_page": Field(str, check=_check_path),
+    "max_pages": Field(int, default=5),
+}
+POST_FIELDS = ("id", "post_id", "title", "content", "author", "published_at", "status", "type", "domain",
+               "area", "addressee", "poster", "reply", "reply_unit", "reply_at", "satisfaction", "likes",
+               "comments", "shares", "views", "dislikes", "repost_of", "url")
+FIELDS_SCHEMA = {key: Field(str, check=(_check_url_template if key == "url" else _check_path))
+                 for key in POST_FIELDS}
+
+COMMON = {
+    "interval": Field((str, int), check=_check_duration, help="抓取间隔，如 10m"),
+    "obey_robots": Field(bool),
+    "download_timeout": Field((str, int), check=_check_duration),
+    "max_page_bytes": Field((str, int), check=_check_size),
+}
+SOURCE_SCHEMA = {
+    "name": Field(str, required=True, check=lambda v: None if re.fullmatch(r"[a-z][a-z0-9_]*", v)
+                  else f"来源名 {v!r} 只能用小写字母、数字和下划线"),
+    "title": Field(str, help="来源的中文名称"),
+    "kind": Field(str, required=True, choices=KINDS),
+    "enabled": Field(bool, default=True),
+    "untested": Field(bool, default=False, help="未在真实网站上验证过的选择器"),
+    "media_level": Field(str, required=True, choices=MEDIA_LEVELS),
+    "region": Field(str),
+    "encoding": Field(str, help="utf-8、gbk… 或 auto（按内容识别）"),
+    "start_urls": Field(list, item=str, check=_check_urls),
+    "list": Field(dict, schema=LIST_SCHEMA),
+    "article": Field(dict, schema=ARTICLE_SCHEMA),
+    "sitemap": Field(dict, schema=SITEMAP_SCHEMA),
+    "list_alternative": Field(dict, schema=LIST_SCHEMA),
+    "list_request": Field(dict, schema=REQUEST_SCHEMA),
+    "detail_request": Field(dict, schema=REQUEST_SCHEMA),
+    "request": Field(dict, schema=REQUEST_SCHEMA),
+    "fields": Field(dict, schema=FIELDS_SCHEMA),
+    "recrawl_until_status": Field(str, choices=BOARD_STATUSES),
+    **COMMON,
+}
+FILE_SCHEMA = {
+    "defaults": Field(dict, schema=COMMON, default=dict),
+    "sources": Field(list, required=True, item=SOURCE_SCHEMA),
+}
+
+# What each kind needs besides the common keys.
+REQUIRED_BY_KIND = {
+    "news": ("start_urls", "list"),
+    "rss": ("start_urls",),
+    "sitemap": ("start_urls",),
+    "board_html": ("start_urls", "list", "article"),
+    "board_api": ("list_request", "detail_request", "fields"),
+    "social": ("request", "fields"),
+}
+DEFAULTS = {"interval": "30m", "obey_robots": True, "download_timeout": "20s", "max_page_bytes": "8MB"}
+
+
+@dataclass
+class Source:
+    """One configured source, with ``{sandbox}`` already filled in."""
+
+    name: str
+    kind: str
+    media_level: str
+    title: str = ""
+    enabled: bool = True
+    untested: bool = False
+    region: str | None = None
+    encoding: str | None = None
+    start_urls: list[str] = field(default_factory=list)
+    list: dict = field(default_factory=dict)
+    article: dict = field(default_factory=dict)
+    sitemap: dict = field(default_factory=dict)
+    list_request: dict = field(default_factory=dict)
+    detail_request: dict = field(default_factory=dict)
+    request: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
+    recrawl_until_status: str | None = None
+    interval: float = 1800.0
+    obey_robots: bool = True
+    download_timeout: float = 20.0
+    max_page_bytes: int = 8 * 1024 * 1024
+    line: int = 0
+
+    @property
+    def platform(self) -> str:
+        return PLATFORMS[self.kind]
+
+    @property
+    def display_name(self) -> str:
+        return self.title or self.name
+
+    @property
+    def final_status(self) -> str:
+        return self.recrawl_until_status or "已办理"
+
+
+@dataclass
+class SourcesFile:
+    path: str
+    sources: list[Source]
+
+    def get(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = "、".join(s.name for s in self.sources)
+        raise ConfigError(f"{self.path}: 没有名为 {name!r} 的来源（已配置: {known}）")
+
+    def enabled(self) -> list[Source]:
+        return [s for s in self.sources if s.enabled]
+
+    def select(self, names: list[str] | None = None, kind: str | None = None) -> list[Source]:
+        """The named sources (enabled or not), else every enabled one; optionally of one kind."""
+        chosen = [self.get(n) for n in names] if names else self.enabled()
+        return [s for s in chosen if kind is None or s.kind == kind]
+
+
+def fill_sandbox(value: Any, sandbox: str | None) -> Any:
+    """Replace ``{sandbox}`` in every string of a nested value."""
+    if isinstance(value, str):
+        if SANDBOX_PLACEHOLDER in value:
+            if not sandbox:
+                return value
+            return value.replace(SANDBOX_PLACEHOLDER, sandbox.rstrip("/"))
+        return value
+    if isinstance(value, dict):
+        return {k: fill_sandbox(v, sandbox) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill_sandbox(v, sandbox) for v in value]
+    return value
+
+
+def load_sources(path: str | Path | None = None, sandbox: str | None = None) -> SourcesFile:
+    """Read and validate a sources file; raise ConfigError naming file:line on the first problem."""
+    path = Path(path) if path else DEFAULT_FILE
+    data = load(path, FILE_SCHEMA)
+    from yuqing.config import read_yaml
+
+    raw = read_yaml(path)  # line numbers of the entries (validate returns plain dicts)
+    raw_sources = raw.get("sources") if isinstance(raw, LocatedDict) else None
+    _line, line_of = located(raw_sources)
+    defaults = {**DEFAULTS, **{k: v for k, v in data["defaults"].items() if v is not None}}
+    sources: list[Source] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(data["sources"]):
+        line = line_of(index)
+        where = Where(str(path), line, f"sources[{index}]")
+        raw_entry = raw_sources[index] if raw_sources is not None else {}
+        for key in REQUIRED_BY_KIND[entry["kind"]]:
+            if not entry.get(key):
+                raise where.error(f"类型为 {entry['kind']} 的来源 {entry['name']!r} 缺少 '{key}'")
+        if entry["name"] in seen:
+            raise where.error(f"来源名 {entry['name']!r} 重复（第 {seen[entry['name']]} 行已定义）")
+        seen[entry["name"]] = line
+        if entry["kind"] in ("news", "board_html") and entry["list"] and not entry["list"].get("links"):
+            sub = raw_entry.get("list") if isinstance(raw_entry, dict) else None
+            raise Where(str(path), getattr(sub, "line", line), f"sources[{index}].list").error(
+                "列表页需要 'links' 选择器")
+        common = {key: entry[key] if entry.get(key) is not None else defaults[key] for key in DEFAULTS}
+        values = {k: v for k, v in entry.items() if k not in DEFAULTS and k != "list_alternative"
+                  and v is not None}
+        source = Source(**values, line=line)
+        source.interval = parse_duration(common["interval"])
+        source.download_timeout = parse_duration(common["download_timeout"])
+        source.max_page_bytes = parse_size(common["max_page_bytes"])
+        source.obey_robots = bool(common["obey_robots"])
+        sources.append(fill_sandbox_source(source, sandbox))
+    return SourcesFile(str(path), sources)
+
+
+def fill_sandbox_source(source: Source, sandbox: str | None) -> Source:
+    for name in ("start_urls", "list", "article", "sitemap", "list_request", "detail_request", "request",
+                 "fields"):
+        setattr(source, name, fill_sandbox(getattr(source, name), sandbox))
+    return source
+
+
+def needs_sandbox(source: Source) -> bool:
+    text = repr([source.start_urls, source.sitemap, source.list_request, source.detail_request,
+                 source.request, source.fields])
+    return SANDBOX_PLACEHOLDER in text
+
+
+__all__ = ["Source", "SourcesFile", "load_sources", "check_selector", "check_url", "parse_duration",
+           "parse_size", "KINDS", "MEDIA_LEVELS", "PLATFORMS", "DEFAULT_FILE", "SANDBOX_FILE", "needs_sandbox"]

@@ -1,0 +1,263 @@
+"""The base of every spider: sources from the sources file, requests with per-source limits,
+errors counted by kind, article pages through per-source selectors with the general extractor
+as fallback.
+
+Arguments (``scrapy crawl news -a source=NAME``): ``source`` (one name or several, comma-separated;
+default every enabled source of the spider's kind), ``sources`` (the sources file), ``sandbox``
+(the base URL that fills ``{sandbox}``). Settings ``YUQING_SOURCES_FILE`` / ``YUQING_SANDBOX_URL``
+do the same for ``yuqing crawl``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Iterable
+
+import scrapy
+from parsel import Selector
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
+from twisted.internet.error import (ConnectionLost, ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
+                                    TimeoutError)
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+from twisted.web.client import PartialDownloadError
+
+from crawlers.context import context_for
+from crawlers.extraction import decode_html, extract
+from crawlers.items import BoardLoader, EngagementLoader, PostItem, PostLoader
+from crawlers.sources import SANDBOX_FILE, Source, is_xpath, load_sources
+from crawlers.state import merge_history
+
+LOGGER = logging.getLogger(__name__)
+
+
+def pick(selector: Selector, query: str | None) -> list[str]:
+    """All strings a CSS or XPath selector picks (text nodes, attributes)."""
+    if not query:
+        return []
+    found = selector.xpath(query) if is_xpath(query) else selector.css(query)
+    return [v for v in found.getall() if v is not None]
+
+
+def resolve(data: Any, dotted: str | None) -> Any:
+    """The value at a dotted JSON path ('replyList.0.answerContent'), None when any step is missing."""
+    if not dotted:
+        return None
+    for key in dotted.split("."):
+        if isinstance(data, list):
+            try:
+                data = data[int(key)]
+            except (ValueError, IndexError):
+                return None
+        elif isinstance(data, dict):
+            data = data.get(key)
+        else:
+            return None
+        if data is None:
+            return None
+    return data
+
+
+def error_kind(failure) -> str:
+    """A short name for why a request failed, for the per-source error counts."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or "timed out" in str(exc).lower() \
+            or type(exc).__name__ == "TimeoutError":
+        return "timeout"
+    if isinstance(exc, CancelledError):
+        return "too_large" if "max size" in str(exc) or "maxsize" in str(exc) else "cancelled"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc).lower()
+        if "robots" in text:
+            return "robots_forbidden"
+        if "redirect" in text:
+            return "redirect_loop"
+        return "ignored"
+    if isinstance(exc, DNSLookupError):
+        return "dns"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, ConnectionLost, PartialDownloadError)):
+        return "data_loss"
+    return type(exc).__name__
+
+
+class SourceSpider(scrapy.Spider):
+    """A spider for every configured source of one kind."""
+
+    kind: str = ""
+    custom_settings: dict = {}
+
+    def __init__(self, source: str | None = None, sources: str | None = None, sandbox: str | None = None,
+                 *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.source_names = [s.strip() for s in source.split(",") if s.strip()] if source else []
+        self.sources_file = sources
+        self.sandbox = sandbox
+        self.sources: dict[str, Source] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.sandbox = spider.sandbox or settings.get("YUQING_SANDBOX_URL") or None
+        if spider.sandbox and not settings.get("YUQING_SANDBOX_URL"):
+            frozen, settings.frozen = settings.frozen, False  # -a sandbox=URL: the clock follows it
+            settings.set("YUQING_SANDBOX_URL", spider.sandbox, priority="spider")
+            settings.frozen = frozen
+        path = spider.sources_file or settings.get("YUQING_SOURCES_FILE") or (
+            SANDBOX_FILE if spider.sandbox else None)
+        loaded = load_sources(path, spider.sandbox)
+        chosen = loaded.select(spider.source_names or None)
+        wrong = [s.name for s in chosen if s.kind != spider.kind]
+        if wrong and spider.source_names:
+            raise ValueError(f"来源 {', '.join(wrong)} 不是 {spider.kind} 类型，不能用爬虫 {spider.name} 抓取")
+        spider.sources = {s.name: s for s in chosen if s.kind == spider.kind}
+        spider.context = context_for(crawler)
+        crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
+        return spider
+
+    # -------------------------------------------------------------- helpers
+    def now(self) -> datetime:
+        return self.context.clock.now()
+
+    async def start(self):
+        self.context.load_state(list(self.sources))
+        for source in self.sources.values():
+            if source.untested:
+                LOGGER.warning("source %s is marked untested: its selectors were never checked on the live site",
+                               source.name)
+            for request in self.start_source(source):
+                yield request
+
+    def start_source(self, source: Source) -> Iterable[scrapy.Request]:
+        raise NotImplementedError
+
+    def request(self, url: str, callback, source: Source, *, dont_filter: bool = False, **kwargs) -> scrapy.Request:
+        meta = {"source": source.name, "download_timeout": source.download_timeout,
+                "download_maxsize": source.max_page_bytes, "download_warnsize": 0,
+                **kwargs.pop("meta", {})}
+        if not source.obey_robots:
+            meta["dont_obey_robotstxt"] = True
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter,
+                              **kwargs)
+
+    def source_of(self, response_or_request) -> Source:
+        return self.sources[response_or_request.meta["source"]]
+
+    def article_request(self, url: str, source: Source, callback=None, *, post_id: str | None = None,
+                        **meta) -> scrapy.Request | None:
+        """A request for an article page, or None when it is already stored (and final)."""
+        if not self.context.state.should_fetch(source.name, url, post_id):
+            self.context.count(source.name, "skipped")
+            return None
+        return self.request(url, callback or self.parse_article, source, dont_filter=True, meta=meta)
+
+    def on_error(self, failure):
+        request = failure.request
+        source = request.meta.get("source")
+        kind = error_kind(failure)
+        self.context.error(source, kind, f"{request.url}: {failure.getErrorMessage()[:200]}")
+
+    def _on_spider_error(self, failure, response, spider) -> None:
+        if spider is self:
+            self.context.error(response.meta.get("source"), "parse_error",
+                               f"{response.url}: {failure.getErrorMessage()[:200]}", level=logging.ERROR)
+
+    def report_for(self, source: Source, url: str):
+        def report(kind: str, message: str) -> None:
+            self.context.error(source.name, kind, message)
+        return report
+
+    def loader(self, source: Source, url: str, selector: Selector | None = None,
+               date_format: str | None = None) -> PostLoader:
+        loader = PostLoader(item=PostItem(), selector=selector, now=self.now(), date_format=date_format,
+                            report=self.report_for(source, url), url=url)
+        loader.add_value("url", url)
+        loader.add_value("source", source.name)
+        return loader
+
+    def decoded(self, response, source: Source) -> Selector:
+        """The page as text: the source's encoding override, else the server's, corrected by the bytes."""
+        declared = source.encoding if source.encoding and source.encoding != "auto" else None
+        if declared is None:
+            header = response.headers.get("Content-Type", b"").decode("latin-1")
+            if "charset=" in header:
+                declared = header.split("charset=")[-1].split(";")[0].strip()
+        text, _used = decode_html(response.body, declared)
+        return Selector(text=text)
+
+    # -------------------------------------------------------------- articles
+    def parse_article(self, response, **hints) -> Iterable[PostItem]:
+        source = self.source_of(response)
+        hints = {**response.meta.get("hints", {}), **hints}
+        yield self.article_item(response, source, hints)
+
+    def article_item(self, response, source: Source, hints: dict | None = None) -> PostItem:
+        """Per-source selectors first; the general extractor fills title/body/author/date they miss."""
+        hints = hints or {}
+        page = self.decoded(response, source)
+        spec = source.article or {}
+        loader = self.loader(source, response.url, page, spec.get("date_format"))
+        values = {
+            "title": pick(page, spec.get("title")),
+            "content": pick(page, spec.get("body")),
+            "author": pick(page, spec.get("author")),
+            "published_at": pick(page, spec.get("date"))[:1],
+        }
+        missing = [k for k in ("title", "content", "published_at") if not "".join(values[k]).strip()]
+        if not spec.get("author"):
+            missing.append("author")
+        for key in missing:
+            if hints.get(key):
+                values[key] = [hints[key]]
+        still = [k for k in missing if not "".join(map(str, values[k])).strip()]
+        if still:
+            article = extract(response.body, response.url, None if source.encoding in (None, "auto")
+                              else source.encoding, now=self.now())
+            fallback = {"title": article.title, "content": article.content.split("\n") if article.content else [],
+                        "author": article.author, "published_at": article.published_at}
+            for key in still:
+                if fallback[key]:
+                    values[key] = fallback[key] if isinstance(fallback[key], list) else [fallback[key]]
+                    self.context.count(source.name, f"fallback/{key}")
+        for key, value in values.items():
+            loader.add_value(key, value)
+        if not values["published_at"]:
+            self.context.error(source.name, "date_missing", f"{response.url}: 页面上没有发布时间")
+        engagement = self.engagement_from(page, spec)
+        if engagement:
+            loader.add_value("engagement", engagement)
+        return loader.load_item()
+
+    def engagement_from(self, page: Selector, spec: dict) -> dict | None:
+        keys = [k for k in ("likes", "comments", "shares", "views") if spec.get(k)]
+        if not keys:
+            return None
+        loader = EngagementLoader(selector=page)
+        for key in keys:
+            loader.add_value(key, pick(page, spec[key]))
+        return loader.load_item() or None
+
+    # -------------------------------------------------------------- boards
+    def board_object(self, source: Source, url: str, values: dict, *, published_at: datetime | None,
+                     date_format: str | None = None) -> dict:
+        """The cleaned board object with its status history carried over from earlier runs."""
+        board = BoardLoader(now=self.now(), date_format=date_format, report=self.report_for(source, url), url=url)
+        for key, value in values.items():
+            board.add_value(key, value)
+        board.add_value("channel", source.display_name)
+        data = board.load_item()
+        status = data.get("status")
+        if status != source.final_status:
+            for key in ("reply", "reply_unit", "reply_at", "satisfaction"):
+                data.pop(key, None)
+        previous = self.context.state.get(source.name, url, data.get("post_id"))
+        data["status_history"] = merge_history(previous.status_history if previous else [], status, self.now(),
+                                               published_at=published_at, reply_at=data.get("reply_at"))
+        return data

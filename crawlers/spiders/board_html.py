@@ -1,0 +1,70 @@
+"""HTML message boards: list pages (rows with link and status) -> post pages with the official reply.
+
+Posts whose status is final (``recrawl_until_status``, 已办理) are not fetched again; the others are
+revisited on every crawl so status changes and replies are recorded with their time.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawlers.spiders.base import SourceSpider, pick
+
+POST_ID_IN_URL = re.compile(r"(\d{6,})")
+
+
+class BoardHtmlSpider(SourceSpider):
+    name = "board_html"
+    kind = "board_html"
+
+    def start_source(self, source):
+        for url in source.start_urls:
+            yield self.request(url, self.parse_listing, source, meta={"page": 1})
+
+    def parse_listing(self, response):
+        source = self.source_of(response)
+        self.context.count(source.name, "listing_pages")
+        page = self.decoded(response, source)
+        spec = source.list
+        rows = page.css(spec["rows"]) if spec.get("rows") else [page]
+        found = 0
+        for row in rows:
+            for link in pick(row, spec.get("links")):
+                found += 1
+                url = response.urljoin(link)
+                match = POST_ID_IN_URL.search(link)
+                request = self.article_request(url, source, self.parse_post,
+                                               post_id=match.group(1) if match else None)
+                if request is not None:
+                    yield request
+        if not found:
+            self.context.error(source.name, "empty_listing", f"{response.url}: 列表选择器没有找到留言")
+        number = response.meta.get("page", 1)
+        following = pick(page, spec.get("next"))
+        if following and number < spec.get("max_pages", 5):
+            yield self.request(response.urljoin(following[0]), self.parse_listing, source,
+                               meta={"page": number + 1})
+
+    def parse_post(self, response):
+        source = self.source_of(response)
+        page = self.decoded(response, source)
+        spec = source.article
+        loader = self.loader(source, response.url, page, spec.get("date_format"))
+        loader.add_value("title", pick(page, spec.get("title")))
+        loader.add_value("content", pick(page, spec.get("body")))
+        loader.add_value("published_at", pick(page, spec.get("date"))[:1])
+        poster = pick(page, spec.get("poster"))
+        loader.add_value("author", pick(page, spec.get("author")) or poster)
+        published = loader.get_output_value("published_at")
+        if published is None:
+            self.context.error(source.name, "date_missing", f"{response.url}: 留言没有时间")
+        values = {key: pick(page, spec.get(key)) for key in
+                  ("post_id", "addressee", "type", "domain", "area", "status", "reply_unit", "reply_at",
+                   "reply", "satisfaction")}
+        values["poster"] = poster
+        loader.add_value("board", self.board_object(source, response.url, values, published_at=published,
+                                                    date_format=spec.get("reply_at_format")))
+        engagement = self.engagement_from(page, spec)
+        if engagement:
+            loader.add_value("engagement", engagement)
+        yield loader.load_item()

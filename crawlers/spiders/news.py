@@ -1,0 +1,34 @@
+"""News listing pages with pagination -> article pages."""
+
+from __future__ import annotations
+
+from crawlers.spiders.base import SourceSpider, pick
+
+
+class NewsSpider(SourceSpider):
+    """Listing pages (``list.links``, ``list.next`` up to ``list.max_pages``) -> articles."""
+
+    name = "news"
+    kind = "news"
+
+    def start_source(self, source):
+        for url in source.start_urls:
+            yield self.request(url, self.parse_listing, source, meta={"page": 1})
+
+    def parse_listing(self, response):
+        source = self.source_of(response)
+        self.context.count(source.name, "listing_pages")
+        page = self.decoded(response, source)
+        spec = source.list
+        links = pick(page, spec.get("links"))
+        if not links:
+            self.context.error(source.name, "empty_listing", f"{response.url}: 列表选择器没有找到链接")
+        for link in links:
+            request = self.article_request(response.urljoin(link), source)
+            if request is not None:
+                yield request
+        number = response.meta.get("page", 1)
+        following = pick(page, spec.get("next"))
+        if following and number < spec.get("max_pages", 5):
+            yield self.request(response.urljoin(following[0]), self.parse_listing, source,
+                               meta={"page": number + 1})
