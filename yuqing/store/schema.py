@@ -13,22 +13,11 @@ Every field a dashboard aggregates on is a ``keyword`` (or number/date).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from yuqing.store.schema_accounts import ACCOUNT_INDICES
+from yuqing.store.schema_alerts import ALERT_INDICES
+from yuqing.store.schema_base import DATE, KEYWORD, RAW_TEXT, REGION, SEG_TEXT, TITLE_TEXT, IndexDef
 
-DATE = {"type": "date", "format": "strict_date_optional_time||epoch_millis"}
-KEYWORD = {"type": "keyword"}
-SEG_TEXT = {"type": "text", "analyzer": "whitespace", "index_options": "offsets"}
-RAW_TEXT = {"type": "text", "analyzer": "standard", "index_options": "offsets"}
-TITLE_TEXT = {**RAW_TEXT, "fields": {"keyword": {"type": "keyword", "ignore_above": 512}}}
-
-REGION = {
-    "properties": {
-        "province": KEYWORD,
-        "city": KEYWORD,
-        "district": KEYWORD,
-        "path": KEYWORD,
-    }
-}
+__all__ = ["INDICES", "IndexDef", "TIME_FIELDS", "POSTS_V1"]
 
 SENTIMENT = {"properties": {"score": {"type": "float"}, "label": KEYWORD, "model": KEYWORD}}
 
@@ -87,74 +76,6 @@ POSTS_V1 = {
     },
 }
 
-EVENTS_V1 = {
-    "dynamic": False,
-    "properties": {
-        "id": KEYWORD,
-        "title": TITLE_TEXT,
-        "title_seg": SEG_TEXT,
-        "first_seen": DATE,
-        "last_seen": DATE,
-        "event_time": DATE,
-        "post_count": {"type": "integer"},
-        "cluster_count": {"type": "integer"},
-        "negative_share": {"type": "float"},
-        "heat": {"type": "float"},
-        "categories": KEYWORD,
-        "keywords": KEYWORD,
-        "region": REGION,
-        "media_levels": KEYWORD,
-        "sources": KEYWORD,
-        "platforms": KEYWORD,
-        "representative_post_ids": KEYWORD,
-        "cluster_ids": KEYWORD,
-        "volume": {"type": "object", "enabled": False},
-        "updated_at": DATE,
-    },
-}
-
-ALERTS_V1 = {
-    "dynamic": False,
-    "properties": {
-        "id": KEYWORD,
-        "event_id": KEYWORD,
-        "title": TITLE_TEXT,
-        "level": KEYWORD,  # Ⅰ | Ⅱ | Ⅲ | Ⅳ
-        "level_rank": {"type": "byte"},
-        "color": KEYWORD,
-        "rules": KEYWORD,
-        "schemes": KEYWORD,
-        "status": KEYWORD,  # new | acknowledged | assigned | responded | closed
-        "owner_unit": KEYWORD,
-        "handling_type": KEYWORD,
-        "clock_start": DATE,
-        "deadlines": {
-            "properties": {"kind": KEYWORD, "label": KEYWORD, "due_at": DATE, "met_at": DATE}
-        },
-        "first_alerted_at": DATE,
-        "updated_at": DATE,
-        "closed_at": DATE,
-        "silenced": {"type": "boolean"},
-        "post_count": {"type": "integer"},
-        "responses": {"type": "object", "enabled": False},
-        "handover": {"type": "object", "enabled": False},
-        "notifications": {"type": "object", "enabled": False},
-    },
-}
-
-AUDIT_V1 = {
-    "dynamic": False,
-    "properties": {
-        "id": KEYWORD,
-        "alert_id": KEYWORD,
-        "event_id": KEYWORD,
-        "action": KEYWORD,
-        "actor": KEYWORD,
-        "at": DATE,
-        "details": {"type": "object", "enabled": False},
-    },
-}
-
 CRAWL_RUNS_V1 = {
     "dynamic": False,
     "properties": {
@@ -166,7 +87,13 @@ CRAWL_RUNS_V1 = {
         "items": {"type": "integer"},
         "errors": {"type": "integer"},
         "errors_by_kind": {"type": "object", "enabled": False},
-        "status": KEYWORD,
+        "status": KEYWORD,  # ok | partial | failed
+        "source_name": KEYWORD,
+        "source_kind": KEYWORD,
+        "dropped": {"type": "integer"},  # items rejected by validation or deduplication
+        "skipped": {"type": "integer"},  # articles not fetched again (already stored)
+        "spooled": {"type": "integer"},  # documents written to the local spool (store down)
+        "duration_s": {"type": "float"},
     },
 }
 
@@ -179,29 +106,20 @@ CRAWL_STATE_V1 = {
         "fetched_at": DATE,
         "board_status": KEYWORD,
         "final": {"type": "boolean"},
+        "key": KEYWORD,  # url:<canonical url> or post:<board post id>
+        "status_history": {"type": "object", "enabled": False},
     },
 }
-
-
-@dataclass(frozen=True)
-class IndexDef:
-    """One logical index: its name, current mapping version and mapping."""
-
-    name: str
-    version: int
-    mappings: dict
-    settings: dict = field(default_factory=dict)
 
 
 INDICES: dict[str, IndexDef] = {
     d.name: d
     for d in [
         IndexDef("posts", 1, POSTS_V1, {"refresh_interval": "1s"}),
-        IndexDef("events", 1, EVENTS_V1),
-        IndexDef("alerts", 1, ALERTS_V1),
-        IndexDef("audit", 1, AUDIT_V1),
         IndexDef("crawl-runs", 1, CRAWL_RUNS_V1),
         IndexDef("crawl-state", 1, CRAWL_STATE_V1),
+        *ALERT_INDICES,
+        *ACCOUNT_INDICES,
     ]
 }
 
