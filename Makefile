@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: setup test demo lint clean es-start es-stop
 
 setup: $(STAMP)
+	@bash .ci/system-deps.sh || echo "注意: 缺少系统软件包（浏览器测试与文档渲染需要），见上方提示"
 	@$(BIN)/yuqing es fetch
 
 $(STAMP): pyproject.toml
