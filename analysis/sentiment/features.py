@@ -6,8 +6,10 @@ Design, chosen on the train/eval splits (see ``MODEL.md``):
   ``{%…%}`` topic markup of weibo exports.
 * Weibo emoticons such as ``[哈哈]`` or ``[怒]`` carry much of the polarity of short posts: each
   becomes one token ``E:哈哈`` instead of being cut into characters.
-* Words come from :func:`analysis.segment.tokens` (jieba with the project dictionary), without
-  SnowNLP's stop-word filter, which drops negators such as 没有/不是/不会.
+* Words come from jieba's precise mode with jieba's own dictionary only, without SnowNLP's stop-word
+  filter (which drops negators such as 没有/不是/不会). Not :func:`analysis.segment.tokens`: the
+  project dictionary grows with the keyword work, and every change there would silently change
+  the features of a trained model; jieba's dictionary is fixed by the pinned jieba version.
 * Negation scope: the ``NEGATION_SCOPE`` words after a negator, up to the next punctuation, are
   marked ``N:`` so 不 满意 yields ``N:满意`` and does not count as praise.
 * Topic terms: words that name what 市场监管 public opinion is about (投诉, 举报, 噪音, 12315 …)
@@ -20,10 +22,11 @@ Design, chosen on the train/eval splits (see ``MODEL.md``):
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import unicodedata
-
-from analysis.segment import tokens as words
+from functools import lru_cache
 
 NEGATION_SCOPE = 2
 
@@ -43,6 +46,26 @@ _URL = re.compile(r"https?://[\w./?=&%#:+~-]+")
 _MENTION = re.compile(r"@[\w\u4e00-\u9fff-]{1,30}[:：]?")
 _EMOTICON = re.compile(r"\[([^\[\]\s]{1,8})\]")
 _PUNCTUATION = frozenset("，。！？!?；;,.、：:…~～“”\"'‘’（）()【】[]《》<>/\\|-—_#*&^%$@+=·")
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    """A private jieba tokenizer with jieba's own dictionary (built once per process)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _lock:
+        tok = jieba.Tokenizer()
+        tok.initialize()
+    return tok
+
+
+def words(text: str) -> list[str]:
+    """jieba precise-mode words of ``text`` without whitespace tokens."""
+    return [w for w in _tokenizer().lcut(text) if not w.isspace()] if text else []
 
 
 def normalize(text: str) -> str:

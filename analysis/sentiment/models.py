@@ -134,8 +134,8 @@ def read_bayes_data(path) -> dict:
 
 def write_bayes_data(data: dict, path) -> None:
     """Write ``data`` as ``Bayes.save(iszip=True)`` does, with a fixed gzip time for reproducible bytes."""
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as handle:
-        handle.write(marshal.dumps(data))
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=9) as handle:
+        handle.write(marshal.dumps(data, 2))  # version 2: no object refs, so the same model gives the same bytes
 
 
 class _SnowNLPBayes:
