@@ -1,0 +1,1 @@
+"""The long-running service: a scheduler of periodic jobs, health and metrics endpoints, structured logs."""
