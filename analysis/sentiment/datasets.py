@@ -46,7 +46,7 @@ def bucket(text: str) -> int:
 
 
 def weibo2018(split: str, root: Path | None = None) -> list[Example]:
-    """weibo2018 ``train`` (minus the dev buckets), ``dev`` (carved from train), ``full`` train or ``test``."""
+    """weibo2018 ``train`` (minus dev buckets), ``dev`` (carved from train), ``full`` train or ``test``."""
     root = root or DATA_ROOT
     name = "test.txt" if split == "test" else "train.txt"
     examples = []

@@ -115,7 +115,8 @@ def _right(text: str, width: int) -> str:
 def format_table(rows: list[Row], floors: dict | None) -> str:
     from analysis.sentiment.datasets import TEST_SETS
 
-    header = [_left("评测集", 20), _right("条数", 6), "  ", _left("模型", 22), _right("准确率", 8), _right("macro-F1", 10)]
+    header = [_left("评测集", 20), _right("条数", 6), "  ", _left("模型", 22), _right("准确率", 8),
+              _right("macro-F1", 10)]
     lines = ["".join(header) + "  下限(准确率/macro-F1)"]
     previous = None
     for row in rows:
@@ -137,7 +138,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, metavar="N", help="每个评测集只用前 N 条（快速检查，此时不检查下限）")
     parser.add_argument("--model", action="append", dest="models", metavar="NAME",
                         help="只评测这个模型（可重复；默认全部）")
-    parser.add_argument("--floors", type=Path, default=FLOORS_FILE, help="下限文件（默认 analysis/sentiment/floors.yaml）")
+    parser.add_argument("--floors", type=Path, default=FLOORS_FILE,
+                        help="下限文件（默认 analysis/sentiment/floors.yaml）")
 
 
 def run(args: argparse.Namespace) -> int:

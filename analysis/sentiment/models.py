@@ -134,8 +134,9 @@ def read_bayes_data(path) -> dict:
 
 def write_bayes_data(data: dict, path) -> None:
     """Write ``data`` as ``Bayes.save(iszip=True)`` does, with a fixed gzip time for reproducible bytes."""
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=9) as handle:
-        handle.write(marshal.dumps(data, 2))  # version 2: no object refs, so the same model gives the same bytes
+    # No file name and no time in the gzip header, marshal version 2 (no object refs): same model, same bytes.
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=9) as out:
+        out.write(marshal.dumps(data, 2))
 
 
 class _SnowNLPBayes:

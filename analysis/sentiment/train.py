@@ -84,7 +84,8 @@ def train(examples: list[Example], min_documents: int = MIN_DOCUMENTS) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.sentiment.train", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m analysis.sentiment.train",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--select", action="store_true", help="只用训练部分训练，并在选模部分上打印指标")
     parser.add_argument("--output", type=Path, default=Path(__file__).with_name(DOMAIN_FILE), help="模型文件路径")
     args = parser.parse_args(argv)

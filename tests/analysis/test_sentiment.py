@@ -77,11 +77,12 @@ def test_stock_scores_equal_snownlp():
     from snownlp import SnowNLP
 
     texts = ["市场监管局处理投诉非常及时，点赞！", "噪音太大了", "abc", "这个商品质量不错"]
-    assert [r.score for r in get_model("snownlp-stock").score_batch(texts)] == [SnowNLP(t).sentiments for t in texts]
+    stock = get_model("snownlp-stock")
+    assert [r.score for r in stock.score_batch(texts)] == [SnowNLP(t).sentiments for t in texts]
 
 
 @pytest.mark.parametrize("text", PRAISE_WITH_COMPLAINT + [pytest.param(
-    PRAISE_OUTWEIGHED, marks=pytest.mark.xfail(strict=True, reason="known limitation of domain@1, see MODEL.md"))])
+    PRAISE_OUTWEIGHED, marks=pytest.mark.xfail(strict=True, reason="known limitation of domain@1, MODEL.md"))])
 def test_praise_that_mentions_complaints_or_noise_is_positive(text):
     assert get_model().score(text).label == "pos"
 

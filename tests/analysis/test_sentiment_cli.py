@@ -70,7 +70,8 @@ def test_parse_line_names_line_and_problem(line, fragment):
 
 
 def test_score_stream_counts_and_batches_past_the_batch_size():
-    lines = "".join(json.dumps({"text": f"第{i}次办事很顺利，满意", "n": i}, ensure_ascii=False) + "\n" for i in range(300))
+    records = ({"text": f"第{i}次办事很顺利，满意", "n": i} for i in range(300))
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     stdout, stderr = io.StringIO(), io.StringIO()
     ok, failed = score_stream(get_model(), io.StringIO(lines + "oops\n"), stdout, stderr)
     assert (ok, failed) == (300, 1)

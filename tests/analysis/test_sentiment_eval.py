@@ -30,7 +30,8 @@ def test_floors_file_is_valid_and_never_below_the_recorded_minimum():
 
 def test_bad_floors_file_names_file_and_line(tmp_path):
     path = tmp_path / "floors.yaml"
-    path.write_text("model: domain@1\nfloors:\n  weibo2018:\n    accuracy: 1.5\n    macro_f1: 0.8\n", encoding="utf-8")
+    text = "model: domain@1\nfloors:\n  weibo2018:\n    accuracy: 1.5\n    macro_f1: 0.8\n"
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"floors.yaml:4:.*0 到 1"):
         evaluate.load_floors(path)
 
