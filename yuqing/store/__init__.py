@@ -7,10 +7,11 @@ from :func:`connect` and calls its methods with plain dicts.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import BadRequestError, Elasticsearch, helpers
 
 from yuqing import settings
 from yuqing.errors import StoreError
@@ -120,29 +121,42 @@ class Store:
         return max(versions) if versions else 0
 
     def init(self, definitions: Iterable[IndexDef] | None = None) -> InitReport:
-        """Create templates, indices and aliases that are missing. Safe to run any number of times."""
+        """Create templates, indices and aliases that are missing. Safe to run any number of times.
+
+        Indices are set up concurrently: the master batches the cluster-state updates, which makes a
+        full init several times faster than one index after another.
+        """
         report = InitReport()
-        for definition in definitions or INDICES.values():
-            self.put_templates(definition)
-            current = self.alias_version(definition.name)
-            if current is None:
-                index = self.concrete(definition.name, definition.version)
-                with translate_errors(self.url):
-                    if not self.client.indices.exists(index=index):
-                        self.client.indices.create(index=index)
+        definitions = list(definitions or INDICES.values())
+        with ThreadPoolExecutor(max_workers=min(8, len(definitions) or 1)) as pool:
+            outcomes = list(pool.map(self._init_one, definitions))
+        for definition, (outcome, index) in zip(definitions, outcomes):
+            getattr(report, outcome).append(index)
+        return report
+
+    def _init_one(self, definition: IndexDef) -> tuple[str, str]:
+        self.put_templates(definition)
+        current = self.alias_version(definition.name)
+        if current is None:
+            index = self.concrete(definition.name, definition.version)
+            with translate_errors(self.url):
+                try:
+                    self.client.indices.create(
+                        index=index, aliases={self.alias(definition.name): {"is_write_index": True}})
+                except BadRequestError as exc:
+                    if exc.error != "resource_already_exists_exception":
+                        raise StoreError(f"创建索引 {index} 失败: {exc}") from None
                     self.client.indices.put_alias(index=index, name=self.alias(definition.name),
                                                   is_write_index=True)
-                report.created.append(index)
-            elif current < definition.version:
-                report.need_migration.append(definition.name)
-            elif current > definition.version:
-                raise StoreError(
-                    f"索引 {self.alias(definition.name)} 是 v{current}，比本程序的 v{definition.version} 新",
-                    hint="升级 yuqing 后再运行",
-                )
-            else:
-                report.existing.append(self.concrete(definition.name, current))
-        return report
+            return "created", index
+        if current < definition.version:
+            return "need_migration", definition.name
+        if current > definition.version:
+            raise StoreError(
+                f"索引 {self.alias(definition.name)} 是 v{current}，比本程序的 v{definition.version} 新",
+                hint="升级 yuqing 后再运行",
+            )
+        return "existing", self.concrete(definition.name, current)
 
     def migrate(self, definition: IndexDef, transform: Callable[[dict], dict] | None = None,
                 batch: int = 1000, progress=None) -> tuple[int, int]:
@@ -295,8 +309,9 @@ class Store:
         """
         pattern = f"{self.prefix}-*"
         with translate_errors(self.url):
-            for index in self.client.indices.get(index=pattern, expand_wildcards="all"):
-                self.client.indices.delete(index=index)
+            indices = list(self.client.indices.get(index=pattern, expand_wildcards="all"))
+            if indices:
+                self.client.indices.delete(index=",".join(indices))
             templates = self.client.options(ignore_status=404).indices.get_index_template(name=pattern)
             for template in templates.get("index_templates", []):
                 self.client.indices.delete_index_template(name=template["name"])
