@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 import smtplib
@@ -148,12 +149,13 @@ class EmailChannel(Channel):
                 if security == "starttls":
                     client.starttls(context=self._context())
                 if self.config.get("username"):
-                    client.login(self.config["username"], self.config.get("password") or "")
+                    login(client, self.config["username"], self.config.get("password") or "")
                 refused = client.send_message(message, to_addrs=to)
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(f"SMTP 登录失败: {exc.smtp_code}", retryable=False) from None
-        except smtplib.SMTPNotSupportedError:
-            raise DeliveryError(f"SMTP 服务器 {host}:{port} 不支持 STARTTLS", retryable=False) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            what = "STARTTLS" if "STARTTLS" in str(exc) else "登录（AUTH PLAIN/LOGIN）"
+            raise DeliveryError(f"SMTP 服务器 {host}:{port} 不支持 {what}", retryable=False) from None
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError(f"收件人全部被拒收: {', '.join(exc.recipients)}", retryable=False) from None
         except smtplib.SMTPResponseException as exc:
@@ -163,6 +165,27 @@ class EmailChannel(Channel):
             raise DeliveryError(f"无法通过 {host}:{port} 发送邮件: {exc}") from None
         if refused:
             raise DeliveryError(f"部分收件人被拒收: {', '.join(refused)}", retryable=False)
+
+
+def login(client: smtplib.SMTP, username: str, password: str) -> None:
+    """SMTP login; smtplib encodes credentials as ASCII, so non-ASCII ones use AUTH PLAIN (or LOGIN)
+    with UTF-8 (RFC 4616) here."""
+    if (username + password).isascii():
+        client.login(username, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    methods = (client.esmtp_features.get("auth") or "").upper().split()
+    if "PLAIN" in methods:
+        token = base64.b64encode(b"\0" + username.encode() + b"\0" + password.encode()).decode("ascii")
+        code, response = client.docmd("AUTH", f"PLAIN {token}")
+    elif "LOGIN" in methods:
+        code, response = client.docmd("AUTH", "LOGIN " + base64.b64encode(username.encode()).decode("ascii"))
+        if code == 334:
+            code, response = client.docmd(base64.b64encode(password.encode()).decode("ascii"))
+    else:
+        raise smtplib.SMTPNotSupportedError("AUTH PLAIN/LOGIN")
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, response)
 
 
 def _decode(value: bytes | str) -> str:
