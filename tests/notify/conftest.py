@@ -55,9 +55,16 @@ class Receiver:
                 body = self.rfile.read(length)
                 parts = urllib.parse.urlsplit(self.path)
                 with receiver.lock:
-                    receiver.requests.append(Request(
-                        parts.path, dict(urllib.parse.parse_qsl(parts.query)), parts.query,
-                        {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()))
+                    receiver.requests.append(
+                        Request(
+                            parts.path,
+                            dict(urllib.parse.parse_qsl(parts.query)),
+                            parts.query,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                            time.monotonic(),
+                        )
+                    )
                     answer = receiver.script.pop(0) if receiver.script else receiver.default
                     receiver.arrived.notify_all()
                 if answer.delay:
@@ -84,8 +91,9 @@ class Receiver:
     def answer(self, status: int = 200, body: object = None, delay: float = 0.0, times: int = 1) -> None:
         """Answer the next ``times`` requests so (body defaults to a DingTalk/WeCom success)."""
         with self.lock:
-            self.script.extend(Answer(status, body if body is not None else Answer().body, delay)
-                               for _ in range(times))
+            self.script.extend(
+                Answer(status, body if body is not None else Answer().body, delay) for _ in range(times)
+            )
 
     def always(self, status: int = 200, body: object = None, delay: float = 0.0) -> None:
         """Answer every unscripted request so."""
@@ -117,8 +125,9 @@ class RecordingHandler:
         self.messages: list[tuple[str, list[str], bytes]] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd naming)
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content
-                              or envelope.content))
+        self.messages.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content)
+        )
         return "250 OK"
 
 
@@ -174,8 +183,26 @@ def tls_context(tmp_path_factory) -> ssl.SSLContext:
         pytest.skip("openssl is not installed (needed to make a test certificate)")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     return context

@@ -26,7 +26,9 @@ def test_notify_test_sends_to_every_enabled_channel(receiver, write_config, caps
     path = write_config(config_text(receiver.url))
     assert main(["notify", "test", "--config", str(path), "--level", "Ⅱ"]) == 0
     out = capsys.readouterr().out
-    assert "log（日志）：成功" in out and "hook（通用 Webhook）：成功（尝试 1 次）" in out and "spare" not in out
+    assert (
+        "log（日志）：成功" in out and "hook（通用 Webhook）：成功（尝试 1 次）" in out and "spare" not in out
+    )
     [request] = receiver.requests
     assert request.path == "/hook" and request.json["title"] == "舆情监测系统测试通知"
     assert request.json["level"] == "Ⅱ" and request.json["color"] == "橙"

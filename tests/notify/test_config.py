@@ -32,40 +32,51 @@ def test_shipped_default_sends_everything_to_the_log_only():
 
 
 def test_unknown_channel_type_names_its_line(write_config):
-    message = error_of(write_config, """\
+    message = error_of(
+        write_config,
+        """\
 channels:
   press:
     url: http://x
     type: weixin
-""")
+""",
+    )
     assert line_of(message) == 4 and "weixin" in message and "dingtalk" in message
 
 
 def test_route_to_an_undefined_channel_names_the_item_line(write_config):
-    message = error_of(write_config, """\
+    message = error_of(
+        write_config,
+        """\
 channels:
   log: {type: log}
 routes:
   - channels:
       - log
       - press_dingtalk
-""")
+""",
+    )
     assert line_of(message) == 6 and "press_dingtalk" in message and "routes[0].channels[1]" in message
 
 
 def test_bad_min_level(write_config):
-    message = error_of(write_config, """\
+    message = error_of(
+        write_config,
+        """\
 channels:
   log: {type: log}
 routes:
   - channels: [log]
     min_level: 五级
-""")
+""",
+    )
     assert line_of(message) == 5 and "五级" in message
 
 
 def test_bad_unit_email_address(write_config):
-    message = error_of(write_config, """\
+    message = error_of(
+        write_config,
+        """\
 channels:
   log: {type: log}
 units:
@@ -73,33 +84,48 @@ units:
     emails:
       - good@example.gov.cn
       - not-an-address
-""")
+""",
+    )
     assert line_of(message) == 7 and "not-an-address" in message
 
 
 def test_robot_without_url(write_config):
-    message = error_of(write_config, """\
+    message = error_of(
+        write_config,
+        """\
 channels:
   ding:
     type: dingtalk
     secret_env: X
-""")
+""",
+    )
     assert line_of(message) == 2 and "url 或 url_env" in message
 
 
 def test_unknown_channel_option_and_retry_key(write_config):
-    assert line_of(error_of(write_config, """\
+    assert (
+        line_of(
+            error_of(
+                write_config,
+                """\
 channels:
   ding:
     type: dingtalk
     url: http://x
     sercet: abc
-""")) == 5
-    message = error_of(write_config, """\
+""",
+            )
+        )
+        == 5
+    )
+    message = error_of(
+        write_config,
+        """\
 retry:
   attempts: 3
   backof_seconds: 1
-""")
+""",
+    )
     assert line_of(message) == 3 and "backof_seconds" in message
 
 
@@ -109,14 +135,17 @@ def test_attempts_must_be_positive(write_config):
 
 
 def test_email_needs_a_password_with_a_username(write_config):
-    message = error_of(write_config, """\
+    message = error_of(
+        write_config,
+        """\
 channels:
   mail:
     type: email
     host: smtp.example.gov.cn
     sender: a@example.gov.cn
     username: a
-""")
+""",
+    )
     assert line_of(message) == 2 and "password" in message
 
 
@@ -149,10 +178,15 @@ units:
     config = load_config(path)
     unit = "食品安全协调处"
     assert config.plan(Notice(title="t", text="", level="Ⅲ", unit=unit)) == [
-        ("log", []), ("mail", ["spxt@example.gov.cn"])]
+        ("log", []),
+        ("mail", ["spxt@example.gov.cn"]),
+    ]
     assert config.plan(Notice(title="t", text="", level="Ⅳ", unit=unit)) == [("log", [])]
     assert config.plan(Notice(title="t", text="", level="Ⅲ", unit="其他处")) == [("log", [])]
-    assert config.plan(Notice(title="t", text="", kind="digest")) == [("log", []), ("mail", ["leader@example.gov.cn"])]
+    assert config.plan(Notice(title="t", text="", kind="digest")) == [
+        ("log", []),
+        ("mail", ["leader@example.gov.cn"]),
+    ]
 
 
 def test_missing_secret_environment_variable_marks_the_channel(write_config, monkeypatch):

@@ -24,8 +24,11 @@ def closed_port() -> int:
 
 
 def make(write_config, channels: str, *, attempts=3, backoff=0.1, factor=2.0, extra="") -> Dispatcher:
-    names = [line.strip()[:-1] for line in channels.splitlines() if line.startswith("  ") and
-             not line.startswith("    ")]
+    names = [
+        line.strip()[:-1]
+        for line in channels.splitlines()
+        if line.startswith("  ") and not line.startswith("    ")
+    ]
     path = write_config(f"""\
 retry:
   attempts: {attempts}
@@ -66,26 +69,36 @@ def test_backoff_grows_exponentially_and_is_capped():
 
 def test_retries_after_server_errors_with_growing_waits_then_succeeds(receiver, write_config):
     receiver.answer(status=500, body={"error": "busy"}, times=2)
-    d = make(write_config, f"""\
+    d = make(
+        write_config,
+        f"""\
   hook:
     type: webhook
     url: {receiver.url}/h
-""", attempts=4, backoff=0.2)
+""",
+        attempts=4,
+        backoff=0.2,
+    )
     [result] = d.send_now(notice())
     assert result.ok and result.attempts == 3 and result.error is None
     first, second, third = [r.at for r in receiver.requests]
-    assert second - first >= 0.19            # backoff_seconds
-    assert third - second >= 0.39            # doubled
+    assert second - first >= 0.19  # backoff_seconds
+    assert third - second >= 0.39  # doubled
     assert d.stats["retries"] == 2
 
 
 def test_platform_error_code_is_retried_and_failure_reported_after_the_last_attempt(receiver, write_config):
     receiver.always(body={"errcode": 130101, "errmsg": "send too fast"})
-    d = make(write_config, f"""\
+    d = make(
+        write_config,
+        f"""\
   ding:
     type: dingtalk
     url: {receiver.url}/robot/send?access_token=t
-""", attempts=3, backoff=0.05)
+""",
+        attempts=3,
+        backoff=0.05,
+    )
     results = Results()
     d.submit(notice(), on_result=results)
     [result] = results.wait(1)
@@ -98,22 +111,30 @@ def test_platform_error_code_is_retried_and_failure_reported_after_the_last_atte
 
 def test_client_errors_are_not_retried(receiver, write_config):
     receiver.always(status=404, body={"error": "no such hook"})
-    d = make(write_config, f"""\
+    d = make(
+        write_config,
+        f"""\
   hook:
     type: webhook
     url: {receiver.url}/missing
-""", attempts=4, backoff=0.01)
+""",
+        attempts=4,
+        backoff=0.01,
+    )
     [result] = d.send_now(notice())
     assert not result.ok and result.attempts == 1 and result.error.startswith("HTTP 404")
 
 
 def test_submit_returns_at_once_while_the_receiver_is_slow(receiver, write_config):
     receiver.always(delay=1.0)
-    d = make(write_config, f"""\
+    d = make(
+        write_config,
+        f"""\
   hook:
     type: webhook
     url: {receiver.url}/slow
-""")
+""",
+    )
     results = Results()
     started = time.monotonic()
     for index in range(3):
@@ -125,7 +146,9 @@ def test_submit_returns_at_once_while_the_receiver_is_slow(receiver, write_confi
 
 
 def test_a_failing_channel_does_not_stop_the_others(receiver, write_config):
-    d = make(write_config, f"""\
+    d = make(
+        write_config,
+        f"""\
   dead:
     type: webhook
     url: http://127.0.0.1:{closed_port()}/h
@@ -135,21 +158,32 @@ def test_a_failing_channel_does_not_stop_the_others(receiver, write_config):
   good:
     type: webhook
     url: {receiver.url}/ok
-""", attempts=2, backoff=0.05)
+""",
+        attempts=2,
+        backoff=0.05,
+    )
     results = d.send_now(notice())
     by_channel = {r.channel: r for r in results}
     assert [r.channel for r in results] == ["dead", "broken", "good"]
     assert by_channel["good"].ok and len(receiver.requests) == 1
-    assert not by_channel["dead"].ok and by_channel["dead"].attempts == 2 and "无法连接" in by_channel["dead"].error
+    assert (
+        not by_channel["dead"].ok
+        and by_channel["dead"].attempts == 2
+        and "无法连接" in by_channel["dead"].error
+    )
     assert not by_channel["broken"].ok and by_channel["broken"].attempts == 1
 
 
 def test_a_raising_callback_does_not_kill_the_worker(receiver, write_config):
-    d = make(write_config, f"""\
+    d = make(
+        write_config,
+        f"""\
   hook:
     type: webhook
     url: {receiver.url}/h
-""", extra="workers: 1")
+""",
+        extra="workers: 1",
+    )
     results = Results()
 
     def explode(_result):
@@ -164,11 +198,16 @@ def test_a_raising_callback_does_not_kill_the_worker(receiver, write_config):
 
 def test_close_reports_what_cannot_be_delivered_in_time(receiver, write_config):
     receiver.always(status=503, body={"error": "down"})
-    d = make(write_config, f"""\
+    d = make(
+        write_config,
+        f"""\
   hook:
     type: webhook
     url: {receiver.url}/h
-""", attempts=5, backoff=30)
+""",
+        attempts=5,
+        backoff=30,
+    )
     results = Results()
     d.submit(notice(), on_result=results)
     receiver.wait_for(1)
@@ -182,14 +221,18 @@ def test_close_reports_what_cannot_be_delivered_in_time(receiver, write_config):
 
 def test_submit_after_close_and_a_full_queue_are_reported_not_dropped(receiver, write_config):
     receiver.always(delay=0.5)
-    d = make(write_config, f"""\
+    d = make(
+        write_config,
+        f"""\
   hook:
     type: webhook
     url: {receiver.url}/h
-""", extra="workers: 1\nqueue_size: 1")
+""",
+        extra="workers: 1\nqueue_size: 1",
+    )
     results = Results()
     d.submit(notice(title="一"), on_result=results)
-    d.submit(notice(title="二"), on_result=results)   # queue holds one job
+    d.submit(notice(title="二"), on_result=results)  # queue holds one job
     [full] = results.wait(1, timeout=0.3)
     assert not full.ok and full.error == "通知队列已满" and full.attempts == 0
     d.close()

@@ -13,8 +13,9 @@ from yuqing.notify import Dispatcher, Notice, load_config
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def email_config(write_config, port: int, extra: str = "", attempts: int = 1, routes: str = "",
-                 security: str = "none") -> Dispatcher:
+def email_config(
+    write_config, port: int, extra: str = "", attempts: int = 1, routes: str = "", security: str = "none"
+) -> Dispatcher:
     path = write_config(f"""\
 retry:
   attempts: {attempts}
@@ -44,9 +45,14 @@ def parse(raw: bytes) -> email.message.EmailMessage:
 def test_alert_email_with_chinese_body_html_and_attachment(smtp_server, write_config):
     d = email_config(write_config, smtp_server.port, "    recipients: [duty@example.gov.cn]")
     attachment = b"PK\x03\x04 fake docx \xe4\xb8\xad"
-    notice = Notice(title="某校食堂疑似食物中毒", text="- 相关信息：**37 条**\n- 发布权威信息：2026-05-09 19:30 前",
-                    level="Ⅰ", url="http://dash.example/alerts?id=a1", unit="食品安全协调处",
-                    attachments=[("舆情专报-食物中毒.docx", attachment, DOCX)])
+    notice = Notice(
+        title="某校食堂疑似食物中毒",
+        text="- 相关信息：**37 条**\n- 发布权威信息：2026-05-09 19:30 前",
+        level="Ⅰ",
+        url="http://dash.example/alerts?id=a1",
+        unit="食品安全协调处",
+        attachments=[("舆情专报-食物中毒.docx", attachment, DOCX)],
+    )
     [result] = d.send_now(notice)
     assert result.ok, result.error
     [(mail_from, rcpt_tos, raw)] = smtp_server.messages
@@ -67,13 +73,21 @@ def test_alert_email_with_chinese_body_html_and_attachment(smtp_server, write_co
 
 
 def test_digest_goes_to_the_route_recipients(smtp_server, write_config):
-    d = email_config(write_config, smtp_server.port, routes="""\
+    d = email_config(
+        write_config,
+        smtp_server.port,
+        routes="""\
   - channels: [mail]
     kinds: [digest]
-    recipients: [leader@example.gov.cn, office@example.gov.cn]""")
+    recipients: [leader@example.gov.cn, office@example.gov.cn]""",
+    )
     pdf = b"%PDF-1.4 test"
-    notice = Notice(title="舆情日报（2026-05-09）", text="今日共监测到相关信息 120 条。", kind="digest",
-                    attachments=[("舆情日报-20260509.pdf", pdf, "application/pdf")])
+    notice = Notice(
+        title="舆情日报（2026-05-09）",
+        text="今日共监测到相关信息 120 条。",
+        kind="digest",
+        attachments=[("舆情日报-20260509.pdf", pdf, "application/pdf")],
+    )
     assert d.send_now(notice)[0].ok
     [(_from, rcpt_tos, raw)] = smtp_server.messages
     assert rcpt_tos == ["leader@example.gov.cn", "office@example.gov.cn"]
@@ -91,17 +105,27 @@ def test_no_recipient_is_a_failure_without_retries(smtp_server, write_config):
 
 def test_starttls(smtp_factory, tls_context, write_config):
     server = smtp_factory(tls_context=tls_context, require_starttls=True)
-    d = email_config(write_config, server.port, """\
+    d = email_config(
+        write_config,
+        server.port,
+        """\
     verify_tls: false
-    recipients: [duty@example.gov.cn]""", security="starttls")
+    recipients: [duty@example.gov.cn]""",
+        security="starttls",
+    )
     [result] = d.send_now(Notice(title="加密测试", text="正文", level="Ⅱ"))
     assert result.ok, result.error
     assert parse(server.messages[0][2])["Subject"] == "【橙色预警·Ⅱ级】加密测试"
 
 
 def test_starttls_refused_by_a_server_without_it(smtp_server, write_config):
-    d = email_config(write_config, smtp_server.port, "    recipients: [duty@example.gov.cn]", attempts=3,
-                     security="starttls")
+    d = email_config(
+        write_config,
+        smtp_server.port,
+        "    recipients: [duty@example.gov.cn]",
+        attempts=3,
+        security="starttls",
+    )
     [result] = d.send_now(Notice(title="t", text="正文"))
     assert not result.ok and result.attempts == 1 and "STARTTLS" in result.error
 
@@ -122,15 +146,24 @@ def test_smtp_login(smtp_factory, write_config, monkeypatch, password, ok):
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
     def authenticator(_server, _session, _envelope, _mechanism, data):
-        good = isinstance(data, LoginPassword) and data.login == b"yuqing" and data.password == "right-口令".encode()
+        good = (
+            isinstance(data, LoginPassword)
+            and data.login == b"yuqing"
+            and data.password == "right-口令".encode()
+        )
         return AuthResult(success=good, handled=False)  # not handled: the server answers 535
 
     server = smtp_factory(authenticator=authenticator, auth_require_tls=False)
     monkeypatch.setenv("TEST_SMTP_PASSWORD", password)
-    d = email_config(write_config, server.port, """\
+    d = email_config(
+        write_config,
+        server.port,
+        """\
     username: yuqing
     password_env: TEST_SMTP_PASSWORD
-    recipients: [duty@example.gov.cn]""", attempts=3)
+    recipients: [duty@example.gov.cn]""",
+        attempts=3,
+    )
     [result] = d.send_now(Notice(title="t", text="正文"))
     assert result.ok is ok
     if not ok:
@@ -140,9 +173,14 @@ def test_smtp_login(smtp_factory, write_config, monkeypatch, password, ok):
 
 def test_implicit_tls(smtp_factory, tls_context, write_config):
     server = smtp_factory(ssl_context=tls_context)
-    d = email_config(write_config, server.port, """\
+    d = email_config(
+        write_config,
+        server.port,
+        """\
     verify_tls: false
-    recipients: [duty@example.gov.cn]""", security="ssl")
+    recipients: [duty@example.gov.cn]""",
+        security="ssl",
+    )
     [result] = d.send_now(Notice(title="SSL 测试", text="正文"))
     assert result.ok, result.error
     assert len(server.messages) == 1
@@ -150,7 +188,9 @@ def test_implicit_tls(smtp_factory, tls_context, write_config):
 
 def test_certificate_is_verified_by_default(smtp_factory, tls_context, write_config):
     server = smtp_factory(ssl_context=tls_context)
-    d = email_config(write_config, server.port, "    recipients: [duty@example.gov.cn]", security="ssl", attempts=1)
+    d = email_config(
+        write_config, server.port, "    recipients: [duty@example.gov.cn]", security="ssl", attempts=1
+    )
     [result] = d.send_now(Notice(title="t", text="正文"))
     assert not result.ok and "CERTIFICATE_VERIFY_FAILED" in result.error
     assert server.messages == []

@@ -16,8 +16,14 @@ SECRET = "SEC0123456789abcdef测试"
 
 
 def alert(**overrides) -> Notice:
-    values = dict(title="某校食堂疑似食物中毒", text="- 相关信息：37 条\n- **发布权威信息**：2026-05-09 19:30 前",
-                  level="Ⅰ", url="http://dash.example/alerts?id=a1", unit="食品安全协调处", kind="alert")
+    values = dict(
+        title="某校食堂疑似食物中毒",
+        text="- 相关信息：37 条\n- **发布权威信息**：2026-05-09 19:30 前",
+        level="Ⅰ",
+        url="http://dash.example/alerts?id=a1",
+        unit="食品安全协调处",
+        kind="alert",
+    )
     values.update(overrides)
     return Notice(**values)
 
@@ -38,12 +44,15 @@ routes:
 
 
 def test_dingtalk_markdown_and_signature(receiver, write_config):
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: dingtalk
     url: {receiver.url}/robot/send?access_token=tok123
     secret: {SECRET}
     at_mobiles: ["13800000000"]
-""")
+""",
+    )
     [result] = d.send_now(alert())
     assert result.ok and result.attempts == 1 and result.error is None
     [request] = receiver.requests
@@ -51,8 +60,9 @@ def test_dingtalk_markdown_and_signature(receiver, write_config):
     assert request.query["access_token"] == "tok123"
     timestamp = request.query["timestamp"]
     assert len(timestamp) == 13  # milliseconds
-    expected = base64.b64encode(hmac.new(SECRET.encode(), f"{timestamp}\n{SECRET}".encode(),
-                                         hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(SECRET.encode(), f"{timestamp}\n{SECRET}".encode(), hashlib.sha256).digest()
+    ).decode()
     assert request.query["sign"] == expected
     assert f"sign={urllib.parse.quote_plus(expected)}" in request.raw_query  # URL-encoded in the query
     body = request.json
@@ -66,31 +76,40 @@ def test_dingtalk_markdown_and_signature(receiver, write_config):
 
 
 def test_dingtalk_without_secret_sends_no_signature(receiver, write_config):
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: dingtalk
     url: {receiver.url}/robot/send?access_token=tok123
-""")
+""",
+    )
     assert d.send_now(alert())[0].ok
     assert set(receiver.requests[0].query) == {"access_token"}
 
 
 def test_dingtalk_error_code_is_a_failure(receiver, write_config):
     receiver.always(body={"errcode": 310000, "errmsg": "sign not match"})
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: dingtalk
     url: {receiver.url}/robot/send?access_token=tok
     secret: wrong
-""")
+""",
+    )
     [result] = d.send_now(alert())
     assert not result.ok
     assert "310000" in result.error and "sign not match" in result.error
 
 
 def test_wecom_markdown_key_in_url_and_colour(receiver, write_config):
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: wecom
     url: {receiver.url}/cgi-bin/webhook/send?key=k-1
-""")
+""",
+    )
     assert d.send_now(alert(level="Ⅱ"))[0].ok
     request = receiver.requests[0]
     assert request.path == "/cgi-bin/webhook/send" and request.query == {"key": "k-1"}
@@ -102,10 +121,13 @@ def test_wecom_markdown_key_in_url_and_colour(receiver, write_config):
 
 
 def test_wecom_content_is_cut_to_4096_bytes(receiver, write_config):
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: wecom
     url: {receiver.url}/send?key=k
-""")
+""",
+    )
     assert d.send_now(alert(text="舆情" * 3000))[0].ok
     content = receiver.requests[0].json["markdown"]["content"]
     assert len(content.encode("utf-8")) <= 4096 and content.endswith("（内容过长已截断）")
@@ -113,26 +135,34 @@ def test_wecom_content_is_cut_to_4096_bytes(receiver, write_config):
 
 def test_wecom_error_code(receiver, write_config):
     receiver.always(body={"errcode": 93000, "errmsg": "invalid webhook url"})
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: wecom
     url: {receiver.url}/send?key=bad
-""")
+""",
+    )
     [result] = d.send_now(alert())
     assert not result.ok and "93000" in result.error
 
 
 def test_feishu_card_with_signature_in_body(receiver, write_config):
     receiver.always(body={"code": 0, "msg": "success", "data": {}})
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: feishu
     url: {receiver.url}/open-apis/bot/v2/hook/abc
     secret: {SECRET}
-""")
+""",
+    )
     assert d.send_now(alert(level="Ⅲ"))[0].ok
     body = receiver.requests[0].json
     timestamp = body["timestamp"]
     assert len(timestamp) == 10  # seconds
-    expected = base64.b64encode(hmac.new(f"{timestamp}\n{SECRET}".encode(), b"", hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(f"{timestamp}\n{SECRET}".encode(), b"", hashlib.sha256).digest()
+    ).decode()
     assert body["sign"] == expected
     assert body["msg_type"] == "interactive"
     card = body["card"]
@@ -146,11 +176,14 @@ def test_feishu_card_with_signature_in_body(receiver, write_config):
 
 def test_feishu_post_message(receiver, write_config):
     receiver.always(body={"code": 0, "msg": "success"})
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: feishu
     url: {receiver.url}/hook/abc
     message: post
-""")
+""",
+    )
     assert d.send_now(alert(level="Ⅳ"))[0].ok
     body = receiver.requests[0].json
     assert "sign" not in body and body["msg_type"] == "post"
@@ -163,24 +196,32 @@ def test_feishu_post_message(receiver, write_config):
 
 def test_feishu_error_code(receiver, write_config):
     receiver.always(body={"code": 19021, "msg": "sign match fail or timestamp is not within one hour"})
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: feishu
     url: {receiver.url}/hook/abc
     secret: s
-""")
+""",
+    )
     [result] = d.send_now(alert())
     assert not result.ok and "code=19021" in result.error
 
 
 def test_generic_webhook_json_and_hmac_header(receiver, write_config):
     receiver.always(status=204, body=b"")
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: webhook
     url: {receiver.url}/hooks/yuqing
     token: tkn
     secret: whsec
-""")
-    notice = alert(kind="digest", level=None, attachments=[("舆情日报.docx", b"PK", "application/octet-stream")])
+""",
+    )
+    notice = alert(
+        kind="digest", level=None, attachments=[("舆情日报.docx", b"PK", "application/octet-stream")]
+    )
     assert d.send_now(notice)[0].ok
     request = receiver.requests[0]
     assert request.headers["authorization"] == "Bearer tkn"
@@ -196,26 +237,36 @@ def test_generic_webhook_json_and_hmac_header(receiver, write_config):
 def test_secret_from_environment(receiver, write_config, monkeypatch):
     monkeypatch.setenv("TEST_DINGTALK_SECRET", SECRET)
     monkeypatch.setenv("TEST_DINGTALK_URL", f"{receiver.url}/robot/send?access_token=envtok")
-    d = dispatcher(write_config, """\
+    d = dispatcher(
+        write_config,
+        """\
     type: dingtalk
     url_env: TEST_DINGTALK_URL
     secret_env: TEST_DINGTALK_SECRET
-""")
+""",
+    )
     assert d.send_now(alert())[0].ok
     query = receiver.requests[0].query
     assert query["access_token"] == "envtok"
-    expected = base64.b64encode(hmac.new(SECRET.encode(), f"{query['timestamp']}\n{SECRET}".encode(),
-                                         hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(SECRET.encode(), f"{query['timestamp']}\n{SECRET}".encode(), hashlib.sha256).digest()
+    ).decode()
     assert query["sign"] == expected
 
 
-def test_missing_environment_variable_fails_that_channel_once_with_its_name(receiver, write_config, monkeypatch):
+def test_missing_environment_variable_fails_that_channel_once_with_its_name(
+    receiver, write_config, monkeypatch
+):
     monkeypatch.delenv("TEST_ABSENT_SECRET", raising=False)
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: dingtalk
     url: {receiver.url}/robot/send?access_token=t
     secret_env: TEST_ABSENT_SECRET
-""", attempts=3)
+""",
+        attempts=3,
+    )
     [result] = d.send_now(alert())
     assert not result.ok and result.attempts == 1
     assert "TEST_ABSENT_SECRET" in result.error
@@ -225,9 +276,12 @@ def test_missing_environment_variable_fails_that_channel_once_with_its_name(rece
 @pytest.mark.parametrize("kind", ["dingtalk", "wecom", "feishu"])
 def test_unparseable_platform_response_is_a_failure(receiver, write_config, kind):
     receiver.always(body=b"<html>gateway</html>")
-    d = dispatcher(write_config, f"""\
+    d = dispatcher(
+        write_config,
+        f"""\
     type: {kind}
     url: {receiver.url}/hook
-""")
+""",
+    )
     [result] = d.send_now(alert())
     assert not result.ok and "无法解析" in result.error

@@ -24,12 +24,17 @@ def register(subparsers) -> None:
     actions = parser.add_subparsers(title="操作", metavar="<操作>")
 
     test = actions.add_parser("test", help="发送测试通知并报告每个通道的结果")
-    test.add_argument("--channel", metavar="NAME", action="append",
-                      help="只发往该通道（可重复）；默认发往全部已启用的通道")
-    test.add_argument("--routed", action="store_true", help="按 routes 与 units 的路由发送（而非发往全部通道）")
+    test.add_argument(
+        "--channel", metavar="NAME", action="append", help="只发往该通道（可重复）；默认发往全部已启用的通道"
+    )
+    test.add_argument(
+        "--routed", action="store_true", help="按 routes 与 units 的路由发送（而非发往全部通道）"
+    )
     test.add_argument("--unit", metavar="UNIT", help="测试通知的责任单位（加上该单位的邮箱与通道）")
     test.add_argument("--level", metavar="LEVEL", default="Ⅳ", help="测试通知的级别 Ⅰ–Ⅳ（默认 Ⅳ）")
-    test.add_argument("--kind", choices=("alert", "reminder", "digest"), default="alert", help="通知类型（默认 alert）")
+    test.add_argument(
+        "--kind", choices=("alert", "reminder", "digest"), default="alert", help="通知类型（默认 alert）"
+    )
     _config_argument(test)
     test.set_defaults(func=_test)
 
@@ -40,7 +45,9 @@ def register(subparsers) -> None:
 
 
 def _config_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="PATH", default=None, help="通知配置文件（默认 config/notify.yaml）")
+    parser.add_argument(
+        "--config", metavar="PATH", default=None, help="通知配置文件（默认 config/notify.yaml）"
+    )
 
 
 def _load(args):
@@ -57,14 +64,22 @@ def sample_notice(level: str | None, unit: str | None, kind: str, base_url: str 
     from yuqing.notify.render import TZ
 
     now = datetime.now(TZ).strftime("%Y-%m-%d %H:%M")
-    text = "\n".join([
-        "这是一条**测试通知**，用于检查通知通道是否配置正确，无需处理。",
-        f"- 发送时间：{now}",
-        f"- 责任单位：{unit}" if unit else "- 责任单位：（未指定）",
-    ])
+    text = "\n".join(
+        [
+            "这是一条**测试通知**，用于检查通知通道是否配置正确，无需处理。",
+            f"- 发送时间：{now}",
+            f"- 责任单位：{unit}" if unit else "- 责任单位：（未指定）",
+        ]
+    )
     try:
-        return Notice(title="舆情监测系统测试通知", text=text, level=None if kind == "digest" else level,
-                      url=base_url, unit=unit, kind=kind)
+        return Notice(
+            title="舆情监测系统测试通知",
+            text=text,
+            level=None if kind == "digest" else level,
+            url=base_url,
+            unit=unit,
+            kind=kind,
+        )
     except ValueError:
         raise YuqingError(f"无效的级别 {level!r}", hint="可用 Ⅰ Ⅱ Ⅲ Ⅳ、I–IV、1–4 或 红橙黄蓝") from None
 
@@ -75,8 +90,10 @@ def _test(args) -> int:
     if args.channel:
         unknown = [name for name in args.channel if name not in config.channels]
         if unknown:
-            raise YuqingError(f"未定义的通道: {'、'.join(unknown)}",
-                              hint=f"已定义: {'、'.join(config.channels) or '（无）'}（{config.path}）")
+            raise YuqingError(
+                f"未定义的通道: {'、'.join(unknown)}",
+                hint=f"已定义: {'、'.join(config.channels) or '（无）'}（{config.path}）",
+            )
         names: list[str] | None = args.channel
     elif args.routed:
         names = None
@@ -101,18 +118,23 @@ def _list(args) -> int:
     print(f"配置文件：{config.path}")
     print("通道：")
     for channel in config.channels.values():
-        state = "已停用" if not channel.enabled else (f"不可用：{channel.problem}" if channel.problem else "可用")
+        state = (
+            "已停用" if not channel.enabled else (f"不可用：{channel.problem}" if channel.problem else "可用")
+        )
         note = f" — {channel.config['description']}" if channel.config.get("description") else ""
         print(f"  {channel.describe()}：{state}{note}")
     print("路由：")
     for route in config.routes:
         units = f"，单位：{'、'.join(route.units)}" if route.units else ""
-        print(f"  {'、'.join(route.kinds)}（{LEVELS[route.min_rank - 1]}级及以上{units}）→ {'、'.join(route.channels)}")
+        levels = f"{LEVELS[route.min_rank - 1]}级及以上{units}"
+        print(f"  {'、'.join(route.kinds)}（{levels}）→ {'、'.join(route.channels)}")
     if config.units:
         print("责任单位：")
         for unit in config.units.values():
             print(f"  {unit.name}：邮箱 {len(unit.emails)} 个；通道 {'、'.join(unit.route.channels) or '无'}")
     r = config.retry
-    print(f"重试：最多 {r.attempts} 次，首次等待 {r.backoff_seconds:g} 秒，每次 ×{r.backoff_factor:g}，"
-          f"上限 {r.max_backoff_seconds:g} 秒；超时 {r.timeout_seconds:g} 秒")
+    print(
+        f"重试：最多 {r.attempts} 次，首次等待 {r.backoff_seconds:g} 秒，每次 ×{r.backoff_factor:g}，"
+        f"上限 {r.max_backoff_seconds:g} 秒；超时 {r.timeout_seconds:g} 秒"
+    )
     return 0

@@ -11,5 +11,15 @@ from yuqing.notify.config import DEFAULT_PATH, NotifyConfig, load_config
 from yuqing.notify.dispatcher import Dispatcher
 from yuqing.notify.notice import DeliveryResult, Notice
 
-__all__ = ["CHANNEL_TYPES", "Channel", "DEFAULT_PATH", "DeliveryError", "DeliveryResult", "Dispatcher", "Notice",
-           "NotifyConfig", "load_config", "register_channel"]
+__all__ = [
+    "CHANNEL_TYPES",
+    "Channel",
+    "DEFAULT_PATH",
+    "DeliveryError",
+    "DeliveryResult",
+    "Dispatcher",
+    "Notice",
+    "NotifyConfig",
+    "load_config",
+    "register_channel",
+]

@@ -14,7 +14,8 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, ClassVar, Mapping
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from yuqing.config import Field
 from yuqing.notify.notice import Notice
@@ -32,10 +33,10 @@ class DeliveryError(Exception):
         self.retryable = retryable
 
 
-CHANNEL_TYPES: dict[str, type["Channel"]] = {}
+CHANNEL_TYPES: dict[str, type[Channel]] = {}
 
 
-def register_channel(cls: type["Channel"]) -> type["Channel"]:
+def register_channel(cls: type[Channel]) -> type[Channel]:
     """Class decorator: make a channel type available under ``cls.type_name``."""
     CHANNEL_TYPES[cls.type_name] = cls
     return cls
@@ -101,8 +102,14 @@ def requires_one_of(config: Mapping[str, Any], option: str) -> str | None:
     return None
 
 
-def post_json(url: str, payload: Any, *, timeout: float, headers: Mapping[str, str] | None = None,
-              body: bytes | None = None) -> tuple[int, Any]:
+def post_json(
+    url: str,
+    payload: Any,
+    *,
+    timeout: float,
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+) -> tuple[int, Any]:
     """POST JSON; return (status, parsed JSON body or None). Raises DeliveryError on transport
     failures and on HTTP errors (5xx, 408 and 429 retryable; other 4xx not)."""
     data = body if body is not None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
@@ -118,7 +125,9 @@ def post_json(url: str, payload: Any, *, timeout: float, headers: Mapping[str, s
     except urllib.error.HTTPError as exc:
         detail = exc.read()[:200].decode("utf-8", "replace").strip()
         retryable = exc.code >= 500 or exc.code in (408, 429)
-        raise DeliveryError(f"HTTP {exc.code}" + (f": {detail}" if detail else ""), retryable=retryable) from None
+        raise DeliveryError(
+            f"HTTP {exc.code}" + (f": {detail}" if detail else ""), retryable=retryable
+        ) from None
     except urllib.error.URLError as exc:
         raise DeliveryError(f"无法连接 {_host(url)}: {exc.reason}") from None
     except TimeoutError:

@@ -50,14 +50,18 @@ RETRY_SCHEMA = {
 ROUTE_SCHEMA = {
     "channels": Field(list, required=True, item=str, help="发往的通道名"),
     "kinds": Field(list, item=str, default=list(KINDS), check=_check_kinds, help="通知类型"),
-    "min_level": Field((str, int), default="Ⅳ", check=_check_level, help="最低级别（含）；简报无级别，总是通过"),
+    "min_level": Field(
+        (str, int), default="Ⅳ", check=_check_level, help="最低级别（含）；简报无级别，总是通过"
+    ),
     "units": Field(list, item=str, default=[], help="只发该责任单位的通知；空表示全部"),
     "recipients": Field(list, item=str, default=[], help="加到本路由邮件通道的收件人（如日报的领导名单）"),
 }
 
 UNIT_SCHEMA = {
     "emails": Field(list, item=str, default=[], help="该单位的收件邮箱（加到所发往的邮件通道）"),
-    "channels": Field(list, item=str, default=[], help="该单位的通知另外发往的通道（如本单位的工作群机器人）"),
+    "channels": Field(
+        list, item=str, default=[], help="该单位的通知另外发往的通道（如本单位的工作群机器人）"
+    ),
     "kinds": Field(list, item=str, default=list(KINDS), check=_check_kinds, help="通知类型"),
     "min_level": Field((str, int), default="Ⅳ", check=_check_level, help="最低级别（含）"),
 }
@@ -135,8 +139,11 @@ class NotifyConfig:
             for name in unit.route.channels:
                 extra.setdefault(name, [])
         emails = list(unit.emails) if unit is not None else []
-        return [(name, list(dict.fromkeys(extra[name] + emails)) if channel.takes_recipients else [])
-                for name, channel in self.channels.items() if name in extra and channel.enabled]
+        return [
+            (name, list(dict.fromkeys(extra[name] + emails)) if channel.takes_recipients else [])
+            for name, channel in self.channels.items()
+            if name in extra and channel.enabled
+        ]
 
 
 def load_config(path: str | Path = DEFAULT_PATH, text: str | None = None) -> NotifyConfig:
@@ -151,7 +158,9 @@ def load_config(path: str | Path = DEFAULT_PATH, text: str | None = None) -> Not
     channels = _channels(data, name, retry)
     routes = _routes(data, name, channels)
     units = _units(data, name, channels)
-    return NotifyConfig(name, top["base_url"], retry, top["workers"], top["queue_size"], channels, routes, units)
+    return NotifyConfig(
+        name, top["base_url"], retry, top["workers"], top["queue_size"], channels, routes, units
+    )
 
 
 def _section(data: Any, key: str, name: str) -> tuple[Any, Where]:
@@ -171,10 +180,12 @@ def _channels(data: Any, name: str, retry: RetryPolicy) -> dict[str, Channel]:
         if not isinstance(entry, dict):
             raise where.error(f"应为映射（通道配置），实际是 {entry!r}")
         kind = entry.get("type")
-        entry_line_of = getattr(entry, "line_of", lambda _k: where.line)
+        entry_line_of = getattr(entry, "line_of", lambda _k, line=where.line: line)
         if kind not in CHANNEL_TYPES:
             label = "缺少 type" if kind is None else f"未知的通道类型 {kind!r}"
-            raise where.child("type", entry_line_of("type")).error(f"{label}（可选: {'、'.join(CHANNEL_TYPES)}）")
+            raise where.child("type", entry_line_of("type")).error(
+                f"{label}（可选: {'、'.join(CHANNEL_TYPES)}）"
+            )
         cls = CHANNEL_TYPES[kind]
         config = validate(entry, cls.schema(), where)
         problem = cls.check_config(config)
@@ -209,11 +220,18 @@ def _routes(data: Any, name: str, channels: dict[str, Channel]) -> list[Route]:
     for index, entry in enumerate(raw or []):
         where = base.child(index, line_of(index))
         spec = validate(entry, ROUTE_SCHEMA, where)
-        entry_line_of = getattr(entry, "line_of", lambda _k: where.line)
+        entry_line_of = getattr(entry, "line_of", lambda _k, line=where.line: line)
         _check_names(entry.get("channels"), where.child("channels", entry_line_of("channels")), channels)
         _check_addresses(entry.get("recipients"), where.child("recipients", entry_line_of("recipients")))
-        routes.append(Route(tuple(spec["channels"]), tuple(spec["kinds"]), level_rank(spec["min_level"]) or 4,
-                            tuple(spec["units"]), tuple(spec["recipients"])))
+        routes.append(
+            Route(
+                tuple(spec["channels"]),
+                tuple(spec["kinds"]),
+                level_rank(spec["min_level"]) or 4,
+                tuple(spec["units"]),
+                tuple(spec["recipients"]),
+            )
+        )
     return routes
 
 
@@ -224,10 +242,15 @@ def _units(data: Any, name: str, channels: dict[str, Channel]) -> dict[str, Unit
     for key, entry in (raw or {}).items():
         where = base.child(str(key), line_of(key))
         spec = validate(entry if entry is not None else {}, UNIT_SCHEMA, where)
-        entry_line_of = getattr(entry, "line_of", lambda _k: where.line)
-        _check_names(entry.get("channels") if entry else None,
-                     where.child("channels", entry_line_of("channels")), channels)
-        _check_addresses(entry.get("emails") if entry else None, where.child("emails", entry_line_of("emails")))
+        entry_line_of = getattr(entry, "line_of", lambda _k, line=where.line: line)
+        _check_names(
+            entry.get("channels") if entry else None,
+            where.child("channels", entry_line_of("channels")),
+            channels,
+        )
+        _check_addresses(
+            entry.get("emails") if entry else None, where.child("emails", entry_line_of("emails"))
+        )
         route = Route(tuple(spec["channels"]), tuple(spec["kinds"]), level_rank(spec["min_level"]) or 4)
         units[str(key)] = Unit(str(key), tuple(spec["emails"]), route)
     return units

@@ -15,11 +15,11 @@ import itertools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from yuqing.notify.channels import Channel, DeliveryError
 from yuqing.notify.config import DEFAULT_PATH, NotifyConfig, RetryPolicy, load_config
@@ -55,7 +55,7 @@ def attempt_once(channel: Channel, notice: Notice, recipients: list[str]) -> Del
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Dispatcher:
@@ -75,18 +75,21 @@ class Dispatcher:
         self.stats = {"submitted": 0, "delivered": 0, "failed": 0, "retries": 0}
 
     @classmethod
-    def from_config(cls, path: str | Path = DEFAULT_PATH) -> "Dispatcher":
+    def from_config(cls, path: str | Path = DEFAULT_PATH) -> Dispatcher:
         """A dispatcher for the validated settings in ``path`` (ConfigError names file:line)."""
         return cls(load_config(path))
 
     # -- routing -------------------------------------------------------------------------------
 
-    def _jobs(self, notice: Notice, on_result: ResultCallback | None,
-              channels: list[str] | None = None) -> list[_Job]:
+    def _jobs(
+        self, notice: Notice, on_result: ResultCallback | None, channels: list[str] | None = None
+    ) -> list[_Job]:
         if channels is not None:  # explicit choice (yuqing notify test --channel): routes bypassed
             unit = self.config.units.get(notice.unit or "")
             emails = list(unit.emails) if unit else []
-            plan = [(name, emails if self.config.channels[name].takes_recipients else []) for name in channels]
+            plan = [
+                (name, emails if self.config.channels[name].takes_recipients else []) for name in channels
+            ]
         else:
             plan = self.config.plan(notice)
         return [_Job(notice, self.config.channels[name], recipients, on_result) for name, recipients in plan]
@@ -160,8 +163,13 @@ class Dispatcher:
                     heapq.heappush(self._heap, (due, next(self._counter), job))
                     self._cond.notify_all()
             if requeued:
-                LOGGER.warning("通知发送失败（%s，第 %d 次）：%s；%.1f 秒后重试",
-                               job.channel.name, job.attempts, error, delay)
+                LOGGER.warning(
+                    "通知发送失败（%s，第 %d 次）：%s；%.1f 秒后重试",
+                    job.channel.name,
+                    job.attempts,
+                    error,
+                    delay,
+                )
                 return
             job.last_error = f"关闭时仍未送达（上次错误：{job.last_error}）"
         self._report(job, ok=False)
@@ -171,8 +179,13 @@ class Dispatcher:
         with self._cond:
             self.stats["delivered" if ok else "failed"] += 1
         if not ok:
-            LOGGER.error("通知发送失败（%s，共尝试 %d 次）：%s — %s",
-                         job.channel.name, job.attempts, job.last_error, job.notice.title)
+            LOGGER.error(
+                "通知发送失败（%s，共尝试 %d 次）：%s — %s",
+                job.channel.name,
+                job.attempts,
+                job.last_error,
+                job.notice.title,
+            )
         if job.on_result is not None:
             try:
                 job.on_result(result)
@@ -205,12 +218,14 @@ class Dispatcher:
             self._heap.clear()
             self._cond.notify_all()
         for job in left:
-            job.last_error = f"关闭时仍未送达（上次错误：{job.last_error}）" if job.last_error else "关闭时仍未送达"
+            job.last_error = (
+                f"关闭时仍未送达（上次错误：{job.last_error}）" if job.last_error else "关闭时仍未送达"
+            )
             self._report(job, ok=False)
         for thread in self._workers:
             thread.join(max(0.0, deadline - time.monotonic()))
 
-    def __enter__(self) -> "Dispatcher":
+    def __enter__(self) -> Dispatcher:
         return self
 
     def __exit__(self, *_exc) -> None:
@@ -239,8 +254,13 @@ class Dispatcher:
             if not error.retryable or job.attempts >= self.retry.attempts:
                 return self._report(job, ok=False)
             delay = self.retry.delay(job.attempts)
-            LOGGER.warning("通知发送失败（%s，第 %d 次）：%s；%.1f 秒后重试",
-                           job.channel.name, job.attempts, error, delay)
+            LOGGER.warning(
+                "通知发送失败（%s，第 %d 次）：%s；%.1f 秒后重试",
+                job.channel.name,
+                job.attempts,
+                error,
+                delay,
+            )
             with self._cond:
                 self.stats["retries"] += 1
             self._sleep(delay)

@@ -33,12 +33,14 @@ def inline_html(text: str) -> str:
 
 def body_html(notice: Notice) -> str:
     """The notice as a small HTML document: a coloured level badge, paragraphs and lists."""
-    parts = ['<html><body style="font-family:\'Microsoft YaHei\',\'PingFang SC\',sans-serif;font-size:14px">']
+    parts = ["<html><body style=\"font-family:'Microsoft YaHei','PingFang SC',sans-serif;font-size:14px\">"]
     badge = notice.badge()
     if badge:
         colour = COLOUR_HEX.get(notice.color or "", "#666666")
-        parts.append(f'<p><span style="background:{colour};color:#ffffff;padding:2px 8px;border-radius:3px">'
-                     f"{html.escape(badge)}</span></p>")
+        parts.append(
+            f'<p><span style="background:{colour};color:#ffffff;padding:2px 8px;border-radius:3px">'
+            f"{html.escape(badge)}</span></p>"
+        )
     parts.append(f"<h3>{html.escape(notice.title)}</h3>")
     in_list = False
     for line in notice.text.splitlines():
@@ -90,7 +92,9 @@ def build_message(notice: Notice, sender: str, recipients: list[str]) -> EmailMe
     message.add_alternative(body_html(notice), subtype="html")
     for filename, content, mime in notice.attachments:
         maintype, _, subtype = (mime or "application/octet-stream").partition("/")
-        message.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
+        message.add_attachment(
+            content, maintype=maintype, subtype=subtype or "octet-stream", filename=filename
+        )
     return message
 
 
@@ -109,7 +113,9 @@ class EmailChannel(Channel):
         "verify_tls": Field(bool, default=True, help="校验服务器证书"),
         "username": Field(str, help="登录用户名；不需要登录时省略"),
         "password": Field(str, help="登录密码（建议用 password_env）"),
-        "sender": Field(str, required=True, check=check_address, help="发件人，如 舆情监测 <yuqing@example.gov.cn>"),
+        "sender": Field(
+            str, required=True, check=check_address, help="发件人，如 舆情监测 <yuqing@example.gov.cn>"
+        ),
         "recipients": Field(list, item=str, default=[], help="收件人（另加责任单位的邮箱）"),
     }
 
@@ -125,7 +131,9 @@ class EmailChannel(Channel):
 
     def setup(self) -> None:
         if not self.config.get("port"):
-            self.config["port"] = {"ssl": 465, "starttls": 587, "none": 25}[self.config.get("security") or "starttls"]
+            self.config["port"] = {"ssl": 465, "starttls": 587, "none": 25}[
+                self.config.get("security") or "starttls"
+            ]
 
     def _context(self) -> ssl.SSLContext:
         context = ssl.create_default_context()
@@ -142,7 +150,9 @@ class EmailChannel(Channel):
         host, port, security = self.config["host"], int(self.config["port"]), self.config.get("security")
         try:
             if security == "ssl":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=self._context())
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    host, port, timeout=self.timeout, context=self._context()
+                )
             else:
                 client = smtplib.SMTP(host, port, timeout=self.timeout)
             with client:
@@ -160,7 +170,9 @@ class EmailChannel(Channel):
             raise DeliveryError(f"收件人全部被拒收: {', '.join(exc.recipients)}", retryable=False) from None
         except smtplib.SMTPResponseException as exc:
             retryable = exc.smtp_code >= 400 and exc.smtp_code < 500
-            raise DeliveryError(f"SMTP 错误 {exc.smtp_code}: {_decode(exc.smtp_error)}", retryable=retryable) from None
+            raise DeliveryError(
+                f"SMTP 错误 {exc.smtp_code}: {_decode(exc.smtp_error)}", retryable=retryable
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"无法通过 {host}:{port} 发送邮件: {exc}") from None
         if refused:

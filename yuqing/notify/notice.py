@@ -18,10 +18,22 @@ COLOUR_EMOJI = {"红": "🟥", "橙": "🟧", "黄": "🟨", "蓝": "🟦"}
 COLOUR_NAMES_EN = {"红": "red", "橙": "orange", "黄": "yellow", "蓝": "blue"}  # Feishu card templates
 LEVEL_ALIASES = {
     **{level: level for level in LEVELS},
-    "I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ",
-    "1": "Ⅰ", "2": "Ⅱ", "3": "Ⅲ", "4": "Ⅳ",
-    "一级": "Ⅰ", "二级": "Ⅱ", "三级": "Ⅲ", "四级": "Ⅳ",
-    "红": "Ⅰ", "橙": "Ⅱ", "黄": "Ⅲ", "蓝": "Ⅳ",
+    "I": "Ⅰ",
+    "II": "Ⅱ",
+    "III": "Ⅲ",
+    "IV": "Ⅳ",
+    "1": "Ⅰ",
+    "2": "Ⅱ",
+    "3": "Ⅲ",
+    "4": "Ⅳ",
+    "一级": "Ⅰ",
+    "二级": "Ⅱ",
+    "三级": "Ⅲ",
+    "四级": "Ⅳ",
+    "红": "Ⅰ",
+    "橙": "Ⅱ",
+    "黄": "Ⅲ",
+    "蓝": "Ⅳ",
 }
 
 
@@ -104,6 +116,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 def plain_text(markdown: str) -> str:
     """The markdown-lite body as plain text: '**x**' -> 'x', '[t](u)' -> 't（u）'."""
-    text = _LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)}（{m.group(2)}）",
-                     markdown)
+    text = _LINK.sub(
+        lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)}（{m.group(2)}）", markdown
+    )
     return _BOLD.sub(r"\1", text)

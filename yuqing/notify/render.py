@@ -6,8 +6,9 @@ times may be ISO 8601 strings or datetimes and are shown in Asia/Shanghai.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -17,11 +18,22 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 # Mirrors yuqing.alerts.workflow.STATUS_LABELS (the agreed interface), kept here so rendering
 # stays importable without the alerts engine.
-STATUS_LABELS = {"new": "新预警", "acknowledged": "已确认", "assigned": "已交办", "responded": "已回应",
-                 "closed": "已办结"}
+STATUS_LABELS = {
+    "new": "新预警",
+    "acknowledged": "已确认",
+    "assigned": "已交办",
+    "responded": "已回应",
+    "closed": "已办结",
+}
 REMINDER_STATES = {"upcoming": "即将到期", "overdue": "已超时"}
-REMINDER_ALIASES = {"due_soon": "upcoming", "before": "upcoming", "soon": "upcoming", "upcoming": "upcoming",
-                    "overdue": "overdue", "late": "overdue"}
+REMINDER_ALIASES = {
+    "due_soon": "upcoming",
+    "before": "upcoming",
+    "soon": "upcoming",
+    "upcoming": "upcoming",
+    "overdue": "overdue",
+    "late": "overdue",
+}
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -31,7 +43,7 @@ def parse_time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000, timezone.utc)
+        return datetime.fromtimestamp(value / 1000, UTC)
     else:
         try:
             moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
@@ -94,10 +106,15 @@ def _names(values: Any) -> str:
     return "、".join(str(v) for v in (values if isinstance(values, (list, tuple)) else [values]))
 
 
-def alert_notice(alert: Mapping[str, Any], base_url: str | None, *, previous_level: str | None = None,
-                 now: datetime | None = None) -> Notice:
+def alert_notice(
+    alert: Mapping[str, Any],
+    base_url: str | None,
+    *,
+    previous_level: str | None = None,
+    now: datetime | None = None,
+) -> Notice:
     """The notice for a new alert, or for a level rise when ``previous_level`` is given."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     level = _level(alert)
     lines = []
     previous = normalise_level(previous_level)
@@ -130,17 +147,30 @@ def alert_notice(alert: Mapping[str, Any], base_url: str | None, *, previous_lev
     title = alert.get("title") or "（无标题事件）"
     if previous and level:
         title = f"预警升级：{title}"
-    return Notice(title=title, text="\n".join(lines), level=level, color=alert.get("color") or None,
-                  url=alert_url(alert, base_url), unit=alert.get("owner_unit") or None, kind="alert")
+    return Notice(
+        title=title,
+        text="\n".join(lines),
+        level=level,
+        color=alert.get("color") or None,
+        url=alert_url(alert, base_url),
+        unit=alert.get("owner_unit") or None,
+        kind="alert",
+    )
 
 
-def reminder_notice(alert: Mapping[str, Any], deadline: Mapping[str, Any] | str, state: str, *,
-                    base_url: str | None = None, now: datetime | None = None) -> Notice:
+def reminder_notice(
+    alert: Mapping[str, Any],
+    deadline: Mapping[str, Any] | str,
+    state: str,
+    *,
+    base_url: str | None = None,
+    now: datetime | None = None,
+) -> Notice:
     """A reminder before a due time (``state`` 'upcoming') or at/after it ('overdue') to the owner unit.
 
     ``deadline`` is one of the alert's ``deadlines`` entries, or its ``kind``.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     normal_state = REMINDER_ALIASES.get(state)
     if normal_state is None:
         raise ValueError(f"unknown reminder state {state!r} (expected one of {sorted(REMINDER_ALIASES)})")
@@ -165,5 +195,12 @@ def reminder_notice(alert: Mapping[str, Any], deadline: Mapping[str, Any] | str,
     if normal_state == "overdue":
         lines.append("")
         lines.append("请尽快回应并在系统中登记回应渠道、链接与时间。")
-    return Notice(title=title, text="\n".join(lines), level=level, color=alert.get("color") or None,
-                  url=alert_url(alert, base_url), unit=alert.get("owner_unit") or None, kind="reminder")
+    return Notice(
+        title=title,
+        text="\n".join(lines),
+        level=level,
+        color=alert.get("color") or None,
+        url=alert_url(alert, base_url),
+        unit=alert.get("owner_unit") or None,
+        kind="reminder",
+    )

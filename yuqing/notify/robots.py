@@ -21,13 +21,13 @@ import logging
 import threading
 import time
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from yuqing.config import Field
 from yuqing.notify.channels import Channel, DeliveryError, post_json, register_channel, requires_one_of
-from yuqing.notify.notice import COLOUR_NAMES_EN, KIND_LABELS, Notice, plain_text
+from yuqing.notify.notice import COLOUR_NAMES_EN, Notice, plain_text
 
 LOGGER = logging.getLogger(__name__)
 
@@ -36,13 +36,13 @@ WECOM_MAX_BYTES = 4096
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     """DingTalk robot signature (before URL encoding): base64(HMAC-SHA256(secret, "ts\\nsecret"))."""
-    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
 def feishu_sign(secret: str, timestamp_s: int) -> str:
     """Feishu/Lark bot signature: base64(HMAC-SHA256(key="ts\\nsecret", msg=b""))."""
-    digest = hmac.new(f"{timestamp_s}\n{secret}".encode("utf-8"), b"", hashlib.sha256).digest()
+    digest = hmac.new(f"{timestamp_s}\n{secret}".encode(), b"", hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -190,16 +190,27 @@ class FeishuChannel(Channel):
             elements.append({"tag": "div", "text": {"tag": "lark_md", "content": f"**{notice.badge()}**"}})
         elements.append({"tag": "div", "text": {"tag": "lark_md", "content": content}})
         if notice.url:
-            elements.append({"tag": "action", "actions": [{
-                "tag": "button", "type": "primary", "url": notice.url,
-                "text": {"tag": "plain_text", "content": "查看详情"},
-            }]})
+            elements.append(
+                {
+                    "tag": "action",
+                    "actions": [
+                        {
+                            "tag": "button",
+                            "type": "primary",
+                            "url": notice.url,
+                            "text": {"tag": "plain_text", "content": "查看详情"},
+                        }
+                    ],
+                }
+            )
         return {
             "msg_type": "interactive",
             "card": {
                 "config": {"wide_screen_mode": True},
                 "header": {
-                    "template": COLOUR_NAMES_EN.get(notice.color or "", "grey" if notice.kind == "digest" else "blue"),
+                    "template": COLOUR_NAMES_EN.get(
+                        notice.color or "", "grey" if notice.kind == "digest" else "blue"
+                    ),
                     "title": {"tag": "plain_text", "content": notice.subject()},
                 },
                 "elements": elements,
@@ -211,12 +222,17 @@ class FeishuChannel(Channel):
         rows: list[list[dict]] = []
         if notice.badge():
             rows.append([{"tag": "text", "text": notice.badge()}])
-        rows.extend([{"tag": "text", "text": line}] for line in plain_text(notice.text).splitlines() if line.strip())
+        rows.extend(
+            [{"tag": "text", "text": line}] for line in plain_text(notice.text).splitlines() if line.strip()
+        )
         if notice.unit and f"责任单位：{notice.unit}" not in notice.text:
             rows.append([{"tag": "text", "text": f"责任单位：{notice.unit}"}])
         if notice.url:
             rows.append([{"tag": "a", "text": "查看详情", "href": notice.url}])
-        return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": notice.subject(), "content": rows}}}}
+        return {
+            "msg_type": "post",
+            "content": {"post": {"zh_cn": {"title": notice.subject(), "content": rows}}},
+        }
 
     def send(self, notice, recipients=None):
         _status, body = post_json(self.config["url"], self.payload(notice), timeout=self.timeout)
@@ -233,7 +249,9 @@ class WebhookChannel(Channel):
     options = {
         "url": Field(str, help="接收地址"),
         "token": Field(str, help="作为 Authorization: Bearer 发送"),
-        "secret": Field(str, help="签名密钥：X-Yuqing-Signature = sha256=HMAC-SHA256(secret, 时间戳.正文) 的十六进制"),
+        "secret": Field(
+            str, help="签名密钥：X-Yuqing-Signature = sha256=HMAC-SHA256(secret, 时间戳.正文) 的十六进制"
+        ),
     }
 
     @classmethod
@@ -253,7 +271,7 @@ class WebhookChannel(Channel):
             "url": notice.url,
             "unit": notice.unit,
             "attachments": [name for name, _content, _mime in notice.attachments],
-            "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
 
     def send(self, notice, recipients=None):
@@ -264,13 +282,17 @@ class WebhookChannel(Channel):
         if self.config.get("secret"):
             timestamp = str(int(time.time()))
             headers["X-Yuqing-Timestamp"] = timestamp
-            headers["X-Yuqing-Signature"] = "sha256=" + webhook_signature(self.config["secret"], timestamp, body)
+            headers["X-Yuqing-Signature"] = "sha256=" + webhook_signature(
+                self.config["secret"], timestamp, body
+            )
         post_json(self.config["url"], None, body=body, headers=headers, timeout=self.timeout)
 
 
 def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     """Hex HMAC-SHA256 over b"timestamp." + body, keyed with the secret."""
-    return hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256
+    ).hexdigest()
 
 
 @register_channel
