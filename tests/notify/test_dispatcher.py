@@ -4,6 +4,8 @@ that never blocks, a failing channel that stops nobody, and a close that drains 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -273,3 +275,35 @@ routes:
     assert [r.channel for r in d.send_now(notice(level="Ⅳ", kind="reminder"))] == []
     assert [r.channel for r in d.send_now(notice(level=None, kind="digest"))] == ["digests"]
     assert sorted(r.path for r in receiver.requests) == ["/all", "/all", "/digest", "/severe"]
+
+
+def test_queued_notices_are_sent_when_the_program_exits_without_close(receiver, write_config, tmp_path):
+    receiver.always(delay=0.3)
+    path = write_config(f"""\
+channels:
+  hook:
+    type: webhook
+    url: {receiver.url}/h
+routes:
+  - channels: [hook]
+""")
+    script = tmp_path / "submit_and_exit.py"
+    script.write_text(
+        "import sys\n"
+        "from yuqing.notify import Dispatcher, Notice\n"
+        f"d = Dispatcher.from_config({str(path)!r})\n"
+        "def record(result):\n"
+        "    sys.stdout.write(f'{result.ok} {result.error}\\n')\n"
+        "for i in range(3):\n"
+        "    d.submit(Notice(title=f'事件{i}', text='正文', level='Ⅲ'), on_result=record)\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["True None"] * 3, (done.stdout, done.stderr)
+    assert sorted(r.json["title"] for r in receiver.requests) == ["事件0", "事件1", "事件2"]
+
+
+def test_default_relative_config_path_works_from_any_directory(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert list(Dispatcher.from_config("config/notify.yaml").config.channels) == ["log"]

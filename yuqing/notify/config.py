@@ -147,7 +147,13 @@ class NotifyConfig:
 
 
 def load_config(path: str | Path = DEFAULT_PATH, text: str | None = None) -> NotifyConfig:
-    """Read and validate the notification settings; raises ConfigError naming file:line."""
+    """Read and validate the notification settings; raises ConfigError naming file:line.
+
+    A relative path that does not exist from the working directory is taken from the project root
+    (so the default ``config/notify.yaml`` works from anywhere)."""
+    if text is None and not Path(path).is_absolute() and not Path(path).exists():
+        if (PROJECT_ROOT / path).exists():
+            path = PROJECT_ROOT / path
     name = str(path)
     data = read_yaml(path, text)
     if data is None:

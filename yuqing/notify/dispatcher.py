@@ -15,6 +15,7 @@ import itertools
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -58,6 +59,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _close_at_exit(ref: weakref.ref) -> None:
+    dispatcher = ref()
+    if dispatcher is not None and not dispatcher._closing and dispatcher.pending():
+        dispatcher.close()
+
+
 class Dispatcher:
     """Routes notices to channels (``config/notify.yaml``) and delivers them with retries."""
 
@@ -73,6 +80,9 @@ class Dispatcher:
         self._close_deadline = float("inf")
         self._workers: list[threading.Thread] = []
         self.stats = {"submitted": 0, "delivered": 0, "failed": 0, "retries": 0}
+        # Workers are daemon threads: at interpreter exit, drain what is still queued (and report
+        # what cannot be sent) instead of losing it.
+        self._finalizer = weakref.finalize(self, _close_at_exit, weakref.ref(self))
 
     @classmethod
     def from_config(cls, path: str | Path = DEFAULT_PATH) -> Dispatcher:
@@ -116,7 +126,7 @@ class Dispatcher:
                 self._cond.notify_all()
         for job in overflow:
             job.last_error = reason
-            LOGGER.error("notice %r not queued for %s: %s", notice.title, job.channel.name, reason)
+            LOGGER.error("通知未能入队（%s）：%s — %s", job.channel.name, reason, notice.title)
             self._report(job, ok=False)
 
     def _start_workers(self) -> None:
