@@ -285,3 +285,23 @@ def test_unparseable_platform_response_is_a_failure(receiver, write_config, kind
     )
     [result] = d.send_now(alert())
     assert not result.ok and "无法解析" in result.error
+
+
+def test_robots_name_attachments_they_cannot_carry(receiver, write_config):
+    d = dispatcher(
+        write_config,
+        f"""\
+    type: dingtalk
+    url: {receiver.url}/robot/send?access_token=t
+""",
+    )
+    notice = alert(
+        kind="digest", level=None, attachments=[("舆情日报.docx", b"PK", "application/octet-stream")]
+    )
+    assert d.send_now(notice)[0].ok
+    assert "附件：舆情日报.docx（见邮件）" in receiver.requests[0].json["markdown"]["text"]
+
+
+def test_attachment_must_be_bytes():
+    with pytest.raises(ValueError):
+        Notice(title="t", text="", attachments=[("a.pdf", "not bytes", "application/pdf")])

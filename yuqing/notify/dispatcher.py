@@ -107,7 +107,11 @@ class Dispatcher:
     # -- asynchronous --------------------------------------------------------------------------
 
     def submit(self, notice: Notice, on_result: ResultCallback | None = None) -> None:
-        """Queue ``notice`` for every channel its route selects and return at once."""
+        """Queue ``notice`` for every channel its route selects and return at once.
+
+        ``on_result`` gets one DeliveryResult per channel, after success or the last attempt. It runs
+        on a worker thread (in the caller's thread only when the notice cannot be queued: queue full
+        or dispatcher closed); keep it short. No channel selected means no result."""
         jobs = self._jobs(notice, on_result)
         overflow: list[_Job] = []
         with self._cond:

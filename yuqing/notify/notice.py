@@ -73,6 +73,17 @@ class Notice:
             self.level = normal
         if self.color is None and self.level is not None:
             self.color = LEVEL_COLOURS[self.level]
+        for item in self.attachments:
+            if not (
+                isinstance(item, tuple)
+                and len(item) == 3
+                and isinstance(item[0], str)
+                and isinstance(item[1], (bytes, bytearray))
+                and isinstance(item[2], str)
+            ):
+                raise ValueError(
+                    f"attachment must be (filename: str, content: bytes, mime: str), got {item!r:.80}"
+                )
 
     @property
     def level_rank(self) -> int | None:

@@ -62,9 +62,16 @@ def markdown_body(notice: Notice, *, heading: str = "###") -> str:
         lines.append(notice.text.strip())
     if notice.unit and f"责任单位：{notice.unit}" not in notice.text:
         lines.append(f"责任单位：{notice.unit}")
+    if notice.attachments:
+        lines.append(attachments_line(notice))
     if notice.url:
         lines.append(f"[查看详情]({notice.url})")
     return "\n\n".join(lines)
+
+
+def attachments_line(notice: Notice) -> str:
+    """Robots carry no files: name them and point to the email."""
+    return f"附件：{'、'.join(name for name, _content, _mime in notice.attachments)}（见邮件）"
 
 
 def _platform_error(platform: str, body: Any, code_key: str, message_key: str) -> None:
@@ -189,6 +196,8 @@ class FeishuChannel(Channel):
         if notice.badge():
             elements.append({"tag": "div", "text": {"tag": "lark_md", "content": f"**{notice.badge()}**"}})
         elements.append({"tag": "div", "text": {"tag": "lark_md", "content": content}})
+        if notice.attachments:
+            elements.append({"tag": "div", "text": {"tag": "lark_md", "content": attachments_line(notice)}})
         if notice.url:
             elements.append(
                 {
@@ -227,6 +236,8 @@ class FeishuChannel(Channel):
         )
         if notice.unit and f"责任单位：{notice.unit}" not in notice.text:
             rows.append([{"tag": "text", "text": f"责任单位：{notice.unit}"}])
+        if notice.attachments:
+            rows.append([{"tag": "text", "text": attachments_line(notice)}])
         if notice.url:
             rows.append([{"tag": "a", "text": "查看详情", "href": notice.url}])
         return {
