@@ -200,3 +200,12 @@ channels:
 """)
     channel = load_config(path).channels["ding"]
     assert channel.problem and "NOT_SET_SECRET" in channel.problem
+
+
+def test_channel_name_read_as_a_boolean_is_an_error(write_config):
+    message = error_of(write_config, """\
+channels:
+  log: {type: log}
+  off: {type: log}
+""")
+    assert line_of(message) == 3 and "加引号" in message

@@ -183,6 +183,7 @@ def _channels(data: Any, name: str, retry: RetryPolicy) -> dict[str, Channel]:
     _line, line_of = located(raw)
     for key, entry in raw.items():
         where = base.child(str(key), line_of(key))
+        _check_name(key, where)
         if not isinstance(entry, dict):
             raise where.error(f"应为映射（通道配置），实际是 {entry!r}")
         kind = entry.get("type")
@@ -201,6 +202,11 @@ def _channels(data: Any, name: str, retry: RetryPolicy) -> dict[str, Channel]:
         if kind == "log" and config.get("path") and not Path(config["path"]).is_absolute():
             channels[str(key)].config["path"] = str(PROJECT_ROOT / config["path"])
     return channels
+
+
+def _check_name(key: Any, where: Where) -> None:
+    if not isinstance(key, str):
+        raise where.error(f"名称应为字符串，实际是 {key!r}（YAML 把 on/off/yes/no 读作布尔值，请加引号）")
 
 
 def _check_names(values: Any, where: Where, channels: dict[str, Channel]) -> None:
@@ -247,6 +253,7 @@ def _units(data: Any, name: str, channels: dict[str, Channel]) -> dict[str, Unit
     _line, line_of = located(raw)
     for key, entry in (raw or {}).items():
         where = base.child(str(key), line_of(key))
+        _check_name(key, where)
         spec = validate(entry if entry is not None else {}, UNIT_SCHEMA, where)
         entry_line_of = getattr(entry, "line_of", lambda _k, line=where.line: line)
         _check_names(
