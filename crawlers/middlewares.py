@@ -1,4 +1,4 @@
-"""Downloader middlewares: page counts per source, and retries with exponential backoff."""
+"""Downloader middlewares: page counts per source, retries with exponential backoff, robots.txt."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import asyncio
 import logging
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _RobotsTxtMiddleware
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawlers.context import context_for
 
@@ -65,3 +68,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return None
         await asyncio.sleep(backoff_delay(retry.meta.get("retry_times", 1), self.base, self.cap))
         return retry
+
+
+class RobotsTxtMiddleware(_RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, without its race: requests that wait on the robots.txt download
+    share one Deferred, and all but the first waiter receive None ("no robots.txt": everything allowed).
+    A waiter that gets None while a parser is cached uses the cached parser."""
+
+    async def robot_parser(self, request):
+        parser = await super().robot_parser(request)
+        if parser is None:
+            cached = self._parsers.get(urlparse_cached(request).netloc)
+            if cached is not None and not isinstance(cached, Deferred):
+                return cached
+        return parser

@@ -11,11 +11,13 @@ and counted per source.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import asdict, is_dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from scrapy.exceptions import DropItem
+from twisted.internet.threads import deferToThread
 
 from yuqing.errors import StoreError
 from yuqing.store.documents import canonical_url, post_id
@@ -28,7 +30,9 @@ from crawlers.state import state_doc
 LOGGER = logging.getLogger(__name__)
 
 POSTS, STATE, RUNS = "posts", "crawl-state", "crawl-runs"
-_GRACE = timedelta(minutes=5)  # clock skew allowed before a date counts as "in the future"
+_GRACE = timedelta(minutes=5)
+_SHARED: dict = {}
+_ENRICH_LOCK = threading.Lock()  # clock skew allowed before a date counts as "in the future"
 
 
 def as_dict(item) -> dict:
@@ -147,16 +151,22 @@ class EnrichPipeline(_Pipeline):
     passes through. Enrichment failing never stops indexing: the batch is indexed as it is.
     """
 
-    def open_spider(self, spider=None) -> None:
+    def open_spider(self, spider=None):
         self.enricher = None
         if not self.crawler.settings.getbool("YUQING_ENRICH", True):
-            return
+            return None
+        return deferToThread(self._load)  # loading the models takes seconds: keep the reactor free
+
+    def _load(self) -> None:
         try:
             from analysis.enrich import Enricher
         except ImportError as exc:  # analysis.enrich not installed: index un-enriched, say so
             LOGGER.warning("analysis.enrich unavailable (%s): posts are indexed without enrichment", exc)
             return
-        self.enricher = Enricher()
+        with _ENRICH_LOCK:  # one Enricher per process: the spiders of `yuqing crawl` share its models
+            if "enricher" not in _SHARED:
+                _SHARED["enricher"] = Enricher()
+        self.enricher = _SHARED["enricher"]
         stages = getattr(self.crawler, "yuqing_batch_stages", [])
         stages.append(self)
         self.crawler.yuqing_batch_stages = stages
@@ -169,13 +179,15 @@ class EnrichPipeline(_Pipeline):
             return posts
         store = self.context.store
         lookup = store.cluster_candidates if store is not None and hasattr(store, "cluster_candidates") else None
-        before = len(self.enricher.stats.errors)
-        try:
-            self.enricher.enrich(posts, lookup=lookup)
-        except StoreError as exc:  # the candidate lookup needs the store: enrich without it
-            LOGGER.warning("cluster lookup failed (%s); enriching without stored candidates", exc)
-            self.enricher.enrich(posts, lookup=None)
-        for _post, reason in self.enricher.stats.errors[before:]:
+        with _ENRICH_LOCK:
+            before = len(self.enricher.stats.errors)
+            try:
+                self.enricher.enrich(posts, lookup=lookup)
+            except StoreError as exc:  # the candidate lookup needs the store: enrich without it
+                LOGGER.warning("cluster lookup failed (%s); enriching without stored candidates", exc)
+                self.enricher.enrich(posts, lookup=None)
+            errors = self.enricher.stats.errors[before:]
+        for _post, reason in errors:
             self.context.error(None, "enrich_failed", reason)
         return posts
 
@@ -188,6 +200,7 @@ class IndexPipeline(_Pipeline):
         self.batch_size = crawler.settings.getint("YUQING_INDEX_BATCH", 100)
         self.buffer: list[dict] = []
         self.final_status: dict[str, str] = {}
+        self.lock = threading.Lock()
 
     def open_spider(self, spider=None) -> None:
         spider = spider or self._spider()
@@ -198,16 +211,27 @@ class IndexPipeline(_Pipeline):
     def process_item(self, item, spider=None):
         self.context.count(item.source, "items")
         self.buffer.append(as_dict(item))
-        if len(self.buffer) >= self.batch_size:
-            self.flush()
-        return item
+        if len(self.buffer) < self.batch_size:
+            return item
+        batch, self.buffer = self.buffer, []
+        # Enrichment and the bulk write block: run them off the reactor thread so downloads,
+        # timeouts and the other spiders go on; Scrapy waits for this item's Deferred.
+        return deferToThread(self._flush_safely, batch).addCallback(lambda _: item)
 
-    def close_spider(self, spider=None) -> None:
-        self.flush()
+    def close_spider(self, spider=None):
+        batch, self.buffer = self.buffer, []
+        return deferToThread(self._flush_safely, batch)
 
     # -------------------------------------------------------------- batches
-    def flush(self) -> None:
-        batch, self.buffer = self.buffer, []
+    def _flush_safely(self, batch: list[dict]) -> None:
+        with self.lock:  # one batch at a time: the enricher and the spool are not shared safely
+            try:
+                self.flush(batch)
+            except Exception as exc:  # noqa: BLE001 - whatever happened, the batch is not lost
+                self.context.error(None, "flush_failed", repr(exc), level=logging.ERROR)
+                self.spool(POSTS, batch)
+
+    def flush(self, batch: list[dict]) -> None:
         if not batch:
             return
         for stage in getattr(self.crawler, "yuqing_batch_stages", []):

@@ -17,13 +17,9 @@ from typing import Any, Iterable
 import scrapy
 from parsel import Selector
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
-from twisted.internet.error import (ConnectionLost, ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
-                                    TimeoutError)
-from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
-from twisted.web.client import PartialDownloadError
 
 from crawlers.context import context_for
 from crawlers.extraction import decode_html, extract
@@ -61,30 +57,41 @@ def resolve(data: Any, dotted: str | None) -> Any:
     return data
 
 
+ERROR_KINDS = {  # exception class name -> kind (Scrapy 2.19 names first, then Twisted's)
+    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
+    "ResponseDataLossError": "data_loss", "ResponseFailed": "data_loss", "ResponseNeverReceived": "data_loss",
+    "ConnectionLost": "data_loss", "PartialDownloadError": "data_loss",
+    "DownloadConnectionRefusedError": "connection_refused", "ConnectionRefusedError": "connection_refused",
+    "CannotResolveHostError": "dns", "DNSLookupError": "dns",
+}
+
+
 def error_kind(failure) -> str:
     """A short name for why a request failed, for the per-source error counts."""
     exc = failure.value
+    name = type(exc).__name__
+    text = str(exc).lower()
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or "timed out" in str(exc).lower() \
-            or type(exc).__name__ == "TimeoutError":
-        return "timeout"
-    if isinstance(exc, CancelledError):
-        return "too_large" if "max size" in str(exc) or "maxsize" in str(exc) else "cancelled"
+    if name in ERROR_KINDS:
+        return ERROR_KINDS[name]
+    if isinstance(exc, (DownloadCancelledError, CancelledError)):
+        return "too_large" if "size" in text else "cancelled"
     if isinstance(exc, IgnoreRequest):
-        text = str(exc).lower()
         if "robots" in text:
             return "robots_forbidden"
         if "redirect" in text:
             return "redirect_loop"
         return "ignored"
-    if isinstance(exc, DNSLookupError):
-        return "dns"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection_refused"
-    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, ConnectionLost, PartialDownloadError)):
-        return "data_loss"
-    return type(exc).__name__
+    if "timed out" in text or "took longer than" in text:
+        return "timeout"
+    return name
+
+
+def _is_header_today(value: datetime | None, now: datetime) -> bool:
+    """A page's only date being today at 00:00 is the header's date line (2024年3月14日 星期四)."""
+    return value is not None and value.astimezone(now.tzinfo).date() == now.date() \
+        and (value.hour, value.minute, value.second) == (0, 0, 0)
 
 
 class SourceSpider(scrapy.Spider):
@@ -222,6 +229,8 @@ class SourceSpider(scrapy.Spider):
                               else source.encoding, now=self.now())
             fallback = {"title": article.title, "content": article.content.split("\n") if article.content else [],
                         "author": article.author, "published_at": article.published_at}
+            if _is_header_today(article.published_at, self.now()):
+                fallback["published_at"] = None  # the site header's "today" line, not a publication date
             for key in still:
                 if fallback[key]:
                     values[key] = fallback[key] if isinstance(fallback[key], list) else [fallback[key]]
