@@ -1,0 +1,99 @@
+"""Figures as pure functions: a small DataFrame in, a Plotly Figure out. Labels in Chinese."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
+SENTIMENT_LABELS = {"pos": "正面", "neu": "中性", "neg": "负面"}
+SENTIMENT_COLORS = {"pos": "#3a9d5d", "neu": "#9aa5b1", "neg": "#d64545"}
+STATUS_COLORS = {"未回复": "#d64545", "待回复": "#e8833a", "办理中": "#e0b43a", "已办理": "#3a9d5d"}
+ACCENT = "#2f6fb2"
+
+
+def _layout(fig: go.Figure, title: str = "", height: int = 300) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}} if title else None,
+                      font={"family": FONT, "size": 12, "color": "#25313c"}, height=height,
+                      margin={"l": 48, "r": 16, "t": 40 if title else 12, "b": 36},
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      legend={"orientation": "h", "y": -0.18}, hoverlabel={"font": {"family": FONT}})
+    fig.update_xaxes(gridcolor="#eef1f4")
+    fig.update_yaxes(gridcolor="#eef1f4", rangemode="tozero")
+    return fig
+
+
+def empty(message: str = "暂无数据", height: int = 300) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": "#8a96a3"},
+                       xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, height=height)
+
+
+def volume_sentiment_trend(frame: pd.DataFrame, title: str = "声量与情感趋势") -> go.Figure:
+    """Columns: time, pos, neu, neg (post counts per bucket) → stacked bars and a negative-share line."""
+    if frame.empty or frame[["pos", "neu", "neg"]].to_numpy().sum() == 0:
+        return empty("所选条件下没有帖子")
+    fig = go.Figure()
+    for label in ("neg", "neu", "pos"):
+        fig.add_bar(x=frame["time"], y=frame[label], name=SENTIMENT_LABELS[label],
+                    marker_color=SENTIMENT_COLORS[label], hovertemplate="%{x}<br>%{y} 条<extra>%{fullData.name}</extra>")
+    total = frame[["pos", "neu", "neg"]].sum(axis=1)
+    share = (frame["neg"] / total.where(total > 0)).fillna(0) * 100
+    fig.add_scatter(x=frame["time"], y=share, name="负面占比", yaxis="y2", mode="lines+markers",
+                    line={"color": "#7a2e8e", "width": 2}, hovertemplate="%{y:.0f}%<extra>负面占比</extra>")
+    fig.update_layout(barmode="stack", yaxis={"title": "帖子数"},
+                      yaxis2={"title": "负面占比 %", "overlaying": "y", "side": "right", "range": [0, 100],
+                              "showgrid": False})
+    return _layout(fig, title)
+
+
+def top_bar(frame: pd.DataFrame, title: str, color: str = ACCENT, label_col: str = "key",
+            value_col: str = "count") -> go.Figure:
+    """Horizontal bars, largest on top (top keywords, top sources)."""
+    if frame.empty:
+        return empty("暂无数据")
+    ordered = frame.sort_values(value_col, ascending=True)
+    fig = go.Figure(go.Bar(x=ordered[value_col], y=ordered[label_col].astype(str), orientation="h",
+                           marker_color=color, hovertemplate="%{y}: %{x}<extra></extra>"))
+    return _layout(fig, title, height=max(260, 24 * len(frame) + 60))
+
+
+def channel_status(frame: pd.DataFrame, title: str = "各渠道留言办理状态") -> go.Figure:
+    """Columns: channel, status, count → stacked horizontal bars per channel."""
+    if frame.empty:
+        return empty("暂无留言")
+    fig = go.Figure()
+    statuses = [s for s in STATUS_COLORS if s in set(frame["status"])] + \
+        sorted(set(frame["status"]) - set(STATUS_COLORS))
+    for status in statuses:
+        part = frame[frame["status"] == status]
+        fig.add_bar(y=part["channel"], x=part["count"], name=status, orientation="h",
+                    marker_color=STATUS_COLORS.get(status, "#9aa5b1"))
+    fig.update_layout(barmode="stack")
+    return _layout(fig, title, height=max(220, 40 * frame["channel"].nunique() + 100))
+
+
+def unit_reply(frame: pd.DataFrame, title: str = "各单位答复率") -> go.Figure:
+    """Columns: unit, total, replied, rate (0..1) → bars of reply rate per unit."""
+    if frame.empty:
+        return empty("暂无留言")
+    ordered = frame.sort_values("rate")
+    colors = ["#d64545" if r < 0.6 else "#e0b43a" if r < 0.9 else "#3a9d5d" for r in ordered["rate"]]
+    fig = go.Figure(go.Bar(x=ordered["rate"] * 100, y=ordered["unit"], orientation="h", marker_color=colors,
+                           customdata=ordered[["replied", "total"]],
+                           hovertemplate="%{y}: %{x:.0f}%（%{customdata[0]}/%{customdata[1]}）<extra></extra>"))
+    fig.update_xaxes(range=[0, 100], title="答复率 %")
+    return _layout(fig, title, height=max(240, 28 * len(frame) + 80))
+
+
+def runs_timeline(frame: pd.DataFrame, title: str = "最近采集") -> go.Figure:
+    """Columns: time, source, items, errors → items per run with errors marked."""
+    if frame.empty:
+        return empty("还没有采集记录")
+    fig = go.Figure()
+    for source, part in frame.groupby("source"):
+        fig.add_scatter(x=part["time"], y=part["items"], name=str(source), mode="lines+markers")
+    return _layout(fig, title)

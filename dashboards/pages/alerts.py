@@ -1,0 +1,215 @@
+"""预警: the live alert list (most urgent first) with level colours, countdowns and the handling forms.
+
+Every action goes through ``yuqing.alerts.workflow`` — the same functions as the CLI — which writes the
+audit record. Until that module exists the page shows a placeholder.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import dash
+from dash import ALL, Input, Output, State, dcc, html
+
+from analysis import clocks
+from dashboards.auth import current_user, guard_layout, guarded_callback
+from dashboards.common import card, current_store, fmt_time, parse_time
+
+try:
+    from yuqing.alerts import workflow
+except ImportError:  # the alerts engine has not landed yet
+    workflow = None
+
+ROLES = ("press", "analyst", "leader", "unit", "admin")
+MANAGERS = ("press", "admin")  # acknowledge, assign, close
+RESPONDERS = ("press", "admin", "unit")  # record a response or a handover (units: their own alerts only)
+dash.register_page(__name__, path="/", name="预警", title="预警 · 政务舆情监测", order=1, roles=ROLES)
+
+COLOR_CLASSES = {"红": "level-red", "橙": "level-orange", "黄": "level-yellow", "蓝": "level-blue"}
+FALLBACK_STATUS_LABELS = {"new": "新预警", "acknowledged": "已确认", "assigned": "已交办", "responded": "已回应",
+                          "closed": "已办结"}
+REFRESH_MS = 10_000
+
+
+def status_labels() -> dict:
+    return getattr(workflow, "STATUS_LABELS", FALLBACK_STATUS_LABELS)
+
+
+def deadline_rows(alert: dict, now: datetime) -> list[dict]:
+    """Each deadline of an alert with its Chinese countdown and state (remaining | overdue | met | met_late)."""
+    rows = []
+    for item in alert.get("deadlines") or []:
+        due = parse_time(item.get("due_at"))
+        if due is None:
+            continue
+        deadline = clocks.Deadline(item.get("kind") or "", item.get("label") or "时限", due, due)
+        status = clocks.clock_status(deadline, now, responded_at=parse_time(item.get("met_at")))
+        rows.append({"label": item.get("label") or "", "due": fmt_time(due), "state": status.state,
+                     "text": status.text, "remaining_s": status.remaining.total_seconds()})
+    return rows
+
+
+def visible_alerts(store, user, *, include_closed: bool = False, size: int = 200) -> list[dict]:
+    """Alerts this user may see, most urgent first: units see only the alerts assigned to them."""
+    statuses = None if include_closed else [s for s in workflow.STATUSES if s != "closed"]
+    alerts = workflow.list_alerts(store, statuses=statuses, size=size)
+    if user is not None and user.role == "unit":
+        alerts = [a for a in alerts if a.get("owner_unit") == user.unit]
+    return alerts
+
+
+def render_alert(alert: dict, now: datetime, can_ack: bool) -> html.Article:
+    alert_id = alert["id"]
+    rows = deadline_rows(alert, now)
+    overdue = any(r["state"] == "overdue" for r in rows)
+    status = alert.get("status") or "new"
+    clocks_children = [html.Li(r["text"], className=f"clock clock-{r['state']}") for r in rows]
+    facts = [html.Span(f"{alert.get('level', '')}级 · {alert.get('color', '')}", className="tag level-tag"),
+             html.Span(status_labels().get(status, status), className=f"tag status-{status}",
+                       id={"type": "alerts-status", "index": alert_id}),
+             html.Span(f"首次预警 {fmt_time(alert.get('first_alerted_at'))}"),
+             html.Span(f"相关帖子 {alert.get('post_count') or 0} 条")]
+    if alert.get("owner_unit"):
+        facts.append(html.Span(f"责任单位：{alert['owner_unit']}"))
+    if alert.get("handling_type"):
+        facts.append(html.Span(f"处置类型：{alert['handling_type']}"))
+    buttons = [html.Button("处理", id={"type": "alerts-pick", "index": alert_id}, className="btn btn-small")]
+    if can_ack and status == "new":
+        buttons.insert(0, html.Button("确认", id={"type": "alerts-ack", "index": alert_id},
+                                      className="btn btn-small btn-primary"))
+    return html.Article(className=f"alert {COLOR_CLASSES.get(alert.get('color'), '')}{' overdue' if overdue else ''}",
+                        id=f"alerts-item-{alert_id}", children=[
+                            html.Div(className="alert-head", children=[
+                                html.H4(alert.get("title") or "（无标题）"), html.Div(buttons, className="alert-actions")]),
+                            html.Div(facts, className="alert-facts"),
+                            html.Ul(clocks_children, className="clocks") if clocks_children else None])
+
+
+@guard_layout(ROLES)
+def layout(**_query):
+    if workflow is None:
+        return html.Div(id="alerts-page", className="page", children=[
+            html.H2("预警"),
+            html.Div(id="alerts-placeholder", className="notice", children=[
+                html.H3("预警模块尚未安装"),
+                html.P("预警引擎（yuqing.alerts）上线后，这里会实时显示预警列表、回应倒计时和处置表单。")])])
+    return html.Div(id="alerts-page", className="page", children=[
+        html.H2("预警"),
+        dcc.Interval(id="alerts-tick", interval=REFRESH_MS),
+        dcc.Store(id="alerts-selected"), dcc.Store(id="alerts-changed", data=0),
+        dcc.Store(id="alerts-changed-report", data=0),
+        html.Div(className="row", children=[
+            dcc.Checklist(id="alerts-show-closed", options=[{"label": " 显示已办结", "value": "closed"}], value=[]),
+            html.Div(id="alerts-updated", className="muted")]),
+        html.Div(className="alerts-layout", children=[
+            html.Div(id="alerts-list", className="alert-list"),
+            card("处置", html.Div(id="alerts-selected-title", className="muted", children="在左侧选择一条预警"),
+                 html.Div(className="form", children=[
+                     html.H5("交办"),
+                     dcc.Input(id="alerts-owner-unit", placeholder="责任单位，如 食品安全监管处", className="input"),
+                     dcc.Dropdown(id="alerts-handling-type", placeholder="处置类型", className="filter",
+                                  options=list(workflow.HANDLING_TYPES)),
+                     html.Button("交办", id="alerts-assign", className="btn"),
+                     html.H5("记录回应"),
+                     dcc.Dropdown(id="alerts-channel", placeholder="回应渠道", className="filter",
+                                  options=list(workflow.RESPONSE_CHANNELS)),
+                     dcc.Input(id="alerts-reference", placeholder="链接或文号", className="input"),
+                     html.Button("记录回应", id="alerts-respond", className="btn"),
+                     html.H5("移交（虚假和不实信息）"),
+                     dcc.Input(id="alerts-receiver", placeholder="接收单位，如 市公安局网安支队", className="input"),
+                     dcc.Input(id="alerts-handover-ref", placeholder="移交文号或记录", className="input"),
+                     html.Button("记录移交", id="alerts-handover", className="btn"),
+                     html.H5("办结"),
+                     dcc.Input(id="alerts-note", placeholder="办结说明（可选）", className="input"),
+                     html.Button("办结", id="alerts-close", className="btn btn-danger"),
+                 ]),
+                 html.Div(id="alerts-message", className="message"),
+                 html.Div(id="alerts-report-message", className="message"),
+                 id="alerts-panel", class_name="alert-panel"),
+        ]),
+    ])
+
+
+@guarded_callback(Output("alerts-list", "children"), Output("alerts-updated", "children"),
+                  Input("alerts-tick", "n_intervals"), Input("alerts-changed", "data"),
+                  Input("alerts-changed-report", "data"), Input("alerts-show-closed", "value"), roles=ROLES)
+def refresh(_tick, _changed, _reported, show_closed):
+    user = current_user()
+    now = datetime.now(timezone.utc)
+    alerts = visible_alerts(current_store(), user, include_closed="closed" in (show_closed or []))
+    can_ack = user is not None and user.role in MANAGERS
+    items = [render_alert(a, now, can_ack) for a in alerts] or [html.P("当前没有待处理的预警。", className="muted")]
+    return items, f"共 {len(alerts)} 条 · 更新于 {fmt_time(now)}"
+
+
+@guarded_callback(Output("alerts-selected", "data"), Output("alerts-selected-title", "children"),
+                  Input({"type": "alerts-pick", "index": ALL}, "n_clicks"), prevent_initial_call=True, roles=ROLES)
+def pick(clicks):
+    if not any(clicks or []):
+        raise dash.exceptions.PreventUpdate
+    alert_id = dash.ctx.triggered_id["index"]
+    alert = workflow.get_alert(current_store(), alert_id)
+    if alert is None:
+        return None, "预警不存在"
+    return alert_id, f"当前：{alert.get('title') or alert_id}（{status_labels().get(alert.get('status'), '')}）"
+
+
+def acting_on(store, alert_id: str | None, user) -> dict:
+    """The alert the user acts on; a unit member may only act on alerts assigned to their unit."""
+    if not alert_id:
+        raise workflow.WorkflowError("请先在左侧选择一条预警")
+    alert = workflow.get_alert(store, alert_id)
+    if alert is None:
+        raise workflow.WorkflowError(f"预警 {alert_id} 不存在")
+    if user.role == "unit" and alert.get("owner_unit") != user.unit:
+        raise workflow.WorkflowError("该预警未交办给本单位，不能操作")
+    return alert
+
+
+@guarded_callback(Output("alerts-message", "children"), Output("alerts-changed", "data"),
+                  Input({"type": "alerts-ack", "index": ALL}, "n_clicks"), Input("alerts-assign", "n_clicks"),
+                  Input("alerts-close", "n_clicks"), State("alerts-selected", "data"),
+                  State("alerts-owner-unit", "value"), State("alerts-handling-type", "value"),
+                  State("alerts-note", "value"), State("alerts-changed", "data"),
+                  prevent_initial_call=True, roles=MANAGERS)
+def manage(ack_clicks, _assign, _close, selected, owner_unit, handling_type, note, changed):
+    trigger = dash.ctx.triggered_id
+    if isinstance(trigger, dict) and not any(ack_clicks or []):
+        raise dash.exceptions.PreventUpdate  # the list re-rendered; nobody clicked
+    store, user = current_store(), current_user()
+    try:
+        if isinstance(trigger, dict):
+            alert = workflow.acknowledge(store, trigger["index"], user.username)
+        elif trigger == "alerts-assign":
+            acting_on(store, selected, user)
+            alert = workflow.assign(store, selected, user.username, (owner_unit or "").strip(), handling_type)
+        else:
+            acting_on(store, selected, user)
+            alert = workflow.close(store, selected, user.username, note or "")
+    except workflow.WorkflowError as exc:
+        return html.Span(str(exc), className="error"), dash.no_update
+    label = status_labels().get(alert.get("status"), alert.get("status"))
+    return f"已更新：{alert.get('title') or alert.get('id')} → {label}", (changed or 0) + 1
+
+
+@guarded_callback(Output("alerts-report-message", "children"), Output("alerts-changed-report", "data"),
+                  Input("alerts-respond", "n_clicks"), Input("alerts-handover", "n_clicks"),
+                  State("alerts-selected", "data"), State("alerts-channel", "value"),
+                  State("alerts-reference", "value"), State("alerts-receiver", "value"),
+                  State("alerts-handover-ref", "value"), State("alerts-changed-report", "data"),
+                  prevent_initial_call=True, roles=RESPONDERS)
+def report(_respond, _handover, selected, channel, reference, receiver, handover_ref, changed):
+    store, user = current_store(), current_user()
+    try:
+        acting_on(store, selected, user)
+        if dash.ctx.triggered_id == "alerts-respond":
+            alert = workflow.respond(store, selected, user.username, channel, (reference or "").strip())
+        else:
+            alert = workflow.record_handover(store, selected, user.username, (receiver or "").strip(),
+                                             (handover_ref or "").strip())
+    except workflow.WorkflowError as exc:
+        return html.Span(str(exc), className="error"), dash.no_update
+    label = status_labels().get(alert.get("status"), alert.get("status"))
+    return f"已记录：{alert.get('title') or alert.get('id')}（{label}）", (changed or 0) + 1
+
+

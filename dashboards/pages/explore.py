@@ -1,0 +1,231 @@
+"""检索: full-text Chinese search with highlighting, filters, trend, top keywords and sources, CSV/XLSX export."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+
+from dashboards import figures
+from dashboards.auth import guard_layout, guarded_callback
+from dashboards.common import SHANGHAI, card, current_store, fmt_time, highlight_children, options, parse_time, \
+    terms_options
+from yuqing.store import queries
+
+ROLES = ("analyst", "press", "leader", "admin")
+dash.register_page(__name__, path="/explore", name="检索", title="检索 · 政务舆情监测", order=2, roles=ROLES)
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 10_000
+SENTIMENTS = [{"label": "负面", "value": "neg"}, {"label": "中性", "value": "neu"}, {"label": "正面", "value": "pos"}]
+BOARD_STATUSES = ["未回复", "待回复", "办理中", "已办理"]
+EXPORT_COLUMNS = {"published_at": "发布时间", "title": "标题", "source_name": "信源", "media_level": "媒体级别",
+                  "platform": "平台", "categories": "分类", "region.path": "地区", "sentiment.label": "情感",
+                  "sentiment.score": "情感分值", "board.status": "留言状态", "author": "作者", "url": "链接",
+                  "content": "正文"}
+
+
+def build_filter(since=None, until=None, sources=None, media_levels=None, categories=None, regions=None,
+                 sentiments=None, statuses=None) -> queries.PostFilter:
+    """The filter of the form; dates are whole Shanghai days, ``until`` inclusive."""
+    start = parse_time(since) if since else None
+    end = parse_time(until) + timedelta(days=1) if until else None
+    return queries.PostFilter(since=start, until=end, sources=list(sources or []),
+                              media_levels=list(media_levels or []), categories=list(categories or []),
+                              regions=list(regions or []), sentiment_labels=list(sentiments or []),
+                              board_statuses=list(statuses or []))
+
+
+def pick_interval(start: datetime | None, end: datetime | None) -> str:
+    if start is None or end is None:
+        return "1d"
+    span = end - start
+    if span <= timedelta(days=3):
+        return "1h"
+    if span <= timedelta(days=120):
+        return "1d"
+    if span <= timedelta(days=730):
+        return "1w"
+    return "1M"
+
+
+def data_span(store, text: str | None, flt: queries.PostFilter) -> tuple[datetime | None, datetime | None]:
+    """The first and last publication time matching the query (for the trend's interval)."""
+    if flt.since and flt.until:
+        return parse_time(flt.since), parse_time(flt.until)
+    result = store.search("posts", queries.post_query(text, flt), size=0, track_total_hits=False,
+                          aggs={"lo": {"min": {"field": "published_at"}}, "hi": {"max": {"field": "published_at"}}})
+    aggs = result["aggregations"]
+    lo = aggs["lo"].get("value_as_string") if aggs["lo"].get("value") is not None else None
+    hi = aggs["hi"].get("value_as_string") if aggs["hi"].get("value") is not None else None
+    return parse_time(flt.since or lo), parse_time(flt.until or hi)
+
+
+def search(store, text: str | None, flt: queries.PostFilter, size: int = PAGE_SIZE) -> dict:
+    """One search: hits with highlights, total, trend by sentiment, top keywords and top sources."""
+    text = (text or "").strip() or None
+    interval = pick_interval(*data_span(store, text, flt))
+    aggs = {
+        "trend": queries.histogram_agg("published_at", interval, {"s": queries.terms_agg("sentiment.label", 3)}),
+        "keywords": queries.terms_agg("keywords", 15),
+        "sources": queries.terms_agg("source_name", 10),
+    }
+    result = store.search_posts(text, flt, size=size, aggs=aggs)
+    rows = []
+    for bucket in result["aggregations"]["trend"]["buckets"]:
+        counts = {b["key"]: b["doc_count"] for b in bucket["s"]["buckets"]}
+        rows.append({"time": parse_time(bucket["key_as_string"]).astimezone(SHANGHAI).replace(tzinfo=None),
+                     "pos": counts.get("pos", 0), "neu": counts.get("neu", 0), "neg": counts.get("neg", 0)})
+    return {
+        "total": result["hits"]["total"]["value"],
+        "hits": result["hits"]["hits"],
+        "interval": interval,
+        "trend": pd.DataFrame(rows, columns=["time", "pos", "neu", "neg"]),
+        "keywords": queries.buckets_frame(result["aggregations"]["keywords"]),
+        "sources": queries.buckets_frame(result["aggregations"]["sources"]),
+    }
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links are rendered as links (never javascript: or data:)."""
+    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+
+
+def render_hit(hit: dict) -> html.Article:
+    doc, marks = hit["_source"], hit.get("highlight", {})
+    title = highlight_children(marks["title"][0]) if marks.get("title") else [doc.get("title") or "（无标题）"]
+    if marks.get("content"):
+        body = [html.P(["…", *highlight_children(f), "…"], className="fragment") for f in marks["content"]]
+    else:
+        content = doc.get("content") or ""
+        body = [html.P(content[:160] + ("…" if len(content) > 160 else ""), className="fragment")]
+    label = (doc.get("sentiment") or {}).get("label")
+    meta = [html.Span(fmt_time(doc.get("published_at"))), html.Span(doc.get("source_name") or doc.get("source", "")),
+            html.Span(doc.get("media_level") or "", className="tag"),
+            *[html.Span(c, className="tag tag-cat") for c in doc.get("categories") or []]]
+    if label:
+        meta.append(html.Span(figures.SENTIMENT_LABELS.get(label, label), className=f"tag sent-{label}"))
+    status = (doc.get("board") or {}).get("status")
+    if status:
+        meta.append(html.Span(status, className="tag tag-board"))
+    url = safe_url(doc.get("url"))
+    heading = html.A(title, href=url, target="_blank", rel="noopener noreferrer") if url else html.Span(title)
+    return html.Article(className="hit", children=[html.H4(heading, className="hit-title"),
+                                                    html.Div(meta, className="hit-meta"), *body])
+
+
+def export_frame(store, text: str | None, flt: queries.PostFilter, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
+    """The matching posts (newest first, at most ``limit``) as a frame with Chinese column names."""
+    text = (text or "").strip() or None
+    source = [c for c in EXPORT_COLUMNS]
+    result = store.search("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
+                          sort=[{"published_at": {"order": "desc", "missing": "_last"}}], source=source,
+                          track_total_hits=False)
+    frame = queries.hits_frame(result["hits"]["hits"])
+    for column in EXPORT_COLUMNS:
+        if column not in frame:
+            frame[column] = None
+    frame = frame[list(EXPORT_COLUMNS)].copy()
+    frame["published_at"] = frame["published_at"].map(fmt_time)
+    frame["categories"] = frame["categories"].map(lambda v: "、".join(v) if isinstance(v, list) else (v or ""))
+    frame["sentiment.label"] = frame["sentiment.label"].map(lambda v: figures.SENTIMENT_LABELS.get(v, v or ""))
+    return frame.rename(columns=EXPORT_COLUMNS)
+
+
+def _cell(value):
+    """Spreadsheet formula injection: a cell starting with = + - @ is stored as text with a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    return frame.map(_cell).to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
+
+
+def to_xlsx(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.map(_cell).to_excel(writer, index=False, sheet_name="检索结果")
+        sheet = writer.sheets["检索结果"]
+        for letter, width in zip("ABCDEFGHIJKLM", (17, 40, 16, 9, 9, 16, 16, 6, 9, 9, 12, 40, 60)):
+            sheet.column_dimensions[letter].width = width
+    return buffer.getvalue()
+
+
+def _dropdown(id_: str, placeholder: str, opts) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id_, options=opts, multi=True, placeholder=placeholder, className="filter")
+
+
+@guard_layout(ROLES)
+def layout(q: str = "", **_query):
+    store = current_store()
+    return html.Div(id="explore-page", className="page", children=[
+        html.H2("全文检索"),
+        html.Div(className="searchbar", children=[
+            dcc.Input(id="explore-text", type="search", value=q, debounce=True, className="search-input",
+                      placeholder="输入检索词，如：预付卡 退费、电梯 故障"),
+            html.Button("检索", id="explore-go", className="btn btn-primary"),
+        ]),
+        html.Div(className="filters", children=[
+            dcc.DatePickerRange(id="explore-dates", display_format="YYYY-MM-DD", start_date_placeholder_text="开始日期",
+                                end_date_placeholder_text="结束日期", clearable=True, first_day_of_week=1),
+            _dropdown("explore-sources", "信源", terms_options(store, "posts", "source_name", 100)),
+            _dropdown("explore-levels", "媒体级别", terms_options(store, "posts", "media_level", 20)),
+            _dropdown("explore-categories", "分类", terms_options(store, "posts", "categories", 30)),
+            _dropdown("explore-regions", "地区", terms_options(store, "posts", "region.path", 100)),
+            _dropdown("explore-sentiments", "情感", SENTIMENTS),
+            _dropdown("explore-statuses", "留言状态", options(BOARD_STATUSES)),
+        ]),
+        html.Div(className="row", children=[
+            html.Div(id="explore-summary", className="summary"),
+            html.Div(className="exports", children=[
+                html.Button("导出 CSV", id="explore-csv", className="btn"),
+                html.Button("导出 Excel", id="explore-xlsx", className="btn"),
+                dcc.Download(id="explore-download")]),
+        ]),
+        dcc.Loading(dcc.Graph(id="explore-trend", config={"displaylogo": False}), type="dot"),
+        html.Div(className="grid2", children=[
+            card("热门关键词", dcc.Graph(id="explore-keywords", config={"displayModeBar": False})),
+            card("主要信源", dcc.Graph(id="explore-top-sources", config={"displayModeBar": False})),
+        ]),
+        card("检索结果", html.Div(id="explore-results", className="results")),
+    ])
+
+
+FILTER_STATES = [State("explore-dates", "start_date"), State("explore-dates", "end_date"),
+                 State("explore-sources", "value"), State("explore-levels", "value"),
+                 State("explore-categories", "value"), State("explore-regions", "value"),
+                 State("explore-sentiments", "value"), State("explore-statuses", "value")]
+
+
+@guarded_callback(Output("explore-summary", "children"), Output("explore-results", "children"),
+                  Output("explore-trend", "figure"), Output("explore-keywords", "figure"),
+                  Output("explore-top-sources", "figure"),
+                  Input("explore-go", "n_clicks"), Input("explore-text", "value"),
+                  Input("explore-dates", "start_date"), Input("explore-dates", "end_date"),
+                  Input("explore-sources", "value"), Input("explore-levels", "value"),
+                  Input("explore-categories", "value"), Input("explore-regions", "value"),
+                  Input("explore-sentiments", "value"), Input("explore-statuses", "value"), roles=ROLES)
+def update_results(_clicks, text, since, until, sources, levels, categories, regions, sentiments, statuses):
+    flt = build_filter(since, until, sources, levels, categories, regions, sentiments, statuses)
+    data = search(current_store(), text, flt)
+    shown = len(data["hits"])
+    summary = f"共 {data['total']} 条" + (f"，显示最新/最相关的 {shown} 条" if data["total"] > shown else "")
+    results = [render_hit(h) for h in data["hits"]] or [html.P("没有找到匹配的帖子，试试减少筛选条件。", className="muted")]
+    return (summary, results, figures.volume_sentiment_trend(data["trend"]),
+            figures.top_bar(data["keywords"], ""), figures.top_bar(data["sources"], "", color="#5b8c5a"))
+
+
+@guarded_callback(Output("explore-download", "data"), Input("explore-csv", "n_clicks"),
+                  Input("explore-xlsx", "n_clicks"), State("explore-text", "value"), *FILTER_STATES,
+                  roles=ROLES, prevent_initial_call=True)
+def export(_csv, _xlsx, text, *filters):
+    frame = export_frame(current_store(), text, build_filter(*filters))
+    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
+    if dash.ctx.triggered_id == "explore-xlsx":
+        return dcc.send_bytes(to_xlsx(frame), f"舆情检索-{stamp}.xlsx")
+    return dcc.send_bytes(to_csv(frame), f"舆情检索-{stamp}.csv")
