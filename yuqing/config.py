@@ -44,16 +44,21 @@ class _Loader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
+    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
+    merged = len(node.value) - own  # pairs brought in by `<<: *anchor` come first; own keys override them
     result = LocatedDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
-    for key_node, value_node in node.value:
+    own_keys: set = set()
+    for position, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
-        if key in result.key_lines:
-            raise ConfigError(
-                f"{node.start_mark.name}:{key_node.start_mark.line + 1}: 重复的键 '{key}'"
-            )
+        if position >= merged:
+            if key in own_keys:
+                raise ConfigError(
+                    f"{node.start_mark.name}:{key_node.start_mark.line + 1}: 重复的键 '{key}'"
+                )
+            own_keys.add(key)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result

@@ -65,3 +65,13 @@ def test_missing_file(tmp_path):
     with pytest.raises(ConfigError) as info:
         load(tmp_path / "nope.yaml", SCHEMA)
     assert "配置文件不存在" in str(info.value)
+
+
+def test_merge_keys_can_be_overridden_but_own_keys_cannot_repeat():
+    text = "base: &b\n  name: a\n  interval: 5\nitem:\n  <<: *b\n  interval: 9\n"
+    from yuqing.config import read_yaml
+
+    assert read_yaml("m.yaml", text)["item"] == {"name": "a", "interval": 9}
+    with pytest.raises(ConfigError) as info:
+        read_yaml("m.yaml", "item:\n  <<: {name: a}\n  interval: 1\n  interval: 2\n")
+    assert str(info.value).startswith("m.yaml:4: 重复的键 'interval'")
