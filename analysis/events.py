@@ -262,6 +262,7 @@ class EventStats:
     negative_volume: dict[str, int] = field(default_factory=dict)  # UTC hour key → negative posts
     filter_hits: dict[str, int] = field(default_factory=dict)  # rule/scheme filter name → matching posts
     representatives: list[dict] = field(default_factory=list)  # one post per cluster, biggest first
+    cluster_ids: list[str] = field(default_factory=list)
 
     @property
     def negative_share(self) -> float:
@@ -385,7 +386,7 @@ def event_document(stats: EventStats, now: datetime, cluster_ids: list[str] | No
         "platforms": _top(stats.platforms),
         "representative_post_ids": [r["id"] for r in stats.representatives if r.get("id")],
         "representatives": stats.representatives,
-        "cluster_ids": list(cluster_ids or [])[:200],
+        "cluster_ids": list(cluster_ids or stats.cluster_ids)[:200],
         "volume": dict(sorted(stats.volume.items())),
         "negative_volume": dict(sorted(stats.negative_volume.items())),
         "filter_hits": dict(stats.filter_hits),

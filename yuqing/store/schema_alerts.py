@@ -27,6 +27,13 @@ EVENTS_V1 = {
         "cluster_ids": KEYWORD,
         "volume": {"type": "object", "enabled": False},
         "updated_at": DATE,
+        "detected_at": DATE,  # when the engine first saw the event
+        # summary details kept for the dashboards and for rules (not searchable)
+        "negative_volume": {"type": "object", "enabled": False},
+        "media_level_counts": {"type": "object", "enabled": False},
+        "filter_hits": {"type": "object", "enabled": False},
+        "representatives": {"type": "object", "enabled": False},
+        "engagement": {"type": "float"},
     },
 }
 
@@ -56,6 +63,19 @@ ALERTS_V1 = {
         "responses": {"type": "object", "enabled": False},
         "handover": {"type": "object", "enabled": False},
         "notifications": {"type": "object", "enabled": False},
+        "needs_response": {"type": "boolean"},
+        "incident": {"type": "boolean"},
+        "digest": {"type": "boolean"},  # below the push level: collected for the daily digest
+        "notified_rank": {"type": "byte"},  # the level last pushed (re-sent only when it rises)
+        "reminders_sent": KEYWORD,  # reminder keys already sent (analysis.clocks.due_reminders)
+        "event_time": DATE,
+        "detected_at": DATE,
+        "silenced_until": DATE,
+        "merged_into": KEYWORD,
+        "acknowledged_at": DATE,
+        "assigned_at": DATE,
+        "responded_at": DATE,
+        "reasons": {"type": "object", "enabled": False},
     },
 }
 
@@ -73,8 +93,25 @@ AUDIT_V1 = {
 }
 
 
+# Engine state: the cycle checkpoint and scheme silences (kind: engine | scheme_silence).
+ALERT_STATE_V1 = {
+    "dynamic": False,
+    "properties": {
+        "id": KEYWORD,
+        "kind": KEYWORD,
+        "scheme": KEYWORD,
+        "until": DATE,
+        "actor": KEYWORD,
+        "at": DATE,
+        "last_cycle_at": DATE,
+        "cycles": {"type": "long"},
+        "details": {"type": "object", "enabled": False},
+    },
+}
+
 ALERT_INDICES = [
     IndexDef("events", 1, EVENTS_V1),
     IndexDef("alerts", 1, ALERTS_V1),
     IndexDef("audit", 1, AUDIT_V1),
+    IndexDef("alert-state", 1, ALERT_STATE_V1),
 ]

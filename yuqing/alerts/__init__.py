@@ -1,0 +1,1 @@
+"""The alerts engine (service layer over the store): analysis cycle, workflow, replay."""

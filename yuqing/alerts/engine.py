@@ -1,0 +1,329 @@
+"""The analysis cycle: new posts → events → rules → one alert per event → clocks → reminders.
+
+All state is in Elasticsearch, so a new engine object (a restart) continues where the last one
+stopped and sends nothing twice:
+- the checkpoint is the post's ``event_id``: a cycle reads the posts that have none yet;
+- an alert's id derives from its event id; ``notified_rank`` is the level last pushed, so an alert is
+  pushed again only when its level rises; ``reminders_sent`` holds the reminder keys already sent;
+- the level never falls: later posts update counts and may raise the level, never lower it.
+The push intent is written before the notice is submitted (at most once, never twice).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from analysis import clocks
+from analysis.events import EventGrouper, EventSignature, event_document, parse_time
+from analysis.rules import LEVEL_COLOURS, LEVEL_RANK, LEVELS, RuleSet, Verdict, load_rules
+from analysis.workdays import SHANGHAI
+from yuqing.store import Store
+from yuqing.store import alerts as sa
+
+LOGGER = logging.getLogger(__name__)
+
+ENGINE_STATE_ID = "engine"
+LEVEL_KEYS = {"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV"}
+BATCH = 2000
+
+
+def alert_id_for(event_id: str) -> str:
+    return "al-" + event_id.removeprefix("ev-")
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did."""
+
+    posts: int = 0
+    events: int = 0
+    merged: int = 0
+    alerts_new: int = 0
+    alerts_raised: int = 0
+    pushed: int = 0
+    reminders: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _make_notice(**fields: Any) -> Any:
+    """A ``yuqing.notify.Notice`` when that package is present, else a plain record with the same fields."""
+    try:
+        from yuqing.notify import Notice  # noqa: PLC0415 - optional until the notifications piece lands
+    except ImportError:
+        return _Notice(**fields)
+    return Notice(**fields)
+
+
+@dataclass
+class _Notice:
+    title: str
+    text: str
+    level: str | None = None
+    color: str | None = None
+    url: str | None = None
+    unit: str | None = None
+    kind: str = "alert"
+    attachments: list = field(default_factory=list)
+
+
+def default_notifier() -> Any | None:
+    """The configured Dispatcher, or None when notifications are not set up (alerts are still stored)."""
+    try:
+        from yuqing.notify import Dispatcher  # noqa: PLC0415
+    except ImportError:
+        return None
+    try:
+        return Dispatcher.from_config()
+    except Exception as exc:  # noqa: BLE001 - a missing notify.yaml must not stop analysis
+        LOGGER.warning("notifications disabled: %s", exc)
+        return None
+
+
+class AlertEngine:
+    """One analysis cycle at a time; ``cycle(now)`` is safe to call again after any failure."""
+
+    def __init__(self, store: Store, rules: RuleSet | None = None, policy: clocks.ClockPolicy | None = None,
+                 notifier: Any | None = None, grouper: EventGrouper | None = None,
+                 base_url: str | None = None) -> None:
+        self.store = store
+        self.rules = rules or load_rules()
+        self.policy = policy or clocks.load_policy()
+        self.notifier = notifier
+        self.grouper = grouper or EventGrouper()
+        self.base_url = base_url
+        self.filters = {name: c.to_es() for name, c in self.rules.filters().items()}
+
+    # ------------------------------------------------------------------ cycle
+    def cycle(self, now: datetime | None = None) -> CycleReport:
+        now = (now or datetime.now(timezone.utc)).astimezone(SHANGHAI)
+        report = CycleReport()
+        sa.refresh_all(self.store, "posts", "events", "alerts")
+        touched: set[str] = set()
+        detected: dict[str, str] = {}
+        while True:
+            posts = sa.ungrouped_posts(self.store, BATCH)
+            if not posts:
+                break
+            report.posts += len(posts)
+            touched |= self._group(posts, now, report, detected)
+            self.store.refresh("posts")
+            if len(posts) < BATCH:
+                break
+        if touched:
+            self._summarise_and_alert(sorted(touched), now, report, detected)
+        report.reminders = self.send_reminders(now)
+        sa.put_doc(self.store, "alert-state", {"id": ENGINE_STATE_ID, "kind": "engine",
+                                               "last_cycle_at": now.isoformat()}, refresh=False)
+        return report
+
+    def _group(self, posts: list[dict], now: datetime, report: CycleReport, detected: dict[str, str]) -> set[str]:
+        clusters = sorted({p.get("cluster_id") or p["id"] for p in posts})
+        known = sa.cluster_events(self.store, clusters)
+        open_docs = sa.open_events(self.store, now - self.grouper.window - timedelta(days=1))
+        existing = {d["id"] for d in open_docs}
+        signatures = [EventSignature.from_event(d) for d in open_docs]
+        assignment, touched = self.grouper.assign(posts, known, signatures)
+        sa.update_docs(self.store, "posts", assignment_items(assignment))
+        merges = self.grouper.merges(touched.values(), signatures + list(touched.values()))
+        result = set(touched)
+        for absorbed, survivor in merges.items():
+            if absorbed in existing or absorbed not in touched:
+                sa.reassign_event(self.store, absorbed, survivor)
+                sa.delete_doc(self.store, "events", absorbed)
+            else:
+                sa.update_docs(self.store, "posts", ((pid, {"event_id": survivor})
+                                                     for pid, eid in assignment.items() if eid == absorbed))
+            self._merge_alerts(absorbed, survivor, now)
+            result.discard(absorbed)
+            result.add(survivor)
+            report.merged += 1
+        for event_id in result:
+            if event_id not in existing:
+                detected.setdefault(event_id, now.isoformat())
+        return result
+
+    def _merge_alerts(self, absorbed: str, survivor: str, now: datetime) -> None:
+        old = self.store.get("alerts", alert_id_for(absorbed))
+        if old is None:
+            return
+        new_id = alert_id_for(survivor)
+        if self.store.get("alerts", new_id) is None:
+            moved = {**old, "id": new_id, "event_id": survivor, "updated_at": now.isoformat()}
+            sa.put_doc(self.store, "alerts", moved)
+        sa.update_doc(self.store, "alerts", old["id"], {"status": "closed", "closed_at": now.isoformat(),
+                                                         "merged_into": new_id})
+
+    # ------------------------------------------------------------------ events and alerts
+    def _summarise_and_alert(self, event_ids: list[str], now: datetime, report: CycleReport,
+                             detected: dict[str, str]) -> None:
+        self.store.refresh("posts")
+        stats = sa.event_stats(self.store, event_ids, self.filters)
+        docs = []
+        previous = sa.get_many(self.store, "events", list(stats))
+        alerts = sa.get_many(self.store, "alerts", [alert_id_for(e) for e in stats])
+        for event_id, st in stats.items():
+            doc = event_document(st, now)
+            doc["detected_at"] = (previous.get(event_id) or {}).get("detected_at") or detected.get(event_id) \
+                or now.isoformat()
+            docs.append(doc)
+        written = self.store.index_docs("events", docs)
+        report.events += written.ok
+        report.errors += [f"{i}: {r}" for i, r in written.failed]
+        for doc in docs:
+            verdict = self.rules.evaluate(stats[doc["id"]], now)
+            old = alerts.get(alert_id_for(doc["id"]))
+            if verdict.fired:
+                self._upsert_alert(doc, verdict, now, report, old)
+            elif (alert := old) is not None:
+                sa.update_doc(self.store, "alerts", alert["id"], {"post_count": doc["post_count"],
+                                                                   "title": doc["title"]}, refresh=False)
+
+    def deadlines(self, alert: dict) -> list[clocks.Deadline]:
+        """The response clocks of an alert (recomputed: the same inputs give the same keys)."""
+        if not alert.get("needs_response"):
+            return []
+        return clocks.response_clocks(
+            LEVEL_KEYS[alert["level"]], parse_time(alert.get("event_time")), parse_time(alert["detected_at"]),
+            self.policy, incident=bool(alert.get("incident")), subject=alert["id"])
+
+    def _upsert_alert(self, event: dict, verdict: Verdict, now: datetime, report: CycleReport,
+                      old: dict | None) -> None:
+        alert_id = alert_id_for(event["id"])
+        if old is not None and old.get("merged_into"):
+            return
+        rank = verdict.rank if old is None else min(verdict.rank, int(old["level_rank"]))
+        level = LEVELS[rank - 1]
+        fields = {
+            "id": alert_id, "event_id": event["id"], "title": event["title"], "level": level, "level_rank": rank,
+            "color": LEVEL_COLOURS[level], "post_count": event["post_count"], "updated_at": now.isoformat(),
+            "rules": sorted(set((old or {}).get("rules") or []) | set(verdict.rules)),
+            "schemes": sorted(set((old or {}).get("schemes") or []) | set(verdict.schemes)),
+            "needs_response": bool((old or {}).get("needs_response")) or verdict.needs_response
+            or rank <= LEVEL_RANK[self.rules.levels.respond_from],
+            "incident": bool((old or {}).get("incident")) or verdict.incident,
+            "digest": rank > LEVEL_RANK[self.rules.levels.push_from],
+            "reasons": {f.rule: f.reason for f in verdict.firings} | ((old or {}).get("reasons") or {}),
+        }
+        if old is None:
+            fields.update({
+                "status": "new", "owner_unit": None, "handling_type": None, "first_alerted_at": now.isoformat(),
+                "event_time": event.get("event_time"), "detected_at": event.get("detected_at") or now.isoformat(),
+                "silenced": False, "responses": [], "handover": None, "notifications": [], "reminders_sent": [],
+                "notified_rank": None,
+            })
+            report.alerts_new += 1
+        elif rank < int(old["level_rank"]):
+            report.alerts_raised += 1
+        alert = {**(old or {}), **fields}
+        deadlines = self.deadlines(alert)
+        met = {d["kind"]: d.get("met_at") for d in (old or {}).get("deadlines") or []}
+        alert["deadlines"] = [{"kind": d.kind, "label": d.label, "due_at": d.due_at.isoformat(),
+                               "met_at": met.get(d.kind), "key": d.key} for d in deadlines]
+        alert["clock_start"] = deadlines[0].starts_at.isoformat() if deadlines else None
+        if deadlines:
+            starts = [d.starts_at for d in deadlines if d.kind in clocks.HOUR_CLOCKS]
+            alert["clock_start"] = (starts[0] if starts else deadlines[0].starts_at).isoformat()
+        push = self._should_push(alert, now)
+        if push:
+            alert["notified_rank"] = rank
+        if old is None:
+            sa.put_doc(self.store, "alerts", alert, refresh=False)
+        else:
+            changed = {k: v for k, v in alert.items() if old.get(k) != v and k != "updated_at"}
+            if changed:
+                sa.update_doc(self.store, "alerts", alert_id, {**changed, "updated_at": alert["updated_at"]},
+                              refresh=False)
+        if push:
+            self._push(alert)
+            report.pushed += 1
+
+    def _should_push(self, alert: dict, now: datetime) -> bool:
+        if alert.get("digest") or alert.get("status") == "closed":
+            return False
+        notified = alert.get("notified_rank")
+        if notified is not None and int(notified) <= int(alert["level_rank"]):
+            return False
+        if self._silenced(alert, now):
+            return False
+        return True
+
+    def _silenced(self, alert: dict, now: datetime) -> bool:
+        if alert.get("silenced"):
+            until = parse_time(alert.get("silenced_until"))
+            if until is None or until > now:
+                return True
+        schemes = alert.get("schemes") or []
+        if schemes:
+            silenced = scheme_silences(self.store, now)
+            if all(s in silenced for s in schemes):
+                return True
+        return False
+
+    # ------------------------------------------------------------------ notifications
+    def _push(self, alert: dict, kind: str = "alert", text: str | None = None) -> None:
+        if self.notifier is None:
+            return
+        lines = [f"级别：{alert['level']}级（{alert['color']}）", f"帖子数：{alert['post_count']}",
+                 f"触发规则：{'、'.join(alert['rules'])}"]
+        for d in alert.get("deadlines") or []:
+            lines.append(f"{d['label']}：{parse_time(d['due_at']).astimezone(SHANGHAI):%m月%d日 %H:%M} 前")
+        notice = _make_notice(title=f"【{alert['level']}级舆情预警】{alert['title']}" if kind == "alert"
+                              else f"【时限提醒】{alert['title']}",
+                              text=text or "\n".join(lines), level=alert["level"], color=alert["color"],
+                              url=f"{self.base_url}/alerts/{alert['id']}" if self.base_url else None,
+                              unit=alert.get("owner_unit"), kind=kind)
+        self.notifier.submit(notice, self._recorder(alert["id"]))
+
+    def _recorder(self, alert_id: str) -> Callable[[Any], None]:
+        def record(result: Any) -> None:
+            at = getattr(result, "at", None)
+            item = {"channel": getattr(result, "channel", "?"), "ok": bool(getattr(result, "ok", False)),
+                    "at": at.isoformat() if isinstance(at, datetime) else str(at),
+                    "error": getattr(result, "error", None)}
+            try:
+                sa.append_item(self.store, "alerts", alert_id, "notifications", item)
+            except Exception as exc:  # noqa: BLE001 - never let a delivery callback crash the sender
+                LOGGER.warning("could not record delivery for %s: %s", alert_id, exc)
+        return record
+
+    def send_reminders(self, now: datetime) -> int:
+        """Reminders before due and at overdue for open alerts that need a response (idempotent)."""
+        query = {"bool": {"filter": [{"term": {"needs_response": True}}],
+                          "must_not": [{"terms": {"status": ["closed"]}}, {"exists": {"field": "merged_into"}}]}}
+        result = self.store.search("alerts", query, size=1000, track_total_hits=False)
+        sent = 0
+        for hit in result["hits"]["hits"]:
+            alert = hit["_source"]
+            deadlines = self.deadlines(alert)
+            met = {d["key"]: parse_time(d["met_at"]) for d in alert.get("deadlines") or []
+                   if d.get("met_at") and d.get("key")}
+            due = clocks.due_reminders(deadlines, now, set(alert.get("reminders_sent") or []), met)
+            if not due:
+                continue
+            keys = sorted(set(alert.get("reminders_sent") or []) | {k for r in due for k in r.covers})
+            sa.update_doc(self.store, "alerts", alert["id"], {"reminders_sent": keys}, refresh=False)
+            for reminder in due:
+                if not self._silenced(alert, now):
+                    self._push(alert, kind="reminder", text=reminder.text)
+                sent += 1
+        return sent
+
+
+def assignment_items(assignment: dict[str, str]):
+    return ((post_id, {"event_id": event_id}) for post_id, event_id in assignment.items())
+
+
+def scheme_silences(store: Store, now: datetime) -> set[str]:
+    result = store.search("alert-state", {"term": {"kind": "scheme_silence"}}, size=500, track_total_hits=False)
+    out = set()
+    for hit in result["hits"]["hits"]:
+        until = parse_time(hit["_source"].get("until"))
+        if until is None or until > now:
+            out.add(hit["_source"]["scheme"])
+    return out
+
+
+__all__ = ["AlertEngine", "CycleReport", "alert_id_for", "default_notifier", "scheme_silences"]

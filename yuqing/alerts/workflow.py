@@ -1,0 +1,208 @@
+"""The response workflow on stored alerts: new → acknowledged → assigned → responded → closed.
+
+The dashboard and the CLI call these same functions. Every state change writes an audit record
+{alert_id, event_id, action, actor, at, details} and returns the updated alert. Invalid transitions,
+unknown alerts and missing fields raise :class:`WorkflowError` with a Chinese message.
+
+Which deadline a step meets: acknowledging is the report to leaders (``report_*`` clocks); a response
+through 发布权威信息 meets the 5 h clock, through 新闻发布会 the 24 h clock, any response the 48 h clock;
+closing meets the investigation report. A 虚假和不实信息 alert needs a handover before it can close.
+An alert that needs no response (below the response level) may be closed from any open state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from analysis.events import parse_time
+from analysis.workdays import SHANGHAI
+from yuqing.errors import YuqingError
+from yuqing.store import Store
+from yuqing.store import alerts as sa
+
+STATUSES = ("new", "acknowledged", "assigned", "responded", "closed")
+STATUS_LABELS = {"new": "新预警", "acknowledged": "已确认", "assigned": "已交办", "responded": "已回应", "closed": "已办结"}
+HANDLING_TYPES = ("建设性意见建议", "实际困难", "重大问题", "不了解情况/模糊认识", "错误看法", "虚假和不实信息")
+RESPONSE_CHANNELS = ("发布权威信息", "新闻发布会", "接受媒体采访")
+FALSE_INFORMATION = "虚假和不实信息"
+CHANNEL_MEETS = {"发布权威信息": ("authoritative_info", "response"), "新闻发布会": ("press_conference", "response"),
+                 "接受媒体采访": ("response",)}
+
+
+class WorkflowError(YuqingError):
+    """Invalid transition, unknown alert or missing field."""
+
+
+def _now(at: datetime | str | None = None) -> datetime:
+    moment = parse_time(at) if at is not None else datetime.now(timezone.utc)
+    return moment.astimezone(SHANGHAI)
+
+
+def _required(value: str | None, what: str) -> str:
+    if value is None or not str(value).strip():
+        raise WorkflowError(f"缺少{what}")
+    return str(value).strip()
+
+
+def list_alerts(store: Store, *, statuses=None, levels=None, include_silenced: bool = False,
+                size: int = 200) -> list[dict]:
+    """Alerts, most urgent first: highest level, then open before closed, then newest."""
+    filters: list[dict] = []
+    must_not: list[dict] = [{"exists": {"field": "merged_into"}}]
+    if statuses:
+        filters.append({"terms": {"status": list(statuses)}})
+    if levels:
+        filters.append({"terms": {"level": list(levels)}})
+    if not include_silenced:
+        must_not.append({"term": {"silenced": True}})
+    result = store.search("alerts", {"bool": {"filter": filters, "must_not": must_not}}, size=size,
+                          sort=[{"level_rank": "asc"}, {"first_alerted_at": {"order": "desc"}}],
+                          track_total_hits=False)
+    alerts = [hit["_source"] for hit in result["hits"]["hits"]]
+    return sorted(alerts, key=lambda a: (a.get("status") == "closed", a.get("level_rank") or 9))
+
+
+def get_alert(store: Store, alert_id: str) -> dict | None:
+    return store.get("alerts", alert_id)
+
+
+def _load(store: Store, alert_id: str) -> dict:
+    alert = get_alert(store, alert_id)
+    if alert is None:
+        raise WorkflowError(f"预警不存在: {alert_id}")
+    return alert
+
+
+def _expect(alert: dict, allowed: tuple[str, ...], action: str) -> None:
+    status = alert.get("status")
+    if status not in allowed:
+        labels = "、".join(STATUS_LABELS[s] for s in allowed)
+        raise WorkflowError(f"预警 {alert['id']} 当前为「{STATUS_LABELS.get(status, status)}」，不能{action}"
+                            f"（只有「{labels}」状态可以{action}）")
+
+
+def _meet(alert: dict, kinds: tuple[str, ...] | None, at: datetime, prefix: str | None = None) -> list[dict]:
+    deadlines = [dict(d) for d in alert.get("deadlines") or []]
+    for d in deadlines:
+        if d.get("met_at"):
+            continue
+        if (kinds and d["kind"] in kinds) or (prefix and d["kind"].startswith(prefix)):
+            d["met_at"] = at.isoformat()
+    return deadlines
+
+
+def _apply(store: Store, alert: dict, changes: dict, action: str, actor: str, at: datetime,
+           details: dict | None = None) -> dict:
+    recorded = _now()  # the audit time is when the step was recorded; ``at`` is when it happened
+    changes = {**changes, "updated_at": recorded.isoformat()}
+    sa.update_doc(store, "alerts", alert["id"], changes)
+    record = {"id": uuid.uuid4().hex, "alert_id": alert["id"], "event_id": alert.get("event_id"), "action": action,
+              "actor": actor, "at": recorded.isoformat(), "details": {**(details or {}), "effective_at": at.isoformat()}}
+    sa.put_doc(store, "audit", record)
+    return {**alert, **changes}
+
+
+def acknowledge(store: Store, alert_id: str, actor: str, at=None) -> dict:
+    actor = _required(actor, "操作人")
+    alert = _load(store, alert_id)
+    _expect(alert, ("new",), "确认")
+    when = _now(at)
+    return _apply(store, alert, {"status": "acknowledged", "acknowledged_at": when.isoformat(),
+                                 "deadlines": _meet(alert, None, when, prefix="report_")},
+                  "acknowledge", actor, when)
+
+
+def assign(store: Store, alert_id: str, actor: str, owner_unit: str, handling_type: str, at=None) -> dict:
+    actor = _required(actor, "操作人")
+    owner_unit = _required(owner_unit, "责任单位")
+    if handling_type not in HANDLING_TYPES:
+        raise WorkflowError(f"处置类型无效: {handling_type!r}（可选: {'、'.join(HANDLING_TYPES)}）")
+    alert = _load(store, alert_id)
+    _expect(alert, ("acknowledged", "assigned"), "交办")
+    when = _now(at)
+    return _apply(store, alert, {"status": "assigned", "owner_unit": owner_unit, "handling_type": handling_type,
+                                 "assigned_at": when.isoformat()},
+                  "assign", actor, when, {"owner_unit": owner_unit, "handling_type": handling_type,
+                                          "previous_owner": alert.get("owner_unit")})
+
+
+def respond(store: Store, alert_id: str, actor: str, channel: str, reference: str, at=None) -> dict:
+    actor = _required(actor, "操作人")
+    reference = _required(reference, "回应的链接或文号")
+    if channel not in RESPONSE_CHANNELS:
+        raise WorkflowError(f"回应渠道无效: {channel!r}（可选: {'、'.join(RESPONSE_CHANNELS)}）")
+    alert = _load(store, alert_id)
+    _expect(alert, ("assigned", "responded"), "登记回应")
+    when = _now(at)
+    response = {"channel": channel, "reference": reference, "at": when.isoformat(), "actor": actor}
+    changes = {"status": "responded", "responses": list(alert.get("responses") or []) + [response],
+               "deadlines": _meet(alert, CHANNEL_MEETS[channel], when)}
+    if not alert.get("responded_at"):
+        changes["responded_at"] = when.isoformat()
+    return _apply(store, alert, changes, "respond", actor, when, response)
+
+
+def record_handover(store: Store, alert_id: str, actor: str, receiver: str, reference: str, at=None) -> dict:
+    actor = _required(actor, "操作人")
+    receiver = _required(receiver, "接收单位（公安机关/网络监管部门）")
+    reference = _required(reference, "移交文号或回执")
+    alert = _load(store, alert_id)
+    if alert.get("handling_type") != FALSE_INFORMATION:
+        raise WorkflowError(f"只有处置类型为「{FALSE_INFORMATION}」的预警需要移交（当前: {alert.get('handling_type') or '未交办'}）")
+    _expect(alert, ("assigned", "responded"), "登记移交")
+    when = _now(at)
+    handover = {"receiver": receiver, "reference": reference, "at": when.isoformat(), "actor": actor}
+    return _apply(store, alert, {"handover": handover}, "handover", actor, when, handover)
+
+
+def close(store: Store, alert_id: str, actor: str, note: str = "", at=None) -> dict:
+    actor = _required(actor, "操作人")
+    alert = _load(store, alert_id)
+    if alert.get("needs_response"):
+        _expect(alert, ("responded",), "办结")
+        if alert.get("handling_type") == FALSE_INFORMATION and not alert.get("handover"):
+            raise WorkflowError(f"「{FALSE_INFORMATION}」须先登记移交公安机关/网络监管部门，才能办结")
+    else:
+        _expect(alert, ("new", "acknowledged", "assigned", "responded"), "办结")
+        if alert.get("status") != "responded":
+            _required(note, "办结说明（无需回应的预警直接办结时必填）")
+    when = _now(at)
+    return _apply(store, alert, {"status": "closed", "closed_at": when.isoformat(),
+                                 "deadlines": _meet(alert, ("investigation_report",), when)},
+                  "close", actor, when, {"note": note})
+
+
+def silence(store: Store, alert_id: str, actor: str, until=None, at=None) -> dict:
+    actor = _required(actor, "操作人")
+    alert = _load(store, alert_id)
+    when = _now(at)
+    until_at = _now(until).isoformat() if until is not None else None
+    return _apply(store, alert, {"silenced": True, "silenced_until": until_at}, "silence", actor, when,
+                  {"until": until_at})
+
+
+def silence_scheme(store: Store, scheme: str, actor: str, until=None, at=None) -> dict:
+    """Silence every alert whose schemes are all silenced (no pushes; alerts are still stored)."""
+    actor = _required(actor, "操作人")
+    scheme = _required(scheme, "监测方案名称")
+    when = _now(at)
+    doc = {"id": f"scheme_silence:{scheme}", "kind": "scheme_silence", "scheme": scheme, "actor": actor,
+           "at": when.isoformat(), "until": _now(until).isoformat() if until is not None else None}
+    sa.put_doc(store, "alert-state", doc)
+    sa.put_doc(store, "audit", {"id": uuid.uuid4().hex, "alert_id": None, "event_id": None,
+                                "action": "silence_scheme", "actor": actor, "at": when.isoformat(),
+                                "details": {"scheme": scheme, "until": doc["until"]}})
+    return doc
+
+
+def audit_trail(store: Store, alert_id: str) -> list[dict]:
+    store.refresh("audit")
+    result = store.search("audit", {"term": {"alert_id": alert_id}}, size=1000, sort=[{"at": "asc"}],
+                          track_total_hits=False)
+    return [hit["_source"] for hit in result["hits"]["hits"]]
+
+
+__all__ = ["FALSE_INFORMATION", "HANDLING_TYPES", "RESPONSE_CHANNELS", "STATUSES", "STATUS_LABELS", "WorkflowError",
+           "acknowledge", "assign", "audit_trail", "close", "get_alert", "list_alerts", "record_handover", "respond",
+           "silence", "silence_scheme"]

@@ -1,0 +1,210 @@
+"""Store functions for the alerts engine: new posts, event aggregations, partial updates.
+
+Aggregations run in Elasticsearch: per-event counts, hourly volume, filter hits (schemes, lexicon,
+media coverage) and one representative post per cluster come from one search over the touched
+events, never from pulling every post into Python.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Iterable, Mapping
+
+from elasticsearch import helpers
+
+from analysis.events import NEGATIVE, EventStats, hour_key, parse_time
+from yuqing.store import Store
+from yuqing.store.client import translate_errors
+
+LOGGER = logging.getLogger(__name__)
+
+UNGROUPED = {"bool": {"must_not": [{"exists": {"field": "event_id"}}]}}
+POST_FIELDS = ["id", "title", "content", "published_at", "crawled_at", "cluster_id", "keywords", "categories",
+               "region", "media_level", "platform", "source", "sentiment"]
+
+
+def ungrouped_posts(store: Store, size: int = 2000) -> list[dict]:
+    """Posts not yet grouped into an event (the engine's checkpoint is the missing ``event_id``)."""
+    result = store.search("posts", UNGROUPED, size=size, source=POST_FIELDS, track_total_hits=False,
+                          sort=[{"published_at": {"order": "asc", "missing": "_last"}}, {"id": "asc"}])
+    return [{**hit["_source"], "id": hit["_id"]} for hit in result["hits"]["hits"]]
+
+
+def count_ungrouped(store: Store) -> int:
+    return store.count("posts", UNGROUPED)
+
+
+def cluster_events(store: Store, cluster_ids: list[str]) -> dict[str, str]:
+    """cluster id → event id of the already grouped posts of those clusters."""
+    if not cluster_ids:
+        return {}
+    out: dict[str, str] = {}
+    for start in range(0, len(cluster_ids), 1000):
+        chunk = cluster_ids[start:start + 1000]
+        result = store.search("posts", {"bool": {"filter": [{"terms": {"cluster_id": chunk}},
+                                                            {"exists": {"field": "event_id"}}]}},
+                              size=0, track_total_hits=False,
+                              aggs={"c": {"terms": {"field": "cluster_id", "size": len(chunk)},
+                                          "aggs": {"e": {"terms": {"field": "event_id", "size": 1}}}}})
+        for bucket in result["aggregations"]["c"]["buckets"]:
+            if bucket["e"]["buckets"]:
+                out[bucket["key"]] = bucket["e"]["buckets"][0]["key"]
+    return out
+
+
+def open_events(store: Store, since: datetime, size: int = 5000) -> list[dict]:
+    """Events seen since ``since`` (candidates for linking)."""
+    result = store.search("events", {"range": {"last_seen": {"gte": since.isoformat()}}}, size=size,
+                          source=["id", "keywords", "categories", "region", "first_seen", "last_seen", "post_count",
+                                  "detected_at"], track_total_hits=False)
+    return [hit["_source"] for hit in result["hits"]["hits"]]
+
+
+def update_docs(store: Store, name: str, updates: Iterable[tuple[str, dict]], refresh: bool = False) -> int:
+    """Partial updates (id, fields); returns the number of failures (logged)."""
+    alias = store.alias(name)
+    actions = ({"_op_type": "update", "_index": alias, "_id": doc_id, "doc": doc} for doc_id, doc in updates)
+    failed = 0
+    with translate_errors(store.url):
+        for ok, item in helpers.streaming_bulk(store.client, actions, chunk_size=1000, raise_on_error=False,
+                                               raise_on_exception=False, max_retries=3):
+            if not ok:
+                failed += 1
+                LOGGER.warning("update failed in %s: %s", name, item)
+        if refresh:
+            store.client.indices.refresh(index=alias)
+    return failed
+
+
+def update_doc(store: Store, name: str, doc_id: str, doc: dict, refresh: bool = True,
+               if_seq_no: int | None = None, if_primary_term: int | None = None) -> None:
+    with translate_errors(store.url):
+        options = {}
+        if if_seq_no is not None:
+            options = {"if_seq_no": if_seq_no, "if_primary_term": if_primary_term}
+        store.client.update(index=store.alias(name), id=doc_id, doc=doc, refresh=refresh, **options)
+
+
+def refresh_all(store: Store, *names: str) -> None:
+    with translate_errors(store.url):
+        store.client.indices.refresh(index=",".join(store.alias(n) for n in names))
+
+
+def get_many(store: Store, name: str, ids: list[str]) -> dict[str, dict]:
+    """Documents by id (real-time get, no refresh needed); missing ids are left out."""
+    if not ids:
+        return {}
+    with translate_errors(store.url):
+        result = store.client.mget(index=store.alias(name), ids=ids)
+    return {d["_id"]: d["_source"] for d in result["docs"] if d.get("found")}
+
+
+def put_doc(store: Store, name: str, doc: dict, refresh: bool = True) -> None:
+    with translate_errors(store.url):
+        store.client.index(index=store.alias(name), id=doc["id"], document=doc, refresh=refresh)
+
+
+def delete_doc(store: Store, name: str, doc_id: str) -> None:
+    with translate_errors(store.url):
+        store.client.options(ignore_status=404).delete(index=store.alias(name), id=doc_id, refresh=True)
+
+
+def append_item(store: Store, name: str, doc_id: str, field: str, item: dict) -> None:
+    """Append ``item`` to the list ``field`` atomically (safe from another thread)."""
+    script = {"source": f"if (ctx._source.{field} == null) {{ ctx._source.{field} = []; }} "
+                        f"ctx._source.{field}.add(params.item)", "params": {"item": item}}
+    with translate_errors(store.url):
+        store.client.options(ignore_status=404).update(index=store.alias(name), id=doc_id, script=script,
+                                                        retry_on_conflict=5, refresh=True)
+
+
+def reassign_event(store: Store, old: str, new: str) -> int:
+    """Move every post of event ``old`` to ``new`` (scan + bulk: the node has no update-by-query)."""
+    store.refresh("posts")
+    ids = [hit["id"] for hit in store.scan("posts", {"term": {"event_id": old}}) if hit.get("id")]
+    update_docs(store, "posts", ((i, {"event_id": new}) for i in ids))
+    return len(ids)
+
+
+def event_stats(store: Store, event_ids: list[str], filters: Mapping[str, dict],
+                representatives: int = 10) -> dict[str, EventStats]:
+    """Per-event statistics computed by Elasticsearch aggregations over the posts index."""
+    out: dict[str, EventStats] = {}
+    for start in range(0, len(event_ids), 200):
+        chunk = event_ids[start:start + 200]
+        sub = {
+            "first": {"min": {"field": "published_at"}},
+            "last": {"max": {"field": "published_at"}},
+            "clusters": {"cardinality": {"field": "cluster_id"}},
+            "neg": {"filter": {"term": {"sentiment.label": NEGATIVE}}},
+            "media": {"terms": {"field": "media_level", "size": 10}},
+            "platform": {"terms": {"field": "platform", "size": 10}},
+            "source": {"terms": {"field": "source", "size": 20}},
+            "category": {"terms": {"field": "categories", "size": 15}},
+            "region": {"terms": {"field": "region.path", "size": 5}},
+            "keywords": {"terms": {"field": "keywords", "size": 30}},
+            "likes": {"sum": {"field": "engagement.likes"}},
+            "comments": {"sum": {"field": "engagement.comments"}},
+            "shares": {"sum": {"field": "engagement.shares"}},
+            "hours": {"date_histogram": {"field": "published_at", "fixed_interval": "1h", "min_doc_count": 1},
+                      "aggs": {"neg": {"filter": {"term": {"sentiment.label": NEGATIVE}}}}},
+            "hits": {"filters": {"filters": dict(filters) or {"_none": {"match_none": {}}}}},
+            "cluster_ids": {"terms": {"field": "cluster_id", "size": 200}},
+            "reps": {"terms": {"field": "cluster_id", "size": representatives},
+                     "aggs": {"top": {"top_hits": {"size": 1, "sort": [{"published_at": "asc"}],
+                                                   "_source": ["id", "title", "content", "media_level",
+                                                               "published_at"]}}}},
+        }
+        result = store.search("posts", {"terms": {"event_id": chunk}}, size=0, track_total_hits=False,
+                              aggs={"ev": {"terms": {"field": "event_id", "size": len(chunk)}, "aggs": sub}})
+        for bucket in result["aggregations"]["ev"]["buckets"]:
+            out[bucket["key"]] = _stats_from_bucket(bucket)
+    return out
+
+
+def _counts(agg: dict) -> dict[str, int]:
+    return {b["key"]: b["doc_count"] for b in agg["buckets"]}
+
+
+def _stats_from_bucket(bucket: dict) -> EventStats:
+    stats = EventStats(bucket["key"], post_count=bucket["doc_count"])
+    if bucket["first"].get("value_as_string"):
+        stats.first_seen = parse_time(bucket["first"]["value_as_string"])
+        stats.last_seen = parse_time(bucket["last"]["value_as_string"])
+    stats.cluster_count = int(bucket["clusters"]["value"])
+    stats.negative_count = bucket["neg"]["doc_count"]
+    stats.media_levels = _counts(bucket["media"])
+    stats.platforms = _counts(bucket["platform"])
+    stats.sources = _counts(bucket["source"])
+    stats.categories = _counts(bucket["category"])
+    stats.regions = _counts(bucket["region"])
+    stats.keywords = [b["key"] for b in bucket["keywords"]["buckets"]]
+    stats.engagement = float(bucket["likes"]["value"] + 2 * bucket["comments"]["value"]
+                             + 3 * bucket["shares"]["value"])
+    for hour in bucket["hours"]["buckets"]:
+        key = hour_key(parse_time(hour["key_as_string"]))
+        stats.volume[key] = hour["doc_count"]
+        if hour["neg"]["doc_count"]:
+            stats.negative_volume[key] = hour["neg"]["doc_count"]
+    stats.filter_hits = {name: b["doc_count"] for name, b in bucket["hits"]["buckets"].items()
+                         if name != "_none" and b["doc_count"]}
+    stats.cluster_ids = [b["key"] for b in bucket["cluster_ids"]["buckets"]]
+    for rep in bucket["reps"]["buckets"]:
+        hit = rep["top"]["hits"]["hits"][0]
+        src = hit["_source"]
+        stats.representatives.append({"id": hit["_id"], "title": src.get("title") or "",
+                                      "content": (src.get("content") or "")[:200],
+                                      "media_level": src.get("media_level"),
+                                      "published_at": src.get("published_at"), "cluster_size": rep["doc_count"]})
+    return stats
+
+
+def cluster_ids_of(store: Store, event_id: str, size: int = 200) -> list[str]:
+    result = store.search("posts", {"term": {"event_id": event_id}}, size=0, track_total_hits=False,
+                          aggs={"c": {"terms": {"field": "cluster_id", "size": size}}})
+    return [b["key"] for b in result["aggregations"]["c"]["buckets"]]
+
+
+__all__ = ["append_item", "cluster_events", "cluster_ids_of", "count_ungrouped", "delete_doc", "event_stats",
+           "open_events", "put_doc", "reassign_event", "ungrouped_posts", "update_doc", "update_docs"]
