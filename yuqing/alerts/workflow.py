@@ -17,9 +17,19 @@ from datetime import datetime, timezone
 
 from analysis.events import parse_time
 from analysis.workdays import SHANGHAI
+from typing import TYPE_CHECKING
+
 from yuqing.errors import YuqingError
-from yuqing.store import Store
-from yuqing.store import alerts as sa
+
+if TYPE_CHECKING:
+    from yuqing.store import Store
+
+
+def _sa():
+    """The store functions, imported on first use (the CLI lists choices without loading the client)."""
+    from yuqing.store import alerts  # noqa: PLC0415
+
+    return alerts
 
 STATUSES = ("new", "acknowledged", "assigned", "responded", "closed")
 STATUS_LABELS = {"new": "新预警", "acknowledged": "已确认", "assigned": "已交办", "responded": "已回应", "closed": "已办结"}
@@ -96,10 +106,10 @@ def _apply(store: Store, alert: dict, changes: dict, action: str, actor: str, at
            details: dict | None = None) -> dict:
     recorded = _now()  # the audit time is when the step was recorded; ``at`` is when it happened
     changes = {**changes, "updated_at": recorded.isoformat()}
-    sa.update_doc(store, "alerts", alert["id"], changes)
+    _sa().update_doc(store, "alerts", alert["id"], changes)
     record = {"id": uuid.uuid4().hex, "alert_id": alert["id"], "event_id": alert.get("event_id"), "action": action,
               "actor": actor, "at": recorded.isoformat(), "details": {**(details or {}), "effective_at": at.isoformat()}}
-    sa.put_doc(store, "audit", record)
+    _sa().put_doc(store, "audit", record)
     return {**alert, **changes}
 
 
@@ -189,8 +199,8 @@ def silence_scheme(store: Store, scheme: str, actor: str, until=None, at=None) -
     when = _now(at)
     doc = {"id": f"scheme_silence:{scheme}", "kind": "scheme_silence", "scheme": scheme, "actor": actor,
            "at": when.isoformat(), "until": _now(until).isoformat() if until is not None else None}
-    sa.put_doc(store, "alert-state", doc)
-    sa.put_doc(store, "audit", {"id": uuid.uuid4().hex, "alert_id": None, "event_id": None,
+    _sa().put_doc(store, "alert-state", doc)
+    _sa().put_doc(store, "audit", {"id": uuid.uuid4().hex, "alert_id": None, "event_id": None,
                                 "action": "silence_scheme", "actor": actor, "at": when.isoformat(),
                                 "details": {"scheme": scheme, "until": doc["until"]}})
     return doc

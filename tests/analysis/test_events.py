@@ -1,0 +1,64 @@
+from datetime import datetime, timedelta
+
+from analysis.events import EventGrouper, event_document, heat_index, stats_from_posts
+from analysis.workdays import SHANGHAI
+
+T = datetime(2024, 3, 12, 12, 0, tzinfo=SHANGHAI)
+
+
+def _post(pid, minutes, keywords, cluster=None, district="河西区", categories=("食品安全",), **extra):
+    return {"id": pid, "published_at": (T + timedelta(minutes=minutes)).isoformat(), "keywords": list(keywords),
+            "cluster_id": cluster or pid, "categories": list(categories),
+            "region": {"district": district, "path": f"天津市/{district}" if district else "天津市"}, **extra}
+
+
+def test_cluster_members_share_one_event():
+    posts = [_post(f"p{i}", i, ["呕吐", "小学"], cluster="c1") for i in range(50)]
+    assignment, touched = EventGrouper().assign(posts)
+    assert len(set(assignment.values())) == 1 and len(touched) == 1
+
+
+def test_linking_needs_shared_keywords_same_district_and_time():
+    grouper = EventGrouper()
+    first = [_post("a", 0, ["梧桐路小学", "呕吐", "午餐", "学生"])]
+    assignment, touched = grouper.assign(first)
+    event = assignment["a"]
+    linked, _ = grouper.assign([_post("b", 30, ["梧桐路小学", "家长"])], {}, touched.values())
+    assert linked["b"] == event  # one leading keyword (counts twice) in the same district
+    other_district, _ = grouper.assign([_post("c", 30, ["梧桐路小学", "呕吐"], district="南开区")], {}, touched.values())
+    assert other_district["c"] != event
+    too_late, _ = grouper.assign([_post("d", 60 * 24 * 5, ["梧桐路小学", "呕吐"])], {}, touched.values())
+    assert too_late["d"] != event
+    other_category, _ = grouper.assign([_post("e", 30, ["梧桐路小学", "呕吐"], categories=["特种设备"])], {},
+                                       touched.values())
+    assert other_category["e"] != event
+
+
+def test_known_cluster_keeps_its_event():
+    assignment, _ = EventGrouper().assign([_post("x", 0, ["无关"], cluster="c9")], {"c9": "ev-old"})
+    assert assignment["x"] == "ev-old"
+
+
+def test_events_that_grow_together_merge_into_the_bigger():
+    grouper = EventGrouper()
+    words = ["梧桐路小学", "呕吐", "午餐", "学生", "配餐", "送医", "家长"]
+    _, small = grouper.assign([_post("s", 0, ["孩子", "吐了"])])
+    _, big = grouper.assign([_post(f"b{i}", 10 + i, words, cluster="cb") for i in range(5)], {}, ())
+    small_sig = next(iter(small.values()))
+    small_sig.keywords = words[:6]
+    merges = grouper.merges(big.values(), list(small.values()) + list(big.values()))
+    assert merges == {small_sig.id: next(iter(big))}
+
+
+def test_summary_counts_title_and_heat():
+    posts = [_post("n1", 0, ["食品"], media_level="中央", platform="新闻", title="央媒报道标题",
+                   sentiment={"label": "neg"}, engagement={"likes": 10, "comments": 5, "shares": 1}),
+             _post("s1", 5, ["食品"], media_level="自媒体", platform="社交媒体", content="家长反映孩子呕吐",
+                   sentiment={"label": "neu"})]
+    stats = stats_from_posts("ev-1", posts, {"neg": lambda p: p["sentiment"]["label"] == "neg"})
+    assert stats.post_count == 2 and stats.negative_share == 0.5 and stats.filter_hits == {"neg": 1}
+    doc = event_document(stats, T + timedelta(hours=1))
+    assert doc["title"] == "央媒报道标题" and doc["media_levels"] == ["中央", "自媒体"]
+    assert doc["representative_post_ids"] == ["n1", "s1"]
+    more = stats_from_posts("ev-1", posts + [_post(f"m{i}", 10 + i, ["食品"], media_level="自媒体") for i in range(20)])
+    assert heat_index(more, T + timedelta(hours=1)) > heat_index(stats, T + timedelta(hours=1)) > 0

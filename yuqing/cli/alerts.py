@@ -1,0 +1,112 @@
+"""`yuqing alerts list|show|ack|assign|respond|handover|close|silence`: the response workflow."""
+
+from __future__ import annotations
+
+import json
+
+
+def register(subparsers) -> None:
+    from yuqing.alerts.workflow import HANDLING_TYPES, RESPONSE_CHANNELS  # light: no store import
+
+    parser = subparsers.add_parser("alerts", help="预警处置：列表、详情、确认、交办、回应、移交、办结、静默")
+    inner = parser.add_subparsers(title="子命令", metavar="<子命令>")
+    lst = inner.add_parser("list", help="列出预警（最紧急的在前）")
+    lst.add_argument("--status", action="append", help="按状态筛选：new/acknowledged/assigned/responded/closed")
+    lst.add_argument("--level", action="append", help="按级别筛选：Ⅰ Ⅱ Ⅲ Ⅳ")
+    lst.add_argument("--all", action="store_true", help="包括已静默的预警")
+    lst.add_argument("--json", action="store_true", help="输出 JSON")
+    lst.set_defaults(func=run_list)
+    show = inner.add_parser("show", help="预警详情与处置记录")
+    show.add_argument("alert_id")
+    show.set_defaults(func=run_show)
+    for name, help_text in (("ack", "确认预警"), ("close", "办结预警"), ("silence", "静默预警（不再推送）")):
+        sub = inner.add_parser(name, help=help_text)
+        sub.add_argument("alert_id")
+        sub.add_argument("--by", required=True, help="操作人")
+        if name == "close":
+            sub.add_argument("--note", default="", help="办结说明")
+        if name == "silence":
+            sub.add_argument("--until", help="静默截止时间（ISO 8601），默认一直静默")
+        sub.set_defaults(func=run_step, step=name)
+    assign = inner.add_parser("assign", help="交办责任单位")
+    assign.add_argument("alert_id")
+    assign.add_argument("--by", required=True, help="操作人")
+    assign.add_argument("--unit", required=True, help="责任单位")
+    assign.add_argument("--type", required=True, choices=HANDLING_TYPES, help="处置类型")
+    assign.set_defaults(func=run_step, step="assign")
+    respond = inner.add_parser("respond", help="登记回应")
+    respond.add_argument("alert_id")
+    respond.add_argument("--by", required=True, help="操作人")
+    respond.add_argument("--channel", required=True, choices=RESPONSE_CHANNELS, help="回应渠道")
+    respond.add_argument("--ref", required=True, help="链接或文号")
+    respond.add_argument("--at", help="回应时间（ISO 8601），默认现在")
+    respond.set_defaults(func=run_step, step="respond")
+    handover = inner.add_parser("handover", help="登记虚假和不实信息移交")
+    handover.add_argument("alert_id")
+    handover.add_argument("--by", required=True, help="操作人")
+    handover.add_argument("--receiver", required=True, help="接收单位（公安机关/网络监管部门）")
+    handover.add_argument("--ref", required=True, help="移交文号或回执")
+    handover.add_argument("--at", help="移交时间（ISO 8601），默认现在")
+    handover.set_defaults(func=run_step, step="handover")
+
+
+def _line(alert: dict) -> str:
+    from yuqing.alerts.workflow import STATUS_LABELS
+
+    return (f"{alert['id']}  {alert['level']}级({alert['color']})  {STATUS_LABELS.get(alert.get('status'), '?')}  "
+            f"帖子{alert.get('post_count', 0)}  {alert.get('title', '')}")
+
+
+def run_list(args) -> int:
+    from yuqing.alerts import workflow as wf
+    from yuqing.store import connect
+
+    alerts = wf.list_alerts(connect(), statuses=args.status, levels=args.level, include_silenced=args.all)
+    if args.json:
+        print(json.dumps(alerts, ensure_ascii=False, indent=1))
+    else:
+        for alert in alerts:
+            print(_line(alert))
+        if not alerts:
+            print("没有预警")
+    return 0
+
+
+def run_show(args) -> int:
+    from yuqing.alerts import workflow as wf
+    from yuqing.store import connect
+
+    store = connect()
+    alert = wf.get_alert(store, args.alert_id)
+    if alert is None:
+        raise wf.WorkflowError(f"预警不存在: {args.alert_id}")
+    print(_line(alert))
+    print(f"触发规则: {'、'.join(alert.get('rules') or [])}")
+    print(f"责任单位: {alert.get('owner_unit') or '未交办'}  处置类型: {alert.get('handling_type') or '-'}")
+    for d in alert.get("deadlines") or []:
+        print(f"时限 {d['label']}: {d['due_at']}" + (f"（已完成 {d['met_at']}）" if d.get("met_at") else ""))
+    for r in wf.audit_trail(store, args.alert_id):
+        print(f"记录 {r['at']} {r['actor']} {r['action']} {json.dumps(r.get('details') or {}, ensure_ascii=False)}")
+    return 0
+
+
+def run_step(args) -> int:
+    from yuqing.alerts import workflow as wf
+    from yuqing.store import connect
+
+    store = connect()
+    step = args.step
+    if step == "ack":
+        alert = wf.acknowledge(store, args.alert_id, args.by)
+    elif step == "assign":
+        alert = wf.assign(store, args.alert_id, args.by, args.unit, args.type)
+    elif step == "respond":
+        alert = wf.respond(store, args.alert_id, args.by, args.channel, args.ref, at=args.at)
+    elif step == "handover":
+        alert = wf.record_handover(store, args.alert_id, args.by, args.receiver, args.ref, at=args.at)
+    elif step == "close":
+        alert = wf.close(store, args.alert_id, args.by, args.note)
+    else:
+        alert = wf.silence(store, args.alert_id, args.by, until=args.until)
+    print(_line(alert))
+    return 0
