@@ -76,6 +76,9 @@ def volume_chart(points: list[Point], title: str, hourly: bool = True) -> bytes:
         labels = [f"{points[i].at:%H}时" if hourly else f"{points[i].at.month}/{points[i].at.day}" for i in ticks]
     ax.set_xticklabels(labels, rotation=0)
     ax.set_ylim(bottom=0)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("信息量（条）", fontfamily=cjk_font() or "sans-serif", fontsize=8)
     _style(ax, title)
     return _png(fig)
