@@ -44,6 +44,7 @@ class CrawlRunsExtension:
     def documents(self, spider, reason: str) -> list[dict]:
         context = context_for(self.crawler)
         finished = context.clock.now()
+        self.started_at = self.started_at or finished  # the spider failed to open
         duration = (datetime.now() - self.real_start).total_seconds() if self.real_start else None
         docs = []
         for name, source in getattr(spider, "sources", {}).items():

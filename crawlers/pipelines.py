@@ -165,8 +165,15 @@ class EnrichPipeline(_Pipeline):
             return
         with _ENRICH_LOCK:  # one Enricher per process: the spiders of `yuqing crawl` share its models
             if "enricher" not in _SHARED:
-                _SHARED["enricher"] = Enricher()
+                try:
+                    _SHARED["enricher"] = Enricher()
+                except Exception as exc:  # noqa: BLE001 - a broken model must not stop collection
+                    LOGGER.error("enrichment unavailable (%r): posts are indexed without enrichment", exc)
+                    _SHARED["enricher"] = None
         self.enricher = _SHARED["enricher"]
+        if self.enricher is None:
+            self.context.error(None, "enrich_unavailable", "posts are indexed without enrichment")
+            return
         stages = getattr(self.crawler, "yuqing_batch_stages", [])
         stages.append(self)
         self.crawler.yuqing_batch_stages = stages

@@ -19,7 +19,7 @@ SANDBOX_SOURCES = PROJECT_ROOT / "config" / "sources.sandbox.yaml"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Fast and deterministic in tests: no AutoThrottle delays, short backoff.
 TEST_SETTINGS = ["AUTOTHROTTLE_ENABLED=False", "RETRY_BACKOFF_BASE=0.2", "LOG_LEVEL=INFO",
-                 "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+                 "CONCURRENT_REQUESTS_PER_DOMAIN=8", "RETRY_TIMES=2"]
 
 
 def run_crawl(sandbox_url: str, sources: list[str], *, es_url: str, prefix: str, spool: Path,
@@ -45,7 +45,7 @@ def fetch_json(url: str, payload: dict | None = None) -> dict:
         return json.loads(response.read().decode("utf-8"))
 
 
-def test_sources_file(tmp_path: Path, *, faults_timeout: str = "2s", extra: list[dict] = ()) -> Path:
+def test_sources_file(tmp_path: Path, *, faults_timeout: str = "1s", extra: list[dict] = ()) -> Path:
     """The sandbox sources file with the fault source enabled (short timeout) plus ``extra`` sources."""
     data = yaml.safe_load(SANDBOX_SOURCES.read_text(encoding="utf-8"))
     for source in data["sources"]:
