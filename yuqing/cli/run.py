@@ -1,0 +1,52 @@
+"""`yuqing run`: the long-running monitoring service."""
+
+from __future__ import annotations
+
+import logging
+
+from yuqing.errors import YuqingError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="长期运行的监测服务：定时抓取、分析与预警、到期提醒、日报发送")
+    parser.add_argument("--sources", dest="sources_file", metavar="FILE", help="来源配置文件（默认 config/sources.yaml）")
+    parser.add_argument("--sandbox", metavar="URL", help="沙盒站点地址（演示用）")
+    parser.add_argument("--source", action="append", dest="only", default=None, help="只抓取这些来源（可重复）")
+    parser.add_argument("--crawl-interval", type=float, help="统一覆盖每个来源的抓取间隔（秒）")
+    parser.add_argument("--analysis-interval", type=float, default=30.0, help="分析与预警周期（秒，默认 30）")
+    parser.add_argument("--health-port", type=int, default=9108, help="健康检查与指标端口（默认 9108，0 表示随机）")
+    parser.add_argument("--base-url", help="看板地址，用于通知中的链接")
+    parser.add_argument("--once", action="store_true", help="每个任务执行一次后退出（用于定时任务或排障）")
+    parser.add_argument("--text-logs", action="store_true", help="输出普通文本日志（默认 JSON 结构化日志）")
+    parser.set_defaults(func=_run)
+
+
+def _run(args) -> int:
+    from yuqing.service import logs
+    from yuqing.service.app import Service, ServiceConfig
+    from yuqing.store import connect
+
+    if not args.text_logs:
+        logs.configure(logging.INFO)
+    store = connect()
+    store.init()
+    dispatcher = None
+    try:
+        from yuqing.notify import Dispatcher
+
+        dispatcher = Dispatcher.from_config()
+    except YuqingError:
+        raise  # a broken notify.yaml is a configuration error: nothing starts
+    config = ServiceConfig(sources_file=args.sources_file, sandbox=args.sandbox, sources=args.only,
+                           crawl_interval=args.crawl_interval, analysis_interval=args.analysis_interval,
+                           health_port=args.health_port, base_url=args.base_url)
+    service = Service(store, config, dispatcher)
+    service.due_sources(0.0)  # validate the sources file before anything starts
+    if args.once:
+        results = service.scheduler.run_once()
+        if dispatcher is not None:
+            dispatcher.close()
+        for name, job in zip(results, service.scheduler.jobs):
+            print(f"{name}: {'成功' if results[name] else '失败'} {job.last_result or job.last_error or ''}")
+        return 0 if all(results.values()) else 1
+    return service.run_until_signal()

@@ -1,0 +1,194 @@
+"""The monitoring service: crawl schedules, the analysis and alert cycle, reminders, digest delivery.
+
+Crawls run in a child process (Scrapy's reactor starts once per process, and a crashing crawl must not
+take the service down); each source is crawled when its own interval has passed, all due sources in
+one child. Analysis, reminders and digests run in this process. Every job is periodic, never overlaps
+with itself, and stops gracefully; /healthz and /metrics report on all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from yuqing import clock
+from yuqing.service import metrics
+from yuqing.service.http import HealthServer
+from yuqing.service.scheduler import Job, Scheduler
+
+LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceConfig:
+    sources_file: str | None = None
+    sandbox: str | None = None  # base URL of the sandbox web (demo)
+    sources: list[str] | None = None  # only these sources (default: every enabled one)
+    crawl_tick: float = 20.0  # how often due sources are checked
+    crawl_interval: float | None = None  # override every source's own interval (demo)
+    crawl_timeout: float = 900.0
+    analysis_interval: float = 30.0
+    digest_interval: float = 60.0
+    health_host: str = "127.0.0.1"
+    health_port: int = 9108
+    base_url: str | None = None  # the dashboard's address, for links in notices
+
+
+class Service:
+    def __init__(self, store, config: ServiceConfig, dispatcher=None) -> None:
+        self.store = store
+        self.config = config
+        self.dispatcher = dispatcher
+        self.last_crawl: dict[str, float] = {}
+        self._engine = None
+        self.scheduler = Scheduler(self.build_jobs(), on_finished=metrics.job_finished)
+        self.health_server: HealthServer | None = None
+
+    # ----------------------------------------------------------- jobs
+    def build_jobs(self) -> list[Job]:
+        cfg = self.config
+        return [
+            Job("crawl", cfg.crawl_tick, self.crawl_due),
+            Job("analysis", cfg.analysis_interval, self.analyse, initial_delay=min(5.0, cfg.analysis_interval)),
+            Job("digest", cfg.digest_interval, self.deliver_digests, initial_delay=10.0),
+        ]
+
+    def due_sources(self, now: float) -> list[str]:
+        from crawlers.run import plan
+
+        groups = plan(self.config.sources, self.config.sources_file, self.config.sandbox)
+        due = []
+        for sources in groups.values():
+            for source in sources:
+                interval = self.config.crawl_interval or source.interval
+                if now - self.last_crawl.get(source.name, float("-inf")) >= interval:
+                    due.append(source.name)
+        return sorted(due)
+
+    def crawl_due(self, stop: threading.Event) -> str:
+        names = self.due_sources(time.monotonic())
+        if not names:
+            return "没有到期的来源"
+        started = clock.now()
+        command = [sys.executable, "-m", "yuqing", "crawl", *names, "--quiet"]
+        if self.config.sandbox:
+            command += ["--sandbox", self.config.sandbox]
+        if self.config.sources_file:
+            command += ["--sources", self.config.sources_file]
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 start_new_session=True)
+        deadline = time.monotonic() + self.config.crawl_timeout
+        while child.poll() is None:
+            if stop.wait(0.5) or time.monotonic() > deadline:
+                child.send_signal(signal.SIGINT)  # Scrapy closes spiders and flushes pipelines on SIGINT
+                try:
+                    child.wait(30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                break
+        out, err = child.communicate()
+        for name in names:
+            self.last_crawl[name] = time.monotonic()
+        self._count_crawl(names, started)
+        if child.returncode not in (0, None) and not stop.is_set():
+            tail = (err or out).strip().splitlines()[-3:]
+            raise RuntimeError(f"抓取子进程退出码 {child.returncode}: {' | '.join(tail)}")
+        return f"抓取 {len(names)} 个来源"
+
+    def _count_crawl(self, names: list[str], since: datetime) -> None:
+        try:
+            result = self.store.search("crawl-runs", {"bool": {"filter": [
+                {"terms": {"source": names}}, {"range": {"started_at": {"gte": since.isoformat()}}}]}}, size=100)
+        except Exception as exc:  # noqa: BLE001 - metrics must not fail the crawl job
+            LOGGER.warning("crawl statistics unavailable: %s", exc)
+            return
+        for hit in result["hits"]["hits"]:
+            run = hit["_source"]
+            metrics.ITEMS_CRAWLED.labels(run["source"]).inc(run.get("items") or 0)
+            for kind, count in (run.get("errors_by_kind") or {}).items():
+                metrics.CRAWL_ERRORS.labels(run["source"], kind).inc(count)
+
+    def engine(self):
+        if self._engine is None:
+            from yuqing.alerts.engine import AlertEngine
+
+            self._engine = AlertEngine(self.store, notifier=self.dispatcher, base_url=self.config.base_url)
+        return self._engine
+
+    def analyse(self, _stop: threading.Event) -> str:
+        now = clock.now()
+        report = self.engine().cycle(now)
+        reminders = self.engine().send_reminders(now)
+        if report.errors:
+            LOGGER.warning("analysis cycle errors: %s", report.errors[:5])
+        return (f"帖子 {report.posts}，事件 {report.events}，新预警 {report.alerts_new}，升级 {report.alerts_raised}，"
+                f"推送 {report.pushed}，提醒 {reminders}")
+
+    def deliver_digests(self, _stop: threading.Event) -> str:
+        if self.dispatcher is None:
+            return "未配置通知渠道，跳过日报发送"
+        from yuqing.digest.schedule import run_pending
+
+        reports = run_pending(self.store, self.dispatcher, clock.now())
+        return f"发送日报 {sum(r.ok for r in reports)}/{len(reports)}"
+
+    # ----------------------------------------------------------- health
+    def health(self) -> dict:
+        doc: dict = {"ok": True, "now": clock.now_local().isoformat(), "jobs": self.scheduler.status()}
+        try:
+            es = self.store.health()
+            doc["elasticsearch"] = es.get("status")
+            doc["ok"] = es.get("status") in ("green", "yellow")
+        except Exception as exc:  # noqa: BLE001 - health reports, it does not raise
+            doc["elasticsearch"] = f"不可用: {exc}"
+            doc["ok"] = False
+        try:
+            from yuqing.spool import Spool
+
+            spool = Spool()
+            pending = sum(spool.pending(name) for name in spool.names())
+            metrics.SPOOL_PENDING.set(pending)
+            doc["spool_pending"] = pending
+        except Exception as exc:  # noqa: BLE001
+            doc["spool_pending"] = f"未知: {exc}"
+        return doc
+
+    # ----------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        self.health_server = HealthServer(self.health, self.config.health_host, self.config.health_port).start()
+        LOGGER.info("health and metrics at %s/healthz and %s/metrics", self.health_server.url,
+                    self.health_server.url)
+        self.thread = threading.Thread(target=self.scheduler.run_forever, name="scheduler", daemon=True)
+        self.thread.start()
+
+    def stop(self, timeout: float = 60.0) -> list[str]:
+        stuck = self.scheduler.stop(timeout)
+        if self.dispatcher is not None:
+            self.dispatcher.close(timeout=10)
+        if self.health_server is not None:
+            self.health_server.stop()
+        return stuck
+
+    def run_until_signal(self) -> int:
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        self.start()
+        stop.wait()
+        LOGGER.info("stopping: waiting for running jobs")
+        stuck = self.stop()
+        if stuck:
+            LOGGER.error("jobs still running at shutdown: %s", stuck)
+        return 0
+
+
+def child_env() -> dict[str, str]:
+    """Environment for child processes (they inherit the clock, ES settings and index prefix)."""
+    return dict(os.environ)
