@@ -73,3 +73,50 @@ def module_store(es_url):
         yield store
     finally:
         store.delete_prefix()
+
+
+# ---------------------------------------------------------------- parser tests on saved pages
+
+def saved(folder: str, name: str):
+    """(response, meta) for a saved page: HtmlResponse/TextResponse with the real URL and the encoding
+    the server declared (absent: none given, the spider must detect it)."""
+    from scrapy.http import HtmlResponse, TextResponse
+
+    meta = json.loads((FIXTURES / folder / f"{name}.meta.json").read_text(encoding="utf-8"))
+    body = (FIXTURES / folder / name).read_bytes()
+    content_type = meta["content_type"]
+    charset = content_type.split("charset=")[-1] if "charset=" in content_type else None
+    cls = HtmlResponse if "html" in content_type else TextResponse
+    kwargs = {"encoding": charset} if charset else {}
+    response = cls(url=meta["url"], body=body, headers={"Content-Type": content_type}, status=meta["status"],
+                   **kwargs)
+    return response, meta
+
+
+def make_spider(spider_cls, now, sources_file: Path = SANDBOX_SOURCES, sandbox: str = "http://127.0.0.1:8765",
+                **kwargs):
+    """A spider as `scrapy crawl` builds it, with a frozen crawl clock and no network."""
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.context import CrawlContext
+    from crawlers.state import CrawlClock
+
+    crawler = get_crawler(spider_cls, {"YUQING_SANDBOX_URL": ""})
+    crawler.stats = MemoryStatsCollector(crawler)
+    context = CrawlContext(crawler)
+    context.clock = CrawlClock(now, speed=0.0)
+    crawler.yuqing_context = context
+    return spider_cls.from_crawler(crawler, sandbox=sandbox, sources=str(sources_file), **kwargs)
+
+
+def with_meta(response, **meta):
+    """The response as the spider receives it for a request carrying ``meta``."""
+    from scrapy import Request
+
+    request = Request(response.url, meta=meta)
+    return response.replace(request=request)
+
+
+def stats(spider) -> dict:
+    return spider.crawler.stats.get_stats()

@@ -1,0 +1,78 @@
+"""NewsSpider on saved pages of the sandbox news site (津门晚报网)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from scrapy import Request
+
+from crawlers.spiders.news import NewsSpider
+from crawlers.state import Entry, state_key
+
+from .conftest import make_spider, saved, stats, with_meta
+
+
+@pytest.fixture
+def article():
+    response, meta = saved("news", "article.html")
+    spider = make_spider(NewsSpider, datetime.fromisoformat(meta["now"]))
+    item = next(iter(spider.parse_article(with_meta(response, source="sandbox_news"))))
+    return item, meta["expected"]
+
+
+def test_article_title(article):
+    item, expected = article
+    assert item.title == expected["title"]
+
+
+def test_article_content_keeps_paragraphs(article):
+    item, expected = article
+    assert item.content == expected["content"]
+
+
+def test_article_author(article):
+    item, expected = article
+    assert item.author == expected["author"]
+
+
+def test_article_date_with_its_offset(article):
+    item, expected = article
+    assert item.published_at.isoformat() == expected["published_at"]
+
+
+def test_article_url_and_source(article):
+    item, expected = article
+    assert (item.url, item.source) == (expected["url"], "sandbox_news")
+
+
+def _listing(spider):
+    response, _meta = saved("news", "listing.html")
+    return list(spider.parse_listing(with_meta(response, source="sandbox_news", page=1)))
+
+
+def test_listing_yields_every_article_and_the_next_page():
+    spider = make_spider(NewsSpider, datetime(2024, 3, 20, 8, tzinfo=datetime.now().astimezone().tzinfo))
+    requests = _listing(spider)
+    articles = [r for r in requests if r.callback == spider.parse_article]
+    pages = [r for r in requests if r.callback == spider.parse_listing]
+    assert len(articles) == 10 and all("/news/system/" in r.url for r in articles)
+    assert [r.url for r in pages] == ["http://127.0.0.1:8765/news/list/2.html"]
+    assert pages[0].meta["page"] == 2
+    assert not any("/news/preview/" in r.url for r in requests)  # the editor's preview box is not followed
+
+
+def test_listing_skips_articles_already_stored():
+    spider = make_spider(NewsSpider, datetime(2024, 3, 20, 8, tzinfo=datetime.now().astimezone().tzinfo))
+    first = [r for r in _listing(spider) if r.callback == spider.parse_article][0]
+    spider.context.state.entries[("sandbox_news", state_key(first.url))] = Entry(first.url, None, True, [])
+    again = [r.url for r in _listing(spider) if isinstance(r, Request) and r.callback == spider.parse_article]
+    assert first.url not in again and len(again) == 9
+    assert stats(spider)["yuqing/sandbox_news/skipped"] == 1
+
+
+def test_listing_stops_at_max_pages():
+    spider = make_spider(NewsSpider, datetime(2024, 3, 20, 8, tzinfo=datetime.now().astimezone().tzinfo))
+    response, _meta = saved("news", "listing.html")
+    requests = list(spider.parse_listing(with_meta(response, source="sandbox_news", page=5)))
+    assert not [r for r in requests if r.callback == spider.parse_listing]
