@@ -41,9 +41,12 @@ def volume_sentiment_trend(frame: pd.DataFrame, title: str = "声量与情感趋
         fig.add_bar(x=frame["time"], y=frame[label], name=SENTIMENT_LABELS[label],
                     marker_color=SENTIMENT_COLORS[label], hovertemplate="%{x}<br>%{y} 条<extra>%{fullData.name}</extra>")
     total = frame[["pos", "neu", "neg"]].sum(axis=1)
-    share = (frame["neg"] / total.where(total > 0)).fillna(0) * 100
+    share = frame["neg"] / total.where(total > 0) * 100  # no posts: no share (a gap, not 0 %)
     fig.add_scatter(x=frame["time"], y=share, name="负面占比", yaxis="y2", mode="lines+markers",
                     line={"color": "#7a2e8e", "width": 2}, hovertemplate="%{y:.0f}%<extra>负面占比</extra>")
+    hourly = len(frame) > 1 and (frame["time"].iloc[1] - frame["time"].iloc[0]).total_seconds() < 86400
+    fig.update_xaxes(tickformat="%m-%d<br>%H:%M" if hourly else "%Y-%m-%d",
+                     hoverformat="%Y-%m-%d %H:%M" if hourly else "%Y-%m-%d")
     fig.update_layout(barmode="stack", yaxis={"title": "帖子数"},
                       yaxis2={"title": "负面占比 %", "overlaying": "y", "side": "right", "range": [0, 100],
                               "showgrid": False})

@@ -1,0 +1,124 @@
+"""Real headless Chromium: log in, open each page, see its main element; screenshots; roles; injection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "correct-horse-42"
+
+
+def browser_login(browser, url: str, username: str) -> None:
+    browser.delete_all_cookies()
+    browser.get(f"{url}/login")
+    browser.find_element(By.ID, "login-username").send_keys(username)
+    browser.find_element(By.ID, "login-password").send_keys(PASSWORD, Keys.ENTER)
+    WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "app-nav")))
+
+
+def open_page(browser, url: str, path: str, element_id: str, wait: float = 20):
+    browser.get(f"{url}{path}")
+    return WebDriverWait(browser, wait).until(EC.presence_of_element_located((By.ID, element_id)))
+
+
+def shoot(browser, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def wait_text(browser, element_id: str, text: str, wait: float = 20) -> None:
+    WebDriverWait(browser, wait).until(EC.text_to_be_present_in_element((By.ID, element_id), text))
+
+
+def test_login_page_is_chinese_and_rejects_bad_password(browser, live_url):
+    browser.delete_all_cookies()
+    browser.get(f"{live_url}/explore")
+    assert "/login" in browser.current_url
+    browser.find_element(By.ID, "login-username").send_keys("analyst1")
+    browser.find_element(By.ID, "login-password").send_keys("nope-nope-nope", Keys.ENTER)
+    error = WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "login-error")))
+    assert error.text == "用户名或密码错误"
+    shoot(browser, "login")
+
+
+def test_explore_page_searches_and_highlights(browser, live_url):
+    browser_login(browser, live_url, "analyst1")
+    open_page(browser, live_url, "/explore", "explore-page")
+    box = browser.find_element(By.ID, "explore-text")
+    box.send_keys("预付卡", Keys.ENTER)
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#explore-results mark"))
+    marks = {m.text for m in browser.find_elements(By.CSS_SELECTOR, "#explore-results mark")}
+    assert marks & {"预付卡", "预付", "卡"}
+    wait_text(browser, "explore-summary", "共")
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#explore-trend .bars, "
+                                                                                   "#explore-trend .trace"))
+    shoot(browser, "explore")
+
+
+def test_crawled_script_and_onerror_show_as_text_and_never_run(browser, live_url):
+    browser_login(browser, live_url, "analyst1")
+    open_page(browser, live_url, "/explore", "explore-page")
+    browser.find_element(By.ID, "explore-text").send_keys("注入测试", Keys.ENTER)
+    wait_text(browser, "explore-results", "<script>window.__pwned=1</script>")
+    results = browser.find_element(By.ID, "explore-results")
+    assert '<img src=x onerror="window.__pwned=2">' in results.text
+    assert "<script>window.__pwned=3</script>" in results.text or "正文里也有" in results.text
+    assert not results.find_elements(By.TAG_NAME, "img")
+    assert not results.find_elements(By.TAG_NAME, "script")
+    assert browser.execute_script("return window.__pwned === undefined")
+    # the javascript: URL of the post is not rendered as a link
+    assert not [a for a in results.find_elements(By.TAG_NAME, "a")
+                if (a.get_attribute("href") or "").startswith("javascript")]
+    shoot(browser, "explore-injection")
+
+
+def test_boards_page(browser, live_url):
+    browser_login(browser, live_url, "press1")
+    open_page(browser, live_url, "/boards", "boards-page")
+    wait_text(browser, "boards-pending", "测试留言1")
+    assert browser.find_element(By.ID, "boards-overdue").text != "0"
+    shoot(browser, "boards")
+
+
+def test_sources_page(browser, live_url):
+    browser_login(browser, live_url, "analyst1")
+    open_page(browser, live_url, "/sources", "sources-page")
+    wait_text(browser, "sources-table", "津门日报")
+    assert "失败" in browser.find_element(By.ID, "sources-table").text
+    shoot(browser, "sources")
+
+
+def test_settings_page_for_admin(browser, live_url):
+    browser_login(browser, live_url, "admin1")
+    open_page(browser, live_url, "/settings", "settings-page")
+    wait_text(browser, "settings-users", "leader1")
+    shoot(browser, "settings")
+
+
+def test_leader_sees_no_settings_link_and_is_refused_the_page(browser, live_url):
+    browser_login(browser, live_url, "leader1")
+    open_page(browser, live_url, "/boards", "boards-page")
+    nav = browser.find_element(By.ID, "app-nav")
+    WebDriverWait(browser, 10).until(lambda b: "留言板" in nav.text)
+    assert "设置" not in nav.text
+    open_page(browser, live_url, "/settings", "denied")
+    assert not browser.find_elements(By.ID, "settings-page")
+    assert "无权访问" in browser.find_element(By.ID, "denied").text
+
+
+def test_alerts_page(browser, live_url):
+    browser_login(browser, live_url, "press1")
+    open_page(browser, live_url, "/", "alerts-page")
+    from dashboards.pages import alerts
+
+    if alerts.workflow is None:
+        assert browser.find_element(By.ID, "alerts-placeholder").text.startswith("预警模块尚未安装")
+    else:
+        WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "alerts-list")))
+    shoot(browser, "alerts")

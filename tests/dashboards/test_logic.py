@@ -1,0 +1,160 @@
+"""Callback logic as plain functions against the real node, and the pure helpers."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+from dash import html
+
+pytestmark = pytest.mark.usefixtures("dash_app")  # page modules are loaded by the app
+
+
+def test_highlight_children_marks_only_em_parts_and_keeps_markup_as_text():
+    from dashboards.common import highlight_children
+
+    parts = highlight_children("商家<script>x</script>卷走<em>预付卡</em>余额<img src=x onerror=1>")
+    assert parts[0] == "商家<script>x</script>卷走"
+    assert isinstance(parts[1], html.Mark) and parts[1].children == "预付卡"
+    assert parts[2] == "余额<img src=x onerror=1>"
+
+
+def test_fmt_time_shows_shanghai_time():
+    from dashboards.common import fmt_time
+
+    assert fmt_time("2024-03-05T04:56:00Z") == "2024-03-05 12:56"
+    assert fmt_time(None) == ""
+
+
+def test_search_highlights_and_aggregates(dash_store):
+    from dashboards.pages import explore
+
+    data = explore.search(dash_store, "预付卡", explore.build_filter())
+    assert data["total"] >= 1
+    assert any("<em>" in f for h in data["hits"] for f in h.get("highlight", {}).get("title", []) +
+               h.get("highlight", {}).get("content", []))
+    assert data["trend"][["pos", "neu", "neg"]].to_numpy().sum() == data["total"]
+    assert not data["sources"].empty and data["sources"]["count"].sum() <= data["total"]
+
+
+def test_filters_narrow_the_search(dash_store):
+    from dashboards.pages import explore
+
+    everything = explore.search(dash_store, None, explore.build_filter())["total"]
+    central = explore.search(dash_store, None, explore.build_filter(media_levels=["中央"]))
+    assert 0 < central["total"] < everything
+    assert {h["_source"]["media_level"] for h in central["hits"]} == {"中央"}
+    negative = explore.search(dash_store, None, explore.build_filter(sentiments=["neg"]))
+    assert {h["_source"]["sentiment"]["label"] for h in negative["hits"]} == {"neg"}
+    one_day = explore.search(dash_store, None, explore.build_filter(since="2024-03-10", until="2024-03-10"))
+    assert one_day["interval"] == "1h"
+    assert all(h["_source"]["published_at"].startswith("2024-03-10") for h in one_day["hits"])
+
+
+def test_render_hit_never_links_javascript_urls():
+    from dashboards.pages import explore
+
+    article = explore.render_hit({"_source": {"title": "<b>x</b>", "url": "javascript:alert(1)", "content": "c"}})
+    heading = article.children[0].children
+    assert not isinstance(heading, html.A)
+    assert heading.children == ["<b>x</b>"]
+
+
+def test_export_csv_and_xlsx_hold_the_matches(dash_store):
+    from openpyxl import load_workbook
+
+    from dashboards.pages import explore
+
+    frame = explore.export_frame(dash_store, "预付卡", explore.build_filter())
+    assert len(frame) == explore.search(dash_store, "预付卡", explore.build_filter())["total"]
+    assert list(frame.columns)[:3] == ["发布时间", "标题", "信源"]
+    text = explore.to_csv(frame).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("发布时间,标题,信源")
+    sheet = load_workbook(io.BytesIO(explore.to_xlsx(frame))).active
+    assert sheet.max_row == len(frame) + 1 and sheet["B1"].value == "标题"
+
+
+def test_export_defuses_spreadsheet_formulas():
+    from dashboards.pages import explore
+
+    frame = pd.DataFrame({"标题": ["=HYPERLINK(\"http://x\")", "正常"]})
+    assert explore.to_csv(frame).decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK")
+
+
+def test_channel_status_counts(dash_store):
+    from dashboards.pages import boards
+
+    frame = boards.channel_status_frame(dash_store)
+    test_board = frame[frame["channel"] == "测试留言板"].set_index("status")["count"].to_dict()
+    assert test_board == {"未回复": 1, "办理中": 1, "已办理": 1}
+
+
+def test_pending_posts_in_working_days(dash_store):
+    from dashboards.pages import boards
+
+    rows = {r["id"]: r for r in boards.pending_posts(dash_store, datetime.now(timezone.utc))}
+    assert rows["jboard1"]["overdue"] and rows["jboard1"]["workdays_left"] < 0  # 20 days old, 5 working days
+    assert "已超时" in rows["jboard1"]["countdown"]
+    assert not rows["jboard2"]["overdue"] and rows["jboard2"]["workdays_left"] >= 0
+    assert "jboard3" not in rows  # replied
+
+
+def test_unit_reply_rate_and_mean_time(dash_store):
+    from dashboards.pages import boards
+
+    frame = boards.unit_reply_frame(dash_store).set_index("unit")
+    food = frame.loc["食品安全监管处"]
+    assert (food["total"], food["replied"]) == (2, 1)
+    assert food["rate"] == pytest.approx(0.5)
+    assert food["mean_hours"] == pytest.approx(48, abs=0.01)
+
+
+def test_source_health(dash_store):
+    from dashboards.pages import sources
+
+    frame = sources.source_health(dash_store, datetime.now(timezone.utc)).set_index("source")
+    assert frame.loc["sandbox_news", "health"] == "ok"
+    assert frame.loc["sandbox_news", "items"] == 12  # the latest run
+    assert frame.loc["sandbox_news", "items_7d"] == 12 + 11 + 10
+    assert frame.loc["sandbox_portal", "status"] == "失败"
+    assert frame.loc["sandbox_portal", "health"] == "stale"  # last success three days ago
+
+
+def test_save_user_validates_and_updates(dash_store):
+    from dashboards.pages import settings
+    from yuqing import accounts
+
+    ok, message = settings.save_user(dash_store, "newunit1", "long-enough-1", "unit", "", "")
+    assert not ok and "单位名称" in message
+    ok, message = settings.save_user(dash_store, "newunit1", "long-enough-1", "unit", "价格监督检查处", "王五")
+    assert ok and accounts.get_user(dash_store, "newunit1").unit == "价格监督检查处"
+    ok, _ = settings.save_user(dash_store, "newunit1", "", "analyst", None, None)
+    assert ok and accounts.get_user(dash_store, "newunit1").role == "analyst"
+
+
+def test_figures_are_pure_functions():
+    from dashboards import figures
+
+    frame = pd.DataFrame({"time": pd.to_datetime(["2024-03-10", "2024-03-11"]), "pos": [1, 0], "neu": [1, 0],
+                          "neg": [2, 0]})
+    fig = figures.volume_sentiment_trend(frame)
+    share = [t for t in fig.data if t.name == "负面占比"][0]
+    assert share.y[0] == pytest.approx(50) and pd.isna(share.y[1])
+    assert figures.volume_sentiment_trend(frame.iloc[0:0]).layout.annotations[0].text == "所选条件下没有帖子"
+    bars = figures.top_bar(pd.DataFrame({"key": ["a", "b"], "count": [1, 3]}), "t")
+    assert list(bars.data[0].y) == ["a", "b"] and list(bars.data[0].x) == [1, 3]
+
+
+def test_alert_deadline_rows_turn_overdue():
+    from dashboards.pages import alerts
+
+    now = datetime(2024, 3, 10, 12, tzinfo=timezone.utc)
+    alert = {"deadlines": [
+        {"kind": "authoritative", "label": "发布权威信息", "due_at": (now - timedelta(hours=1)).isoformat()},
+        {"kind": "press", "label": "新闻发布会", "due_at": (now + timedelta(hours=19)).isoformat()},
+        {"kind": "x", "label": "回应", "due_at": now.isoformat(), "met_at": (now - timedelta(hours=2)).isoformat()}]}
+    rows = alerts.deadline_rows(alert, now)
+    assert [r["state"] for r in rows] == ["overdue", "remaining", "met"]
+    assert rows[0]["text"].startswith("发布权威信息已超时1小时")
