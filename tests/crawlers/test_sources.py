@@ -1,0 +1,121 @@
+"""The sources file schema: every mistake is an error naming file:line, and nothing starts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawlers.sources import DEFAULT_FILE, SANDBOX_FILE, load_sources, parse_duration, parse_size
+from yuqing.errors import ConfigError
+
+from .conftest import PROJECT_ROOT
+
+GOOD = """\
+sources:
+  - name: city_news
+    kind: news
+    media_level: 市级
+    region: 天津市
+    start_urls: ["{sandbox}/news/list/1.html"]
+    list:
+      links: "ul.news-list li a::attr(href)"
+      next: "//div[@class='pages']/a[@class='next']/@href"
+    article:
+      title: "h1::text"
+"""
+
+
+def _load(tmp_path: Path, text: str, sandbox: str | None = "http://127.0.0.1:1"):
+    path = tmp_path / "sources.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_sources(path, sandbox), path
+
+
+def _error(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        _load(tmp_path, text)
+    return str(caught.value)
+
+
+def test_a_good_file_loads_with_sandbox_filled_in(tmp_path):
+    loaded, _path = _load(tmp_path, GOOD)
+    source = loaded.get("city_news")
+    assert source.start_urls == ["http://127.0.0.1:1/news/list/1.html"]
+    assert source.enabled and source.interval == 1800 and source.obey_robots
+    assert source.line == 2
+
+
+@pytest.mark.parametrize("old, new, line, words", [
+    ("    region: 天津市\n", "    region: 天津市\n    colour: red\n", 6, "未知的键 'colour'"),
+    ("    kind: news\n", "    kind: forum\n", 3, "forum"),
+    ("    media_level: 市级\n", "    media_level: 县级\n", 4, "县级"),
+    ('      links: "ul.news-list li a::attr(href)"\n', '      links: "ul.news-list li a[href"\n', 8, "CSS 选择器无效"),
+    ("\"//div[@class='pages']/a[@class='next']/@href\"", "\"//div[@class='pages'/a\"", 9, "XPath 选择器无效"),
+    ('["{sandbox}/news/list/1.html"]', '["news/list/1.html"]', 6, "地址无效"),
+    ("    region: 天津市\n", "    region: 天津市\n    enabled: maybe\n", 6, "布尔值"),
+    ("    region: 天津市\n", "    region: 天津市\n    interval: soon\n", 6, "不是时长"),
+])
+def test_each_mistake_names_file_line_and_what(tmp_path, old, new, line, words):
+    assert old in GOOD
+    message = _error(tmp_path, GOOD.replace(old, new))
+    assert message.startswith(f"{tmp_path / 'sources.yaml'}:{line}:"), message
+    assert words in message
+
+
+def test_a_kind_missing_what_it_needs_names_the_entry(tmp_path):
+    text = GOOD + "  - name: api_board\n    kind: board_api\n    media_level: 中央\n"
+    message = _error(tmp_path, text)
+    assert f"sources.yaml:12:" in message and "list_request" in message
+
+
+def test_duplicate_names_are_rejected(tmp_path):
+    text = GOOD + GOOD.split("sources:\n", 1)[1]
+    assert "重复" in _error(tmp_path, text)
+
+
+def test_shipped_files_are_valid():
+    sandbox = load_sources(SANDBOX_FILE, "http://127.0.0.1:1")
+    assert {s.kind for s in sandbox.enabled()} == {"news", "rss", "sitemap", "board_html", "board_api", "social"}
+    real = load_sources(DEFAULT_FILE)
+    assert real.sources and all(s.untested and not s.enabled for s in real.sources)
+    assert {"board_api", "news", "board_html"} <= {s.kind for s in real.sources}
+
+
+def test_every_untested_entry_says_why_in_a_comment():
+    lines = DEFAULT_FILE.read_text(encoding="utf-8").splitlines()
+    flagged = [line for line in lines if line.strip().startswith("untested: true")]
+    assert flagged and all("#" in line for line in flagged)
+
+
+def test_durations_and_sizes():
+    assert parse_duration("1h30m") == 5400 and parse_duration(45) == 45
+    assert parse_size("5MB") == 5 * 1024 * 1024 and parse_size("512KB") == 512 * 1024
+    with pytest.raises(ValueError):
+        parse_duration("soon")
+
+
+def test_cli_check_reports_file_line_and_exits_2(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD.replace("kind: news", "kind: forum"), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "yuqing", "sources", "check", str(path)], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert f"{path}:3:" in result.stderr
+
+
+def test_cli_check_accepts_the_shipped_file():
+    result = subprocess.run([sys.executable, "-m", "yuqing", "sources", "check"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "配置有效" in result.stdout
+
+
+def test_crawl_refuses_a_bad_file_before_anything_starts(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD.replace('li a::attr(href)"', 'li a::attr(href"'), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "yuqing", "crawl", "--sources", str(path), "--sandbox",
+                             "http://127.0.0.1:9"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and f"{path}:8:" in result.stderr
+    assert "Scrapy" not in result.stderr

@@ -1,0 +1,49 @@
+"""The on-disk spool: appended documents survive until a writer takes them; nothing is dropped."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from yuqing.spool import Spool
+
+DOCS = [{"id": str(n), "published_at": datetime(2024, 3, 12, tzinfo=timezone(timedelta(hours=8)))}
+        for n in range(5)]
+
+
+def test_append_then_replay_writes_everything_once(tmp_path):
+    spool = Spool(tmp_path)
+    assert spool.append("posts", DOCS) == 5 and spool.pending("posts") == 5
+    seen = []
+    assert spool.replay("posts", lambda docs: seen.extend(docs) or []) == (5, 0)
+    assert [d["id"] for d in seen] == ["0", "1", "2", "3", "4"]
+    assert seen[0]["published_at"] == "2024-03-12T00:00:00+08:00"
+    assert spool.pending("posts") == 0
+
+
+def test_rejected_documents_stay_in_the_spool(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append("posts", DOCS)
+    written, left = spool.replay("posts", lambda docs: [(d, "mapping error") for d in docs if d["id"] == "3"])
+    assert (written, left) == (4, 1)
+    assert [d["id"] for d in spool.read("posts")] == ["3"]
+
+
+def test_a_writer_that_fails_keeps_the_rest(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append("posts", DOCS)
+
+    def down(docs):
+        raise ConnectionError("store down")
+
+    assert spool.replay("posts", down, batch=2) == (0, 5)
+    assert spool.pending("posts") == 5
+
+
+def test_a_corrupt_line_is_set_aside_not_fatal(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append("posts", DOCS[:1])
+    with open(spool.path("posts"), "a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    spool.append("posts", DOCS[1:2])
+    assert spool.replay("posts", lambda docs: []) == (2, 0)
+    assert (tmp_path / "posts.corrupt").read_text(encoding="utf-8") == "{not json\n"
