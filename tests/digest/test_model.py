@@ -93,6 +93,21 @@ def test_weekly_has_week_on_week_change_and_scorecard(digest_store):
     assert (auth.due, auth.on_time, auth.late) == (1, 0, 1)
     resp = rows[("特种设备安全监察处", "回应关切")]
     assert (resp.due, resp.on_time, resp.rate) == (1, 1, 1.0)
+    flags = {u.unit: u for u in weekly.accountability}
+    assert flags["河西区市场监管局"].ineffective == 1  # authoritative information published late
+    assert flags["特种设备安全监察处"].ineffective == 0 and flags["特种设备安全监察处"].late_report == 0
+    assert [a.id for a in weekly.new_alerts] == ["alert-food_poisoning", "alert-gym_prepaid", "alert-elevator"]
+
+
+def test_merged_alerts_are_left_out_and_collected_alerts_listed(store):
+    base = {"first_alerted_at": "2024-03-12T10:00:00+08:00", "clock_start": "2024-03-12T09:00:00+08:00",
+            "status": "new", "level": "Ⅳ", "level_rank": 4, "color": "蓝", "owner_unit": "甲处",
+            "deadlines": [{"kind": "response", "label": "回应关切", "due_at": "2024-03-14T09:00:00+08:00"}]}
+    store.index_docs("alerts", [{**base, "id": "kept", "title": "汇总预警", "digest": True},
+                                {**base, "id": "gone", "title": "被合并", "merged_into": "kept"}], refresh=True)
+    digest = build_digest(store, "daily", DAY, now=NOW)
+    assert [(a.id, a.collected) for a in digest.new_alerts] == [("kept", True)]
+    assert [d.alert_id for d in digest.due_items] == ["kept"]
 
 
 def test_scorecard_counts_overdue_unmet_deadlines():

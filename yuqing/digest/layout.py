@@ -142,6 +142,17 @@ def digest_document(digest: Digest) -> Document:
                     prose_status(e.alert_status)] for n, e in enumerate(digest.top_events, 1)], "热点事件（按热度）"))
     else:
         add(Paragraph(f"{period}无活跃事件。"))
+    add(Heading(f"{next(number)}、新增预警"))
+    if digest.new_alerts:
+        collected = sum(a.collected for a in digest.new_alerts)
+        add(Paragraph(f"{period}新增预警{len(digest.new_alerts)}条，其中即时推送{len(digest.new_alerts) - collected}条、"
+                      f"低于推送级别仅在简报中汇总{collected}条。"))
+        _limited([[a.title, level_text(a.level, a.color), cn_time(a.first_alerted_at) if a.first_alerted_at else "",
+                   "、".join(a.rules), a.owner_unit or "未指定", prose_status(a.status),
+                   "简报汇总" if a.collected else "即时推送"] for a in digest.new_alerts],
+                 doc.blocks, ["预警", "级别", "首次预警", "触发规则", "责任单位", "状态", "通知方式"], "新增预警")
+    else:
+        add(Paragraph(f"{period}无新增预警。"))
     add(Heading(f"{next(number)}、负面信息"))
     if digest.negative_items:
         add(Table(["信息", "来源", "首发时间", "相关信息（条）"],
@@ -178,6 +189,11 @@ def digest_document(digest: Digest) -> Document:
             add(Table(["单位", "时限", "到期", "按时", "逾期完成", "超时未办", "按时率"],
                       [[r.unit, r.clock, str(r.due), str(r.on_time), str(r.late), str(r.overdue), pct(r.rate)]
                        for r in digest.scorecard], "各单位时限按时率"))
+        if digest.accountability:
+            add(Table(["单位", "预警数", "报告用时中位数（小时）", "报告不及时", "处置不得力", "回应不妥当"],
+                      [[u.unit, str(u.alerts), "—" if u.median_report_hours is None else f"{u.median_report_hours:g}",
+                        str(u.late_report), str(u.ineffective), str(u.inappropriate)] for u in digest.accountability],
+                      "问责指标（报告不及时、处置不得力、回应不妥当为参考指标，需人工核实）"))
     return doc
 
 

@@ -159,6 +159,35 @@ class ScoreRow:
 
 
 @dataclass
+class AlertItem:
+    """An alert raised in the window; ``collected`` alerts (below the push level) are reported only here."""
+
+    id: str
+    event_id: str | None
+    title: str
+    level: str | None
+    color: str | None
+    rules: list[str]
+    first_alerted_at: datetime | None
+    owner_unit: str | None
+    status: str | None
+    post_count: int
+    collected: bool
+
+
+@dataclass
+class UnitFlags:
+    """Accountability per unit (analysis.accountability): report time and the three failure-flag proxies."""
+
+    unit: str
+    alerts: int
+    median_report_hours: float | None
+    late_report: int
+    ineffective: int
+    inappropriate: int
+
+
+@dataclass
 class WindowSummary:
     """The figures of one time window (used for both periods of a week-on-week comparison)."""
 
@@ -197,8 +226,10 @@ class Digest:
     board_due: list[BoardItem]
     board_overdue: list[BoardItem]
     board_replied: int
+    new_alerts: list[AlertItem] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     scorecard: list[ScoreRow] = field(default_factory=list)
+    accountability: list[UnitFlags] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -415,7 +446,8 @@ def _alerts_by_event(alerts: list[dict]) -> dict[str, dict]:
 
 def fetch_alerts(store, as_of: datetime, since: datetime | None = None) -> list[dict]:
     """Alerts raised before ``as_of`` and not closed before ``since``."""
-    flt: list[dict] = [{"range": {"first_alerted_at": {"lt": as_of.isoformat()}}}]
+    flt: list[dict] = [{"range": {"first_alerted_at": {"lt": as_of.isoformat()}}},
+                       {"bool": {"must_not": {"exists": {"field": "merged_into"}}}}]  # absorbed by another
     if since is not None:
         flt.append({"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "closed_at"}}}},
                                         {"range": {"closed_at": {"gte": since.isoformat()}}}],
@@ -477,6 +509,55 @@ def deadline_items(alerts: list[dict], as_of: datetime) -> list[DueItem]:
                 status=alert.get("status"), kind=deadline.kind, label=deadline.label, due_at=due,
                 met_at=met if status.done else None, state=status.state, status_text=status.text))
     return sorted(items, key=lambda d: d.due_at)
+
+
+def new_alerts(alerts: list[dict], start: datetime, end: datetime) -> list[AlertItem]:
+    """Alerts first raised in [start, end), most severe first."""
+    items = []
+    for alert in alerts:
+        first = parse_time(alert.get("first_alerted_at"))
+        if first is None or not start <= first < end:
+            continue
+        items.append(AlertItem(alert.get("id") or "", alert.get("event_id"), alert.get("title") or "",
+                               alert.get("level"), alert.get("color"), list(alert.get("rules") or []), first,
+                               alert.get("owner_unit"), alert.get("status"), int(alert.get("post_count") or 0),
+                               bool(alert.get("digest"))))
+    return sorted(items, key=lambda a: (a.collected, a.level or "Ⅴ", a.first_alerted_at))
+
+
+def _as_known_at(alert: dict, as_of: datetime) -> dict:
+    """The alert as it stood at ``as_of``: later met_at/acknowledged_at/responses are not known yet."""
+    copy = dict(alert)
+    copy["deadlines"] = [{**d, "met_at": d.get("met_at") if (m := parse_time(d.get("met_at"))) and m <= as_of
+                          else None} for d in alert.get("deadlines") or []]
+    acked = parse_time(alert.get("acknowledged_at"))
+    if acked and acked > as_of:
+        copy["acknowledged_at"] = None
+    return copy
+
+
+def accountability(store, alerts: list[dict], as_of: datetime) -> list[UnitFlags]:
+    """Per owner unit, over the alerts given: analysis.accountability.unit_scorecard with response effects."""
+    from analysis.accountability import effect_windows, Effect, unit_scorecard
+
+    known = [_as_known_at(a, as_of) for a in alerts]
+    effects: dict[str, Effect] = {}
+    for alert in known:
+        times = [t for r in alert.get("responses") or [] if (t := parse_time(r.get("at"))) and t <= as_of]
+        if not times or not alert.get("event_id"):
+            continue
+        (b0, b1), (a0, a1) = effect_windows(min(times))
+        sides = []
+        for lo, hi in ((b0, b1), (a0, min(a1, as_of))):
+            flt = queries.PostFilter(since=lo, until=hi, event_id=alert["event_id"])
+            total = store.count("posts", queries.post_query(filters=flt))
+            flt.sentiment_labels = ["neg"]
+            neg = store.count("posts", queries.post_query(filters=flt))
+            sides.append((total, neg / total if total else 0.0))
+        effects[alert["id"]] = Effect(sides[0][0], sides[1][0], sides[0][1], sides[1][1])
+    scores = unit_scorecard(known, as_of, effects)
+    return [UnitFlags(s.unit, s.alerts, s.median_report_hours, s.late_report, s.ineffective, s.inappropriate)
+            for s in sorted(scores.values(), key=lambda s: s.unit)]
 
 
 # --------------------------------------------------------------------------- boards
@@ -584,6 +665,7 @@ def build_digest(store, kind: str, day: date, *, now: datetime | None = None,
         board_due=[b for b in boards if b.state == "remaining"],
         board_overdue=[b for b in boards if b.state == "overdue"],
         board_replied=sum(1 for b in boards if b.reply_at and start <= b.reply_at < end),
+        new_alerts=new_alerts(alerts, start, end),
     )
     if kind == "weekly":
         current = WindowSummary(digest.mentions, digest.stories, digest.negative_mentions,
@@ -602,6 +684,8 @@ def build_digest(store, kind: str, day: date, *, now: datetime | None = None,
             Change("超时未办时限", current.overdue, previous.overdue, "项"),
         ]
         digest.scorecard = scorecard(deadlines, boards, start, end)
+        in_week = {d.alert_id for d in deadlines if start <= d.due_at < end}
+        digest.accountability = accountability(store, [a for a in alerts if a.get("id") in in_week], as_of)
     return digest
 
 
@@ -761,7 +845,7 @@ def speaker_views(posts: list[dict], influential: set[str], as_of: datetime) -> 
 
 __all__ = [
     "Count", "Point", "EventItem", "NegativeItem", "DueItem", "BoardItem", "Change", "ScoreRow", "Digest",
-    "EventReport", "KeyMoment", "Spreader", "ViewGroup", "WindowSummary", "build_digest", "build_event_report",
+    "EventReport", "AlertItem", "UnitFlags", "accountability", "new_alerts", "KeyMoment", "Spreader", "ViewGroup", "WindowSummary", "build_digest", "build_event_report",
     "post_figures", "negative_items", "top_events", "deadline_items", "board_items", "scorecard",
     "parse_time", "day_window", "week_window", "post_headline", "format_duration",
 ]
