@@ -16,6 +16,7 @@ from crawlers.state import CrawlClock, CrawlState
 
 LOGGER = logging.getLogger(__name__)
 STATS_PREFIX = "yuqing"
+_INITIALISED: set = set()
 # The client logs every failed attempt with a traceback; our own messages say what happened.
 logging.getLogger("elastic_transport").setLevel(logging.CRITICAL)
 
@@ -47,8 +48,12 @@ class CrawlContext:
         from yuqing.store import connect
 
         try:
-            self.store = connect(self.es_url, prefix=self.index_prefix)
-            self.store.init()
+            store = connect(self.es_url, prefix=self.index_prefix)
+            key = (store.url, store.prefix)
+            if key not in _INITIALISED:  # once per process: the spiders of one crawl share the indices
+                store.init()
+                _INITIALISED.add(key)
+            self.store = store
             self.store_error = None
         except StoreError as exc:
             if self.store_error is None:

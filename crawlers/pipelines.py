@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import asdict, is_dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -241,11 +242,18 @@ class IndexPipeline(_Pipeline):
     def flush(self, batch: list[dict]) -> None:
         if not batch:
             return
+        started = time.monotonic()
         for stage in getattr(self.crawler, "yuqing_batch_stages", []):
             try:
                 batch = stage.process_batch(batch, self._spider())
             except Exception as exc:  # noqa: BLE001 - enrichment must never lose the batch
                 self.context.error(None, "enrich_failed", f"{type(stage).__name__}: {exc}", level=logging.ERROR)
+        enriched = time.monotonic()
+        self._write(batch)
+        LOGGER.info("flushed %d posts: enrich %.2f s, write %.2f s", len(batch), enriched - started,
+                    time.monotonic() - enriched)
+
+    def _write(self, batch: list[dict]) -> None:
         store = self.context.connect()
         if store is not None:
             self.replay_spool()

@@ -1,0 +1,145 @@
+"""Benchmark (not a test): pages/s of our crawl (fetch + extract + enrich + index) of the sandbox web,
+beside a plain Scrapy fetch of the same pages, and the ratio (what our processing costs).
+
+Usage: ES_URL=http://127.0.0.1:9200 .venv/bin/python bench/crawl.py [--days 8] [--no-enrich]
+
+Both runs use the same Scrapy settings (AutoThrottle off, so the figures measure our work, not the
+politeness delay) against one sandbox server at the same simulated time; the fault source is left
+out. Each run is a subprocess (Scrapy's reactor starts once per process) and is timed from the
+first spider opening to the last one closing, so interpreter start-up is not counted. The index
+prefix is fresh and deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SETTINGS = ["AUTOTHROTTLE_ENABLED=False", "LOG_LEVEL=WARNING", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+SOURCES = ["sandbox_news", "sandbox_central", "sandbox_industry", "sandbox_portal", "sandbox_board",
+           "sandbox_board_api", "sandbox_social"]
+
+PLAIN = r'''
+import json, sys, time
+import scrapy
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+
+urls = json.load(open(sys.argv[1]))
+times = {}
+
+class Plain(scrapy.Spider):
+    name = "plain"
+    async def start(self):
+        for url in urls:
+            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+    def parse(self, response):
+        pass
+
+settings = {"ROBOTSTXT_OBEY": True, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "LOG_LEVEL": "WARNING",
+            "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+            "USER_AGENT": "yuqing-monitor/0.1"}
+process = CrawlerProcess(settings)
+crawler = process.create_crawler(Plain)
+crawler.signals.connect(lambda spider: times.setdefault("open", time.monotonic()), signal=signals.spider_opened, weak=False)
+crawler.signals.connect(lambda spider: times.setdefault("close", time.monotonic()), signal=signals.spider_closed, weak=False)
+process.crawl(crawler)
+process.start()
+print(json.dumps({"seconds": times["close"] - times["open"],
+                  "pages": crawler.stats.get_value("response_received_count", 0)}))
+'''
+
+TIMED_CRAWL = r'''
+import json, sys, time
+from scrapy import signals
+import crawlers.run as run
+
+times = {"open": [], "close": []}
+original = run._watch
+def watch(crawler, progress):
+    crawler.signals.connect(lambda spider: times["open"].append(time.monotonic()), signal=signals.spider_opened,
+                            weak=False)
+    crawler.signals.connect(lambda spider: times["close"].append(time.monotonic()), signal=signals.spider_closed,
+                            weak=False)
+run._watch = watch
+args = json.loads(sys.argv[1])
+runs = run.crawl(args["sources"], sandbox=args["sandbox"], settings=args["settings"],
+                 progress=run.Progress(write=None))
+print(json.dumps({"seconds": max(times["close"]) - min(times["open"]), "runs": runs}, ensure_ascii=False))
+'''
+
+
+def _sub(code: str, *args: str, env: dict | None = None) -> dict:
+    result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, **(env or {})}, timeout=900)
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark run failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _json(url: str, payload: dict | None = None) -> dict:
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=float, default=8, help="simulated days after the sandbox epoch")
+    parser.add_argument("--no-enrich", action="store_true", help="leave enrichment out of our crawl")
+    args = parser.parse_args()
+
+    from yuqing.sandbox import DEFAULT_EPOCH, SandboxClock, SandboxServer
+    from yuqing.store import connect
+
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    store = connect(prefix=prefix)  # fails with a clear message when Elasticsearch is down
+    store.init()
+    spool = tempfile.mkdtemp(prefix="yuqing-bench-spool-")
+    settings = dict(s.split("=", 1) for s in SETTINGS)
+    settings["YUQING_SPOOL_DIR"] = spool
+    if args.no_enrich:
+        settings["YUQING_ENRICH"] = "False"
+    try:
+        with SandboxServer(clock=SandboxClock.manual(DEFAULT_EPOCH + timedelta(days=args.days))) as server:
+            _json(server.url + "/__sandbox/stats", {})
+            ours = _sub(TIMED_CRAWL, json.dumps({"sources": SOURCES, "sandbox": server.url, "settings": settings}),
+                        env={"YUQING_INDEX_PREFIX": prefix})
+            paths = _json(server.url + "/__sandbox/stats")["paths"]
+            urls = [server.url + path + ("?rows=20" if path.startswith("/lyb/v1/") else "")
+                    for path, count in paths.items() if path != "/robots.txt" for _ in range(count)]
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+                json.dump(urls, handle)
+            plain = _sub(PLAIN, handle.name)
+        store.refresh("posts")
+        stored = store.count("posts")
+    finally:
+        store.delete_prefix()
+    pages = sum(r["pages"] for r in ours["runs"])
+    ours_rate = pages / ours["seconds"]
+    plain_rate = plain["pages"] / plain["seconds"]
+    print(f"sandbox at epoch+{args.days:g}d, {len(SOURCES)} sources, posts stored: {stored}")
+    print(f"ours  (crawl+extract+{'' if args.no_enrich else 'enrich+'}index): {pages:5d} pages in "
+          f"{ours['seconds']:6.2f} s = {ours_rate:7.1f} pages/s")
+    print(f"plain Scrapy fetch of the same pages:      {plain['pages']:5d} pages in {plain['seconds']:6.2f} s "
+          f"= {plain_rate:7.1f} pages/s")
+    print(f"ratio plain/ours: {plain_rate / ours_rate:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
