@@ -1,4 +1,5 @@
-"""The tokens the domain sentiment model sees: words, emoticons and negation scope, once each.
+"""The tokens the domain sentiment model sees: words, emoticons, negation scope, punctuation runs
+and lexicon hits, once each.
 
 Design, chosen on the train/eval splits (see ``MODEL.md``):
 
@@ -16,6 +17,11 @@ Design, chosen on the train/eval splits (see ``MODEL.md``):
   are dropped. Almost every post in this domain mentions them, praise included ("投诉当天就解决了，
   感谢"), so they say nothing about the poster's attitude; in the training data (delivery complaints,
   shopping reviews) they are strongly negative and would push praise of a bureau to negative.
+* Punctuation runs: ``!``, ``?``, ``...`` and ``~`` (after NFKC) become ``P:!`` and, for a run of
+  two or more (！！, ？？), ``P:!+`` — exclamation and rhetorical questions carry attitude.
+* Lexicon: hits of the project's own polarity lexicon (:mod:`analysis.sentiment.lexicon`: 点赞,
+  给力, 敷衍, 踢皮球, 不作为 …, negation-aware) add ``L:pos``/``L:neg`` ladder features. They
+  help most on data unlike the training sets (MODEL.md, transfer figures).
 * Each token counts once per text (binary naive Bayes), which keeps long posts from being
   decided by one repeated word.
 """
@@ -27,6 +33,8 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+
+from analysis.sentiment.lexicon import lexicon_features
 
 NEGATION_SCOPE = 2
 
@@ -45,6 +53,7 @@ _TOPIC_MARKUP = re.compile(r"\{%|%\}")
 _URL = re.compile(r"https?://[\w./?=&%#:+~-]+")
 _MENTION = re.compile(r"@[\w\u4e00-\u9fff-]{1,30}[:：]?")
 _EMOTICON = re.compile(r"\[([^\[\]\s]{1,8})\]")
+_PUNCTUATION_RUN = re.compile(r"[!?]+|\.{3,}|…+|~+")
 _PUNCTUATION = frozenset("，。！？!?；;,.、：:…~～“”\"'‘’（）()【】[]《》<>/\\|-—_#*&^%$@+=·")
 
 
@@ -99,4 +108,16 @@ def features(text: str) -> list[str]:
             scope -= 1
         else:
             found.append(word)
+    found.extend(punctuation_features(text))
+    found.extend(lexicon_features(text))
     return list(dict.fromkeys(found))
+
+
+def punctuation_features(text: str) -> list[str]:
+    """``P:!``, ``P:?``, ``P:…``, ``P:~`` per run in normalised ``text``, with ``+`` for runs of two or more."""
+    found = []
+    for match in _PUNCTUATION_RUN.finditer(text):
+        run = match.group(0)
+        mark = "…" if run[0] == "." else run[0]
+        found.append("P:" + mark + ("+" if len(run) > 1 else ""))
+    return found

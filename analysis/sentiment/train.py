@@ -2,11 +2,14 @@
 
 Trains SnowNLP's own classifier (``snownlp.classification.bayes.Bayes``) on :func:`features` of
 the public-opinion training data in ``../shared/data/sentiment`` and writes
-``analysis/sentiment/domain1.marshal.gz`` in the format ``Bayes.save`` writes.
+``analysis/sentiment/domain2.marshal.gz`` in the format ``Bayes.save`` writes.
 
 ``--select`` trains on the training parts only and prints accuracy and macro-F1 on the model
 selection parts (weibo2018 dev carved from train, smp2020 virus eval, waimai dev); the figures in
-``MODEL.md`` for model selection come from there. The test sets are never used here.
+``MODEL.md`` for model selection come from there. ``--transfer`` measures how the features carry
+to data unlike the training data: for each public-opinion set in turn, train on the training parts
+of the others (plus the shopping reviews) and score the left-out set's selection part. The test
+sets are never used here.
 """
 
 from __future__ import annotations
@@ -71,6 +74,23 @@ def selection_sets() -> dict[str, list[Example]]:
     }
 
 
+def report(model: DomainModel, sets: dict[str, list[Example]]) -> None:
+    """Print accuracy and macro-F1 of ``model`` on each named set."""
+    for name, examples in sets.items():
+        predicted = [int(r.label == "pos") for r in model.score_batch([e.text for e in examples])]
+        acc, f1 = scores([e.label for e in examples], predicted)
+        print(f"{name}: 准确率 {acc:.3f}  macro-F1 {f1:.3f}  ({len(examples)} 条)")
+
+
+def transfer() -> None:
+    """Leave one public-opinion set out of training and score its selection part."""
+    train_parts = training_sets(select=True)
+    for (left_out, examples), (dev_name, dev) in zip(list(train_parts.items())[:3], selection_sets().items()):
+        rest = [e for name, part in train_parts.items() if name != left_out for e in part]
+        print(f"不用 {left_out} 训练 ->", end=" ", flush=True)
+        report(DomainModel(train(rest)), {dev_name: dev})
+
+
 def train(examples: list[Example], min_documents: int = MIN_DOCUMENTS) -> dict:
     """Train ``Bayes`` and return the dict ``Bayes.save`` would write."""
     from snownlp.classification.bayes import Bayes
@@ -87,11 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.sentiment.train",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--select", action="store_true", help="只用训练部分训练，并在选模部分上打印指标")
+    parser.add_argument("--transfer", action="store_true", help="依次留出一个数据集不训练，在它的选模部分上打印指标")
     parser.add_argument("--output", type=Path, default=Path(__file__).with_name(DOMAIN_FILE), help="模型文件路径")
     args = parser.parse_args(argv)
     if not datasets.available():
         print(f"跳过: 找不到评测数据 {datasets.DATA_ROOT}", file=sys.stderr)
         return 2
+    if args.transfer:
+        transfer()
+        return 0
     started = time.perf_counter()
     sets = training_sets(args.select)
     for name, examples in sets.items():
@@ -101,11 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     size = sum(len(p["d"]) for p in data["d"].values())
     print(f"特征条目: {size}，训练用时 {time.perf_counter() - started:.1f} 秒")
     if args.select:
-        model = DomainModel(data)
-        for name, examples in selection_sets().items():
-            predicted = [r.label == "pos" for r in model.score_batch([e.text for e in examples])]
-            acc, f1 = scores([e.label for e in examples], [int(p) for p in predicted])
-            print(f"{name}: 准确率 {acc:.3f}  macro-F1 {f1:.3f}  ({len(examples)} 条)")
+        report(DomainModel(data), selection_sets())
         return 0
     write_bayes_data(data, args.output)
     print(f"已写入 {args.output}（{args.output.stat().st_size / 1024:.0f} KiB）")

@@ -15,7 +15,7 @@ PRAISE_WITH_COMPLAINT = [
     "小区噪音问题投诉后很快解决了，感谢执法人员",
     "楼下工地夜间施工噪音扰民，举报后城管当晚就来处理了，非常感谢",
 ]
-# Known limitation of domain@1 (MODEL.md): the complaint's own subject (虚假, 退款) outweighs the praise.
+# Known limitation of domain@2 (MODEL.md): the complaint's own subject (虚假, 退款) outweighs the praise.
 PRAISE_OUTWEIGHED = "向12315投诉商家虚假宣传，第二天就有回复，退款也到账了，效率很高，点赞！"
 COMPLAINTS = [
     "投诉了三次都没人管，商家态度恶劣，太失望了",
@@ -24,21 +24,21 @@ COMPLAINTS = [
 
 
 def test_models_are_listed_with_versions_and_domain_is_default():
-    assert MODELS[0] == DEFAULT_MODEL == "domain@1"
+    assert MODELS[0] == DEFAULT_MODEL == "domain@2"
     assert STOCK_MODEL.startswith("snownlp-stock@")
     assert STOCK_MODEL in MODELS
     assert all("@" in name for name in MODELS)
 
 
-@pytest.mark.parametrize("name, full", [(None, "domain@1"), ("domain", "domain@1"), ("domain@1", "domain@1"),
+@pytest.mark.parametrize("name, full", [(None, "domain@2"), ("domain", "domain@2"), ("domain@2", "domain@2"),
                                         ("snownlp-stock", STOCK_MODEL), (STOCK_MODEL, STOCK_MODEL)])
 def test_get_model_resolves_short_and_full_names(name, full):
     assert get_model(name).name == full
 
 
-@pytest.mark.parametrize("name", ["domain@2", "bert", "", "snownlp-stock@0.0.1"])
+@pytest.mark.parametrize("name", ["domain@1", "domain@3", "bert", "", "snownlp-stock@0.0.1"])
 def test_unknown_model_names_are_refused_naming_the_choices(name):
-    with pytest.raises(UnknownModelError, match="domain@1"):
+    with pytest.raises(UnknownModelError, match="domain@2"):
         get_model(name)
 
 
@@ -81,8 +81,7 @@ def test_stock_scores_equal_snownlp():
     assert [r.score for r in stock.score_batch(texts)] == [SnowNLP(t).sentiments for t in texts]
 
 
-@pytest.mark.parametrize("text", PRAISE_WITH_COMPLAINT + [pytest.param(
-    PRAISE_OUTWEIGHED, marks=pytest.mark.xfail(strict=True, reason="known limitation of domain@1, MODEL.md"))])
+@pytest.mark.parametrize("text", PRAISE_WITH_COMPLAINT + [PRAISE_OUTWEIGHED])
 def test_praise_that_mentions_complaints_or_noise_is_positive(text):
     assert get_model().score(text).label == "pos"
 
@@ -100,7 +99,7 @@ def test_domain_model_fixes_what_stock_gets_wrong():
 
 def test_text_without_known_features_is_neutral():
     assert get_model().score("zzqxj").label == NEUTRAL
-    assert get_model().score("。。。！！").score == 0.5
+    assert get_model().score("。。。，，、").score == 0.5
 
 
 @settings(max_examples=60, deadline=None)
@@ -123,6 +122,33 @@ def test_features_keep_weibo_emoticons_whole_and_drop_topic_terms():
     assert feats.count("E:赞") == 1
     assert "投诉" not in feats
     assert not any("t.cn" in f or "某某" in f for f in feats)
+
+
+def test_features_keep_punctuation_runs_and_lexicon_hits():
+    feats = features("太敷衍了！！真的没人管吗？")
+    assert "P:!+" in feats and "P:?" in feats and "P:!" not in feats
+    assert "L:neg" in feats and "L:neg2" in feats and "L:pos" not in feats
+    assert features("唉……") == features("唉......")  # NFKC makes … three dots, always a run
+    assert "P:…+" in features("唉……")
+
+
+def test_lexicon_applies_negation_longest_entries_and_neutral_phrases():
+    from analysis.sentiment.lexicon import hits, lexicon_features
+
+    assert hits("一点也不满意") == [("不满意", "neg")]
+    assert hits("没有敷衍，很满意") == [("敷衍", "pos"), ("很满意", "pos")]
+    assert hits("不是很好") == [("很好", "neg")]
+    assert hits("不好意思，差不多吧") == []
+    assert hits("很好，不行") == [("很好", "pos"), ("不行", "neg")]
+    assert lexicon_features("点赞点赞，感谢，辛苦了，给力") == ["L:pos", "L:pos2", "L:pos3"]
+    assert lexicon_features("今天开会") == []
+
+
+def test_lexicon_leaves_out_complaint_subjects():
+    from analysis.sentiment.lexicon import ENTRIES
+
+    for subject in ("噪音", "投诉", "举报", "过期", "虚假宣传", "退款", "扰民", "卫生"):
+        assert subject not in ENTRIES, subject
 
 
 def test_normalize_folds_width_and_case():
