@@ -58,6 +58,26 @@ def crawl_runs(now: datetime) -> list[dict]:
     return runs
 
 
+def test_alerts(now: datetime) -> list[dict]:
+    """Alerts as the engine writes them: a red one overdue, an orange one assigned to a unit, a blue one."""
+    def alert(alert_id, title, level, rank, color, status, hours_ago, deadlines, **extra):
+        first = now - timedelta(hours=hours_ago)
+        return {"id": alert_id, "event_id": f"ev-{alert_id}", "title": title, "level": level, "level_rank": rank,
+                "color": color, "rules": ["spike"], "schemes": ["食品安全"], "status": status,
+                "clock_start": first.isoformat(), "first_alerted_at": first.isoformat(),
+                "updated_at": first.isoformat(), "silenced": False, "post_count": 12,
+                "deadlines": [{"kind": k, "label": label, "due_at": (first + timedelta(hours=h)).isoformat(),
+                               "met_at": None} for k, label, h in deadlines], **extra}
+    return [
+        alert("a-red", "某幼儿园食物中毒 多名儿童送医", "Ⅰ", 1, "红", "new", 6,
+              [("authoritative", "发布权威信息", 5), ("press_conference", "新闻发布会", 24)]),
+        alert("a-orange", "连锁奶茶店使用过期原料", "Ⅱ", 2, "橙", "assigned", 2,
+              [("respond", "回应", 48)], owner_unit="食品安全监管处", handling_type="重大问题"),
+        alert("a-blue", "预付卡健身房闭店 会员维权", "Ⅳ", 4, "蓝", "new", 1, [("respond", "回应", 48)]),
+        alert("a-blue2", "超市价签与结算价不一致", "Ⅳ", 4, "蓝", "new", 1, [("respond", "回应", 48)]),
+    ]
+
+
 @pytest.fixture(scope="session")
 def dash_store(es_url):
     """A session store: sandbox posts (enriched), test board posts, an injection post, crawl runs, users."""
@@ -82,6 +102,7 @@ def dash_store(es_url):
     report = store.index_posts(posts, refresh=True)
     assert not report.failed, report.failed
     store.index_docs("crawl-runs", crawl_runs(now), refresh=True)
+    store.index_docs("alerts", test_alerts(now), refresh=True)
     for username, (role, unit) in USERS.items():
         accounts.add_user(store, username, PASSWORD, role, unit=unit, display_name=f"测试{username}")
     try:

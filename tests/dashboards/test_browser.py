@@ -119,6 +119,25 @@ def test_alerts_page(browser, live_url):
 
     if alerts.workflow is None:
         assert browser.find_element(By.ID, "alerts-placeholder").text.startswith("预警模块尚未安装")
-    else:
-        WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "alerts-list")))
+        shoot(browser, "alerts")
+        return
+    item = WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "alerts-item-a-red")))
+    assert "level-red" in item.get_attribute("class") and "overdue" in item.get_attribute("class")
+    assert "已超时" in item.text
     shoot(browser, "alerts")
+    status = '[id=\'{"index":"a-red","type":"alerts-status"}\']'
+    assert browser.find_element(By.CSS_SELECTOR, status).text == "新预警"
+    browser.find_element(By.CSS_SELECTOR, '[id=\'{"index":"a-red","type":"alerts-ack"}\']').click()
+    WebDriverWait(browser, 20).until(lambda b: b.find_element(By.CSS_SELECTOR, status).text == "已确认")
+    wait_text(browser, "alerts-message", "已确认")
+
+
+def test_leader_sees_alerts_without_action_buttons(browser, live_url):
+    from dashboards.pages import alerts
+
+    if alerts.workflow is None:
+        pytest.skip("the alerts workflow (yuqing.alerts.workflow) is not there yet")
+    browser_login(browser, live_url, "leader1")
+    open_page(browser, live_url, "/", "alerts-page")
+    WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "alerts-item-a-orange")))
+    assert not browser.find_elements(By.CSS_SELECTOR, "[id*=alerts-ack]")
