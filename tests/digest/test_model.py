@@ -36,6 +36,9 @@ def test_daily_volume_matches_elasticsearch_counts(daily, digest_store):
     assert sum(c.mentions for c in daily.media_levels) == daily.mentions
     assert sum(c.mentions for c in daily.sentiment) == daily.mentions
     assert sum(p.mentions for p in daily.volume) == daily.mentions
+    assert daily.central_news == digest_store.count("posts", queries.post_query(
+        filters=queries.PostFilter(since=daily.start, until=daily.end, media_levels=["中央"]),
+        extra=[{"term": {"platform": "新闻"}}])) > 0
     assert len(daily.volume) == 24
 
 
@@ -147,4 +150,6 @@ def test_event_report_figures(digest_store, scenario_data):
     assert kinds["普通网民"].critical  # critical ordinary users are quoted
     assert report.moments[0].text.startswith("首条信息") and report.moments == sorted(report.moments, key=lambda m: m.at)
     assert any("中央媒体" in m.text for m in report.moments)
+    assert report.central_media == sum(1 for r in mine if r["media_level"] == "中央" and r["platform"] == "新闻")
+    assert report.central_media < sum(1 for r in mine if r["media_level"] == "中央")  # boards are not media
     assert {d.kind for d in report.deadlines} >= {"authoritative_info", "press_conference"}

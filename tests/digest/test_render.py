@@ -150,6 +150,15 @@ def test_event_report_summary_and_sections(event_report):
     assert "依法调查处置，调查进展和处置结果及时向社会发布" in text  # 重大问题
     assert PRESS_DUE in text and "官方（" in text and "普通网民（" in text and "（批评）" in text
     assert len(document.inline_shapes) == 2
+    if DEMO_DIR:
+        folder = Path(DEMO_DIR)
+        for old in folder.glob("event-food_poisoning*"):
+            old.unlink()
+        pdf = folder / "event-food_poisoning.pdf"
+        pdf.write_bytes(render(doc, "pdf")[0])
+        (folder / "event-food_poisoning.docx").write_bytes(render(doc, "docx")[0])
+        subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(folder / "event-food_poisoning-page")],
+                       check=True, timeout=120)
 
 
 def test_html_escapes_crawled_markup(store):

@@ -110,6 +110,7 @@ def digest_document(digest: Digest) -> Document:
     add(Table(["指标", "数值"], [
         ["信息总量（条）", str(digest.mentions)],
         ["话题数（相似信息合并）", str(digest.stories)],
+        ["中央媒体报道（条）", str(digest.central_news)],
         ["负面信息（条）", str(digest.negative_mentions)],
         ["负面占比", pct(digest.negative_share)],
         ["待回应时限（项）", str(len(digest.due_items))],

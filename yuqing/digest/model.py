@@ -227,6 +227,7 @@ class Digest:
     board_overdue: list[BoardItem]
     board_replied: int
     new_alerts: list[AlertItem] = field(default_factory=list)
+    central_news: int = 0  # news reports by central media
     changes: list[Change] = field(default_factory=list)
     scorecard: list[ScoreRow] = field(default_factory=list)
     accountability: list[UnitFlags] = field(default_factory=list)
@@ -381,6 +382,8 @@ def post_figures(store, start: datetime, end: datetime, interval: str) -> dict:
         "media_level": {**queries.terms_agg("media_level", 20), "aggs": sub},
         "sentiment": {**queries.terms_agg("sentiment.label", 5), "aggs": sub},
         "volume": queries.histogram_agg("published_at", interval),
+        "central_news": {"filter": {"bool": {"filter": [{"term": {"platform": MEDIA_PLATFORM}},
+                                                        {"term": {"media_level": "中央"}}]}}},
     }
     result = store.search("posts", query, size=0, aggs=aggs)
     agg = result["aggregations"]
@@ -394,6 +397,7 @@ def post_figures(store, start: datetime, end: datetime, interval: str) -> dict:
         "media_levels": _counts(agg["media_level"]),
         "sentiment": _counts(agg["sentiment"]),
         "volume": volume,
+        "central_news": int(agg["central_news"]["doc_count"]),
     }
 
 
@@ -665,7 +669,7 @@ def build_digest(store, kind: str, day: date, *, now: datetime | None = None,
         board_due=[b for b in boards if b.state == "remaining"],
         board_overdue=[b for b in boards if b.state == "overdue"],
         board_replied=sum(1 for b in boards if b.reply_at and start <= b.reply_at < end),
-        new_alerts=new_alerts(alerts, start, end),
+        new_alerts=new_alerts(alerts, start, end), central_news=figures["central_news"],
     )
     if kind == "weekly":
         current = WindowSummary(digest.mentions, digest.stories, digest.negative_mentions,
@@ -756,8 +760,13 @@ def build_event_report(store, event_id: str, *, as_of: datetime | None = None, n
         platforms=_counts(agg["platform"]), media_levels=_counts(agg["media_level"]),
         moments=key_moments(posts, alert, as_of), spreaders=spreaders(posts),
         views=speaker_views(posts, influential, as_of), deadlines=deadline_items([alert] if alert else [], as_of),
-        recent_trend=(recent, before), central_media=sum(1 for p in posts if p.get("media_level") == "中央"),
+        recent_trend=(recent, before), central_media=sum(1 for p in posts if _central_news(p)),
         board_pending=board_pending)
+
+
+def _central_news(src: dict) -> bool:
+    """A central-level news report (a 中央-level message board is not a media report)."""
+    return src.get("media_level") == "中央" and src.get("platform") == MEDIA_PLATFORM
 
 
 def key_moments(posts: list[dict], alert: dict | None, as_of: datetime) -> list[KeyMoment]:
@@ -775,7 +784,7 @@ def key_moments(posts: list[dict], alert: dict | None, as_of: datetime) -> list[
     first(lambda s: s.get("platform") == "留言板", lambda s: f"网民在{s.get('source_name')}留言：{post_headline(s)}")
     first(lambda s: s.get("platform") == MEDIA_PLATFORM,
           lambda s: f"媒体首次报道：{s.get('source_name')}《{post_headline(s)}》")
-    first(lambda s: s.get("media_level") == "中央", lambda s: f"中央媒体跟进：{s.get('source_name')}《{post_headline(s)}》")
+    first(_central_news, lambda s: f"中央媒体跟进：{s.get('source_name')}《{post_headline(s)}》")
     first(lambda s: "通报" in (s.get("title") or ""), lambda s: f"官方通报见报：{s.get('source_name')}《{post_headline(s)}》")
     hours: dict[datetime, int] = {}
     for src in posts:

@@ -86,11 +86,11 @@ def daily_prose(digest: Digest) -> str:
     if not digest.mentions:
         return f"{period}未监测到相关舆情信息。" + _deadline_part(digest)
     parts: list[tuple[int, str]] = []
-    central = sum(c.mentions for c in digest.media_levels if c.key == "中央")
+    central = digest.central_news
     parts.append((0, f"{period}共监测到相关舆情信息{digest.mentions}条，合并相似转载后为{digest.stories}个话题。"))
     parts.append((3, _platform_sentence(digest)))
     if central:
-        parts.append((4, f"中央媒体相关报道{central}条。"))
+        parts.append((4, f"中央媒体报道{central}条。"))
     parts.append((0, f"负面信息{digest.negative_mentions}条，占{pct(digest.negative_share)}。"))
     if digest.kind == "weekly":
         changes = {c.label: c for c in digest.changes}
@@ -214,7 +214,8 @@ def event_summary(report: EventReport) -> str:
     region = ((event.get("region") or {}).get("district") or (event.get("region") or {}).get("city") or "")
     parts: list[tuple[int, str]] = []
     opening = f"{cn_time(first)}起，" if first else ""
-    parts.append((0, f"{opening}{region}“{event.get('title')}”引发关注。"))
+    title = event.get("title") or ""
+    parts.append((0, f"{opening}{'' if title.startswith(region) else region}“{title}”引发关注。"))
     parts.append((0, f"截至{cn_time(report.as_of)}，相关信息{report.mentions}条（{report.stories}个话题），"
                      f"负面占{pct(report.negative_share)}。"))
     if report.platforms:
@@ -269,9 +270,10 @@ def recommendations(report: EventReport) -> list[str]:
         out.append("由分管局领导牵头处置，办公室统筹协调，涉及多个部门的各自在职责范围内回应、口径一致。")
     for item in report.deadlines:
         if item.state == "remaining":
-            out.append(f"在{cn_time(item.due_at)}前完成{item.label}（{item.status_text}）。")
+            out.append(f"在{cn_time(item.due_at)}前完成{item.label}（剩余{format_duration(item.due_at - report.as_of)}）。")
         elif item.state == "overdue":
-            out.append(f"{item.label}已超时，应立即补办并说明原因（{item.status_text}）。")
+            out.append(f"{item.label}已超时{format_duration(report.as_of - item.due_at)}（{cn_time(item.due_at)}截止），"
+                       "应立即补办并说明原因。")
     if any(d.kind == "authoritative_info" and d.met_at for d in report.deadlines):
         out.append("权威信息发布后持续发布调查进展和处理结果，回应家长和公众关切。")
     if report.board_pending:
