@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from yuqing.errors import StoreError
@@ -152,11 +153,10 @@ class EnrichPipeline(_Pipeline):
     passes through. Enrichment failing never stops indexing: the batch is indexed as it is.
     """
 
-    def open_spider(self, spider=None):
+    async def open_spider(self, spider=None) -> None:
         self.enricher = None
-        if not self.crawler.settings.getbool("YUQING_ENRICH", True):
-            return None
-        return deferToThread(self._load)  # loading the models takes seconds: keep the reactor free
+        if self.crawler.settings.getbool("YUQING_ENRICH", True):
+            await _in_thread(self._load)  # loading the models takes seconds: keep the reactor free
 
     def _load(self) -> None:
         try:
@@ -216,19 +216,19 @@ class IndexPipeline(_Pipeline):
         if self.context.connect() is not None:
             self.replay_spool()
 
-    def process_item(self, item, spider=None):
+    async def process_item(self, item, spider=None):
         self.context.count(item.source, "items")
         self.buffer.append(as_dict(item))
-        if len(self.buffer) < self.batch_size:
-            return item
-        batch, self.buffer = self.buffer, []
-        # Enrichment and the bulk write block: run them off the reactor thread so downloads,
-        # timeouts and the other spiders go on; Scrapy waits for this item's Deferred.
-        return deferToThread(self._flush_safely, batch).addCallback(lambda _: item)
+        if len(self.buffer) >= self.batch_size:
+            batch, self.buffer = self.buffer, []
+            # Enrichment and the bulk write block: run them off the reactor thread so downloads,
+            # timeouts and the other spiders go on.
+            await _in_thread(self._flush_safely, batch)
+        return item
 
-    def close_spider(self, spider=None):
+    async def close_spider(self, spider=None) -> None:
         batch, self.buffer = self.buffer, []
-        return deferToThread(self._flush_safely, batch)
+        await _in_thread(self._flush_safely, batch)
 
     # -------------------------------------------------------------- batches
     def _flush_safely(self, batch: list[dict]) -> None:
@@ -328,6 +328,10 @@ class IndexPipeline(_Pipeline):
             if written:
                 LOGGER.info("wrote %d spooled %s documents (%d still pending)", written, name, left)
             self.context.count("-", f"spool_replayed/{name}", written)
+
+
+async def _in_thread(function, *args):
+    return await maybe_deferred_to_future(deferToThread(function, *args))
 
 
 def _doc_id(doc: dict) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from dataclasses import dataclass, field
@@ -60,8 +61,12 @@ def plan(names: list[str] | None, sources_file: str | None, sandbox: str | None)
 
 
 def crawl(names: list[str] | None = None, *, sources_file: str | None = None, sandbox: str | None = None,
-          settings: dict | None = None, progress: Progress | None = None) -> list[dict]:
-    """Crawl the sources once; returns the crawl-runs documents (one per source)."""
+          settings: dict | None = None, progress: Progress | None = None,
+          log_to_root: bool = False) -> list[dict]:
+    """Crawl the sources once; returns the crawl-runs documents (one per source).
+
+    ``log_to_root``: the caller (the CLI) owns logging; Scrapy logs through the root handlers,
+    filtered at LOG_LEVEL, instead of installing its own."""
     groups = plan(names, sources_file, sandbox)
     project = get_project_settings()
     if sources_file:
@@ -70,7 +75,11 @@ def crawl(names: list[str] | None = None, *, sources_file: str | None = None, sa
         project.set("YUQING_SANDBOX_URL", sandbox, priority="cmdline")
     for key, value in (settings or {}).items():
         project.set(key, value, priority="cmdline")
-    process = CrawlerProcess(project, install_root_handler=progress is None)
+    if log_to_root:
+        for handler in logging.getLogger().handlers:  # Scrapy resets logger levels, not handler levels
+            handler.setLevel(project.get("LOG_LEVEL") or "INFO")
+    project.set("LOG_INSTALL_ROOT_HANDLER", not log_to_root, priority="cmdline")
+    process = CrawlerProcess(project)
     crawlers = []
     for spider, sources in groups.items():
         crawler = process.create_crawler(spider)

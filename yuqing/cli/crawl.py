@@ -29,11 +29,11 @@ def run(args: argparse.Namespace) -> int:
         print("没有要抓取的来源（所有来源都已停用？用 yuqing sources list 查看）", file=sys.stderr)
         return 1
     progress = None if args.quiet else Progress(write=lambda text: (sys.stderr.write(text), sys.stderr.flush()))
-    settings = {"LOG_LEVEL": "ERROR"} if not args.verbose else {}
+    settings = {"LOG_LEVEL": "DEBUG" if args.verbose else "ERROR"}
     if args.no_enrich:
         settings["YUQING_ENRICH"] = False
     runs = crawl(args.sources or None, sources_file=args.sources_file, sandbox=args.sandbox,
-                 settings=settings, progress=progress)
+                 settings=settings, progress=progress, log_to_root=True)
     failed = 0
     print(f"{'来源':<22}{'页面':>6}{'条目':>6}{'跳过':>6}{'错误':>6}{'缓冲':>6}  状态  错误分类")
     for run_doc in runs:
