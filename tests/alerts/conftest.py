@@ -1,16 +1,25 @@
-"""Shared fixtures: the sandbox stream, enriched once per session, and a local notification recorder."""
+"""Shared fixtures: one store per session wiped before each test, the sandbox stream, a notification recorder.
+
+Creating and deleting indices costs seconds on a busy node, so the alerts tests share one index prefix
+with only the indices they use, and each test starts from empty indices (documents deleted by id).
+"""
 
 from __future__ import annotations
 
 import copy
 import json
 import threading
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 
 from yuqing.sandbox import build_world
 from yuqing.sandbox.export import export_records
+
+USED_INDICES = ("posts", "events", "alerts", "audit", "alert-state")
+REPLAY_STEP = timedelta(minutes=60)
 
 
 class Recorder:
@@ -21,14 +30,44 @@ class Recorder:
         self.lock = threading.Lock()
 
     def submit(self, notice, on_result=None) -> None:
-        from datetime import datetime, timezone
-        from types import SimpleNamespace
-
         with self.lock:
             self.notices.append(notice)
         if on_result is not None:
             on_result(SimpleNamespace(channel="recorder", ok=True, at=datetime.now(timezone.utc), error=None,
                                       attempts=1))
+
+
+def wipe(store) -> None:
+    """Delete every document of the used indices (the node has no delete-by-query)."""
+    from yuqing.store import alerts as sa
+
+    sa.refresh_all(store, *USED_INDICES)
+    for name in USED_INDICES:
+        ids = [hit["_id"] for hit in store.search(name, size=10_000, source=False,
+                                                  track_total_hits=False)["hits"]["hits"]]
+        if ids:
+            assert sa.delete_docs(store, name, ids) == 0
+    sa.refresh_all(store, *USED_INDICES)
+
+
+@pytest.fixture(scope="session")
+def alerts_store(es_url):
+    from yuqing.store import connect
+    from yuqing.store.schema import INDICES
+
+    instance = connect(es_url, prefix=f"a{uuid.uuid4().hex[:10]}")
+    instance.init([INDICES[name] for name in USED_INDICES])
+    yield instance
+    instance.delete_prefix()
+
+
+@pytest.fixture
+def store(alerts_store, es_url, monkeypatch):
+    """The session's alerts store, emptied; ES_URL and the prefix are set for code that connects itself."""
+    monkeypatch.setenv("ES_URL", es_url)
+    monkeypatch.setenv("YUQING_INDEX_PREFIX", alerts_store.prefix)
+    wipe(alerts_store)
+    return alerts_store
 
 
 @pytest.fixture(scope="session")
@@ -49,18 +88,16 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture(scope="session")
-def replayed(es_url, sandbox_lines, enricher, tmp_path_factory):
+def replayed(es_url, sandbox_lines, enricher):
     """The whole sandbox stream replayed once into its own prefix (shared by the scenario tests)."""
-    import uuid
-
     from yuqing.alerts.replay import replay
     from yuqing.store import connect
+    from yuqing.store.schema import INDICES
 
     store = connect(es_url, prefix=f"r{uuid.uuid4().hex[:10]}")
-    store.init()
+    store.init([INDICES[name] for name in USED_INDICES])
     recorder = Recorder()
-    report = replay(store, copy.deepcopy(sandbox_lines), notifier=recorder, enricher=enricher,
-                    step=timedelta(minutes=30))
+    report = replay(store, copy.deepcopy(sandbox_lines), notifier=recorder, enricher=enricher, step=REPLAY_STEP)
     posts = {p["id"]: p for p in store.scan("posts")}
     yield store, report, recorder, posts
     store.delete_prefix()

@@ -6,6 +6,8 @@ import copy
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from analysis.workdays import SHANGHAI
 from yuqing.alerts.engine import AlertEngine
 from yuqing.sandbox import build_world
@@ -25,13 +27,19 @@ def _reposts(n: int = 50) -> list[dict]:
             for i in range(n)]
 
 
-def _index(store, enricher, posts):
-    enricher.enrich(posts, lookup=store.cluster_candidates)
-    store.index_posts(posts, refresh=True)
+@pytest.fixture(scope="module")
+def reposts(enricher) -> list[dict]:
+    """The fifty reposts, enriched once for the module (tests index copies)."""
+    return enricher.enrich(_reposts())
 
 
-def test_fifty_reposts_are_one_event_and_one_alert(store, enricher, recorder):
-    _index(store, enricher, _reposts())
+def _index(store, posts):
+    written = store.index_posts(copy.deepcopy(posts), refresh=True)
+    assert not written.failed
+
+
+def test_fifty_reposts_are_one_event_and_one_alert(store, reposts, recorder):
+    _index(store, reposts)
     engine = AlertEngine(store, notifier=recorder)
     report = engine.cycle(T0 + timedelta(hours=1))
     assert report.posts == 50
@@ -42,16 +50,15 @@ def test_fifty_reposts_are_one_event_and_one_alert(store, enricher, recorder):
     assert len([n for n in recorder.notices if n.kind == "alert"]) == 1
 
 
-def test_restart_neither_loses_nor_resends(store, enricher, recorder):
-    _index(store, enricher, _reposts(40))
+def test_restart_neither_loses_nor_resends(store, reposts, recorder):
+    _index(store, reposts[:40])
     AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1))
     store.refresh("alerts")
     before = {a["id"]: a for a in store.scan("alerts")}
     sent = len(recorder.notices)
     assert before and sent >= 1
 
-    more = _reposts(50)[40:]  # the same story goes on after the restart
-    _index(store, enricher, more)
+    _index(store, reposts[40:])  # the same story goes on after the restart
     restarted = AlertEngine(store, notifier=recorder)
     report = restarted.cycle(T0 + timedelta(hours=1, minutes=30))
     assert report.posts == 10 and report.alerts_new == 0
@@ -67,8 +74,8 @@ def test_restart_neither_loses_nor_resends(store, enricher, recorder):
     assert AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1, minutes=40)).posts == 0
 
 
-def test_reminders_before_due_and_at_overdue_are_sent_once(store, enricher, recorder):
-    _index(store, enricher, _reposts())
+def test_reminders_before_due_and_at_overdue_are_sent_once(store, reposts, recorder):
+    _index(store, reposts)
     AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1))
     store.refresh("alerts")
     alert = next(iter(store.scan("alerts")))
@@ -88,7 +95,7 @@ def test_background_posts_alone_raise_nothing(store, enricher, recorder):
     records = [r for r in export_records(build_world()) if r["scenario"] == "background"]
     for r in records:
         r.pop("categories", None)
-    _index(store, enricher, copy.deepcopy(records))
+    _index(store, enricher.enrich(records))
     AlertEngine(store, notifier=recorder).cycle(datetime(2024, 3, 20, tzinfo=SHANGHAI))
     store.refresh("alerts")
     assert store.count("alerts") == 0

@@ -12,6 +12,7 @@ The push intent is written before the notice is submitted (at most once, never t
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -95,11 +96,21 @@ class AlertEngine:
         self.grouper = grouper or EventGrouper()
         self.base_url = base_url
         self.filters = {name: c.to_es() for name, c in self.rules.filters().items()}
+        self.delivery_record_errors: list[str] = []  # filled by delivery callbacks, drained by cycle()
+        self._lock = threading.Lock()
+        self._silenced_schemes: set[str] | None = None
 
     # ------------------------------------------------------------------ cycle
     def cycle(self, now: datetime | None = None) -> CycleReport:
         now = (now or datetime.now(timezone.utc)).astimezone(SHANGHAI)
         report = CycleReport()
+        with self._lock:
+            report.errors += self.delivery_record_errors
+            self.delivery_record_errors = []
+        self._silenced_schemes = None
+        # One refresh makes everything written since the last cycle searchable: new posts, and the
+        # events and alerts the last cycle wrote without refreshing (scheme silences are written with
+        # a refresh, so alert-state needs none).
         sa.refresh_all(self.store, "posts", "events", "alerts")
         touched: set[str] = set()
         detected: dict[str, str] = {}
@@ -109,7 +120,7 @@ class AlertEngine:
                 break
             report.posts += len(posts)
             touched |= self._group(posts, now, report, detected)
-            self.store.refresh("posts")
+            self.store.refresh("posts")  # the new event ids, for the next batch and the aggregations
             if len(posts) < BATCH:
                 break
         if touched:
@@ -159,7 +170,6 @@ class AlertEngine:
     # ------------------------------------------------------------------ events and alerts
     def _summarise_and_alert(self, event_ids: list[str], now: datetime, report: CycleReport,
                              detected: dict[str, str]) -> None:
-        self.store.refresh("posts")
         stats = sa.event_stats(self.store, event_ids, self.filters)
         docs = []
         previous = sa.get_many(self.store, "events", list(stats))
@@ -257,8 +267,9 @@ class AlertEngine:
                 return True
         schemes = alert.get("schemes") or []
         if schemes:
-            silenced = scheme_silences(self.store, now)
-            if all(s in silenced for s in schemes):
+            if self._silenced_schemes is None:  # read once per cycle
+                self._silenced_schemes = scheme_silences(self.store, now)
+            if all(s in self._silenced_schemes for s in schemes):
                 return True
         return False
 
@@ -278,6 +289,11 @@ class AlertEngine:
         self.notifier.submit(notice, self._recorder(alert["id"]))
 
     def _recorder(self, alert_id: str) -> Callable[[Any], None]:
+        """The delivery callback: appends the result to the alert's ``notifications``.
+
+        A failure to record is logged, counted (``delivery_record_errors``, reported by the next cycle)
+        and re-raised to the dispatcher, which logs it too; it never passes silently.
+        """
         def record(result: Any) -> None:
             at = getattr(result, "at", None)
             item = {"channel": getattr(result, "channel", "?"), "ok": bool(getattr(result, "ok", False)),
@@ -285,12 +301,16 @@ class AlertEngine:
                     "error": getattr(result, "error", None)}
             try:
                 sa.append_item(self.store, "alerts", alert_id, "notifications", item)
-            except Exception as exc:  # noqa: BLE001 - never let a delivery callback crash the sender
-                LOGGER.warning("could not record delivery for %s: %s", alert_id, exc)
+            except Exception as exc:
+                with self._lock:
+                    self.delivery_record_errors.append(f"{alert_id}: 未能记录推送结果（{item['channel']}）: {exc}")
+                LOGGER.error("could not record delivery for %s: %s", alert_id, exc)
+                raise
         return record
 
     def send_reminders(self, now: datetime) -> int:
         """Reminders before due and at overdue for open alerts that need a response (idempotent)."""
+        self._silenced_schemes = None
         query = {"bool": {"filter": [{"term": {"needs_response": True}}],
                           "must_not": [{"terms": {"status": ["closed"]}}, {"exists": {"field": "merged_into"}}]}}
         result = self.store.search("alerts", query, size=1000, track_total_hits=False)

@@ -11,9 +11,10 @@ import logging
 from datetime import datetime
 from typing import Iterable, Mapping
 
-from elasticsearch import helpers
+from elasticsearch import ConflictError, helpers
 
 from analysis.events import NEGATIVE, EventStats, hour_key, parse_time
+from yuqing.errors import StoreError
 from yuqing.store import Store
 from yuqing.store.client import translate_errors
 
@@ -105,18 +106,56 @@ def put_doc(store: Store, name: str, doc: dict, refresh: bool = True) -> None:
         store.client.index(index=store.alias(name), id=doc["id"], document=doc, refresh=refresh)
 
 
+def delete_docs(store: Store, name: str, ids: Iterable[str], refresh: bool = False) -> int:
+    """Delete documents by id (bulk); returns the number of failures (logged). Missing ids are not failures."""
+    alias = store.alias(name)
+    actions = ({"_op_type": "delete", "_index": alias, "_id": doc_id} for doc_id in ids)
+    failed = 0
+    with translate_errors(store.url):
+        for ok, item in helpers.streaming_bulk(store.client, actions, chunk_size=1000, raise_on_error=False,
+                                               raise_on_exception=False, max_retries=3):
+            if not ok and item.get("delete", {}).get("status") != 404:
+                failed += 1
+                LOGGER.warning("delete failed in %s: %s", name, item)
+        if refresh:
+            store.client.indices.refresh(index=alias)
+    return failed
+
+
 def delete_doc(store: Store, name: str, doc_id: str) -> None:
     with translate_errors(store.url):
         store.client.options(ignore_status=404).delete(index=store.alias(name), id=doc_id, refresh=True)
 
 
-def append_item(store: Store, name: str, doc_id: str, field: str, item: dict) -> None:
-    """Append ``item`` to the list ``field`` atomically (safe from another thread)."""
-    script = {"source": f"if (ctx._source.{field} == null) {{ ctx._source.{field} = []; }} "
-                        f"ctx._source.{field}.add(params.item)", "params": {"item": item}}
+def get_versioned(store: Store, name: str, doc_id: str) -> tuple[dict, int, int] | None:
+    """(source, seq_no, primary_term) of a document (real-time get), or None when it does not exist."""
     with translate_errors(store.url):
-        store.client.options(ignore_status=404).update(index=store.alias(name), id=doc_id, script=script,
-                                                        retry_on_conflict=5, refresh=True)
+        result = store.client.options(ignore_status=404).get(index=store.alias(name), id=doc_id)
+    if not result.get("found"):
+        return None
+    return dict(result["_source"]), int(result["_seq_no"]), int(result["_primary_term"])
+
+
+def append_item(store: Store, name: str, doc_id: str, field: str, item: dict, attempts: int = 10) -> int:
+    """Append ``item`` to the list ``field``; returns the new length. Safe from another thread.
+
+    Read-modify-write with optimistic concurrency (the node has no scripting): the document is read
+    with its sequence number and written back only if nobody changed it meanwhile; on a conflict the
+    read is repeated. A missing document or ``attempts`` conflicts in a row raise StoreError.
+    """
+    for _ in range(attempts):
+        got = get_versioned(store, name, doc_id)
+        if got is None:
+            raise StoreError(f"{store.alias(name)} 中没有文档 {doc_id}，无法追加 {field}")
+        doc, seq_no, primary_term = got
+        items = list(doc.get(field) or []) + [item]
+        try:
+            update_doc(store, name, doc_id, {field: items}, refresh=False, if_seq_no=seq_no,
+                       if_primary_term=primary_term)
+        except ConflictError:
+            continue
+        return len(items)
+    raise StoreError(f"{store.alias(name)} 的文档 {doc_id} 连续 {attempts} 次写入冲突，未能追加 {field}")
 
 
 def reassign_event(store: Store, old: str, new: str) -> int:
@@ -206,5 +245,6 @@ def cluster_ids_of(store: Store, event_id: str, size: int = 200) -> list[str]:
     return [b["key"] for b in result["aggregations"]["c"]["buckets"]]
 
 
-__all__ = ["append_item", "cluster_events", "cluster_ids_of", "count_ungrouped", "delete_doc", "event_stats",
-           "open_events", "put_doc", "reassign_event", "ungrouped_posts", "update_doc", "update_docs"]
+__all__ = ["append_item", "cluster_events", "cluster_ids_of", "count_ungrouped", "delete_doc", "delete_docs",
+           "event_stats", "get_many", "get_versioned", "open_events", "put_doc", "reassign_event", "refresh_all",
+           "ungrouped_posts", "update_doc", "update_docs"]
