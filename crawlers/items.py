@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
+from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
 from crawlers.extraction.dates import parse_date
@@ -191,7 +191,7 @@ class PostLoader(ItemLoader):
     board_in = Identity()
     engagement_in = Identity()
     tags_in = Identity()
-    tags_out = Identity()
+    tags_out = Compose(lambda values: values or None)
 
 
 class BoardLoader(ItemLoader):
@@ -213,11 +213,6 @@ class EngagementLoader(ItemLoader):
     default_item_class = dict
     default_input_processor = MapCompose(to_count)
     default_output_processor = TakeFirst()
-
-
-def load_item(loader: ItemLoader) -> Any:
-    """``load_item`` that keeps explicit zero counts (TakeFirst skips only None and '')."""
-    return loader.load_item()
 
 
 __all__ = ["PostItem", "PostLoader", "BoardLoader", "EngagementLoader", "parse_post_date", "DateRejected",
