@@ -12,6 +12,7 @@ import logging
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from scrapy import signals
@@ -43,8 +44,26 @@ class Progress:
         self.write(f"\r已抓取页面 {self.pages}，条目 {self.items}，错误 {self.errors}，用时 {now - self.started:.0f} 秒 ")
 
 
-def plan(names: list[str] | None, sources_file: str | None, sandbox: str | None) -> dict[str, list[Source]]:
-    """Sources to crawl grouped by spider name (validates the file: ConfigError with file:line)."""
+def due(sources: list[Source], last_started: dict[str, datetime], now: datetime) -> list[Source]:
+    """The sources whose interval has passed since their last run started (never run: due)."""
+    return [s for s in sources
+            if s.name not in last_started or now - last_started[s.name] >= timedelta(seconds=s.interval)]
+
+
+def last_started(store, names: list[str]) -> dict[str, datetime]:
+    """When each source's last crawl run started, from the crawl-runs index."""
+    result = store.search("crawl-runs", {"terms": {"source": names}}, size=0,
+                          aggs={"by_source": {"terms": {"field": "source", "size": max(1, len(names))},
+                                              "aggs": {"last": {"max": {"field": "started_at"}}}}})
+    return {bucket["key"]: datetime.fromtimestamp(bucket["last"]["value"] / 1000, timezone.utc)
+            for bucket in result["aggregations"]["by_source"]["buckets"] if bucket["last"]["value"] is not None}
+
+
+def plan(names: list[str] | None, sources_file: str | None, sandbox: str | None,
+         due_only: bool = False) -> dict[str, list[Source]]:
+    """Sources to crawl grouped by spider name (validates the file: ConfigError with file:line).
+
+    ``due_only``: only the sources whose ``interval`` has passed since their last run."""
     path = sources_file or (SANDBOX_FILE if sandbox else None)
     loaded = load_sources(path, sandbox)
     chosen = loaded.select(names or None)
@@ -54,6 +73,14 @@ def plan(names: list[str] | None, sources_file: str | None, sandbox: str | None)
             from yuqing.errors import YuqingError
 
             raise YuqingError(f"来源 {'、'.join(missing)} 的地址含 {{sandbox}}，请用 --sandbox URL 指定沙盒地址")
+    if due_only and chosen:
+        from yuqing.store import connect
+
+        from crawlers.state import CrawlClock
+
+        store = connect()
+        store.init()  # idempotent; a first run has no crawl-runs index yet
+        chosen = due(chosen, last_started(store, [s.name for s in chosen]), CrawlClock.from_sandbox(sandbox).now())
     groups: dict[str, list[Source]] = {}
     for source in chosen:
         groups.setdefault(KIND_SPIDERS[source.kind], []).append(source)
@@ -62,12 +89,12 @@ def plan(names: list[str] | None, sources_file: str | None, sandbox: str | None)
 
 def crawl(names: list[str] | None = None, *, sources_file: str | None = None, sandbox: str | None = None,
           settings: dict | None = None, progress: Progress | None = None,
-          log_to_root: bool = False) -> list[dict]:
+          log_to_root: bool = False, due_only: bool = False) -> list[dict]:
     """Crawl the sources once; returns the crawl-runs documents (one per source).
 
     ``log_to_root``: the caller (the CLI) owns logging; Scrapy logs through the root handlers,
     filtered at LOG_LEVEL, instead of installing its own."""
-    groups = plan(names, sources_file, sandbox)
+    groups = plan(names, sources_file, sandbox, due_only)
     project = get_project_settings()
     if sources_file:
         project.set("YUQING_SOURCES_FILE", str(sources_file), priority="cmdline")

@@ -119,3 +119,16 @@ def test_crawl_refuses_a_bad_file_before_anything_starts(tmp_path):
                              "http://127.0.0.1:9"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and f"{path}:8:" in result.stderr
     assert "Scrapy" not in result.stderr
+
+
+def test_due_sources_are_those_whose_interval_has_passed(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from crawlers.run import due
+
+    loaded, _path = _load(tmp_path, GOOD + GOOD.split("sources:\n", 1)[1].replace("city_news", "other_news")
+                          .replace("    region: 天津市\n", "    region: 天津市\n    interval: 2h\n"))
+    now = datetime(2024, 3, 20, 8, tzinfo=timezone.utc)
+    last = {"city_news": now - timedelta(minutes=31), "other_news": now - timedelta(minutes=90)}
+    assert [s.name for s in due(loaded.sources, last, now)] == ["city_news"]
+    assert [s.name for s in due(loaded.sources, {}, now)] == ["city_news", "other_news"]
