@@ -13,7 +13,7 @@ from dash import ALL, Input, Output, State, dcc, html
 
 from analysis import clocks
 from dashboards.auth import current_user, guard_layout, guarded_callback
-from dashboards.common import card, current_store, fmt_time, parse_time
+from dashboards.common import SHANGHAI, card, current_store, fmt_time, parse_time
 
 try:
     from yuqing.alerts import workflow
@@ -42,6 +42,7 @@ def deadline_rows(alert: dict, now: datetime) -> list[dict]:
         due = parse_time(item.get("due_at"))
         if due is None:
             continue
+        due = due.astimezone(SHANGHAI)  # the countdown text names the due time in Shanghai time
         deadline = clocks.Deadline(item.get("kind") or "", item.get("label") or "时限", due, due)
         status = clocks.clock_status(deadline, now, responded_at=parse_time(item.get("met_at")))
         rows.append({"label": item.get("label") or "", "due": fmt_time(due), "state": status.state,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 
 import dash
 import pandas as pd
@@ -42,23 +42,31 @@ def channel_status_frame(store, extra: list[dict] | None = None) -> pd.DataFrame
 def reply_deadline(post: dict, pol: clocks.ClockPolicy) -> clocks.Deadline:
     """The stored due time, else the channel's configured limit, else the default 5 working days."""
     board = post.get("board") or {}
-    posted = parse_time(post.get("published_at"))
-    channel = str(board.get("channel") or "")
-    rule = None
-    for key, configured in pol.boards.items():
-        if channel in (key, configured.name):
-            rule = configured.limits[0]
-    if rule is not None:
-        deadline = clocks.workday_deadline(rule.kind, rule.label, posted, rule.working_days, pol,
-                                           basis=rule.basis, practice=rule.practice)
-    else:
-        deadline = clocks.workday_deadline("board_reply", "答复留言", posted, DEFAULT_WORKING_DAYS, pol,
-                                           basis="未配置渠道，按默认 5 个工作日", practice=True)
     stored = parse_time(board.get("due_at"))
+    posted = parse_time(post.get("published_at"))
+    deadline = _channel_deadline(str(board.get("channel") or ""), posted.astimezone(SHANGHAI).date())
     if stored is not None:
-        deadline = clocks.Deadline(deadline.kind, deadline.label, deadline.starts_at, stored.astimezone(SHANGHAI),
+        deadline = clocks.Deadline(deadline.kind, deadline.label, posted, stored.astimezone(SHANGHAI),
                                    working_days=deadline.working_days, basis="渠道记录的办理时限")
     return deadline
+
+
+@functools.lru_cache(maxsize=8192)
+def _channel_deadline(channel: str, day: date) -> clocks.Deadline:
+    """A working-day deadline depends only on the channel and the local day of posting: computed once each."""
+    pol = policy()
+    start = datetime.combine(day, time(12), tzinfo=SHANGHAI)
+    rule = next((c.limits[0] for key, c in pol.boards.items() if channel in (key, c.name)), None)
+    if rule is not None:
+        return clocks.workday_deadline(rule.kind, rule.label, start, rule.working_days, pol,
+                                       basis=rule.basis, practice=rule.practice)
+    return clocks.workday_deadline("board_reply", "答复留言", start, DEFAULT_WORKING_DAYS, pol,
+                                   basis="未配置渠道，按默认 5 个工作日", practice=True)
+
+
+@functools.lru_cache(maxsize=8192)
+def _workdays_between(a: date, b: date) -> int:
+    return policy().calendar.workdays_between(a, b)
 
 
 def pending_posts(store, now: datetime, extra: list[dict] | None = None, limit: int = PENDING_LIMIT) -> list[dict]:
@@ -74,11 +82,7 @@ def pending_posts(store, now: datetime, extra: list[dict] | None = None, limit: 
         deadline = reply_deadline(post, pol)
         status = clocks.clock_status(deadline, now)
         today, due_day = now.astimezone(SHANGHAI).date(), deadline.due_at.astimezone(SHANGHAI).date()
-        if status.state == "overdue":
-            days = pol.calendar.workdays_between(due_day, today)
-            left = -days
-        else:
-            left = pol.calendar.workdays_between(today, due_day)
+        left = -_workdays_between(due_day, today) if status.state == "overdue" else _workdays_between(today, due_day)
         rows.append({"id": post.get("id") or hit["_id"], "title": post.get("title") or "", "channel": board.get("channel"),
                      "addressee": board.get("addressee") or "", "status": board.get("status") or "未回复",
                      "posted": fmt_time(post.get("published_at")), "due": fmt_time(deadline.due_at),

@@ -20,6 +20,8 @@ dash.register_page(__name__, path="/explore", name="检索", title="检索 · �
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
+KEYWORD_SAMPLE = 5_000
+DEFAULT_DAYS = 30  # the page opens on the last 30 days (Shanghai dates); clear the dates to search everything
 SENTIMENTS = [{"label": "负面", "value": "neg"}, {"label": "中性", "value": "neu"}, {"label": "正面", "value": "pos"}]
 BOARD_STATUSES = ["未回复", "待回复", "办理中", "已办理"]
 EXPORT_COLUMNS = {"published_at": "发布时间", "title": "标题", "source_name": "信源", "media_level": "媒体级别",
@@ -70,7 +72,8 @@ def search(store, text: str | None, flt: queries.PostFilter, size: int = PAGE_SI
     interval = pick_interval(*data_span(store, text, flt))
     aggs = {
         "trend": queries.histogram_agg("published_at", interval, {"s": queries.terms_agg("sentiment.label", 3)}),
-        "keywords": queries.terms_agg("keywords", 15),
+        # keywords are many per post: count them over the best-matching posts of each shard (a sample)
+        "keywords": {"sampler": {"shard_size": KEYWORD_SAMPLE}, "aggs": {"k": queries.terms_agg("keywords", 15)}},
         "sources": queries.terms_agg("source_name", 10),
     }
     result = store.search_posts(text, flt, size=size, aggs=aggs)
@@ -84,7 +87,7 @@ def search(store, text: str | None, flt: queries.PostFilter, size: int = PAGE_SI
         "hits": result["hits"]["hits"],
         "interval": interval,
         "trend": pd.DataFrame(rows, columns=["time", "pos", "neu", "neg"]),
-        "keywords": queries.buckets_frame(result["aggregations"]["keywords"]),
+        "keywords": queries.buckets_frame(result["aggregations"]["keywords"]["k"]),
         "sources": queries.buckets_frame(result["aggregations"]["sources"]),
     }
 
@@ -160,9 +163,23 @@ def _dropdown(id_: str, placeholder: str, opts) -> dcc.Dropdown:
     return dcc.Dropdown(id=id_, options=opts, multi=True, placeholder=placeholder, className="filter")
 
 
+def _date_param(value: str | None):
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+    except ValueError:
+        return None
+
+
 @guard_layout(ROLES)
-def layout(q: str = "", **_query):
+def layout(q: str = "", since: str | None = None, until: str | None = None, **_query):
+    """``?q=…&since=2024-03-01&until=2024-03-31``; ``since=all`` opens without a date range."""
     store = current_store()
+    today = datetime.now(SHANGHAI).date()
+    start, end = _date_param(since), _date_param(until)
+    if since == "all":
+        start = end = None
+    elif start is None:
+        start, end = today - timedelta(days=DEFAULT_DAYS - 1), end or today
     return html.Div(id="explore-page", className="page", children=[
         html.H2("全文检索"),
         html.Div(className="searchbar", children=[
@@ -171,7 +188,9 @@ def layout(q: str = "", **_query):
             html.Button("检索", id="explore-go", className="btn btn-primary"),
         ]),
         html.Div(className="filters", children=[
-            dcc.DatePickerRange(id="explore-dates", display_format="YYYY-MM-DD", start_date_placeholder_text="开始日期",
+            dcc.DatePickerRange(id="explore-dates", display_format="YYYY-MM-DD",
+                                start_date=start.isoformat() if start else None,
+                                end_date=end.isoformat() if end else None, start_date_placeholder_text="开始日期",
                                 end_date_placeholder_text="结束日期", clearable=True, first_day_of_week=1),
             _dropdown("explore-sources", "信源", terms_options(store, "posts", "source_name", 100)),
             _dropdown("explore-levels", "媒体级别", terms_options(store, "posts", "media_level", 20)),
@@ -189,7 +208,7 @@ def layout(q: str = "", **_query):
         ]),
         dcc.Loading(dcc.Graph(id="explore-trend", config={"displaylogo": False}), type="dot"),
         html.Div(className="grid2", children=[
-            card("热门关键词", dcc.Graph(id="explore-keywords", config={"displayModeBar": False})),
+            card("热门关键词（按相关度抽样）", dcc.Graph(id="explore-keywords", config={"displayModeBar": False})),
             card("主要信源", dcc.Graph(id="explore-top-sources", config={"displayModeBar": False})),
         ]),
         card("检索结果", html.Div(id="explore-results", className="results")),

@@ -49,7 +49,7 @@ def test_login_page_is_chinese_and_rejects_bad_password(browser, live_url):
 
 def test_explore_page_searches_and_highlights(browser, live_url):
     browser_login(browser, live_url, "analyst1")
-    open_page(browser, live_url, "/explore", "explore-page")
+    open_page(browser, live_url, "/explore?since=all", "explore-page")
     box = browser.find_element(By.ID, "explore-text")
     box.send_keys("预付卡", Keys.ENTER)
     WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#explore-results mark"))
@@ -63,7 +63,7 @@ def test_explore_page_searches_and_highlights(browser, live_url):
 
 def test_crawled_script_and_onerror_show_as_text_and_never_run(browser, live_url):
     browser_login(browser, live_url, "analyst1")
-    open_page(browser, live_url, "/explore", "explore-page")
+    open_page(browser, live_url, "/explore?since=all", "explore-page")
     browser.find_element(By.ID, "explore-text").send_keys("注入测试", Keys.ENTER)
     wait_text(browser, "explore-results", "<script>window.__pwned=1</script>")
     results = browser.find_element(By.ID, "explore-results")

@@ -1,0 +1,193 @@
+"""Benchmark: p50/p95 latency of each dashboard page's callback logic over N synthetic posts (default 1M).
+
+    .venv/bin/python bench/dashboard.py [--posts N] [--runs R] [--es-url URL | --ephemeral]
+
+Posts are generated (not enriched) with realistic field shapes and bulk-loaded under a throwaway index
+prefix, which is deleted at the end. ``--ephemeral`` starts a private node on a free port in a temp dir
+(like the test suite) instead of using ES_URL. A benchmark, not a test: it prints figures and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SOURCES = [(f"src{n:02d}", f"信源{n:02d}", kind) for n, kind in enumerate(["news", "rss", "social", "board_html"] * 10)]
+LEVELS = ["中央", "省级", "市级", "行业", "商业", "自媒体"]
+CATEGORIES = ["食品安全", "药品/医疗器械/化妆品", "特种设备", "产品质量/召回", "消费维权/12315", "价格收费",
+              "广告/虚假宣传", "网络交易", "执法作风"]
+DISTRICTS = ["和平区", "河东区", "河西区", "南开区", "河北区", "红桥区", "东丽区", "西青区", "津南区", "北辰区"]
+WORDS = ["预付卡", "退费", "健身房", "电梯", "故障", "食品", "过期", "外卖", "价格", "虚假宣传", "投诉", "商家",
+         "消费者", "市场监管", "直播带货", "奶茶", "超市", "药店", "燃气", "维权", "幼儿园", "食堂", "召回"]
+UNITS = ["食品安全监管处", "特种设备安全监察处", "价格监督检查处", "网络交易监管处", "消费者权益保护处"]
+STATUSES = ["未回复", "办理中", "已办理", "已办理", "已办理"]
+
+
+def synthetic_posts(n: int, now: datetime, seed: int = 7):
+    rng = random.Random(seed)
+    for i in range(n):
+        source, name, kind = rng.choice(SOURCES)
+        published = now - timedelta(seconds=rng.randint(0, 90 * 86400))
+        words = rng.sample(WORDS, 6)
+        title = "".join(words[:3])
+        content = "，".join(words) + "。" + "相关部门表示将依法处理。" * rng.randint(1, 4)
+        district = rng.choice(DISTRICTS)
+        label = rng.choices(["neg", "neu", "pos"], [0.3, 0.5, 0.2])[0]
+        doc = {"id": f"p{i}", "url": f"https://example.cn/{source}/{i}.html", "source": source, "source_name": name,
+               "source_kind": kind, "platform": "留言板" if kind == "board_html" else "新闻",
+               "media_level": rng.choice(LEVELS), "title": title, "title_seg": " ".join(words[:3]),
+               "content": content, "content_seg": " ".join(words), "published_at": published.isoformat(),
+               "crawled_at": published.isoformat(), "categories": rng.sample(CATEGORIES, rng.randint(1, 2)),
+               "keywords": words[:5], "region": {"province": "天津市", "city": "天津市", "district": district,
+                                                 "path": f"天津市/{district}"},
+               "sentiment": {"score": rng.random(), "label": label, "model": "bench"}}
+        if kind == "board_html":
+            status = rng.choice(STATUSES)
+            board = {"post_id": str(i), "channel": name, "addressee": rng.choice(UNITS), "status": status}
+            if status == "已办理":
+                board["reply_at"] = (published + timedelta(hours=rng.randint(2, 200))).isoformat()
+            doc["board"] = board
+        yield doc
+
+
+def crawl_runs(now: datetime, per_source: int = 200):
+    for source, name, kind in SOURCES:
+        for k in range(per_source):
+            at = now - timedelta(hours=k)
+            yield {"id": f"{source}-{k}", "source": source, "source_name": name, "source_kind": kind,
+                   "started_at": at.isoformat(), "items": 10, "errors": k % 3, "status": "ok", "pages": 3}
+
+
+def alerts(now: datetime, n: int = 300):
+    for i in range(n):
+        rank = 1 + i % 4
+        first = now - timedelta(hours=i)
+        yield {"id": f"a{i}", "event_id": f"e{i}", "title": f"预警{i}", "level": "ⅠⅡⅢⅣ"[rank - 1], "level_rank": rank,
+               "color": "红橙黄蓝"[rank - 1], "status": ["new", "acknowledged", "assigned", "closed"][i % 4],
+               "first_alerted_at": first.isoformat(), "silenced": False, "post_count": 5,
+               "deadlines": [{"kind": "respond", "label": "回应", "due_at": (first + timedelta(hours=48)).isoformat()}]}
+
+
+def load_parallel(store, n: int, now: datetime, threads: int):
+    """Bulk-load n posts with ``threads`` writers, each over its own slice of the generated posts."""
+    from concurrent.futures import ThreadPoolExecutor
+    from itertools import islice
+
+    from yuqing.store import BulkReport
+
+    def part(k: int):
+        rng_posts = synthetic_posts(n, now)
+        return store.index_docs("posts", islice(rng_posts, k, None, threads), chunk_size=2000)
+
+    total = BulkReport()
+    with ThreadPoolExecutor(threads) as pool:
+        for report in pool.map(part, range(threads)):
+            total.created += report.created
+            total.updated += report.updated
+            total.failed += report.failed
+    return total
+
+
+def measure(name: str, func, runs: int) -> tuple[str, float, float]:
+    func()  # warm the caches the way a second user would
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return name, statistics.median(times), p95
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=1, help="bulk writers in parallel (each generates every post and keeps its share)")
+    parser.add_argument("--es-url")
+    parser.add_argument("--ephemeral", action="store_true", help="start a private node in a temp dir")
+    args = parser.parse_args()
+
+    from yuqing import esnode
+
+    spec = base = None
+    url = args.es_url
+    if args.ephemeral:
+        base = Path(tempfile.mkdtemp(prefix="yuqing-bench-es-"))
+        base.chmod(0o755)
+        spec = esnode.NodeSpec(port=esnode.free_port(), home=base / "node", heap="1g")
+        esnode.start(spec, progress=lambda _m: None)
+        url = spec.url
+    try:
+        return run(url, args)
+    finally:
+        if spec:
+            esnode.stop(spec)
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def run(url: str | None, args) -> int:
+    from dashboards.app import create_app
+    from yuqing.accounts import User
+    from yuqing.store import connect
+
+    store = connect(url, prefix=f"bench{uuid.uuid4().hex[:6]}")
+    store.init()
+    try:
+        now = datetime.now(timezone.utc)
+        posts_index = store.concrete("posts", 1)
+        store.client.indices.put_settings(index=posts_index, settings={"refresh_interval": "-1"})
+        start = time.perf_counter()
+        report = load_parallel(store, args.posts, now, args.threads)
+        store.client.indices.put_settings(index=posts_index, settings={"refresh_interval": "1s"})
+        store.refresh("posts")
+        store.client.indices.forcemerge(index=posts_index, max_num_segments=1)
+        load_s = time.perf_counter() - start
+        store.index_docs("crawl-runs", crawl_runs(now), refresh=True)
+        store.index_docs("alerts", alerts(now), refresh=True)
+        print(f"loaded {report.ok} posts in {load_s:.0f} s ({report.ok / load_s:.0f} docs/s), "
+              f"{len(report.failed)} failed")
+
+        create_app(store)
+        from dashboards.pages import alerts as alerts_page
+        from dashboards.pages import boards, explore, sources
+
+        week = explore.build_filter(since=(now - timedelta(days=7)).date().isoformat(),
+                                    until=now.date().isoformat())
+        filtered = explore.build_filter(media_levels=["中央", "省级"], categories=["食品安全"], sentiments=["neg"],
+                                        regions=["天津市/东丽区"])
+        cases = [
+            ("检索 all posts (trend, top-N, 50 hits)", lambda: explore.search(store, None, explore.build_filter())),
+            ("检索 text '预付卡 退费'", lambda: explore.search(store, "预付卡 退费", explore.build_filter())),
+            ("检索 text + 7 days", lambda: explore.search(store, "电梯故障", week)),
+            ("检索 four filters", lambda: explore.search(store, None, filtered)),
+            ("检索 export 10k rows (CSV)", lambda: explore.to_csv(explore.export_frame(store, "食品", explore.build_filter()))),
+            ("留言板 channels × status", lambda: boards.channel_status_frame(store)),
+            ("留言板 pending (500, working days)", lambda: boards.pending_posts(store, now)),
+            ("留言板 reply rate per unit", lambda: boards.unit_reply_frame(store)),
+            ("信源 health", lambda: sources.source_health(store, now)),
+        ]
+        if alerts_page.workflow is not None:
+            cases.append(("预警 list", lambda: alerts_page.visible_alerts(store, User("b", "press"))))
+        print(f"{'callback':<40}{'p50 ms':>10}{'p95 ms':>10}   ({args.runs} runs, {args.posts} posts)")
+        for name, func in cases:
+            label, p50, p95 = measure(name, func, args.runs)
+            print(f"{label:<40}{p50:>10.1f}{p95:>10.1f}")
+    finally:
+        store.delete_prefix()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
