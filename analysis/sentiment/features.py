@@ -114,7 +114,7 @@ def features(text: str) -> list[str]:
 
 
 def punctuation_features(text: str) -> list[str]:
-    """``P:!``, ``P:?``, ``P:…``, ``P:~`` per run in normalised ``text``, with ``+`` for runs of two or more."""
+    """``P:!``, ``P:?``, ``P:…``, ``P:~`` per run in normalised ``text``; ``+`` marks runs of two or more."""
     found = []
     for match in _PUNCTUATION_RUN.finditer(text):
         run = match.group(0)

@@ -4,12 +4,12 @@ Entries are attitude, not subject matter: what a complaint is about (噪音, 过
 扰民, 违法 …) is left out, because praise of the office that handled it names the same things
 (features.TOPIC_TERMS drops the commonest of them for the same reason); so are words common in
 neutral notices (规范, 落实, 卫生, 希望). The domain model learns word polarity from its training
-data, but those sets are weibo posts, epidemic-time comments and delivery reviews. The words below are how people praise or blame an
-office, a shop or a service in any of them (点赞, 给力, 敷衍, 踢皮球, 不作为, 无人问津 …), so their
-evidence carries over to sources the training data never saw. :func:`lexicon_features` turns the
-hits in a text into a few extra features for the naive Bayes model: ``L:pos`` / ``L:neg`` once per
-text with at least one hit, ``L:pos2`` / ``L:neg2`` with two or more, and so on up to
-``LADDER`` — so three complaint markers weigh more than one.
+data, but those sets are weibo posts, epidemic-time comments and delivery reviews. The words below
+are how people praise or blame an office, a shop or a service in any of them (点赞, 给力, 敷衍,
+踢皮球, 不作为, 无人问津 …), so their evidence carries over to sources the training data never saw.
+:func:`lexicon_features` turns the hits in a text into a few extra features for the naive Bayes
+model: ``L:pos`` / ``L:neg`` once per text with at least one hit, ``L:pos2`` / ``L:neg2`` with two
+or more, and so on up to ``LADDER`` — so three complaint markers weigh more than one.
 
 Matching is on the normalised text (``features.normalize``), longest entry first, left to right.
 A hit preceded by a negator (不, 没, 没有, 并不 …, within ``NEGATION_WINDOW`` characters, and
@@ -33,6 +33,14 @@ POSITIVE = frozenset("""
 祝愿 恭喜 庆祝 赞美 美好 美丽 漂亮 可爱 帅 精彩 完美 成功 胜利 顺心 哈哈 嘻嘻 好开心 推荐 值得 回购 再来
 还会再来 会再来 支持 拥护 点个赞 好样的 榜样 模范 楷模 好人 人民公仆 为民 为民办实事 办实事 暖人心
 雪中送炭 及时雨 无微不至 热情周到 秉公 公正 公平 廉洁 便民 惠民 利民 暖心 连夜 第一时间
+哈哈哈 笑死 笑死我了 好好笑 有趣 有意思 好玩 美滋滋 开心死了 太开心 超开心 好开心啊 好甜
+幸运 好运 感恩节 温馨 治愈 满足 心满意足 享受 惬意 自豪 骄傲 光荣 振奋 激动 期盼 赞 牛逼
+厉害了 6666 666 yyds 绝了 真香 大爱 好喜欢 太喜欢 喜欢死 好可爱 萌 美哭 好美
+绝美 帅气 优雅 棒极了 一级棒 顶呱呱 nice good 赞赞赞 平安 健康 安康 顺遂 如意 圆满
+团圆 吉祥 快乐哦 生日快乐 新年快乐 节日快乐 早日康复 平平安安 加油加油 必胜 一定能 挺住 坚持住
+众志成城 同舟共济 守望相助 白衣天使 最美 逆行者 英雄 伟大 感人 泪目 暖哭 好评如潮 物有所值
+超值 分量足 量足 量大 味道好 口感好 送餐快 速度快 准时送达 包装好 服务态度好 态度很好 谢谢老板
+谢谢商家 良心 良心商家 厚道 周全 体贴 用心良苦 负责任 值得信赖 信赖 信任 认可
 """.split())
 
 NEGATIVE = frozenset("""
@@ -47,6 +55,14 @@ NEGATIVE = frozenset("""
 不值 不值得 不合理 不公平 不公正 不像话 不要脸 太坑 被坑 上当 受骗 被骗 坑 慢死 太慢 很慢
 错了 悲剧 惨 惨痛 可悲 可怜 呵呵 呵呵哒 醉了 无力吐槽 吐槽 槽点 坑死 滚 去死 垃圾服务 拉黑
 再也不 不会再 再也不会 后悔 失误 耽误 浪费 白跑 白等 等了半天
+难过死了 伤心死了 哭了 哭死 呜呜 呜呜呜 心累 好累 累死 好烦 烦死了 烦人 好气 气人 火大 怒了
+愤慨 寒心 心寒 无耻 恶心死了 变态 丢人 丢脸 可耻 活该 该死 混蛋 傻逼 狗屁 扯淡 胡扯
+放屁 瞎扯 呵呵了 服了 真服了 无语了 吐了 晕死 倒霉 倒霉透了 晦气 悲哀 悲催 惨了 凄惨
+绝望了 心碎 痛心 痛心疾首 揪心 忧心 害怕死了 恐怖 吓死 吓人 慌 心慌 抑郁 压抑 孤独 寂寞 空虚
+迷茫 无助 后悔死了 遗憾 可惜 不舒服 难熬 煎熬 太难了 好难 受不了 忍无可忍 受够了 够了 不能忍
+别再 再也 离谱 太离谱 荒唐 荒谬 奇葩 过分 太过分 欺人太甚 难以下咽 没法吃 咸死 太咸 太淡 太油
+油腻 分量少 量少 太少 不新鲜 不熟 夹生 送得慢 送餐慢 等了 等太久 超级慢 一般般 很一般 不怎么样
+差强人意 凑合 马马虎虎 不推荐 别买 千万别 避雷 踩雷 智商税 失信 言而无信 不讲理 耍赖
 """.split())
 
 # Weibo emoticons (kept as ``[name]`` in the normalised text) and emoji with a clear side.
@@ -64,11 +80,13 @@ NEGATIVE_MARKS = frozenset("""
 
 # Longer strings that contain an entry but say nothing either way (不好意思 is not 不好).
 NEUTRAL = frozenset("""
-不好意思 负责人 不客气 没关系 不用谢 好不好 行不行 对不对 差不多 出差 差距 时差 相差 偏差 误差 差价 差点 乱码 好不容易
+不好意思 负责人 不客气 没关系 不用谢 好不好 行不行 对不对 差不多 出差 差距 时差 相差
+偏差 误差 差价 差点 乱码 好不容易
 不得不 不管怎样 无论 别人 别的 不行了吗 坑位 臭豆腐 螺蛳粉 满意度 不满足于 感谢信 希望工程 可怜天下
 """.split())
 
-NEGATORS = ("不", "没", "没有", "无", "未", "别", "并不", "并没有", "从不", "从没", "毫无", "绝不", "决不", "不是", "不太", "不够", "不怎么")
+NEGATORS = ("不", "没", "没有", "无", "未", "别", "并不", "并没有", "从不", "从没", "毫无", "绝不", "决不",
+             "不是", "不太", "不够", "不怎么")
 
 _PUNCTUATION = frozenset("，。！？!?；;,.、：:…~～\n")
 
@@ -105,7 +123,7 @@ def hits(text: str) -> list[tuple[str, str]]:
             word = text[i:i + size]
             if word in ENTRIES:
                 side = ENTRIES[word]
-                if side is None:  # a neutral phrase: consume it, count nothing
+                if side is None: # a neutral phrase: consume it, count nothing
                     i += size
                     break
                 if _negated(text, i) and not word.startswith(("不", "没", "无")):

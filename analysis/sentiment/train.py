@@ -107,8 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.sentiment.train",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--select", action="store_true", help="只用训练部分训练，并在选模部分上打印指标")
-    parser.add_argument("--transfer", action="store_true", help="依次留出一个数据集不训练，在它的选模部分上打印指标")
-    parser.add_argument("--output", type=Path, default=Path(__file__).with_name(DOMAIN_FILE), help="模型文件路径")
+    parser.add_argument("--transfer", action="store_true",
+                        help="依次留出一个数据集不训练，在它的选模部分上打印指标")
+    parser.add_argument("--output", type=Path, default=Path(__file__).with_name(DOMAIN_FILE),
+                        help="模型文件路径")
     args = parser.parse_args(argv)
     if not datasets.available():
         print(f"跳过: 找不到评测数据 {datasets.DATA_ROOT}", file=sys.stderr)

@@ -15,7 +15,8 @@ PRAISE_WITH_COMPLAINT = [
     "小区噪音问题投诉后很快解决了，感谢执法人员",
     "楼下工地夜间施工噪音扰民，举报后城管当晚就来处理了，非常感谢",
 ]
-# Known limitation of domain@2 (MODEL.md): the complaint's own subject (虚假, 退款) outweighs the praise.
+# A limitation of domain@1 (the complaint's own subject, 虚假 and 退款, outweighed the praise) that
+# the lexicon features of domain@2 and later fixed; kept as a regression case.
 PRAISE_OUTWEIGHED = "向12315投诉商家虚假宣传，第二天就有回复，退款也到账了，效率很高，点赞！"
 COMPLAINTS = [
     "投诉了三次都没人管，商家态度恶劣，太失望了",
@@ -24,21 +25,21 @@ COMPLAINTS = [
 
 
 def test_models_are_listed_with_versions_and_domain_is_default():
-    assert MODELS[0] == DEFAULT_MODEL == "domain@2"
+    assert MODELS[0] == DEFAULT_MODEL == "domain@3"
     assert STOCK_MODEL.startswith("snownlp-stock@")
     assert STOCK_MODEL in MODELS
     assert all("@" in name for name in MODELS)
 
 
-@pytest.mark.parametrize("name, full", [(None, "domain@2"), ("domain", "domain@2"), ("domain@2", "domain@2"),
+@pytest.mark.parametrize("name, full", [(None, "domain@3"), ("domain", "domain@3"), ("domain@3", "domain@3"),
                                         ("snownlp-stock", STOCK_MODEL), (STOCK_MODEL, STOCK_MODEL)])
 def test_get_model_resolves_short_and_full_names(name, full):
     assert get_model(name).name == full
 
 
-@pytest.mark.parametrize("name", ["domain@1", "domain@3", "bert", "", "snownlp-stock@0.0.1"])
+@pytest.mark.parametrize("name", ["domain@1", "domain@2", "domain@4", "bert", "", "snownlp-stock@0.0.1"])
 def test_unknown_model_names_are_refused_naming_the_choices(name):
-    with pytest.raises(UnknownModelError, match="domain@2"):
+    with pytest.raises(UnknownModelError, match="domain@3"):
         get_model(name)
 
 
@@ -190,3 +191,56 @@ def test_stock_model_works_without_snowfast(monkeypatch):
     model = StockModel()
     assert model._fast is None
     assert model.score_batch(["质量不错", " "]) == get_model("snownlp-stock").score_batch(["质量不错", " "])
+
+
+def test_shipped_model_is_small_and_has_the_lexicon_and_punctuation_features():
+    from importlib import resources
+
+    from analysis.sentiment.models import DOMAIN_FILE, read_bayes_data
+
+    with resources.as_file(resources.files("analysis.sentiment").joinpath(DOMAIN_FILE)) as path:
+        assert path.stat().st_size < 3 * 1024 * 1024
+        data = read_bayes_data(path)
+    assert set(data["d"]) == {"pos", "neg"}
+    pos, neg = data["d"]["pos"]["d"], data["d"]["neg"]["d"]
+    # The lexicon features carry their side: more texts of that side contain them.
+    assert pos["L:pos"] > neg.get("L:pos", 1) and neg["L:neg"] > pos.get("L:neg", 1)
+    assert pos["L:pos3"] > neg.get("L:pos3", 1) and neg["L:neg3"] > pos.get("L:neg3", 1)
+    assert "P:!+" in pos and "P:?+" in neg
+
+
+TRAIN_SCRIPT = """
+import sys
+from analysis.sentiment.datasets import Example
+from analysis.sentiment.models import write_bayes_data
+from analysis.sentiment.train import train
+examples = [Example("服务很好，点赞", 1), Example("办事效率高，满意", 1), Example("效率很高，感谢！", 1),
+            Example("太差了，没人管", 0), Example("态度恶劣，失望", 0), Example("敷衍了事，太失望了！", 0)]
+write_bayes_data(train(examples), sys.argv[1])
+"""
+
+
+def test_training_writes_the_same_bytes_in_any_process_and_snownlp_loads_them(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from snownlp.classification.bayes import Bayes
+
+    from analysis.sentiment.models import DomainModel
+
+    paths = []
+    for seed in ("1", "2"):
+        path = tmp_path / f"model{seed}.marshal.gz"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-c", TRAIN_SCRIPT, str(path)], env=env, check=True, timeout=120)
+        paths.append(path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    (tmp_path / "snow.3").write_bytes(paths[0].read_bytes())  # SnowNLP's load appends ".3" under Python 3
+    bayes = Bayes()
+    bayes.load(str(tmp_path / "snow"))
+    model = DomainModel.from_file(paths[0])
+    for text in ("效率很高，感谢", "太失望了，没人管"):
+        label, prob = bayes.classify(model.known_features(text))
+        assert model.score(text).score == pytest.approx(prob if label == "pos" else 1 - prob, abs=1e-12)
+    assert model.score("效率很高，感谢").label == "pos" and model.score("太失望了，没人管").label == "neg"

@@ -114,7 +114,10 @@ def test_default_model_meets_the_minimum_accuracy_on_the_check_set(results):
     assert sum(right.values()) / 60 >= MINIMUM_ACCURACY, right
 
 
-@pytest.mark.parametrize("group, texts", [("praise", PRAISE), ("complaints", COMPLAINTS), ("notices", NOTICES)])
+GROUPS = [("praise", PRAISE), ("complaints", COMPLAINTS), ("notices", NOTICES)]
+
+
+@pytest.mark.parametrize("group, texts", GROUPS)
 def test_each_group_is_mostly_right(results, group, texts):
     assert correct(results)[group] / len(texts) >= MINIMUM_PER_GROUP, (group, results[group])
 
