@@ -21,19 +21,40 @@ AS_OF_DAY_END = datetime(2024, 3, 13, 0, 0, tzinfo=SHANGHAI)
 
 # scenario -> level, heat, owner unit, handling type, detection delay, {deadline kind: met at}
 ALERT_PLANS = {
-    "food_poisoning": ("Ⅱ", 95.0, "河西区市场监管局", "重大问题", timedelta(minutes=70), {
-        "report_area_leaders": datetime(2024, 3, 12, 15, 20, tzinfo=SHANGHAI),
-        "authoritative_info": datetime(2024, 3, 12, 18, 30, tzinfo=SHANGHAI),  # 40 min late
-        "investigation_report": datetime(2024, 3, 14, 10, 0, tzinfo=SHANGHAI),
-    }),
-    "gym_prepaid": ("Ⅲ", 60.0, "西青区市场监管局", "实际困难", timedelta(hours=2), {
-        "report_leaders": datetime(2024, 3, 13, 11, 0, tzinfo=SHANGHAI),
-        "response": datetime(2024, 3, 15, 11, 0, tzinfo=SHANGHAI),  # late
-    }),
-    "elevator": ("Ⅳ", 40.0, "特种设备安全监察处", "不了解情况/模糊认识", timedelta(minutes=30), {
-        "report_leaders": datetime(2024, 3, 14, 20, 30, tzinfo=SHANGHAI),
-        "response": datetime(2024, 3, 15, 10, 0, tzinfo=SHANGHAI),
-    }),
+    "food_poisoning": (
+        "Ⅱ",
+        95.0,
+        "河西区市场监管局",
+        "重大问题",
+        timedelta(minutes=70),
+        {
+            "report_area_leaders": datetime(2024, 3, 12, 15, 20, tzinfo=SHANGHAI),
+            "authoritative_info": datetime(2024, 3, 12, 18, 30, tzinfo=SHANGHAI),  # 40 min late
+            "investigation_report": datetime(2024, 3, 14, 10, 0, tzinfo=SHANGHAI),
+        },
+    ),
+    "gym_prepaid": (
+        "Ⅲ",
+        60.0,
+        "西青区市场监管局",
+        "实际困难",
+        timedelta(hours=2),
+        {
+            "report_leaders": datetime(2024, 3, 13, 11, 0, tzinfo=SHANGHAI),
+            "response": datetime(2024, 3, 15, 11, 0, tzinfo=SHANGHAI),  # late
+        },
+    ),
+    "elevator": (
+        "Ⅳ",
+        40.0,
+        "特种设备安全监察处",
+        "不了解情况/模糊认识",
+        timedelta(minutes=30),
+        {
+            "report_leaders": datetime(2024, 3, 14, 20, 30, tzinfo=SHANGHAI),
+            "response": datetime(2024, 3, 15, 10, 0, tzinfo=SHANGHAI),
+        },
+    ),
 }
 LEVEL_KEYS = {"Ⅰ": ("I", 1, "红"), "Ⅱ": ("II", 2, "橙"), "Ⅲ": ("III", 3, "黄"), "Ⅳ": ("IV", 4, "蓝")}
 
@@ -66,33 +87,75 @@ def build_events_and_alerts(records: list[dict], labels: dict[str, str]) -> tupl
         first, last = _t(posts[0]["published_at"]), _t(posts[-1]["published_at"])
         event_id = f"evt-{scenario}"
         negative = sum(1 for p in posts if p["sentiment"]["label"] == "neg")
-        events.append({
-            "id": event_id, "title": labels[scenario], "first_seen": first.isoformat(),
-            "last_seen": last.isoformat(), "event_time": first.isoformat(), "post_count": len(posts),
-            "cluster_count": len({p["cluster_id"] for p in posts}), "negative_share": negative / len(posts),
-            "heat": heat, "categories": sorted({c for p in posts for c in p["categories"]}),
-            "keywords": [], "region": posts[0]["region"],
-            "media_levels": sorted({p["media_level"] for p in posts}),
-            "sources": sorted({p["source"] for p in posts}), "platforms": sorted({p["platform"] for p in posts}),
-            "representative_post_ids": [posts[0]["id"]], "cluster_ids": sorted({p["cluster_id"] for p in posts}),
-            "volume": {}, "updated_at": last.isoformat(),
-        })
+        events.append(
+            {
+                "id": event_id,
+                "title": labels[scenario],
+                "first_seen": first.isoformat(),
+                "last_seen": last.isoformat(),
+                "event_time": first.isoformat(),
+                "post_count": len(posts),
+                "cluster_count": len({p["cluster_id"] for p in posts}),
+                "negative_share": negative / len(posts),
+                "heat": heat,
+                "categories": sorted({c for p in posts for c in p["categories"]}),
+                "keywords": [],
+                "region": posts[0]["region"],
+                "media_levels": sorted({p["media_level"] for p in posts}),
+                "sources": sorted({p["source"] for p in posts}),
+                "platforms": sorted({p["platform"] for p in posts}),
+                "representative_post_ids": [posts[0]["id"]],
+                "cluster_ids": sorted({p["cluster_id"] for p in posts}),
+                "volume": {},
+                "updated_at": last.isoformat(),
+            }
+        )
         key, rank, color = LEVEL_KEYS[level]
         alert_id = f"alert-{scenario}"
         detected = first + delay
         deadlines = response_clocks(key, first, detected, policy, subject=alert_id)
-        alerts.append({
-            "id": alert_id, "event_id": event_id, "title": labels[scenario], "level": level, "level_rank": rank,
-            "color": color, "rules": ["volume_spike"], "schemes": ["市场监管"], "status": "assigned",
-            "owner_unit": unit, "handling_type": handling, "clock_start": first.isoformat(),
-            "deadlines": [{"kind": d.kind, "label": d.label, "due_at": d.due_at.isoformat(),
-                           "met_at": met[d.kind].isoformat() if d.kind in met else None} for d in deadlines],
-            "first_alerted_at": detected.isoformat(), "updated_at": detected.isoformat(), "closed_at": None,
-            "silenced": False, "post_count": len(posts),
-            "responses": [{"channel": "发布权威信息", "reference": "区政府官网通报", "at": t.isoformat(),
-                           "actor": "宣传科"} for k, t in met.items() if k in ("authoritative_info", "response")],
-            "handover": None, "notifications": [],
-        })
+        alerts.append(
+            {
+                "id": alert_id,
+                "event_id": event_id,
+                "title": labels[scenario],
+                "level": level,
+                "level_rank": rank,
+                "color": color,
+                "rules": ["volume_spike"],
+                "schemes": ["市场监管"],
+                "status": "assigned",
+                "owner_unit": unit,
+                "handling_type": handling,
+                "clock_start": first.isoformat(),
+                "deadlines": [
+                    {
+                        "kind": d.kind,
+                        "label": d.label,
+                        "due_at": d.due_at.isoformat(),
+                        "met_at": met[d.kind].isoformat() if d.kind in met else None,
+                    }
+                    for d in deadlines
+                ],
+                "first_alerted_at": detected.isoformat(),
+                "updated_at": detected.isoformat(),
+                "closed_at": None,
+                "silenced": False,
+                "post_count": len(posts),
+                "responses": [
+                    {
+                        "channel": "发布权威信息",
+                        "reference": "区政府官网通报",
+                        "at": t.isoformat(),
+                        "actor": "宣传科",
+                    }
+                    for k, t in met.items()
+                    if k in ("authoritative_info", "response")
+                ],
+                "handover": None,
+                "notifications": [],
+            }
+        )
     return events, alerts
 
 
@@ -113,8 +176,11 @@ def digest_store(es_url, scenario_data):
     store.init()
     try:
         for name, docs in (("posts", None), ("events", events), ("alerts", alerts)):
-            report = store.index_posts(records, refresh=True) if docs is None else \
-                store.index_docs(name, docs, refresh=True)
+            report = (
+                store.index_posts(records, refresh=True)
+                if docs is None
+                else store.index_docs(name, docs, refresh=True)
+            )
             assert not report.failed, report.failed
         yield store
     finally:

@@ -21,8 +21,20 @@ def env(monkeypatch, es_url, digest_store):
 
 def test_daily_markdown_with_chart_files(env, tmp_path, capsys):
     out = tmp_path / "daily.md"
-    code = main(["digest", "daily", "--date", "2024-03-12", "--format", "md", "--out", str(out),
-                 "--now", "2024-03-20T09:00:00+08:00"])
+    code = main(
+        [
+            "digest",
+            "daily",
+            "--date",
+            "2024-03-12",
+            "--format",
+            "md",
+            "--out",
+            str(out),
+            "--now",
+            "2024-03-20T09:00:00+08:00",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# 舆情日报（2024年3月12日）")
@@ -45,8 +57,23 @@ def test_event_docx_default_name(env, tmp_path, monkeypatch, capsys):
 
 
 def test_weekly_html_to_stdout(env, capsys):
-    assert main(["digest", "weekly", "--date", "2024-03-12", "--format", "html", "--out", "-",
-                 "--now", "2024-03-20T09:00:00+08:00"]) == 0
+    assert (
+        main(
+            [
+                "digest",
+                "weekly",
+                "--date",
+                "2024-03-12",
+                "--format",
+                "html",
+                "--out",
+                "-",
+                "--now",
+                "2024-03-20T09:00:00+08:00",
+            ]
+        )
+        == 0
+    )
     page = capsys.readouterr().out
     assert page.startswith("<!DOCTYPE html>") and "舆情周报（2024年3月11日—2024年3月17日）" in page
 

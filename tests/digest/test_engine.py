@@ -37,7 +37,9 @@ def replayed(es_url):
     try:
         replay(store, lines, step=timedelta(minutes=30))
         posts = list(store.scan("posts"))
-        events = Counter(p["event_id"] for p in posts if p.get("scenario") == "food_poisoning" and p.get("event_id"))
+        events = Counter(
+            p["event_id"] for p in posts if p.get("scenario") == "food_poisoning" and p.get("event_id")
+        )
         yield store, events.most_common(1)[0][0]
     finally:
         store.delete_prefix()
@@ -48,11 +50,16 @@ def test_engine_food_poisoning_event_tops_the_daily_with_its_due_times(replayed)
     digest = build_digest(store, "daily", DAY, now=NOW)
     top = digest.top_events[0]
     assert top.id == food_event
-    expected = store.count("posts", queries.post_query(
-        filters=queries.PostFilter(since=digest.start, until=digest.end, event_id=food_event)))
+    expected = store.count(
+        "posts",
+        queries.post_query(
+            filters=queries.PostFilter(since=digest.start, until=digest.end, event_id=food_event)
+        ),
+    )
     assert top.mentions == expected > 50
-    assert digest.mentions == store.count("posts", queries.post_query(
-        filters=queries.PostFilter(since=digest.start, until=digest.end)))
+    assert digest.mentions == store.count(
+        "posts", queries.post_query(filters=queries.PostFilter(since=digest.start, until=digest.end))
+    )
     alert = store.search("alerts", {"term": {"event_id": food_event}}, size=1)["hits"]["hits"][0]["_source"]
     assert top.level == alert["level"]
     press = next(d for d in alert["deadlines"] if d["kind"] == "press_conference")
@@ -61,16 +68,22 @@ def test_engine_food_poisoning_event_tops_the_daily_with_its_due_times(replayed)
     cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     assert press.get("met_at") is None  # nobody responded during the replay
     assert due_text in cells
-    assert any(d.alert_id == alert["id"] and d.kind == "press_conference"
-               for d in digest.due_items + digest.overdue_items)
+    assert any(
+        d.alert_id == alert["id"] and d.kind == "press_conference"
+        for d in digest.due_items + digest.overdue_items
+    )
 
 
 def test_engine_event_report(replayed):
     store, food_event = replayed
-    report = build_event_report(store, food_event, as_of=datetime(2024, 3, 13, 9, 0, tzinfo=SHANGHAI), now=NOW)
+    report = build_event_report(
+        store, food_event, as_of=datetime(2024, 3, 13, 9, 0, tzinfo=SHANGHAI), now=NOW
+    )
     summary = event_summary(report)
     assert len(summary) <= 200 and summary.splitlines()[-1].startswith("风险研判：")
-    assert report.alert is not None and {d.kind for d in report.deadlines} >= {"authoritative_info",
-                                                                               "press_conference"}
+    assert report.alert is not None and {d.kind for d in report.deadlines} >= {
+        "authoritative_info",
+        "press_conference",
+    }
     text = event_document(report).text()
     assert "六、处置建议" in text and "新闻发布会" in text

@@ -22,23 +22,37 @@ def daily(digest_store):
 
 
 def _window_count(store, start, end, **filters) -> int:
-    return store.count("posts", queries.post_query(filters=queries.PostFilter(since=start, until=end, **filters)))
+    return store.count(
+        "posts", queries.post_query(filters=queries.PostFilter(since=start, until=end, **filters))
+    )
 
 
 def test_daily_volume_matches_elasticsearch_counts(daily, digest_store):
     assert daily.mentions == _window_count(digest_store, daily.start, daily.end) > 0
     for count in daily.platforms:
-        expected = digest_store.count("posts", queries.post_query(
-            filters=queries.PostFilter(since=daily.start, until=daily.end),
-            extra=[{"term": {"platform": count.key}}]))
+        expected = digest_store.count(
+            "posts",
+            queries.post_query(
+                filters=queries.PostFilter(since=daily.start, until=daily.end),
+                extra=[{"term": {"platform": count.key}}],
+            ),
+        )
         assert count.mentions == expected
     assert sum(c.mentions for c in daily.platforms) == daily.mentions
     assert sum(c.mentions for c in daily.media_levels) == daily.mentions
     assert sum(c.mentions for c in daily.sentiment) == daily.mentions
     assert sum(p.mentions for p in daily.volume) == daily.mentions
-    assert daily.central_news == digest_store.count("posts", queries.post_query(
-        filters=queries.PostFilter(since=daily.start, until=daily.end, media_levels=["中央"]),
-        extra=[{"term": {"platform": "新闻"}}])) > 0
+    assert (
+        daily.central_news
+        == digest_store.count(
+            "posts",
+            queries.post_query(
+                filters=queries.PostFilter(since=daily.start, until=daily.end, media_levels=["中央"]),
+                extra=[{"term": {"platform": "新闻"}}],
+            ),
+        )
+        > 0
+    )
     assert len(daily.volume) == 24
 
 
@@ -99,15 +113,32 @@ def test_weekly_has_week_on_week_change_and_scorecard(digest_store):
     flags = {u.unit: u for u in weekly.accountability}
     assert flags["河西区市场监管局"].ineffective == 1  # authoritative information published late
     assert flags["特种设备安全监察处"].ineffective == 0 and flags["特种设备安全监察处"].late_report == 0
-    assert [a.id for a in weekly.new_alerts] == ["alert-food_poisoning", "alert-gym_prepaid", "alert-elevator"]
+    assert [a.id for a in weekly.new_alerts] == [
+        "alert-food_poisoning",
+        "alert-gym_prepaid",
+        "alert-elevator",
+    ]
 
 
 def test_merged_alerts_are_left_out_and_collected_alerts_listed(store):
-    base = {"first_alerted_at": "2024-03-12T10:00:00+08:00", "clock_start": "2024-03-12T09:00:00+08:00",
-            "status": "new", "level": "Ⅳ", "level_rank": 4, "color": "蓝", "owner_unit": "甲处",
-            "deadlines": [{"kind": "response", "label": "回应关切", "due_at": "2024-03-14T09:00:00+08:00"}]}
-    store.index_docs("alerts", [{**base, "id": "kept", "title": "汇总预警", "digest": True},
-                                {**base, "id": "gone", "title": "被合并", "merged_into": "kept"}], refresh=True)
+    base = {
+        "first_alerted_at": "2024-03-12T10:00:00+08:00",
+        "clock_start": "2024-03-12T09:00:00+08:00",
+        "status": "new",
+        "level": "Ⅳ",
+        "level_rank": 4,
+        "color": "蓝",
+        "owner_unit": "甲处",
+        "deadlines": [{"kind": "response", "label": "回应关切", "due_at": "2024-03-14T09:00:00+08:00"}],
+    }
+    store.index_docs(
+        "alerts",
+        [
+            {**base, "id": "kept", "title": "汇总预警", "digest": True},
+            {**base, "id": "gone", "title": "被合并", "merged_into": "kept"},
+        ],
+        refresh=True,
+    )
     digest = build_digest(store, "daily", DAY, now=NOW)
     assert [(a.id, a.collected) for a in digest.new_alerts] == [("kept", True)]
     assert [d.alert_id for d in digest.due_items] == ["kept"]
@@ -117,17 +148,35 @@ def test_scorecard_counts_overdue_unmet_deadlines():
     from yuqing.digest.model import DueItem
 
     at = datetime(2024, 3, 12, 12, tzinfo=SHANGHAI)
-    items = [DueItem("a", None, "t", "Ⅲ", "黄", "甲处", "assigned", "response", "回应关切", at, None, "overdue", ""),
-             DueItem("b", None, "t", "Ⅲ", "黄", "甲处", "assigned", "response", "回应关切", at, at, "met", ""),
-             DueItem("c", None, "t", "Ⅲ", "黄", "甲处", "assigned", "response", "回应关切", at, None, "remaining", "")]
-    rows = scorecard(items, [], datetime(2024, 3, 11, tzinfo=SHANGHAI), datetime(2024, 3, 18, tzinfo=SHANGHAI))
+    items = [
+        DueItem(
+            "a", None, "t", "Ⅲ", "黄", "甲处", "assigned", "response", "回应关切", at, None, "overdue", ""
+        ),
+        DueItem("b", None, "t", "Ⅲ", "黄", "甲处", "assigned", "response", "回应关切", at, at, "met", ""),
+        DueItem(
+            "c", None, "t", "Ⅲ", "黄", "甲处", "assigned", "response", "回应关切", at, None, "remaining", ""
+        ),
+    ]
+    rows = scorecard(
+        items, [], datetime(2024, 3, 11, tzinfo=SHANGHAI), datetime(2024, 3, 18, tzinfo=SHANGHAI)
+    )
     assert [(r.unit, r.due, r.on_time, r.overdue, r.rate) for r in rows] == [("甲处", 2, 1, 1, 0.5)]
 
 
 def test_deadline_met_after_as_of_is_still_open():
-    alert = {"id": "a1", "first_alerted_at": "2024-03-12T10:00:00+08:00", "clock_start": "2024-03-12T09:00:00+08:00",
-             "deadlines": [{"kind": "response", "label": "回应关切", "due_at": "2024-03-14T09:00:00+08:00",
-                            "met_at": "2024-03-13T09:00:00+08:00"}]}
+    alert = {
+        "id": "a1",
+        "first_alerted_at": "2024-03-12T10:00:00+08:00",
+        "clock_start": "2024-03-12T09:00:00+08:00",
+        "deadlines": [
+            {
+                "kind": "response",
+                "label": "回应关切",
+                "due_at": "2024-03-14T09:00:00+08:00",
+                "met_at": "2024-03-13T09:00:00+08:00",
+            }
+        ],
+    }
     before = deadline_items([alert], datetime(2024, 3, 12, 23, tzinfo=SHANGHAI))
     after = deadline_items([alert], datetime(2024, 3, 13, 23, tzinfo=SHANGHAI))
     assert [d.state for d in before] == ["remaining"] and before[0].met_at is None
@@ -138,18 +187,26 @@ def test_event_report_figures(digest_store, scenario_data):
     as_of = datetime(2024, 3, 13, 9, 0, tzinfo=SHANGHAI)
     report = build_event_report(digest_store, "evt-food_poisoning", as_of=as_of, now=NOW)
     records = scenario_data[0]
-    mine = [r for r in records if r.get("event_id") == "evt-food_poisoning"
-            and datetime.fromisoformat(r["published_at"]) < as_of]
+    mine = [
+        r
+        for r in records
+        if r.get("event_id") == "evt-food_poisoning" and datetime.fromisoformat(r["published_at"]) < as_of
+    ]
     assert report.mentions == len(mine)
     assert report.stories == len({r["cluster_id"] for r in mine})
     assert {c.key: c.mentions for c in report.platforms} == {
-        k: sum(1 for r in mine if r["platform"] == k) for k in {r["platform"] for r in mine}}
+        k: sum(1 for r in mine if r["platform"] == k) for k in {r["platform"] for r in mine}
+    }
     kinds = {v.kind: v for v in report.views}
     assert set(kinds) == {"官方", "媒体", "意见领袖", "普通网民"}
     assert kinds["媒体"].mentions == sum(1 for r in mine if r["platform"] == "新闻")
     assert kinds["普通网民"].critical  # critical ordinary users are quoted
-    assert report.moments[0].text.startswith("首条信息") and report.moments == sorted(report.moments, key=lambda m: m.at)
+    assert report.moments[0].text.startswith("首条信息") and report.moments == sorted(
+        report.moments, key=lambda m: m.at
+    )
     assert any("中央媒体" in m.text for m in report.moments)
-    assert report.central_media == sum(1 for r in mine if r["media_level"] == "中央" and r["platform"] == "新闻")
+    assert report.central_media == sum(
+        1 for r in mine if r["media_level"] == "中央" and r["platform"] == "新闻"
+    )
     assert report.central_media < sum(1 for r in mine if r["media_level"] == "中央")  # boards are not media
     assert {d.kind for d in report.deadlines} >= {"authoritative_info", "press_conference"}

@@ -41,8 +41,9 @@ def daily_doc(daily):
 
 @pytest.fixture(scope="module")
 def event_report(digest_store):
-    return build_event_report(digest_store, "evt-food_poisoning",
-                              as_of=datetime(2024, 3, 13, 9, 0, tzinfo=SHANGHAI), now=NOW)
+    return build_event_report(
+        digest_store, "evt-food_poisoning", as_of=datetime(2024, 3, 13, 9, 0, tzinfo=SHANGHAI), now=NOW
+    )
 
 
 def _docx_text(data: bytes):
@@ -72,28 +73,45 @@ def test_daily_docx_has_headings_tables_images_and_chinese_fonts(daily, daily_do
     events = next(t for t in document.tables if t.rows[0].cells[1].text == "事件")
     first = [c.text for c in events.rows[1].cells]
     assert first[1] == FOOD and first[4] == "102"
-    totals = {t.rows[i].cells[0].text: t.rows[i].cells[1].text for t in document.tables[:1] for i in range(len(t.rows))}
-    assert totals["信息总量（条）"] == str(digest_store.count("posts", {"range": {"published_at": {
-        "gte": "2024-03-12T00:00:00+08:00", "lt": "2024-03-13T00:00:00+08:00"}}}))
+    totals = {
+        t.rows[i].cells[0].text: t.rows[i].cells[1].text
+        for t in document.tables[:1]
+        for i in range(len(t.rows))
+    }
+    assert totals["信息总量（条）"] == str(
+        digest_store.count(
+            "posts",
+            {
+                "range": {
+                    "published_at": {"gte": "2024-03-12T00:00:00+08:00", "lt": "2024-03-13T00:00:00+08:00"}
+                }
+            },
+        )
+    )
     assert PRESS_DUE in text and "召开新闻发布会" in text
     rfonts = document.styles["Normal"].element.rPr.rFonts
     assert rfonts.get(qn("w:eastAsia")) == "宋体"
     assert document.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdftoppm"), reason="poppler-utils absent")
+@pytest.mark.skipif(
+    not shutil.which("pdftotext") or not shutil.which("pdftoppm"), reason="poppler-utils absent"
+)
 def test_daily_pdf_text_and_pages(daily, daily_doc, tmp_path):
     data, _ = render(daily_doc, "pdf")
     assert data.startswith(b"%PDF")
     pdf = tmp_path / "daily.pdf"
     pdf.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
-                          timeout=60).stdout.decode("utf-8")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, timeout=60
+    ).stdout.decode("utf-8")
     flat = "".join(text.split())
     assert "舆情日报（2024年3月12日）" in flat
     assert FOOD in flat and "3月13日12:50" in flat and "热点事件" in flat
     assert f"信息总量（条）{daily.mentions}" in flat
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True, timeout=120)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True, timeout=120
+    )
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) >= 2 and all(p.stat().st_size > 5000 for p in pages)
     if DEMO_DIR:
@@ -107,14 +125,17 @@ def _save_demo(doc, pdf_data: bytes, folder: Path, pdf: Path) -> None:
     for fmt in ("docx", "html"):
         (folder / f"daily-2024-03-12.{fmt}").write_bytes(render(doc, fmt)[0])
     (folder / "daily-2024-03-12.pdf").write_bytes(pdf_data)
-    subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(folder / "daily-2024-03-12-page")],
-                   check=True, timeout=120)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", str(pdf), str(folder / "daily-2024-03-12-page")],
+        check=True,
+        timeout=120,
+    )
 
 
 def test_daily_html_is_self_contained(daily_doc):
     page = render(daily_doc, "html")[0].decode("utf-8")
     assert page.count("data:image/png;base64,") == 3
-    assert "src=\"http" not in page and "<script" not in page and "<link" not in page
+    assert 'src="http' not in page and "<script" not in page and "<link" not in page
     assert FOOD in page and PRESS_DUE in page
 
 
@@ -146,7 +167,14 @@ def test_event_report_summary_and_sections(event_report):
     doc = event_document(event_report)
     document, text = _docx_text(render(doc, "docx")[0])
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["一、摘要", "二、事件经过", "三、传播情况", "四、各方观点", "五、趋势研判", "六、处置建议"]
+    assert headings == [
+        "一、摘要",
+        "二、事件经过",
+        "三、传播情况",
+        "四、各方观点",
+        "五、趋势研判",
+        "六、处置建议",
+    ]
     assert "依法调查处置，调查进展和处置结果及时向社会发布" in text  # 重大问题
     assert PRESS_DUE in text and "官方（" in text and "普通网民（" in text and "（批评）" in text
     assert len(document.inline_shapes) == 2
@@ -157,17 +185,32 @@ def test_event_report_summary_and_sections(event_report):
         pdf = folder / "event-food_poisoning.pdf"
         pdf.write_bytes(render(doc, "pdf")[0])
         (folder / "event-food_poisoning.docx").write_bytes(render(doc, "docx")[0])
-        subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(folder / "event-food_poisoning-page")],
-                       check=True, timeout=120)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", str(pdf), str(folder / "event-food_poisoning-page")],
+            check=True,
+            timeout=120,
+        )
 
 
 def test_html_escapes_crawled_markup(store):
     """A post title carrying a script is shown as text in HTML and Markdown, never as markup."""
     evil = "<script>alert('x')</script>某超市销售过期食品"
-    store.index_posts([{"url": "http://evil.example/1", "title": evil, "content": "过期食品，太差了",
-                        "published_at": "2024-03-12T10:00:00+08:00", "platform": "新闻", "media_level": "商业",
-                        "source_name": "<b>站点</b>", "sentiment": {"label": "neg", "score": 0.1},
-                        "cluster_id": "c1"}], refresh=True)
+    store.index_posts(
+        [
+            {
+                "url": "http://evil.example/1",
+                "title": evil,
+                "content": "过期食品，太差了",
+                "published_at": "2024-03-12T10:00:00+08:00",
+                "platform": "新闻",
+                "media_level": "商业",
+                "source_name": "<b>站点</b>",
+                "sentiment": {"label": "neg", "score": 0.1},
+                "cluster_id": "c1",
+            }
+        ],
+        refresh=True,
+    )
     digest = build_digest(store, "daily", DAY, now=NOW)
     assert digest.negative_items[0].title == evil
     doc = digest_document(digest)

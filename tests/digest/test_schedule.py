@@ -13,7 +13,14 @@ import pytest
 
 from analysis.workdays import SHANGHAI
 from yuqing.digest.schedule import (
-    DEFAULT_SCHEDULE, Attempts, deliver, due, load_config, load_state, missed, run_pending,
+    DEFAULT_SCHEDULE,
+    Attempts,
+    deliver,
+    due,
+    load_config,
+    load_state,
+    missed,
+    run_pending,
 )
 from yuqing.errors import ConfigError
 
@@ -56,9 +63,17 @@ def test_retry_after_failure_waits_the_interval_and_stops_after_the_attempts():
 def test_catch_up_after_downtime_oldest_first_and_older_ones_are_missed():
     sent = {"daily": date(2024, 3, 5)}
     slots = due(at(13, 10, 0), sent, DAILY_ONLY)
-    assert [s.period for s in slots] == [date(2024, 3, 9), date(2024, 3, 10), date(2024, 3, 11), date(2024, 3, 12)]
-    assert [s.period for s in missed(at(13, 10, 0), sent, DAILY_ONLY)] == [date(2024, 3, 6), date(2024, 3, 7),
-                                                                        date(2024, 3, 8)]
+    assert [s.period for s in slots] == [
+        date(2024, 3, 9),
+        date(2024, 3, 10),
+        date(2024, 3, 11),
+        date(2024, 3, 12),
+    ]
+    assert [s.period for s in missed(at(13, 10, 0), sent, DAILY_ONLY)] == [
+        date(2024, 3, 6),
+        date(2024, 3, 7),
+        date(2024, 3, 8),
+    ]
 
 
 def test_weekly_is_due_on_monday_for_the_previous_week():
@@ -82,14 +97,17 @@ def test_shipped_config_defaults():
     assert str(schedule.tz) == "Asia/Shanghai"
 
 
-@pytest.mark.parametrize("text, where, words", [
-    ("daily:\n  time: '8h30'\n", ":2:", "时刻格式无效"),
-    ("daily:\n  formats: [docx, odt]\n", ":2:", "odt"),
-    ("weekly:\n  weekday: 8\n", ":2:", "weekday"),
-    ("retry:\n  interval: soon\n", ":2:", "时长格式无效"),
-    ("timezone: Mars/Base\n", ":1:", "未知的时区"),
-    ("dayly: {}\n", ":1:", "未知的键"),
-])
+@pytest.mark.parametrize(
+    "text, where, words",
+    [
+        ("daily:\n  time: '8h30'\n", ":2:", "时刻格式无效"),
+        ("daily:\n  formats: [docx, odt]\n", ":2:", "odt"),
+        ("weekly:\n  weekday: 8\n", ":2:", "weekday"),
+        ("retry:\n  interval: soon\n", ":2:", "时长格式无效"),
+        ("timezone: Mars/Base\n", ":1:", "未知的时区"),
+        ("dayly: {}\n", ":1:", "未知的键"),
+    ],
+)
 def test_config_errors_name_file_and_line(text, where, words):
     with pytest.raises(ConfigError) as error:
         load_config("digest.yaml", text=text)
@@ -129,10 +147,12 @@ def smtp():
 
 
 def dispatcher_for(tmp_path, port: int):
-    from yuqing.notify import Dispatcher, load_config as load_notify
+    from yuqing.notify import Dispatcher
+    from yuqing.notify import load_config as load_notify
 
     path = tmp_path / "notify.yaml"
-    path.write_text(f"""\
+    path.write_text(
+        f"""\
 retry:
   attempts: 1
   backoff_seconds: 0.05
@@ -150,7 +170,9 @@ routes:
 units:
   局领导:
     emails: [leader@example.gov.cn]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return Dispatcher(load_notify(path))
 
 
@@ -170,8 +192,9 @@ def loaded_store(store, scenario_data):
 def test_deliver_emails_the_rendered_digest(loaded_store, smtp, tmp_path):
     import docx
 
-    report = deliver(loaded_store, dispatcher_for(tmp_path, smtp.port), date(2024, 3, 12), schedule=FAST,
-                     now=at(13, 8, 30))
+    report = deliver(
+        loaded_store, dispatcher_for(tmp_path, smtp.port), date(2024, 3, 12), schedule=FAST, now=at(13, 8, 30)
+    )
     assert report.ok, report.error
     [(rcpt, raw)] = smtp.messages
     assert rcpt == ["leader@example.gov.cn"]
@@ -206,8 +229,9 @@ def test_run_pending_retries_a_failed_send_and_records_every_attempt(loaded_stor
 @pytest.mark.es
 def test_render_failure_is_reported_and_final_failure_recorded(loaded_store, smtp, tmp_path, monkeypatch):
     monkeypatch.setenv("YUQING_CHROMIUM", "/bin/false")
-    once = replace(DAILY_ONLY, attempts=1,
-                   kinds={"daily": replace(DAILY_ONLY.kinds["daily"], formats=("docx", "pdf"))})
+    once = replace(
+        DAILY_ONLY, attempts=1, kinds={"daily": replace(DAILY_ONLY.kinds["daily"], formats=("docx", "pdf"))}
+    )
     [report] = run_pending(loaded_store, dispatcher_for(tmp_path, smtp.port), at(13, 8, 30), once)
     assert not report.ok and report.stage == "render" and "PDF" in report.error
     assert smtp.messages == []
@@ -218,13 +242,17 @@ def test_render_failure_is_reported_and_final_failure_recorded(loaded_store, smt
 
 @pytest.mark.es
 def test_no_recipients_is_a_failure_not_a_silent_success(loaded_store, tmp_path):
-    from yuqing.notify import Dispatcher, load_config as load_notify
+    from yuqing.notify import Dispatcher
+    from yuqing.notify import load_config as load_notify
 
     path = tmp_path / "log-only.yaml"
-    path.write_text("channels:\n  log:\n    type: log\nroutes:\n  - channels: [log]\n    kinds: [alert]\n",
-                    encoding="utf-8")
-    report = deliver(loaded_store, Dispatcher(load_notify(path)), date(2024, 3, 12), schedule=FAST,
-                     now=at(13, 8, 30))
+    path.write_text(
+        "channels:\n  log:\n    type: log\nroutes:\n  - channels: [log]\n    kinds: [alert]\n",
+        encoding="utf-8",
+    )
+    report = deliver(
+        loaded_store, Dispatcher(load_notify(path)), date(2024, 3, 12), schedule=FAST, now=at(13, 8, 30)
+    )
     assert not report.ok and report.stage == "send"
     assert "收件人" in report.error or "通知渠道" in report.error
 

@@ -1,4 +1,4 @@
-"""`yuqing digest daily|weekly|event|send|run-pending`: 舆情日报、周报、专报 as DOCX, PDF, HTML or Markdown."""
+"""`yuqing digest daily|weekly|event|send|run-pending`: 日报、周报、专报 as DOCX, PDF, HTML, Markdown."""
 
 from __future__ import annotations
 
@@ -12,9 +12,14 @@ FORMATS = ("docx", "pdf", "html", "md")
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("digest", help="生成舆情日报、周报、专报（Word、PDF、HTML、Markdown），或按计划发送")
+    parser = subparsers.add_parser(
+        "digest", help="生成舆情日报、周报、专报（Word、PDF、HTML、Markdown），或按计划发送"
+    )
     inner = parser.add_subparsers(title="子命令", metavar="<子命令>")
-    for kind, text in (("daily", "舆情日报：某一天（0 时至 24 时）"), ("weekly", "舆情周报：某日所在的周一至周日，含周环比与各单位按时率")):
+    for kind, text in (
+        ("daily", "舆情日报：某一天（0 时至 24 时）"),
+        ("weekly", "舆情周报：某日所在的周一至周日，含周环比与各单位按时率"),
+    ):
         sub = inner.add_parser(kind, help=text)
         sub.add_argument("--date", required=True, help="日期 YYYY-MM-DD（周报取该日所在的一周）")
         _output_options(sub)
@@ -29,18 +34,24 @@ def register(subparsers) -> None:
     send.add_argument("kind", choices=("daily", "weekly"), help="daily 或 weekly")
     send.add_argument("--date", required=True, help="日期 YYYY-MM-DD")
     send.add_argument("--config", default=None, help="简报配置（默认 config/digest.yaml）")
-    send.add_argument("--notify-config", default="config/notify.yaml", help="通知配置（默认 config/notify.yaml）")
+    send.add_argument(
+        "--notify-config", default="config/notify.yaml", help="通知配置（默认 config/notify.yaml）"
+    )
     send.set_defaults(func=_send)
     pending = inner.add_parser("run-pending", help="发送到期未发的日报、周报（供定时任务调用，可重复执行）")
     pending.add_argument("--config", default=None, help="简报配置（默认 config/digest.yaml）")
-    pending.add_argument("--notify-config", default="config/notify.yaml", help="通知配置（默认 config/notify.yaml）")
+    pending.add_argument(
+        "--notify-config", default="config/notify.yaml", help="通知配置（默认 config/notify.yaml）"
+    )
     pending.set_defaults(func=_run_pending)
     parser.set_defaults(func=lambda _args: parser.print_help() or 0)
 
 
 def _output_options(parser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="docx", help="输出格式（默认 docx）")
-    parser.add_argument("--out", help="输出文件（默认当前目录下的 舆情日报-日期.格式）；- 表示标准输出（html、md）")
+    parser.add_argument(
+        "--out", help="输出文件（默认当前目录下的 舆情日报-日期.格式）；- 表示标准输出（html、md）"
+    )
 
 
 def _date(text: str) -> date:

@@ -1,4 +1,4 @@
-"""Digests for leaders: 舆情日报, 周报 and 专报, built from the store and rendered as DOCX, PDF, HTML, Markdown.
+"""Digests for leaders: 舆情日报, 周报 and 专报 from the store, as DOCX, PDF, HTML and Markdown.
 
 Data flows once, forward: ``model`` queries Elasticsearch (through :class:`yuqing.store.Store`) into
 dataclasses; ``prose`` writes the Chinese text from them by templates; ``layout`` turns a digest into a

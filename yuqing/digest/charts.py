@@ -14,8 +14,15 @@ from yuqing.digest.model import Count, Point
 
 LOGGER = logging.getLogger(__name__)
 
-CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei",
-             "Microsoft YaHei", "PingFang SC")
+CJK_FONTS = (
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
 PALETTE = ("#2c7bb6", "#d7191c", "#fdae61", "#abd9e9", "#1a9641", "#7b3294", "#999999")
 SENTIMENT_COLOURS = {"neg": "#d7191c", "pos": "#1a9641", "neu": "#999999"}
 DPI = 150
@@ -73,7 +80,9 @@ def volume_chart(points: list[Point], title: str, hourly: bool = True) -> bytes:
     if hourly and len({p.at.date() for p in points}) > 1:
         labels = [f"{points[i].at.month}/{points[i].at.day} {points[i].at:%H}时" for i in ticks]
     else:
-        labels = [f"{points[i].at:%H}时" if hourly else f"{points[i].at.month}/{points[i].at.day}" for i in ticks]
+        labels = [
+            f"{points[i].at:%H}时" if hourly else f"{points[i].at.month}/{points[i].at.day}" for i in ticks
+        ]
     ax.set_xticklabels(labels, rotation=0)
     ax.set_ylim(bottom=0)
     from matplotlib.ticker import MaxNLocator
@@ -95,7 +104,7 @@ def bar_chart(counts: list[Count], title: str, colours: dict[str, str] | None = 
     bars = ax.barh(range(len(rows)), values, color=colour)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(labels)
-    for bar, value in zip(bars, values):
+    for bar, value in zip(bars, values, strict=True):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value}", va="center", fontsize=8)
     ax.set_xlim(0, max(values + [1]) * 1.15)
     _style(ax, title)

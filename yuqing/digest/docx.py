@@ -109,13 +109,13 @@ def render_docx(doc: Document) -> bytes:
             if block.caption:
                 document.add_paragraph(block.caption, style="Caption")
             table = document.add_table(rows=1, cols=len(block.header), style="Table Grid")
-            for cell, text in zip(table.rows[0].cells, block.header):
+            for cell, text in zip(table.rows[0].cells, block.header, strict=True):
                 cell.text = ""
                 cell.paragraphs[0].add_run(text).bold = True
                 _shade(cell, "EDEDED")
             for row in block.rows:
                 cells = table.add_row().cells
-                for cell, text in zip(cells, row):
+                for cell, text in zip(cells, row, strict=True):
                     cell.text = text
             for row in table.rows:
                 for cell in row.cells:

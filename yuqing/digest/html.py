@@ -7,7 +7,9 @@ import html
 
 from yuqing.digest.layout import Bullets, Document, Figure, Heading, Paragraph, Table
 
-FONT_STACK = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif'
+FONT_STACK = (
+    '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif'
+)
 # Nothing may load from anywhere: images are data URIs, the style is inline, scripts are refused.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -39,11 +41,20 @@ def _esc(text: str) -> str:
 
 
 def render_html(doc: Document) -> str:
-    parts = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{_esc(doc.title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
-             f"<h1>{_esc(doc.title)}</h1>", f'<div class="subtitle">{_esc(doc.subtitle)}</div>']
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(doc.title)}</title>",
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_esc(doc.title)}</h1>",
+        f'<div class="subtitle">{_esc(doc.subtitle)}</div>',
+    ]
     for block in doc.blocks:
         if isinstance(block, Heading):
             tag = "h2" if block.level == 1 else "h3"
@@ -55,13 +66,17 @@ def render_html(doc: Document) -> str:
             parts.append("<ul>" + "".join(f"<li>{_esc(item)}</li>" for item in block.items) + "</ul>")
         elif isinstance(block, Table):
             head = "".join(f"<th>{_esc(h)}</th>" for h in block.header)
-            body = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in block.rows)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in block.rows
+            )
             caption = f"<caption>{_esc(block.caption)}</caption>" if block.caption else ""
             parts.append(f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         elif isinstance(block, Figure):
             data = base64.b64encode(block.png).decode("ascii")
-            parts.append(f'<figure><img src="data:image/png;base64,{data}" alt="{_esc(block.caption)}">'
-                         f"<figcaption>{_esc(block.caption)}</figcaption></figure>")
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="{_esc(block.caption)}">'
+                f"<figcaption>{_esc(block.caption)}</figcaption></figure>"
+            )
     parts += ["</body>", "</html>"]
     return "\n".join(parts)
 

@@ -23,10 +23,17 @@ from yuqing.store import queries
 LOGGER = logging.getLogger(__name__)
 
 SENTIMENT_LABELS = {"neg": "负面", "pos": "正面", "neu": "中性"}
-STATUS_LABELS = {"new": "新预警", "acknowledged": "已确认", "assigned": "已交办", "responded": "已回应",
-                 "closed": "已办结"}
+STATUS_LABELS = {
+    "new": "新预警",
+    "acknowledged": "已确认",
+    "assigned": "已交办",
+    "responded": "已回应",
+    "closed": "已办结",
+}
 MEDIA_PLATFORM = "新闻"
-OFFICIAL_PATTERN = re.compile(r"市场监[督管]|监督管理|人民政府|政府|公安|教育局|卫[生健]|应急管理|网信|发布$|官方|通报")
+OFFICIAL_PATTERN = re.compile(
+    r"市场监[督管]|监督管理|人民政府|政府|公安|教育局|卫[生健]|应急管理|网信|发布$|官方|通报"
+)
 BOARD_DEFAULT_WORKING_DAYS = 5  # local practice when a board channel is not configured in clocks.yaml
 MAX_ALERTS = 500
 MAX_EVENT_POSTS = 5000
@@ -350,8 +357,10 @@ def post_headline(src: dict, limit: int = 40) -> str:
 
 
 def _stories_agg() -> dict:
-    return {"stories": {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}},
-            "unclustered": {"missing": {"field": "cluster_id"}}}
+    return {
+        "stories": {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}},
+        "unclustered": {"missing": {"field": "cluster_id"}},
+    }
 
 
 def _stories(bucket: dict) -> int:
@@ -363,8 +372,10 @@ def _counts(agg: dict) -> list[Count]:
 
 
 def _histogram(agg: dict) -> list[Point]:
-    return [Point(parse_time(b.get("key_as_string")) or parse_time(b["key"]), int(b["doc_count"]))
-            for b in agg.get("buckets", [])]
+    return [
+        Point(parse_time(b.get("key_as_string")) or parse_time(b["key"]), int(b["doc_count"]))
+        for b in agg.get("buckets", [])
+    ]
 
 
 def _window_filter(start: datetime, end: datetime, fld: str = "published_at") -> dict:
@@ -382,8 +393,13 @@ def post_figures(store, start: datetime, end: datetime, interval: str) -> dict:
         "media_level": {**queries.terms_agg("media_level", 20), "aggs": sub},
         "sentiment": {**queries.terms_agg("sentiment.label", 5), "aggs": sub},
         "volume": queries.histogram_agg("published_at", interval),
-        "central_news": {"filter": {"bool": {"filter": [{"term": {"platform": MEDIA_PLATFORM}},
-                                                        {"term": {"media_level": "中央"}}]}}},
+        "central_news": {
+            "filter": {
+                "bool": {
+                    "filter": [{"term": {"platform": MEDIA_PLATFORM}}, {"term": {"media_level": "中央"}}]
+                }
+            }
+        },
     }
     result = store.search("posts", query, size=0, aggs=aggs)
     agg = result["aggregations"]
@@ -402,7 +418,7 @@ def post_figures(store, start: datetime, end: datetime, interval: str) -> dict:
 
 
 def _fill(points: list[Point], start: datetime, end: datetime, interval: str) -> list[Point]:
-    """The curve over the whole window: empty steps at either end are zeros (min_doc_count only fills gaps)."""
+    """The curve over the whole window: empty steps at either end are zeros (the agg fills only gaps)."""
     step = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}.get(interval)
     if step is None:
         return points
@@ -417,19 +433,36 @@ def _fill(points: list[Point], start: datetime, end: datetime, interval: str) ->
 def negative_items(store, start: datetime, end: datetime, size: int = 10) -> list[NegativeItem]:
     """The negative stories of the window, most repeated first (one row per near-duplicate cluster)."""
     query = queries.post_query(filters=queries.PostFilter(since=start, until=end, sentiment_labels=["neg"]))
-    aggs = {"clusters": {"terms": {"field": "cluster_id", "size": size,
-                                   "order": [{"_count": "desc"}, {"first": "asc"}]},
-                         "aggs": {"first": {"min": {"field": "published_at"}},
-                                  "post": {"top_hits": {"size": 1, "sort": [{"published_at": "asc"}],
-                                                        "_source": ["title", "content", "url", "source_name",
-                                                                    "published_at", "event_id"]}}}}}
+    aggs = {
+        "clusters": {
+            "terms": {"field": "cluster_id", "size": size, "order": [{"_count": "desc"}, {"first": "asc"}]},
+            "aggs": {
+                "first": {"min": {"field": "published_at"}},
+                "post": {
+                    "top_hits": {
+                        "size": 1,
+                        "sort": [{"published_at": "asc"}],
+                        "_source": ["title", "content", "url", "source_name", "published_at", "event_id"],
+                    }
+                },
+            },
+        }
+    }
     result = store.search("posts", query, size=0, aggs=aggs)
     items = []
     for bucket in result["aggregations"]["clusters"]["buckets"]:
         hit = bucket["post"]["hits"]["hits"][0]["_source"]
-        items.append(NegativeItem(str(bucket["key"]), post_headline(hit), hit.get("url") or "",
-                                  hit.get("source_name") or "", parse_time(hit.get("published_at")),
-                                  int(bucket["doc_count"]), hit.get("event_id")))
+        items.append(
+            NegativeItem(
+                str(bucket["key"]),
+                post_headline(hit),
+                hit.get("url") or "",
+                hit.get("source_name") or "",
+                parse_time(hit.get("published_at")),
+                int(bucket["doc_count"]),
+                hit.get("event_id"),
+            )
+        )
     return items
 
 
@@ -450,44 +483,83 @@ def _alerts_by_event(alerts: list[dict]) -> dict[str, dict]:
 
 def fetch_alerts(store, as_of: datetime, since: datetime | None = None) -> list[dict]:
     """Alerts raised before ``as_of`` and not closed before ``since``."""
-    flt: list[dict] = [{"range": {"first_alerted_at": {"lt": as_of.isoformat()}}},
-                       {"bool": {"must_not": {"exists": {"field": "merged_into"}}}}]  # absorbed by another
+    flt: list[dict] = [
+        {"range": {"first_alerted_at": {"lt": as_of.isoformat()}}},
+        {"bool": {"must_not": {"exists": {"field": "merged_into"}}}},
+    ]  # absorbed by another
     if since is not None:
-        flt.append({"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "closed_at"}}}},
-                                        {"range": {"closed_at": {"gte": since.isoformat()}}}],
-                             "minimum_should_match": 1}})
-    result = store.search("alerts", {"bool": {"filter": flt}}, size=MAX_ALERTS,
-                          sort=[{"level_rank": {"order": "asc", "missing": "_last"}},
-                                {"first_alerted_at": {"order": "asc"}}])
+        flt.append(
+            {
+                "bool": {
+                    "should": [
+                        {"bool": {"must_not": {"exists": {"field": "closed_at"}}}},
+                        {"range": {"closed_at": {"gte": since.isoformat()}}},
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    result = store.search(
+        "alerts",
+        {"bool": {"filter": flt}},
+        size=MAX_ALERTS,
+        sort=[{"level_rank": {"order": "asc", "missing": "_last"}}, {"first_alerted_at": {"order": "asc"}}],
+    )
     return [hit["_source"] for hit in result["hits"]["hits"]]
 
 
 def top_events(store, start: datetime, end: datetime, alerts: list[dict], size: int = 5) -> list[EventItem]:
     """Events active in the window (seen within it), hottest first, with their mentions in the window."""
-    query = {"bool": {"filter": [{"range": {"last_seen": {"gte": start.isoformat()}}},
-                                 {"range": {"first_seen": {"lt": end.isoformat()}}}]}}
-    result = store.search("events", query, size=size,
-                          sort=[{"heat": {"order": "desc", "missing": "_last"}}, {"post_count": "desc"}])
+    query = {
+        "bool": {
+            "filter": [
+                {"range": {"last_seen": {"gte": start.isoformat()}}},
+                {"range": {"first_seen": {"lt": end.isoformat()}}},
+            ]
+        }
+    }
+    result = store.search(
+        "events",
+        query,
+        size=size,
+        sort=[{"heat": {"order": "desc", "missing": "_last"}}, {"post_count": "desc"}],
+    )
     events = [hit["_source"] for hit in result["hits"]["hits"]]
     if not events:
         return []
     ids = [e["id"] for e in events]
-    counts = store.search("posts", queries.post_query(filters=queries.PostFilter(since=start, until=end),
-                                                      extra=[{"terms": {"event_id": ids}}]),
-                          size=0, aggs={"event": {**queries.terms_agg("event_id", len(ids)), "aggs": _stories_agg()}})
+    counts = store.search(
+        "posts",
+        queries.post_query(
+            filters=queries.PostFilter(since=start, until=end), extra=[{"terms": {"event_id": ids}}]
+        ),
+        size=0,
+        aggs={"event": {**queries.terms_agg("event_id", len(ids)), "aggs": _stories_agg()}},
+    )
     in_window = {b["key"]: b for b in counts["aggregations"]["event"]["buckets"]}
     by_event = _alerts_by_event(alerts)
     items = []
     for event in events:
         bucket = in_window.get(event["id"])
         alert = by_event.get(event["id"]) or {}
-        items.append(EventItem(
-            id=event["id"], title=event.get("title") or event["id"], heat=float(event.get("heat") or 0),
-            mentions=int(bucket["doc_count"]) if bucket else 0, stories=_stories(bucket) if bucket else 0,
-            total_posts=int(event.get("post_count") or 0), negative_share=event.get("negative_share"),
-            first_seen=parse_time(event.get("first_seen")), last_seen=parse_time(event.get("last_seen")),
-            platforms=list(event.get("platforms") or []), level=alert.get("level"), color=alert.get("color"),
-            alert_status=alert.get("status"), owner_unit=alert.get("owner_unit")))
+        items.append(
+            EventItem(
+                id=event["id"],
+                title=event.get("title") or event["id"],
+                heat=float(event.get("heat") or 0),
+                mentions=int(bucket["doc_count"]) if bucket else 0,
+                stories=_stories(bucket) if bucket else 0,
+                total_posts=int(event.get("post_count") or 0),
+                negative_share=event.get("negative_share"),
+                first_seen=parse_time(event.get("first_seen")),
+                last_seen=parse_time(event.get("last_seen")),
+                platforms=list(event.get("platforms") or []),
+                level=alert.get("level"),
+                color=alert.get("color"),
+                alert_status=alert.get("status"),
+                owner_unit=alert.get("owner_unit"),
+            )
+        )
     return items
 
 
@@ -505,13 +577,27 @@ def deadline_items(alerts: list[dict], as_of: datetime) -> list[DueItem]:
                 continue
             met = parse_time(entry.get("met_at"))
             start = parse_time(alert.get("clock_start")) or due
-            deadline = Deadline(entry.get("kind") or "", entry.get("label") or entry.get("kind") or "", start, due)
+            deadline = Deadline(
+                entry.get("kind") or "", entry.get("label") or entry.get("kind") or "", start, due
+            )
             status = clock_status(deadline, as_of, met)
-            items.append(DueItem(
-                alert_id=alert.get("id") or "", event_id=alert.get("event_id"), title=alert.get("title") or "",
-                level=alert.get("level"), color=alert.get("color"), owner_unit=alert.get("owner_unit"),
-                status=alert.get("status"), kind=deadline.kind, label=deadline.label, due_at=due,
-                met_at=met if status.done else None, state=status.state, status_text=status.text))
+            items.append(
+                DueItem(
+                    alert_id=alert.get("id") or "",
+                    event_id=alert.get("event_id"),
+                    title=alert.get("title") or "",
+                    level=alert.get("level"),
+                    color=alert.get("color"),
+                    owner_unit=alert.get("owner_unit"),
+                    status=alert.get("status"),
+                    kind=deadline.kind,
+                    label=deadline.label,
+                    due_at=due,
+                    met_at=met if status.done else None,
+                    state=status.state,
+                    status_text=status.text,
+                )
+            )
     return sorted(items, key=lambda d: d.due_at)
 
 
@@ -522,18 +608,31 @@ def new_alerts(alerts: list[dict], start: datetime, end: datetime) -> list[Alert
         first = parse_time(alert.get("first_alerted_at"))
         if first is None or not start <= first < end:
             continue
-        items.append(AlertItem(alert.get("id") or "", alert.get("event_id"), alert.get("title") or "",
-                               alert.get("level"), alert.get("color"), list(alert.get("rules") or []), first,
-                               alert.get("owner_unit"), alert.get("status"), int(alert.get("post_count") or 0),
-                               bool(alert.get("digest"))))
+        items.append(
+            AlertItem(
+                alert.get("id") or "",
+                alert.get("event_id"),
+                alert.get("title") or "",
+                alert.get("level"),
+                alert.get("color"),
+                list(alert.get("rules") or []),
+                first,
+                alert.get("owner_unit"),
+                alert.get("status"),
+                int(alert.get("post_count") or 0),
+                bool(alert.get("digest")),
+            )
+        )
     return sorted(items, key=lambda a: (a.collected, a.level or "Ⅴ", a.first_alerted_at))
 
 
 def _as_known_at(alert: dict, as_of: datetime) -> dict:
     """The alert as it stood at ``as_of``: later met_at/acknowledged_at/responses are not known yet."""
     copy = dict(alert)
-    copy["deadlines"] = [{**d, "met_at": d.get("met_at") if (m := parse_time(d.get("met_at"))) and m <= as_of
-                          else None} for d in alert.get("deadlines") or []]
+    copy["deadlines"] = [
+        {**d, "met_at": d.get("met_at") if (m := parse_time(d.get("met_at"))) and m <= as_of else None}
+        for d in alert.get("deadlines") or []
+    ]
     acked = parse_time(alert.get("acknowledged_at"))
     if acked and acked > as_of:
         copy["acknowledged_at"] = None
@@ -542,7 +641,7 @@ def _as_known_at(alert: dict, as_of: datetime) -> dict:
 
 def accountability(store, alerts: list[dict], as_of: datetime) -> list[UnitFlags]:
     """Per owner unit, over the alerts given: analysis.accountability.unit_scorecard with response effects."""
-    from analysis.accountability import effect_windows, Effect, unit_scorecard
+    from analysis.accountability import Effect, effect_windows, unit_scorecard
 
     known = [_as_known_at(a, as_of) for a in alerts]
     effects: dict[str, Effect] = {}
@@ -560,8 +659,10 @@ def accountability(store, alerts: list[dict], as_of: datetime) -> list[UnitFlags
             sides.append((total, neg / total if total else 0.0))
         effects[alert["id"]] = Effect(sides[0][0], sides[1][0], sides[0][1], sides[1][1])
     scores = unit_scorecard(known, as_of, effects)
-    return [UnitFlags(s.unit, s.alerts, s.median_report_hours, s.late_report, s.ineffective, s.inappropriate)
-            for s in sorted(scores.values(), key=lambda s: s.unit)]
+    return [
+        UnitFlags(s.unit, s.alerts, s.median_report_hours, s.late_report, s.ineffective, s.inappropriate)
+        for s in sorted(scores.values(), key=lambda s: s.unit)
+    ]
 
 
 # --------------------------------------------------------------------------- boards
@@ -574,18 +675,29 @@ def _board_limit(channel: str, policy: ClockPolicy) -> tuple[str, str, int]:
     return "board_reply", "答复留言", BOARD_DEFAULT_WORKING_DAYS
 
 
-def board_items(store, as_of: datetime, policy: ClockPolicy, since: datetime | None = None,
-                lookback_days: int = 60) -> list[BoardItem]:
+def board_items(
+    store, as_of: datetime, policy: ClockPolicy, since: datetime | None = None, lookback_days: int = 60
+) -> list[BoardItem]:
     """Board posts posted before ``as_of`` that were unanswered at ``as_of`` or answered since ``since``."""
     floor = as_of - timedelta(days=lookback_days)
     answered_after = (since or as_of).isoformat()
-    query = {"bool": {"filter": [
-        {"exists": {"field": "board.status"}},
-        {"range": {"published_at": {"gte": floor.isoformat(), "lt": as_of.isoformat()}}},
-        {"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "board.reply_at"}}}},
-                             {"range": {"board.reply_at": {"gte": answered_after}}}],
-                  "minimum_should_match": 1}},
-    ]}}
+    query = {
+        "bool": {
+            "filter": [
+                {"exists": {"field": "board.status"}},
+                {"range": {"published_at": {"gte": floor.isoformat(), "lt": as_of.isoformat()}}},
+                {
+                    "bool": {
+                        "should": [
+                            {"bool": {"must_not": {"exists": {"field": "board.reply_at"}}}},
+                            {"range": {"board.reply_at": {"gte": answered_after}}},
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                },
+            ]
+        }
+    }
     items = []
     for src in store.scan("posts", query):
         board = src.get("board") or {}
@@ -601,11 +713,21 @@ def board_items(store, as_of: datetime, policy: ClockPolicy, since: datetime | N
 
         reply_at = parse_time(board.get("reply_at"))
         status = clock_status(Deadline(kind, label, posted, due), as_of, reply_at)
-        items.append(BoardItem(
-            post_id=str(board.get("post_id") or src.get("id")), title=post_headline(src), channel=channel,
-            addressee=board.get("addressee") or "", unit=board.get("reply_unit") or board.get("addressee") or "",
-            posted_at=posted, due_at=due, reply_at=reply_at if status.done else None, state=status.state,
-            status_text=status.text, url=src.get("url") or ""))
+        items.append(
+            BoardItem(
+                post_id=str(board.get("post_id") or src.get("id")),
+                title=post_headline(src),
+                channel=channel,
+                addressee=board.get("addressee") or "",
+                unit=board.get("reply_unit") or board.get("addressee") or "",
+                posted_at=posted,
+                due_at=due,
+                reply_at=reply_at if status.done else None,
+                state=status.state,
+                status_text=status.text,
+                url=src.get("url") or "",
+            )
+        )
     return sorted(items, key=lambda b: b.due_at)
 
 
@@ -637,15 +759,31 @@ def scorecard(due: list[DueItem], boards: list[BoardItem], start: datetime, end:
 def window_summary(store, start: datetime, end: datetime, as_of: datetime) -> WindowSummary:
     figures = post_figures(store, start, end, "1d")
     neg = sum(c.mentions for c in figures["sentiment"] if c.key == "neg")
-    events = store.count("events", {"bool": {"filter": [{"range": {"last_seen": {"gte": start.isoformat()}}},
-                                                        {"range": {"first_seen": {"lt": end.isoformat()}}}]}})
+    events = store.count(
+        "events",
+        {
+            "bool": {
+                "filter": [
+                    {"range": {"last_seen": {"gte": start.isoformat()}}},
+                    {"range": {"first_seen": {"lt": end.isoformat()}}},
+                ]
+            }
+        },
+    )
     alerts_new = store.count("alerts", _window_filter(start, end, "first_alerted_at"))
     overdue = sum(1 for d in deadline_items(fetch_alerts(store, as_of, start), as_of) if d.state == "overdue")
     return WindowSummary(figures["mentions"], figures["stories"], neg, events, alerts_new, overdue)
 
 
-def build_digest(store, kind: str, day: date, *, now: datetime | None = None,
-                 policy: ClockPolicy | None = None, top: int = 5) -> Digest:
+def build_digest(
+    store,
+    kind: str,
+    day: date,
+    *,
+    now: datetime | None = None,
+    policy: ClockPolicy | None = None,
+    top: int = 5,
+) -> Digest:
     """The 日报 for ``day`` or the 周报 for the Monday–Sunday week containing ``day``."""
     if kind not in ("daily", "weekly"):
         raise ValueError(f"unknown digest kind {kind!r}")
@@ -658,9 +796,17 @@ def build_digest(store, kind: str, day: date, *, now: datetime | None = None,
     deadlines = deadline_items(alerts, as_of)
     boards = board_items(store, as_of, policy, since=start)
     digest = Digest(
-        kind=kind, start=start, end=end, as_of=as_of, generated_at=now,
-        mentions=figures["mentions"], stories=figures["stories"], platforms=figures["platforms"],
-        media_levels=figures["media_levels"], sentiment=figures["sentiment"], volume=figures["volume"],
+        kind=kind,
+        start=start,
+        end=end,
+        as_of=as_of,
+        generated_at=now,
+        mentions=figures["mentions"],
+        stories=figures["stories"],
+        platforms=figures["platforms"],
+        media_levels=figures["media_levels"],
+        sentiment=figures["sentiment"],
+        volume=figures["volume"],
         top_events=top_events(store, start, end, alerts, top),
         negative_items=negative_items(store, start, end, 10),
         due_items=[d for d in deadlines if d.state == "remaining"],
@@ -669,15 +815,28 @@ def build_digest(store, kind: str, day: date, *, now: datetime | None = None,
         board_due=[b for b in boards if b.state == "remaining"],
         board_overdue=[b for b in boards if b.state == "overdue"],
         board_replied=sum(1 for b in boards if b.reply_at and start <= b.reply_at < end),
-        new_alerts=new_alerts(alerts, start, end), central_news=figures["central_news"],
+        new_alerts=new_alerts(alerts, start, end),
+        central_news=figures["central_news"],
     )
     if kind == "weekly":
-        current = WindowSummary(digest.mentions, digest.stories, digest.negative_mentions,
-                                store.count("events", {"bool": {"filter": [
-                                    {"range": {"last_seen": {"gte": start.isoformat()}}},
-                                    {"range": {"first_seen": {"lt": end.isoformat()}}}]}}),
-                                store.count("alerts", _window_filter(start, end, "first_alerted_at")),
-                                len(digest.overdue_items))
+        current = WindowSummary(
+            digest.mentions,
+            digest.stories,
+            digest.negative_mentions,
+            store.count(
+                "events",
+                {
+                    "bool": {
+                        "filter": [
+                            {"range": {"last_seen": {"gte": start.isoformat()}}},
+                            {"range": {"first_seen": {"lt": end.isoformat()}}},
+                        ]
+                    }
+                },
+            ),
+            store.count("alerts", _window_filter(start, end, "first_alerted_at")),
+            len(digest.overdue_items),
+        )
         previous = window_summary(store, start - timedelta(days=7), start, start)
         digest.changes = [
             Change("信息总量", current.mentions, previous.mentions, "条"),
@@ -719,8 +878,14 @@ def _excerpt(text: str, limit: int = 60) -> str:
 OPINION_LEADER_MIN = 500  # weighted engagement (3×shares + 2×comments + likes) of a social post
 
 
-def build_event_report(store, event_id: str, *, as_of: datetime | None = None, now: datetime | None = None,
-                       policy: ClockPolicy | None = None) -> EventReport:
+def build_event_report(
+    store,
+    event_id: str,
+    *,
+    as_of: datetime | None = None,
+    now: datetime | None = None,
+    policy: ClockPolicy | None = None,
+) -> EventReport:
     """The 专报 of one event: every figure from the event's posts, alerts and board posts."""
     from yuqing.errors import YuqingError
 
@@ -732,36 +897,68 @@ def build_event_report(store, event_id: str, *, as_of: datetime | None = None, n
         raise YuqingError(f"事件 {event_id} 不存在", hint="用 `yuqing events` 或仪表盘查看事件编号")
     flt = queries.PostFilter(event_id=event_id, until=as_of)
     sub = _stories_agg()
-    aggs = {**sub, "platform": {**queries.terms_agg("platform", 20), "aggs": sub},
-            "media_level": {**queries.terms_agg("media_level", 20), "aggs": sub},
-            "sentiment": queries.terms_agg("sentiment.label", 5),
-            "volume": queries.histogram_agg("published_at", "1h"),
-            "first": {"min": {"field": "published_at"}}, "last": {"max": {"field": "published_at"}}}
+    aggs = {
+        **sub,
+        "platform": {**queries.terms_agg("platform", 20), "aggs": sub},
+        "media_level": {**queries.terms_agg("media_level", 20), "aggs": sub},
+        "sentiment": queries.terms_agg("sentiment.label", 5),
+        "volume": queries.histogram_agg("published_at", "1h"),
+        "first": {"min": {"field": "published_at"}},
+        "last": {"max": {"field": "published_at"}},
+    }
     result = store.search("posts", queries.post_query(filters=flt), size=0, aggs=aggs)
     agg = result["aggregations"]
     mentions = int(result["hits"]["total"]["value"])
     neg = sum(b["doc_count"] for b in agg["sentiment"]["buckets"] if b["key"] == "neg")
-    posts = sorted(store.scan("posts", queries.post_query(filters=flt)),
-                   key=lambda s: s.get("published_at") or "")[:MAX_EVENT_POSTS]
-    alerts = store.search("alerts", {"term": {"event_id": event_id}}, size=50,
-                          sort=[{"level_rank": {"order": "asc", "missing": "_last"}}])["hits"]["hits"]
+    posts = sorted(
+        store.scan("posts", queries.post_query(filters=flt)), key=lambda s: s.get("published_at") or ""
+    )[:MAX_EVENT_POSTS]
+    alerts = store.search(
+        "alerts",
+        {"term": {"event_id": event_id}},
+        size=50,
+        sort=[{"level_rank": {"order": "asc", "missing": "_last"}}],
+    )["hits"]["hits"]
     alert = alerts[0]["_source"] if alerts else None
     last = parse_time(agg["last"].get("value_as_string")) or as_of
-    recent = sum(1 for p in posts if (t := parse_time(p.get("published_at"))) and last - timedelta(hours=6) < t <= last)
-    before = sum(1 for p in posts
-                 if (t := parse_time(p.get("published_at"))) and last - timedelta(hours=12) < t <= last - timedelta(hours=6))
-    influential = {p.get("author") or "" for p in posts
-                   if p.get("platform") == "社交媒体" and _engagement(p) >= OPINION_LEADER_MIN}
-    board_pending = [b for b in board_items(store, as_of, policy, since=parse_time(event.get("first_seen")))
-                     if b.post_id in {str((p.get("board") or {}).get("post_id") or p.get("id")) for p in posts}]
+    recent = sum(
+        1 for p in posts if (t := parse_time(p.get("published_at"))) and last - timedelta(hours=6) < t <= last
+    )
+    before = sum(
+        1
+        for p in posts
+        if (t := parse_time(p.get("published_at")))
+        and last - timedelta(hours=12) < t <= last - timedelta(hours=6)
+    )
+    influential = {
+        p.get("author") or ""
+        for p in posts
+        if p.get("platform") == "社交媒体" and _engagement(p) >= OPINION_LEADER_MIN
+    }
+    board_pending = [
+        b
+        for b in board_items(store, as_of, policy, since=parse_time(event.get("first_seen")))
+        if b.post_id in {str((p.get("board") or {}).get("post_id") or p.get("id")) for p in posts}
+    ]
     return EventReport(
-        event=event, alert=alert, as_of=as_of, generated_at=now, mentions=mentions, stories=_stories(agg),
-        negative_share=neg / mentions if mentions else 0.0, volume=_histogram(agg["volume"]),
-        platforms=_counts(agg["platform"]), media_levels=_counts(agg["media_level"]),
-        moments=key_moments(posts, alert, as_of), spreaders=spreaders(posts),
-        views=speaker_views(posts, influential, as_of), deadlines=deadline_items([alert] if alert else [], as_of),
-        recent_trend=(recent, before), central_media=sum(1 for p in posts if _central_news(p)),
-        board_pending=board_pending)
+        event=event,
+        alert=alert,
+        as_of=as_of,
+        generated_at=now,
+        mentions=mentions,
+        stories=_stories(agg),
+        negative_share=neg / mentions if mentions else 0.0,
+        volume=_histogram(agg["volume"]),
+        platforms=_counts(agg["platform"]),
+        media_levels=_counts(agg["media_level"]),
+        moments=key_moments(posts, alert, as_of),
+        spreaders=spreaders(posts),
+        views=speaker_views(posts, influential, as_of),
+        deadlines=deadline_items([alert] if alert else [], as_of),
+        recent_trend=(recent, before),
+        central_media=sum(1 for p in posts if _central_news(p)),
+        board_pending=board_pending,
+    )
 
 
 def _central_news(src: dict) -> bool:
@@ -770,7 +967,7 @@ def _central_news(src: dict) -> bool:
 
 
 def key_moments(posts: list[dict], alert: dict | None, as_of: datetime) -> list[KeyMoment]:
-    """First report, first complaint, first media, central media, official statements, peak hour, responses."""
+    """First report, complaint, media and central-media report, official statement, peak hour, responses."""
     moments: list[KeyMoment] = []
 
     def first(pred, text) -> None:
@@ -779,13 +976,26 @@ def key_moments(posts: list[dict], alert: dict | None, as_of: datetime) -> list[
                 moments.append(KeyMoment(at, text(src)))
                 return
 
-    first(lambda s: True, lambda s: f"首条信息出现在{s.get('source_name') or s.get('platform')}"
-                                    f"（{s.get('author') or '匿名'}）：{_excerpt(post_headline(s, 60), 40)}")
-    first(lambda s: s.get("platform") == "留言板", lambda s: f"网民在{s.get('source_name')}留言：{post_headline(s)}")
-    first(lambda s: s.get("platform") == MEDIA_PLATFORM,
-          lambda s: f"媒体首次报道：{s.get('source_name')}《{post_headline(s)}》")
+    first(
+        lambda s: True,
+        lambda s: (
+            f"首条信息出现在{s.get('source_name') or s.get('platform')}"
+            f"（{s.get('author') or '匿名'}）：{_excerpt(post_headline(s, 60), 40)}"
+        ),
+    )
+    first(
+        lambda s: s.get("platform") == "留言板",
+        lambda s: f"网民在{s.get('source_name')}留言：{post_headline(s)}",
+    )
+    first(
+        lambda s: s.get("platform") == MEDIA_PLATFORM,
+        lambda s: f"媒体首次报道：{s.get('source_name')}《{post_headline(s)}》",
+    )
     first(_central_news, lambda s: f"中央媒体跟进：{s.get('source_name')}《{post_headline(s)}》")
-    first(lambda s: "通报" in (s.get("title") or ""), lambda s: f"官方通报见报：{s.get('source_name')}《{post_headline(s)}》")
+    first(
+        lambda s: "通报" in (s.get("title") or ""),
+        lambda s: f"官方通报见报：{s.get('source_name')}《{post_headline(s)}》",
+    )
     hours: dict[datetime, int] = {}
     for src in posts:
         if at := parse_time(src.get("published_at")):
@@ -793,18 +1003,28 @@ def key_moments(posts: list[dict], alert: dict | None, as_of: datetime) -> list[
             hours[hour] = hours.get(hour, 0) + 1
     if hours:
         peak = max(hours, key=lambda h: (hours[h], -h.timestamp()))
-        moments.append(KeyMoment(peak, f"传播高峰：{peak:%H}时至{(peak + timedelta(hours=1)):%H}时新增信息{hours[peak]}条"))
+        moments.append(
+            KeyMoment(
+                peak, f"传播高峰：{peak:%H}时至{(peak + timedelta(hours=1)):%H}时新增信息{hours[peak]}条"
+            )
+        )
     for src in posts:
         board = src.get("board") or {}
         reply_at = parse_time(board.get("reply_at"))
         if reply_at and reply_at <= as_of:
-            moments.append(KeyMoment(reply_at, f"{board.get('reply_unit') or '相关单位'}答复留言《{post_headline(src)}》"))
+            moments.append(
+                KeyMoment(
+                    reply_at, f"{board.get('reply_unit') or '相关单位'}答复留言《{post_headline(src)}》"
+                )
+            )
     if alert:
         if at := parse_time(alert.get("first_alerted_at")):
             moments.append(KeyMoment(at, f"系统发出{alert.get('level') or ''}级预警"))
         for response in alert.get("responses") or []:
             if (at := parse_time(response.get("at"))) and at <= as_of:
-                moments.append(KeyMoment(at, f"回应：{response.get('channel')}（{response.get('reference') or ''}）"))
+                moments.append(
+                    KeyMoment(at, f"回应：{response.get('channel')}（{response.get('reference') or ''}）")
+                )
     return sorted((m for m in moments if m.at <= as_of), key=lambda m: m.at)
 
 
@@ -815,7 +1035,9 @@ def spreaders(posts: list[dict], size: int = 8) -> list[Spreader]:
         name = src.get("author") if src.get("platform") == "社交媒体" else src.get("source_name")
         name = name or src.get("source_name") or "未知"
         key = (name, src.get("platform") or "")
-        row = table.setdefault(key, Spreader(name, src.get("platform") or "", src.get("media_level") or "", 0))
+        row = table.setdefault(
+            key, Spreader(name, src.get("platform") or "", src.get("media_level") or "", 0)
+        )
         row.mentions += 1
         row.shares += int((src.get("engagement") or {}).get("shares") or 0)
     return sorted(table.values(), key=lambda s: (-s.mentions, -s.shares, s.name))[:size]
@@ -833,8 +1055,12 @@ def speaker_views(posts: list[dict], influential: set[str], as_of: datetime) -> 
         group.mentions += 1
         negative = (src.get("sentiment") or {}).get("label") == "neg"
         group.negative += negative
-        text = post_headline(src, 60) if kind == "媒体" else _excerpt(src.get("content") or post_headline(src))
-        speaker = src.get("source_name") if kind == "媒体" else (src.get("author") or src.get("source_name") or "")
+        text = (
+            post_headline(src, 60) if kind == "媒体" else _excerpt(src.get("content") or post_headline(src))
+        )
+        speaker = (
+            src.get("source_name") if kind == "媒体" else (src.get("author") or src.get("source_name") or "")
+        )
         if (kind, text) in seen:
             continue
         seen.add((kind, text))
@@ -853,8 +1079,35 @@ def speaker_views(posts: list[dict], influential: set[str], as_of: datetime) -> 
 
 
 __all__ = [
-    "Count", "Point", "EventItem", "NegativeItem", "DueItem", "BoardItem", "Change", "ScoreRow", "Digest",
-    "EventReport", "AlertItem", "UnitFlags", "accountability", "new_alerts", "KeyMoment", "Spreader", "ViewGroup", "WindowSummary", "build_digest", "build_event_report",
-    "post_figures", "negative_items", "top_events", "deadline_items", "board_items", "scorecard",
-    "parse_time", "day_window", "week_window", "post_headline", "format_duration",
+    "Count",
+    "Point",
+    "EventItem",
+    "NegativeItem",
+    "DueItem",
+    "BoardItem",
+    "Change",
+    "ScoreRow",
+    "Digest",
+    "EventReport",
+    "AlertItem",
+    "UnitFlags",
+    "accountability",
+    "new_alerts",
+    "KeyMoment",
+    "Spreader",
+    "ViewGroup",
+    "WindowSummary",
+    "build_digest",
+    "build_event_report",
+    "post_figures",
+    "negative_items",
+    "top_events",
+    "deadline_items",
+    "board_items",
+    "scorecard",
+    "parse_time",
+    "day_window",
+    "week_window",
+    "post_headline",
+    "format_duration",
 ]

@@ -14,10 +14,21 @@ from yuqing.errors import YuqingError
 LOGGER = logging.getLogger(__name__)
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-extensions", "--disable-dev-shm-usage", "--no-pdf-header-footer",
-         "--print-to-pdf-no-header", "--run-all-compositor-stages-before-draw")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+    "--no-pdf-header-footer",
+    "--print-to-pdf-no-header",
+    "--run-all-compositor-stages-before-draw",
+)
 TIMEOUT_S = 90
 
 
@@ -31,7 +42,9 @@ def chromium_path() -> str:
         found = shutil.which(candidate)
         if found:
             return found
-    raise PdfRenderError("找不到 Chromium，无法生成 PDF", hint="安装 chromium，或用 YUQING_CHROMIUM 指定可执行文件路径")
+    raise PdfRenderError(
+        "找不到 Chromium，无法生成 PDF", hint="安装 chromium，或用 YUQING_CHROMIUM 指定可执行文件路径"
+    )
 
 
 def html_to_pdf(html_text: str, timeout: float = TIMEOUT_S) -> bytes:
@@ -41,11 +54,21 @@ def html_to_pdf(html_text: str, timeout: float = TIMEOUT_S) -> bytes:
         folder = Path(tmp)
         page, out = folder / "digest.html", folder / "digest.pdf"
         page.write_text(html_text, encoding="utf-8")
-        command = [binary, *FLAGS, f"--user-data-dir={folder / 'profile'}", f"--print-to-pdf={out}",
-                   page.as_uri()]
+        command = [
+            binary,
+            *FLAGS,
+            f"--user-data-dir={folder / 'profile'}",
+            f"--print-to-pdf={out}",
+            page.as_uri(),
+        ]
         try:
-            run = subprocess.run(command, capture_output=True, timeout=timeout, cwd=folder,
-                                 env={**os.environ, "HOME": str(folder)})
+            run = subprocess.run(
+                command,
+                capture_output=True,
+                timeout=timeout,
+                cwd=folder,
+                env={**os.environ, "HOME": str(folder)},
+            )
         except subprocess.TimeoutExpired:
             raise PdfRenderError(f"Chromium 生成 PDF 超时（{timeout:.0f} 秒）") from None
         except OSError as exc:

@@ -23,7 +23,8 @@ HANDLING_ADVICE = {
     "重大问题": "依法调查处置，调查进展和处置结果及时向社会发布",
     "不了解情况/模糊认识": "发布权威信息、解读政策和事实，澄清模糊认识",
     "错误看法": "发布准确信息，有针对性地纠正错误看法",
-    "虚假和不实信息": "及时发布权威信息辟谣，同时移交公安机关或网络监管部门依法处置，记录移交时间、接收单位和文号",
+    "虚假和不实信息": "及时发布权威信息辟谣，同时移交公安机关或网络监管部门依法处置，"
+    "记录移交时间、接收单位和文号",
 }
 
 
@@ -87,7 +88,9 @@ def daily_prose(digest: Digest) -> str:
         return f"{period}未监测到相关舆情信息。" + _deadline_part(digest)
     parts: list[tuple[int, str]] = []
     central = digest.central_news
-    parts.append((0, f"{period}共监测到相关舆情信息{digest.mentions}条，合并相似转载后为{digest.stories}个话题。"))
+    parts.append(
+        (0, f"{period}共监测到相关舆情信息{digest.mentions}条，合并相似转载后为{digest.stories}个话题。")
+    )
     parts.append((3, _platform_sentence(digest)))
     if central:
         parts.append((4, f"中央媒体报道{central}条。"))
@@ -95,11 +98,18 @@ def daily_prose(digest: Digest) -> str:
     if digest.kind == "weekly":
         changes = {c.label: c for c in digest.changes}
         if "信息总量" in changes:
-            parts.append((1, f"信息总量{change_text(changes['信息总量'])}，负面占比{change_text(changes['负面占比'])}。"))
+            parts.append(
+                (
+                    1,
+                    f"信息总量{change_text(changes['信息总量'])}，负面占比{change_text(changes['负面占比'])}。",
+                )
+            )
     if digest.top_events:
         top = digest.top_events[0]
-        text = (f"热度最高的事件是“{top.title}”（{level_text(top.level, top.color)}预警，热度{top.heat:.0f}），"
-                f"{'当日' if digest.kind == 'daily' else '本周'}相关信息{top.mentions}条、{top.stories}个话题")
+        text = (
+            f"热度最高的事件是“{top.title}”（{level_text(top.level, top.color)}预警，热度{top.heat:.0f}），"
+            f"{'当日' if digest.kind == 'daily' else '本周'}相关信息{top.mentions}条、{top.stories}个话题"
+        )
         if top.owner_unit:
             text += f"，责任单位为{top.owner_unit}"
         parts.append((0, text + "。"))
@@ -122,13 +132,18 @@ def _deadline_part(digest: Digest) -> str:
     text = ""
     if digest.due_items:
         first = digest.due_items[0]
-        text += f"截至{cn_time(digest.as_of)}，待回应时限{len(digest.due_items)}项，最近一项为{_deadline_phrase(first)}。"
+        text += (
+            f"截至{cn_time(digest.as_of)}，待回应时限{len(digest.due_items)}项，"
+            f"最近一项为{_deadline_phrase(first)}。"
+        )
     else:
         text += f"截至{cn_time(digest.as_of)}，无待回应时限。"
     if digest.overdue_items:
         first = digest.overdue_items[0]
-        text += f"超时未办{len(digest.overdue_items)}项，其中“{first.title}”{first.label}已超时" \
-                f"{format_duration(digest.as_of - first.due_at)}。"
+        text += (
+            f"超时未办{len(digest.overdue_items)}项，其中“{first.title}”{first.label}已超时"
+            f"{format_duration(digest.as_of - first.due_at)}。"
+        )
     else:
         text += "无超时未办事项。"
     late = [d for d in digest.met_items if d.state == "met_late"]
@@ -143,8 +158,10 @@ def _board_part(digest: Digest) -> str:
     text = f"留言板方面，期间答复{digest.board_replied}件，待答复{pending}件"
     if digest.board_overdue:
         oldest = min(digest.board_overdue, key=lambda b: b.due_at)
-        text += f"，其中{len(digest.board_overdue)}件已超过答复期限，最早一件《{oldest.title}》已超期" \
-                f"{format_duration(digest.as_of - oldest.due_at)}"
+        text += (
+            f"，其中{len(digest.board_overdue)}件已超过答复期限，最早一件《{oldest.title}》已超期"
+            f"{format_duration(digest.as_of - oldest.due_at)}"
+        )
     elif digest.board_due:
         text += f"，最近一件须在{cn_time(digest.board_due[0].due_at)}前答复"
     return text + "。"
@@ -156,7 +173,8 @@ def _advice_sentence(digest: Digest) -> str:
         return f"建议{item.owner_unit or '责任单位'}立即办理超时事项并说明原因。"
     if digest.due_items:
         item = digest.due_items[0]
-        return f"建议{item.owner_unit or '责任单位'}在{cn_time(item.due_at)}前完成{item.label}，并持续关注事件进展。"
+        unit = item.owner_unit or "责任单位"
+        return f"建议{unit}在{cn_time(item.due_at)}前完成{item.label}，并持续关注事件进展。"
     if digest.board_overdue:
         return "建议相关单位尽快答复超期留言。"
     return ""
@@ -211,17 +229,27 @@ def event_summary(report: EventReport) -> str:
     """At most 200 characters; the last line is the one-line risk judgement."""
     event = report.event
     first = report.moments[0].at if report.moments else None
-    region = ((event.get("region") or {}).get("district") or (event.get("region") or {}).get("city") or "")
+    region = (event.get("region") or {}).get("district") or (event.get("region") or {}).get("city") or ""
     parts: list[tuple[int, str]] = []
     opening = f"{cn_time(first)}起，" if first else ""
     title = event.get("title") or ""
     parts.append((0, f"{opening}{'' if title.startswith(region) else region}“{title}”引发关注。"))
-    parts.append((0, f"截至{cn_time(report.as_of)}，相关信息{report.mentions}条（{report.stories}个话题），"
-                     f"负面占{pct(report.negative_share)}。"))
+    parts.append(
+        (
+            0,
+            f"截至{cn_time(report.as_of)}，相关信息{report.mentions}条（{report.stories}个话题），"
+            f"负面占{pct(report.negative_share)}。",
+        )
+    )
     if report.platforms:
         top = max(report.platforms, key=lambda c: c.mentions)
-        parts.append((2, f"传播以{top.key}为主（{pct(top.mentions / report.mentions)}）"
-                         + (f"，中央媒体报道{report.central_media}条。" if report.central_media else "。")))
+        parts.append(
+            (
+                2,
+                f"传播以{top.key}为主（{pct(top.mentions / report.mentions)}）"
+                + (f"，中央媒体报道{report.central_media}条。" if report.central_media else "。"),
+            )
+        )
     met = [d for d in report.deadlines if d.met_at]
     if met:
         last = max(met, key=lambda d: d.met_at)
@@ -270,19 +298,40 @@ def recommendations(report: EventReport) -> list[str]:
         out.append("由分管局领导牵头处置，办公室统筹协调，涉及多个部门的各自在职责范围内回应、口径一致。")
     for item in report.deadlines:
         if item.state == "remaining":
-            out.append(f"在{cn_time(item.due_at)}前完成{item.label}（剩余{format_duration(item.due_at - report.as_of)}）。")
+            out.append(
+                f"在{cn_time(item.due_at)}前完成{item.label}"
+                f"（剩余{format_duration(item.due_at - report.as_of)}）。"
+            )
         elif item.state == "overdue":
-            out.append(f"{item.label}已超时{format_duration(report.as_of - item.due_at)}（{cn_time(item.due_at)}截止），"
-                       "应立即补办并说明原因。")
+            out.append(
+                f"{item.label}已超时{format_duration(report.as_of - item.due_at)}"
+                f"（{cn_time(item.due_at)}截止），"
+                "应立即补办并说明原因。"
+            )
     if any(d.kind == "authoritative_info" and d.met_at for d in report.deadlines):
         out.append("权威信息发布后持续发布调查进展和处理结果，回应家长和公众关切。")
     if report.board_pending:
         first = min(report.board_pending, key=lambda b: b.due_at)
-        out.append(f"对{len(report.board_pending)}件相关留言逐件答复，最早一件须在{cn_time(first.due_at)}前答复。")
+        out.append(
+            f"对{len(report.board_pending)}件相关留言逐件答复，最早一件须在{cn_time(first.due_at)}前答复。"
+        )
     if report.central_media:
         out.append("主动对接中央和省级媒体，通过接受媒体采访准确提供权威信息。")
     return out
 
 
-__all__ = ["daily_prose", "event_summary", "risk_judgement", "risk_line", "outlook", "recommendations",
-           "scorecard_sentence", "change_text", "pct", "cn_time", "cn_date", "level_text", "HANDLING_ADVICE"]
+__all__ = [
+    "daily_prose",
+    "event_summary",
+    "risk_judgement",
+    "risk_line",
+    "outlook",
+    "recommendations",
+    "scorecard_sentence",
+    "change_text",
+    "pct",
+    "cn_time",
+    "cn_date",
+    "level_text",
+    "HANDLING_ADVICE",
+]

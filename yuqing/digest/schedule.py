@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Mapping
 
 from analysis.clocks import parse_clock_time, parse_duration
 from analysis.workdays import SHANGHAI
@@ -72,8 +72,14 @@ KIND_SCHEMA = {
     "time": Field(str, default="08:30", check=_check(parse_clock_time), help="发送时刻，如 08:30"),
     "formats": Field(list, default=["docx", "pdf"], item=str, check=_check_formats),
 }
-WEEKLY_SCHEMA = {**KIND_SCHEMA, "weekday": Field(int, default=1, check=lambda v: None if 1 <= v <= 7 else
-                                                 f"weekday 应为 1（周一）到 7（周日），实际是 {v}")}
+WEEKLY_SCHEMA = {
+    **KIND_SCHEMA,
+    "weekday": Field(
+        int,
+        default=1,
+        check=lambda v: None if 1 <= v <= 7 else f"weekday 应为 1（周一）到 7（周日），实际是 {v}",
+    ),
+}
 RETRY_SCHEMA = {
     "attempts": Field(int, default=4, check=lambda v: None if v >= 1 else f"attempts 至少为 1，实际是 {v}"),
     "interval": Field(str, default="15m", check=_check(parse_duration)),
@@ -115,20 +121,37 @@ def load_config(path: str | Path = DEFAULT_PATH, text: str | None = None) -> Dig
     raw = read_yaml(path, text)
     cfg = validate(raw if raw is not None else {}, SCHEMA, Where(str(path), getattr(raw, "line", 1) or 1))
     kinds = {
-        "daily": KindSchedule("daily", cfg["daily"]["enabled"], parse_clock_time(cfg["daily"]["time"]),
-                              tuple(cfg["daily"]["formats"])),
-        "weekly": KindSchedule("weekly", cfg["weekly"]["enabled"], parse_clock_time(cfg["weekly"]["time"]),
-                               tuple(cfg["weekly"]["formats"]), cfg["weekly"]["weekday"]),
+        "daily": KindSchedule(
+            "daily",
+            cfg["daily"]["enabled"],
+            parse_clock_time(cfg["daily"]["time"]),
+            tuple(cfg["daily"]["formats"]),
+        ),
+        "weekly": KindSchedule(
+            "weekly",
+            cfg["weekly"]["enabled"],
+            parse_clock_time(cfg["weekly"]["time"]),
+            tuple(cfg["weekly"]["formats"]),
+            cfg["weekly"]["weekday"],
+        ),
     }
-    return DigestSchedule(kinds, cfg["recipients"], cfg["retry"]["attempts"],
-                          parse_duration(cfg["retry"]["interval"]), cfg["catch_up_days"],
-                          _zone(cfg["timezone"]), str(path))
+    return DigestSchedule(
+        kinds,
+        cfg["recipients"],
+        cfg["retry"]["attempts"],
+        parse_duration(cfg["retry"]["interval"]),
+        cfg["catch_up_days"],
+        _zone(cfg["timezone"]),
+        str(path),
+    )
 
 
-DEFAULT_SCHEDULE = DigestSchedule({
-    "daily": KindSchedule("daily", True, time(8, 30), ("docx", "pdf")),
-    "weekly": KindSchedule("weekly", True, time(8, 30), ("docx", "pdf"), 1),
-})
+DEFAULT_SCHEDULE = DigestSchedule(
+    {
+        "daily": KindSchedule("daily", True, time(8, 30), ("docx", "pdf")),
+        "weekly": KindSchedule("weekly", True, time(8, 30), ("docx", "pdf"), 1),
+    }
+)
 
 
 # --------------------------------------------------------------------------- decisions (pure)
@@ -170,9 +193,12 @@ def _slots_until(kind: KindSchedule, now: datetime, tz: tzinfo, back_days: int) 
     return out
 
 
-def due(now: datetime, last_sent: Mapping[str, date | None] | date | None,
-        schedule: DigestSchedule = DEFAULT_SCHEDULE,
-        attempts: Mapping[str, Attempts] | None = None) -> list[Slot]:
+def due(
+    now: datetime,
+    last_sent: Mapping[str, date | None] | date | None,
+    schedule: DigestSchedule = DEFAULT_SCHEDULE,
+    attempts: Mapping[str, Attempts] | None = None,
+) -> list[Slot]:
     """Digests to send at ``now``, oldest first.
 
     ``last_sent``: per kind, the latest period already sent (a bare date means the daily one).
@@ -198,14 +224,17 @@ def due(now: datetime, last_sent: Mapping[str, date | None] | date | None,
             slots = [s for s in slots if s.period > previous and s.scheduled_at > oldest]
         for slot in slots:
             tried = attempts.get(slot.key)
-            if tried is not None and (tried.count >= schedule.attempts or now < tried.last_at + schedule.interval):
+            if tried is not None and (
+                tried.count >= schedule.attempts or now < tried.last_at + schedule.interval
+            ):
                 continue
             out.append(slot)
     return sorted(out, key=lambda s: (s.scheduled_at, s.kind))
 
 
-def missed(now: datetime, last_sent: Mapping[str, date | None],
-           schedule: DigestSchedule = DEFAULT_SCHEDULE) -> list[Slot]:
+def missed(
+    now: datetime, last_sent: Mapping[str, date | None], schedule: DigestSchedule = DEFAULT_SCHEDULE
+) -> list[Slot]:
     """Slots after the last sent one that are too old to catch up (to be recorded as missed)."""
     out = []
     for kind in schedule.kinds.values():
@@ -214,8 +243,11 @@ def missed(now: datetime, last_sent: Mapping[str, date | None],
             continue
         oldest = now - timedelta(days=schedule.catch_up_days + 1)
         horizon = max(0, (now.astimezone(schedule.tz).date() - previous).days)
-        out += [s for s in _slots_until(kind, now, schedule.tz, horizon)
-                if s.period > previous and s.scheduled_at <= oldest]
+        out += [
+            s
+            for s in _slots_until(kind, now, schedule.tz, horizon)
+            if s.period > previous and s.scheduled_at <= oldest
+        ]
     return out
 
 
@@ -243,13 +275,20 @@ def build_notice(kind: str, digest, doc, attachments, unit: str):
     from yuqing.digest import prose
     from yuqing.notify import Notice
 
-    lines = [prose.daily_prose(digest), "",
-             f"- 信息总量：**{digest.mentions} 条**（{digest.stories} 个话题），负面占 {prose.pct(digest.negative_share)}",
-             f"- 待回应时限：{len(digest.due_items)} 项；超时未办：{len(digest.overdue_items)} 项",
-             f"- 待答复留言：{len(digest.board_due) + len(digest.board_overdue)} 件"
-             f"（超期 {len(digest.board_overdue)} 件）",
-             "", "附件：" + "、".join(name for name, _, _ in attachments)]
-    return Notice(title=doc.title, text="\n".join(lines), kind="digest", unit=unit, attachments=list(attachments))
+    lines = [
+        prose.daily_prose(digest),
+        "",
+        f"- 信息总量：**{digest.mentions} 条**（{digest.stories} 个话题），"
+        f"负面占 {prose.pct(digest.negative_share)}",
+        f"- 待回应时限：{len(digest.due_items)} 项；超时未办：{len(digest.overdue_items)} 项",
+        f"- 待答复留言：{len(digest.board_due) + len(digest.board_overdue)} 件"
+        f"（超期 {len(digest.board_overdue)} 件）",
+        "",
+        "附件：" + "、".join(name for name, _, _ in attachments),
+    ]
+    return Notice(
+        title=doc.title, text="\n".join(lines), kind="digest", unit=unit, attachments=list(attachments)
+    )
 
 
 def _recipients_problem(dispatcher, notice) -> str | None:
@@ -259,16 +298,27 @@ def _recipients_problem(dispatcher, notice) -> str | None:
         return None
     plan = config.plan(notice)
     if not any(recipients for _name, recipients in plan) and not any(
-            getattr(config.channels[name], "takes_recipients", False) and
-            getattr(config.channels[name], "recipients", None) for name, _ in plan):
-        return (f"简报没有收件人：config/notify.yaml 中没有接收简报（kinds: digest）的邮件通道，"
-                f"或单位“{notice.unit}”没有配置 emails")
+        getattr(config.channels[name], "takes_recipients", False)
+        and getattr(config.channels[name], "recipients", None)
+        for name, _ in plan
+    ):
+        return (
+            f"简报没有收件人：config/notify.yaml 中没有接收简报（kinds: digest）的邮件通道，"
+            f"或单位“{notice.unit}”没有配置 emails"
+        )
     return None
 
 
-def deliver(store, dispatcher, day: date, kind: str = "daily", *,
-            schedule: DigestSchedule | None = None, now: datetime | None = None,
-            formats: tuple[str, ...] | None = None) -> DeliveryReport:
+def deliver(
+    store,
+    dispatcher,
+    day: date,
+    kind: str = "daily",
+    *,
+    schedule: DigestSchedule | None = None,
+    now: datetime | None = None,
+    formats: tuple[str, ...] | None = None,
+) -> DeliveryReport:
     """Render the digest of ``day`` (or of its week) in the configured formats and email it.
 
     Never raises for a render or send failure: the report says what failed and where.
@@ -360,10 +410,22 @@ def record(store, report: DeliveryReport, attempt: int, final: bool, status: str
     status = status or ("sent" if report.ok else ("failed" if final else "retrying"))
     entry = {
         "id": f"digest-{report.kind}-{report.period.isoformat()}-{at.strftime('%Y%m%dT%H%M%S%f')}",
-        "alert_id": None, "event_id": None, "action": AUDIT_ACTION, "actor": ACTOR, "at": at.isoformat(),
-        "details": {"kind": report.kind, "period": report.period.isoformat(), "ok": report.ok,
-                    "status": status, "stage": report.stage, "error": report.error, "attempt": attempt,
-                    "files": report.files, "results": report.results},
+        "alert_id": None,
+        "event_id": None,
+        "action": AUDIT_ACTION,
+        "actor": ACTOR,
+        "at": at.isoformat(),
+        "details": {
+            "kind": report.kind,
+            "period": report.period.isoformat(),
+            "ok": report.ok,
+            "status": status,
+            "stage": report.stage,
+            "error": report.error,
+            "attempt": attempt,
+            "files": report.files,
+            "results": report.results,
+        },
     }
     written = store.index_docs("audit", [entry], refresh="wait_for")
     if written.failed:
@@ -371,8 +433,9 @@ def record(store, report: DeliveryReport, attempt: int, final: bool, status: str
     return entry
 
 
-def run_pending(store, dispatcher, now: datetime | None = None,
-                schedule: DigestSchedule | None = None) -> list[DeliveryReport]:
+def run_pending(
+    store, dispatcher, now: datetime | None = None, schedule: DigestSchedule | None = None
+) -> list[DeliveryReport]:
     """Deliver every digest due at ``now``; record each attempt, each final failure and each missed slot."""
     schedule = schedule or load_config()
     now = now or datetime.now(schedule.tz)
@@ -381,21 +444,49 @@ def run_pending(store, dispatcher, now: datetime | None = None,
     for slot in missed(now, state.last_sent, schedule):
         if slot.key not in state.recorded_missed:
             LOGGER.error("digest %s was not sent in time and is too old to catch up", slot.key)
-            record(store, DeliveryReport(slot.kind, slot.period, False, "schedule",
-                                         f"错过发送时间（{slot.scheduled_at:%Y-%m-%d %H:%M}），超出补发期限",
-                                         at=now), 0, True, "missed")
+            record(
+                store,
+                DeliveryReport(
+                    slot.kind,
+                    slot.period,
+                    False,
+                    "schedule",
+                    f"错过发送时间（{slot.scheduled_at:%Y-%m-%d %H:%M}），超出补发期限",
+                    at=now,
+                ),
+                0,
+                True,
+                "missed",
+            )
     for slot in due(now, state.last_sent, schedule, state.attempts):
         report = deliver(store, dispatcher, slot.period, slot.kind, schedule=schedule, now=now)
         report.at = now
         attempt = (state.attempts[slot.key].count if slot.key in state.attempts else 0) + 1
         final = not report.ok and attempt >= schedule.attempts
         if not report.ok:
-            LOGGER.error("digest %s attempt %d/%d failed: %s", slot.key, attempt, schedule.attempts, report.error)
+            LOGGER.error(
+                "digest %s attempt %d/%d failed: %s", slot.key, attempt, schedule.attempts, report.error
+            )
         record(store, report, attempt, final)
         reports.append(report)
     return reports
 
 
-__all__ = ["DigestSchedule", "KindSchedule", "Slot", "Attempts", "DeliveryReport", "ScheduleState",
-           "load_config", "due", "missed", "deliver", "run_pending", "load_state", "record", "build_notice",
-           "DEFAULT_PATH", "DEFAULT_SCHEDULE"]
+__all__ = [
+    "DigestSchedule",
+    "KindSchedule",
+    "Slot",
+    "Attempts",
+    "DeliveryReport",
+    "ScheduleState",
+    "load_config",
+    "due",
+    "missed",
+    "deliver",
+    "run_pending",
+    "load_state",
+    "record",
+    "build_notice",
+    "DEFAULT_PATH",
+    "DEFAULT_SCHEDULE",
+]
