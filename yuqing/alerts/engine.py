@@ -36,6 +36,14 @@ def alert_id_for(event_id: str) -> str:
 
 
 @dataclass
+class Pending:
+    """Posts grouped into an event in this cycle, and events merged into it, not yet searchable as such."""
+
+    posts: set[str] = field(default_factory=set)
+    events: set[str] = field(default_factory=set)
+
+
+@dataclass
 class CycleReport:
     """What one cycle did."""
 
@@ -114,42 +122,56 @@ class AlertEngine:
         sa.refresh_all(self.store, "posts", "events", "alerts")
         touched: set[str] = set()
         detected: dict[str, str] = {}
+        # What the aggregations cannot see yet without another refresh of posts: per event, the posts
+        # grouped into it in this cycle and the events merged into it (their posts still carry the old
+        # id in the searchable version). Saves a refresh per cycle; dropped when a refresh happens.
+        pending: dict[str, Pending] = {}
         while True:
             posts = sa.ungrouped_posts(self.store, BATCH)
             if not posts:
                 break
             report.posts += len(posts)
-            touched |= self._group(posts, now, report, detected)
-            self.store.refresh("posts")  # the new event ids, for the next batch and the aggregations
+            touched |= self._group(posts, now, report, detected, pending)
             if len(posts) < BATCH:
                 break
+            self.store.refresh("posts")  # the next batch must not see these posts as ungrouped again
+            pending = {}
         if touched:
-            self._summarise_and_alert(sorted(touched), now, report, detected)
+            self._summarise_and_alert(sorted(touched), now, report, detected, pending)
         report.reminders = self.send_reminders(now)
         sa.put_doc(self.store, "alert-state", {"id": ENGINE_STATE_ID, "kind": "engine",
                                                "last_cycle_at": now.isoformat()}, refresh=False)
         return report
 
-    def _group(self, posts: list[dict], now: datetime, report: CycleReport, detected: dict[str, str]) -> set[str]:
+    def _group(self, posts: list[dict], now: datetime, report: CycleReport, detected: dict[str, str],
+               pending: dict[str, Pending]) -> set[str]:
         clusters = sorted({p.get("cluster_id") or p["id"] for p in posts})
         known = sa.cluster_events(self.store, clusters)
         open_docs = sa.open_events(self.store, now - self.grouper.window - timedelta(days=1))
         existing = {d["id"] for d in open_docs}
         signatures = [EventSignature.from_event(d) for d in open_docs]
         assignment, touched = self.grouper.assign(posts, known, signatures)
-        sa.update_docs(self.store, "posts", assignment_items(assignment))
         merges = self.grouper.merges(touched.values(), signatures + list(touched.values()))
-        result = set(touched)
+
+        def final(event_id: str) -> str:
+            while event_id in merges:
+                event_id = merges[event_id]
+            return event_id
+
+        assignment = {post: final(event) for post, event in assignment.items()}
+        sa.update_docs(self.store, "posts", assignment_items(assignment))
+        for post, event in assignment.items():
+            pending.setdefault(event, Pending()).posts.add(post)
+        result = {final(e) for e in touched}
         for absorbed, survivor in merges.items():
+            survivor = final(survivor)
             if absorbed in existing or absorbed not in touched:
                 sa.reassign_event(self.store, absorbed, survivor)
                 sa.delete_doc(self.store, "events", absorbed)
-            else:
-                sa.update_docs(self.store, "posts", ((pid, {"event_id": survivor})
-                                                     for pid, eid in assignment.items() if eid == absorbed))
+                entry = pending.setdefault(survivor, Pending())
+                entry.events.add(absorbed)
+                entry.events |= pending.pop(absorbed, Pending()).events
             self._merge_alerts(absorbed, survivor, now)
-            result.discard(absorbed)
-            result.add(survivor)
             report.merged += 1
         for event_id in result:
             if event_id not in existing:
@@ -169,8 +191,9 @@ class AlertEngine:
 
     # ------------------------------------------------------------------ events and alerts
     def _summarise_and_alert(self, event_ids: list[str], now: datetime, report: CycleReport,
-                             detected: dict[str, str]) -> None:
-        stats = sa.event_stats(self.store, event_ids, self.filters)
+                             detected: dict[str, str], pending: dict[str, Pending] | None = None) -> None:
+        extra = {e: (sorted(p.posts), sorted(p.events)) for e, p in (pending or {}).items() if e in event_ids}
+        stats = sa.event_stats(self.store, event_ids, self.filters, pending=extra)
         docs = []
         previous = sa.get_many(self.store, "events", list(stats))
         alerts = sa.get_many(self.store, "alerts", [alert_id_for(e) for e in stats])

@@ -18,6 +18,7 @@ from analysis.events import parse_time
 from analysis.identity import post_id
 from yuqing.alerts.engine import AlertEngine
 from yuqing.store import Store
+from yuqing.store import alerts as sa
 
 LOGGER = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def replay(store: Store, lines: Iterable[str], *, step: timedelta = timedelta(mi
             report.bad += [(0, f"{doc}: {reason}") for doc, reason in written.failed]
             engine.cycle(bucket_end)
             report.cycles += 1
-    store.refresh("alerts")
+    sa.refresh_all(store, "posts", "events", "alerts")  # the last cycle's writes, for whoever reads next
     result = store.search("alerts", {"bool": {"must_not": [{"exists": {"field": "merged_into"}}]}}, size=1000,
                           sort=[{"first_alerted_at": "asc"}], track_total_hits=False)
     report.alerts = [alert_line(hit["_source"]) for hit in result["hits"]["hits"]]

@@ -166,10 +166,16 @@ def reassign_event(store: Store, old: str, new: str) -> int:
     return len(ids)
 
 
-def event_stats(store: Store, event_ids: list[str], filters: Mapping[str, dict],
-                representatives: int = 10) -> dict[str, EventStats]:
-    """Per-event statistics computed by Elasticsearch aggregations over the posts index."""
+def event_stats(store: Store, event_ids: list[str], filters: Mapping[str, dict], representatives: int = 10,
+                pending: Mapping[str, tuple[list[str], list[str]]] | None = None) -> dict[str, EventStats]:
+    """Per-event statistics computed by Elasticsearch aggregations over the posts index.
+
+    ``pending`` (event id → (post ids, other event ids)) names posts that belong to an event although
+    the searchable version of the index does not say so yet (grouped or merged since the last refresh):
+    they are counted in that event, which spares a refresh.
+    """
     out: dict[str, EventStats] = {}
+    pending = pending or {}
     for start in range(0, len(event_ids), 200):
         chunk = event_ids[start:start + 200]
         sub = {
@@ -195,11 +201,23 @@ def event_stats(store: Store, event_ids: list[str], filters: Mapping[str, dict],
                                                    "_source": ["id", "title", "content", "media_level",
                                                                "published_at"]}}}},
         }
-        result = store.search("posts", {"terms": {"event_id": chunk}}, size=0, track_total_hits=False,
-                              aggs={"ev": {"terms": {"field": "event_id", "size": len(chunk)}, "aggs": sub}})
-        for bucket in result["aggregations"]["ev"]["buckets"]:
-            out[bucket["key"]] = _stats_from_bucket(bucket)
+        members = {event_id: _members(event_id, *pending.get(event_id, ((), ()))) for event_id in chunk}
+        result = store.search("posts", {"bool": {"should": list(members.values()), "minimum_should_match": 1}},
+                              size=0, track_total_hits=False,
+                              aggs={"ev": {"filters": {"filters": members}, "aggs": sub}})
+        for event_id, bucket in result["aggregations"]["ev"]["buckets"].items():
+            if bucket["doc_count"]:
+                out[event_id] = _stats_from_bucket({**bucket, "key": event_id})
     return out
+
+
+def _members(event_id: str, post_ids: Iterable[str], other_events: Iterable[str]) -> dict:
+    """The query for the posts of one event, including those not yet searchable under its id."""
+    should: list[dict] = [{"terms": {"event_id": [event_id, *other_events]}}]
+    post_ids = list(post_ids)
+    if post_ids:
+        should.append({"ids": {"values": post_ids}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def _counts(agg: dict) -> dict[str, int]:
