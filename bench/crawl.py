@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 import uuid
 from datetime import timedelta
@@ -28,10 +27,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SETTINGS = ["AUTOTHROTTLE_ENABLED=False", "LOG_LEVEL=WARNING", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
-SOURCES = ["sandbox_news", "sandbox_central", "sandbox_industry", "sandbox_portal", "sandbox_board",
-           "sandbox_board_api", "sandbox_social"]
+SOURCES = [
+    "sandbox_news",
+    "sandbox_central",
+    "sandbox_industry",
+    "sandbox_portal",
+    "sandbox_board",
+    "sandbox_board_api",
+    "sandbox_social",
+]
 
-PLAIN = r'''
+PLAIN = r"""
 import json, sys, time
 import scrapy
 from scrapy import signals
@@ -54,37 +60,44 @@ settings = {"ROBOTSTXT_OBEY": True, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_R
             "USER_AGENT": "yuqing-monitor/0.1"}
 process = CrawlerProcess(settings)
 crawler = process.create_crawler(Plain)
-crawler.signals.connect(lambda spider: times.setdefault("open", time.monotonic()), signal=signals.spider_opened, weak=False)
-crawler.signals.connect(lambda spider: times.setdefault("close", time.monotonic()), signal=signals.spider_closed, weak=False)
+def mark(name):
+    return lambda spider: times.setdefault(name, time.monotonic())
+crawler.signals.connect(mark("open"), signal=signals.spider_opened, weak=False)
+crawler.signals.connect(mark("close"), signal=signals.spider_closed, weak=False)
 process.crawl(crawler)
 process.start()
 print(json.dumps({"seconds": times["close"] - times["open"],
                   "pages": crawler.stats.get_value("response_received_count", 0)}))
-'''
+"""
 
-TIMED_CRAWL = r'''
+TIMED_CRAWL = r"""
 import json, sys, time
 from scrapy import signals
 import crawlers.run as run
 
 times = {"open": [], "close": []}
-original = run._watch
+def mark(name):
+    return lambda spider: times[name].append(time.monotonic())
 def watch(crawler, progress):
-    crawler.signals.connect(lambda spider: times["open"].append(time.monotonic()), signal=signals.spider_opened,
-                            weak=False)
-    crawler.signals.connect(lambda spider: times["close"].append(time.monotonic()), signal=signals.spider_closed,
-                            weak=False)
+    crawler.signals.connect(mark("open"), signal=signals.spider_opened, weak=False)
+    crawler.signals.connect(mark("close"), signal=signals.spider_closed, weak=False)
 run._watch = watch
 args = json.loads(sys.argv[1])
 runs = run.crawl(args["sources"], sandbox=args["sandbox"], settings=args["settings"],
                  progress=run.Progress(write=None))
 print(json.dumps({"seconds": max(times["close"]) - min(times["open"]), "runs": runs}, ensure_ascii=False))
-'''
+"""
 
 
 def _sub(code: str, *args: str, env: dict | None = None) -> dict:
-    result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, **(env or {})}, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=900,
+    )
     if result.returncode != 0:
         raise SystemExit(f"benchmark run failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -117,11 +130,18 @@ def main() -> int:
     try:
         with SandboxServer(clock=SandboxClock.manual(DEFAULT_EPOCH + timedelta(days=args.days))) as server:
             _json(server.url + "/__sandbox/stats", {})
-            ours = _sub(TIMED_CRAWL, json.dumps({"sources": SOURCES, "sandbox": server.url, "settings": settings}),
-                        env={"YUQING_INDEX_PREFIX": prefix})
+            ours = _sub(
+                TIMED_CRAWL,
+                json.dumps({"sources": SOURCES, "sandbox": server.url, "settings": settings}),
+                env={"YUQING_INDEX_PREFIX": prefix},
+            )
             paths = _json(server.url + "/__sandbox/stats")["paths"]
-            urls = [server.url + path + ("?rows=20" if path.startswith("/lyb/v1/") else "")
-                    for path, count in paths.items() if path != "/robots.txt" for _ in range(count)]
+            urls = [
+                server.url + path + ("?rows=20" if path.startswith("/lyb/v1/") else "")
+                for path, count in paths.items()
+                if path != "/robots.txt"
+                for _ in range(count)
+            ]
             with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
                 json.dump(urls, handle)
             plain = _sub(PLAIN, handle.name)
@@ -133,10 +153,14 @@ def main() -> int:
     ours_rate = pages / ours["seconds"]
     plain_rate = plain["pages"] / plain["seconds"]
     print(f"sandbox at epoch+{args.days:g}d, {len(SOURCES)} sources, posts stored: {stored}")
-    print(f"ours  (crawl+extract+{'' if args.no_enrich else 'enrich+'}index): {pages:5d} pages in "
-          f"{ours['seconds']:6.2f} s = {ours_rate:7.1f} pages/s")
-    print(f"plain Scrapy fetch of the same pages:      {plain['pages']:5d} pages in {plain['seconds']:6.2f} s "
-          f"= {plain_rate:7.1f} pages/s")
+    print(
+        f"ours  (crawl+extract+{'' if args.no_enrich else 'enrich+'}index): {pages:5d} pages in "
+        f"{ours['seconds']:6.2f} s = {ours_rate:7.1f} pages/s"
+    )
+    print(
+        f"plain Scrapy fetch of the same pages:      {plain['pages']:5d} pages in {plain['seconds']:6.2f} s "
+        f"= {plain_rate:7.1f} pages/s"
+    )
     print(f"ratio plain/ours: {plain_rate / ours_rate:.2f}x")
     return 0
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+from crawlers.state import CrawlClock, CrawlState
 from yuqing.errors import StoreError
 from yuqing.spool import Spool
-
-from crawlers.state import CrawlClock, CrawlState
 
 LOGGER = logging.getLogger(__name__)
 STATS_PREFIX = "yuqing"
@@ -57,8 +56,9 @@ class CrawlContext:
             self.store_error = None
         except StoreError as exc:
             if self.store_error is None:
-                LOGGER.error("Elasticsearch unavailable, items go to the spool %s: %s",
-                             self.spool.directory, exc)
+                LOGGER.error(
+                    "Elasticsearch unavailable, items go to the spool %s: %s", self.spool.directory, exc
+                )
             self.store_error = str(exc)
             self.store = None
         return self.store
@@ -89,11 +89,19 @@ class CrawlContext:
 
     def source_stats(self, source: str) -> dict:
         prefix = f"{STATS_PREFIX}/{source}/"
-        values = {k[len(prefix):]: v for k, v in (self.stats.get_stats() or {}).items() if k.startswith(prefix)}
-        errors = {k[len("errors/"):]: v for k, v in values.items() if k.startswith("errors/")}
-        return {"pages": values.get("pages", 0), "items": values.get("items", 0), "errors": sum(errors.values()),
-                "errors_by_kind": errors, "dropped": values.get("dropped", 0),
-                "skipped": values.get("skipped", 0), "spooled": values.get("spooled", 0)}
+        values = {
+            k[len(prefix) :]: v for k, v in (self.stats.get_stats() or {}).items() if k.startswith(prefix)
+        }
+        errors = {k[len("errors/") :]: v for k, v in values.items() if k.startswith("errors/")}
+        return {
+            "pages": values.get("pages", 0),
+            "items": values.get("items", 0),
+            "errors": sum(errors.values()),
+            "errors_by_kind": errors,
+            "dropped": values.get("dropped", 0),
+            "skipped": values.get("skipped", 0),
+            "spooled": values.get("spooled", 0),
+        }
 
 
 def context_for(crawler) -> CrawlContext:

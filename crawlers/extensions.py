@@ -7,9 +7,8 @@ from datetime import datetime
 
 from scrapy import signals
 
-from yuqing.errors import StoreError
-
 from crawlers.context import context_for
+from yuqing.errors import StoreError
 
 LOGGER = logging.getLogger(__name__)
 
@@ -49,21 +48,35 @@ class CrawlRunsExtension:
         docs = []
         for name, source in getattr(spider, "sources", {}).items():
             stats = context.source_stats(name)
-            docs.append({
-                "id": f"{name}:{self.started_at.isoformat()}", "source": name, "source_name": source.display_name,
-                "source_kind": source.kind, "started_at": self.started_at.isoformat(),
-                "finished_at": finished.isoformat(), **stats,
-                "status": run_status(stats["pages"], stats["items"], stats["errors"]) if reason == "finished"
-                else "failed", "duration_s": duration,
-            })
+            docs.append(
+                {
+                    "id": f"{name}:{self.started_at.isoformat()}",
+                    "source": name,
+                    "source_name": source.display_name,
+                    "source_kind": source.kind,
+                    "started_at": self.started_at.isoformat(),
+                    "finished_at": finished.isoformat(),
+                    **stats,
+                    "status": run_status(stats["pages"], stats["items"], stats["errors"])
+                    if reason == "finished"
+                    else "failed",
+                    "duration_s": duration,
+                }
+            )
         return docs
 
     def spider_closed(self, spider, reason) -> None:
         context = context_for(self.crawler)
         docs = self.documents(spider, reason)
         for doc in docs:
-            LOGGER.info("crawl run %s: pages=%s items=%s errors=%s %s", doc["source"], doc["pages"], doc["items"],
-                        doc["errors"], doc["errors_by_kind"])
+            LOGGER.info(
+                "crawl run %s: pages=%s items=%s errors=%s %s",
+                doc["source"],
+                doc["pages"],
+                doc["items"],
+                doc["errors"],
+                doc["errors_by_kind"],
+            )
         self.crawler.stats.set_value("yuqing/runs", docs)
         store = context.connect()
         if store is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -23,7 +23,9 @@ LOGGER = logging.getLogger(__name__)
 CST = timezone(timedelta(hours=8))
 EARLIEST = datetime(1990, 1, 1, tzinfo=CST)
 WHITESPACE = re.compile(r"[\s\u3000\xa0]+")
-LABEL = re.compile(r"^\s*(?:作者|记者|来源|答复单位|回复单位|回复时间|答复时间|发布时间|时间|满意度|留言人)\s*[:：]\s*")
+LABEL = re.compile(
+    r"^\s*(?:作者|记者|来源|答复单位|回复单位|回复时间|答复时间|发布时间|时间|满意度|留言人)\s*[:：]\s*"
+)
 NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?")
 
 
@@ -62,12 +64,27 @@ class PostItem:
     scenario: str | None = None
 
 
-BOARD_FIELDS = ("post_id", "channel", "addressee", "type", "domain", "area", "poster", "status", "reply",
-                "reply_unit", "reply_at", "satisfaction", "due_at", "status_history")
+BOARD_FIELDS = (
+    "post_id",
+    "channel",
+    "addressee",
+    "type",
+    "domain",
+    "area",
+    "poster",
+    "status",
+    "reply",
+    "reply_unit",
+    "reply_at",
+    "satisfaction",
+    "due_at",
+    "status_history",
+)
 ENGAGEMENT_FIELDS = ("likes", "comments", "shares", "views", "dislikes")
 
 
 # ------------------------------------------------------------------ processors (pure functions)
+
 
 def clean_text(value: Any) -> str | None:
     """Collapse whitespace (full-width spaces too); None for empty strings."""
@@ -125,7 +142,7 @@ def parse_post_date(value: Any, now: datetime, date_format: str | None = None) -
     if isinstance(value, datetime):
         return plausible(value, now)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = value / 1000 if value > 10 ** 11 else value
+        seconds = value / 1000 if value > 10**11 else value
         return plausible(datetime.fromtimestamp(seconds, CST), now)
     text = str(value).split("|")[0].strip()
     if date_format:
@@ -165,6 +182,7 @@ def _date_processor(loader_context: dict) -> Callable[[Any], datetime | None]:
             if report is not None:
                 report("date_rejected", f"{loader_context.get('url', '')}: {exc}")
             return None
+
     return process
 
 
@@ -174,6 +192,7 @@ def parse_dates(values, loader_context):
 
 
 # ------------------------------------------------------------------ loaders
+
 
 class PostLoader(ItemLoader):
     """Cleans a post. Context: ``now`` (the crawl clock), ``date_format``, ``report(kind, message)``."""
@@ -215,5 +234,17 @@ class EngagementLoader(ItemLoader):
     default_output_processor = TakeFirst()
 
 
-__all__ = ["PostItem", "PostLoader", "BoardLoader", "EngagementLoader", "parse_post_date", "DateRejected",
-           "clean_text", "drop_label", "to_count", "BOARD_FIELDS", "ENGAGEMENT_FIELDS", "CST"]
+__all__ = [
+    "PostItem",
+    "PostLoader",
+    "BoardLoader",
+    "EngagementLoader",
+    "parse_post_date",
+    "DateRejected",
+    "clean_text",
+    "drop_label",
+    "to_count",
+    "BOARD_FIELDS",
+    "ENGAGEMENT_FIELDS",
+    "CST",
+]

@@ -21,13 +21,12 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from yuqing.errors import StoreError
-from yuqing.store.documents import canonical_url, post_id
-
 from crawlers.context import context_for
 from crawlers.items import CST, EARLIEST, PostItem
 from crawlers.sources import PLATFORMS
 from crawlers.state import state_doc
+from yuqing.errors import StoreError
+from yuqing.store.documents import canonical_url, post_id
 
 LOGGER = logging.getLogger(__name__)
 
@@ -118,12 +117,19 @@ class ValidatePipeline(_Pipeline):
             problems.append("标题和正文都为空")
         if item.published_at is not None:
             now = self.context.clock.now()
-            if not isinstance(item.published_at, datetime) or item.published_at < EARLIEST \
-                    or item.published_at > now.astimezone(CST).replace(microsecond=0) + _GRACE:
-                self.context.error(item.source, "date_rejected", f"{item.url}: 日期不合理 {item.published_at}")
+            if (
+                not isinstance(item.published_at, datetime)
+                or item.published_at < EARLIEST
+                or item.published_at > now.astimezone(CST).replace(microsecond=0) + _GRACE
+            ):
+                self.context.error(
+                    item.source, "date_rejected", f"{item.url}: 日期不合理 {item.published_at}"
+                )
                 item.published_at = None
         if problems:
-            self.context.error(item.source, "invalid_item", f"{item.url or item.title}: {'；'.join(problems)}")
+            self.context.error(
+                item.source, "invalid_item", f"{item.url or item.title}: {'；'.join(problems)}"
+            )
             self.context.count(item.source, "dropped")
             raise DropItem(f"invalid item {item.url}: {'; '.join(problems)}")
         return item
@@ -186,7 +192,9 @@ class EnrichPipeline(_Pipeline):
         if self.enricher is None:
             return posts
         store = self.context.store
-        lookup = store.cluster_candidates if store is not None and hasattr(store, "cluster_candidates") else None
+        lookup = (
+            store.cluster_candidates if store is not None and hasattr(store, "cluster_candidates") else None
+        )
         with _ENRICH_LOCK:
             before = len(self.enricher.stats.errors)
             try:
@@ -247,11 +255,17 @@ class IndexPipeline(_Pipeline):
             try:
                 batch = stage.process_batch(batch, self._spider())
             except Exception as exc:  # noqa: BLE001 - enrichment must never lose the batch
-                self.context.error(None, "enrich_failed", f"{type(stage).__name__}: {exc}", level=logging.ERROR)
+                self.context.error(
+                    None, "enrich_failed", f"{type(stage).__name__}: {exc}", level=logging.ERROR
+                )
         enriched = time.monotonic()
         self._write(batch)
-        LOGGER.info("flushed %d posts: enrich %.2f s, write %.2f s", len(batch), enriched - started,
-                    time.monotonic() - enriched)
+        LOGGER.info(
+            "flushed %d posts: enrich %.2f s, write %.2f s",
+            len(batch),
+            enriched - started,
+            time.monotonic() - enriched,
+        )
 
     def _write(self, batch: list[dict]) -> None:
         store = self.context.connect()
@@ -341,4 +355,3 @@ def _doc_id(doc: dict) -> str | None:
         return post_id(doc)
     except ValueError:
         return None
-

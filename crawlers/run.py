@@ -21,8 +21,14 @@ from scrapy.utils.project import get_project_settings
 
 from crawlers.sources import SANDBOX_FILE, Source, load_sources, needs_sandbox
 
-KIND_SPIDERS = {"news": "news", "rss": "rss", "sitemap": "sitemap", "board_html": "board_html",
-                "board_api": "board_api", "social": "social"}
+KIND_SPIDERS = {
+    "news": "news",
+    "rss": "rss",
+    "sitemap": "sitemap",
+    "board_html": "board_html",
+    "board_api": "board_api",
+    "social": "social",
+}
 
 
 @dataclass
@@ -41,26 +47,43 @@ class Progress:
         if self.write is None or (not force and now - self._last < 0.3):
             return
         self._last = now
-        self.write(f"\r已抓取页面 {self.pages}，条目 {self.items}，错误 {self.errors}，用时 {now - self.started:.0f} 秒 ")
+        elapsed = now - self.started
+        counts = f"已抓取页面 {self.pages}，条目 {self.items}，错误 {self.errors}"
+        self.write(f"\r{counts}，用时 {elapsed:.0f} 秒 ")
 
 
 def due(sources: list[Source], last_started: dict[str, datetime], now: datetime) -> list[Source]:
     """The sources whose interval has passed since their last run started (never run: due)."""
-    return [s for s in sources
-            if s.name not in last_started or now - last_started[s.name] >= timedelta(seconds=s.interval)]
+    return [
+        s
+        for s in sources
+        if s.name not in last_started or now - last_started[s.name] >= timedelta(seconds=s.interval)
+    ]
 
 
 def last_started(store, names: list[str]) -> dict[str, datetime]:
     """When each source's last crawl run started, from the crawl-runs index."""
-    result = store.search("crawl-runs", {"terms": {"source": names}}, size=0,
-                          aggs={"by_source": {"terms": {"field": "source", "size": max(1, len(names))},
-                                              "aggs": {"last": {"max": {"field": "started_at"}}}}})
-    return {bucket["key"]: datetime.fromtimestamp(bucket["last"]["value"] / 1000, timezone.utc)
-            for bucket in result["aggregations"]["by_source"]["buckets"] if bucket["last"]["value"] is not None}
+    result = store.search(
+        "crawl-runs",
+        {"terms": {"source": names}},
+        size=0,
+        aggs={
+            "by_source": {
+                "terms": {"field": "source", "size": max(1, len(names))},
+                "aggs": {"last": {"max": {"field": "started_at"}}},
+            }
+        },
+    )
+    return {
+        bucket["key"]: datetime.fromtimestamp(bucket["last"]["value"] / 1000, timezone.utc)
+        for bucket in result["aggregations"]["by_source"]["buckets"]
+        if bucket["last"]["value"] is not None
+    }
 
 
-def plan(names: list[str] | None, sources_file: str | None, sandbox: str | None,
-         due_only: bool = False) -> dict[str, list[Source]]:
+def plan(
+    names: list[str] | None, sources_file: str | None, sandbox: str | None, due_only: bool = False
+) -> dict[str, list[Source]]:
     """Sources to crawl grouped by spider name (validates the file: ConfigError with file:line).
 
     ``due_only``: only the sources whose ``interval`` has passed since their last run."""
@@ -72,24 +95,34 @@ def plan(names: list[str] | None, sources_file: str | None, sandbox: str | None,
         if missing:
             from yuqing.errors import YuqingError
 
-            raise YuqingError(f"来源 {'、'.join(missing)} 的地址含 {{sandbox}}，请用 --sandbox URL 指定沙盒地址")
+            raise YuqingError(
+                f"来源 {'、'.join(missing)} 的地址含 {{sandbox}}，请用 --sandbox URL 指定沙盒地址"
+            )
     if due_only and chosen:
-        from yuqing.store import connect
-
         from crawlers.state import CrawlClock
+        from yuqing.store import connect
 
         store = connect()
         store.init()  # idempotent; a first run has no crawl-runs index yet
-        chosen = due(chosen, last_started(store, [s.name for s in chosen]), CrawlClock.from_sandbox(sandbox).now())
+        chosen = due(
+            chosen, last_started(store, [s.name for s in chosen]), CrawlClock.from_sandbox(sandbox).now()
+        )
     groups: dict[str, list[Source]] = {}
     for source in chosen:
         groups.setdefault(KIND_SPIDERS[source.kind], []).append(source)
     return groups
 
 
-def crawl(names: list[str] | None = None, *, sources_file: str | None = None, sandbox: str | None = None,
-          settings: dict | None = None, progress: Progress | None = None,
-          log_to_root: bool = False, due_only: bool = False) -> list[dict]:
+def crawl(
+    names: list[str] | None = None,
+    *,
+    sources_file: str | None = None,
+    sandbox: str | None = None,
+    settings: dict | None = None,
+    progress: Progress | None = None,
+    log_to_root: bool = False,
+    due_only: bool = False,
+) -> list[dict]:
     """Crawl the sources once; returns the crawl-runs documents (one per source).
 
     ``log_to_root``: the caller (the CLI) owns logging; Scrapy logs through the root handlers,
@@ -158,8 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(runs, ensure_ascii=False))
         return 0
     for run in runs:
-        print(f"{run['source']}\tpages={run['pages']}\titems={run['items']}\terrors={run['errors']}\t"
-              f"{run['errors_by_kind']}")
+        print(
+            f"{run['source']}\tpages={run['pages']}\titems={run['items']}\terrors={run['errors']}\t"
+            f"{run['errors_by_kind']}"
+        )
     return 0
 
 

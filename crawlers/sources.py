@@ -26,18 +26,25 @@ SANDBOX_FILE = PROJECT_ROOT / "config" / "sources.sandbox.yaml"
 
 KINDS = ("news", "rss", "sitemap", "board_html", "board_api", "social")
 MEDIA_LEVELS = ("中央", "省级", "市级", "行业", "商业", "自媒体")
-PLATFORMS = {"news": "新闻", "rss": "新闻", "sitemap": "新闻", "board_html": "留言板", "board_api": "留言板",
-             "social": "社交媒体"}
+PLATFORMS = {
+    "news": "新闻",
+    "rss": "新闻",
+    "sitemap": "新闻",
+    "board_html": "留言板",
+    "board_api": "留言板",
+    "social": "社交媒体",
+}
 BOARD_STATUSES = ("未回复", "办理中", "已办理")
 SANDBOX_PLACEHOLDER = "{sandbox}"
 _PLACEHOLDER_HOST = "http://sandbox.invalid"
 
 DURATION_RE = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
 SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*$", re.I)
-SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}
+SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 
 
 # ------------------------------------------------------------------ value checks
+
 
 def parse_duration(value: str | int | float) -> float:
     """'10m', '1h30m', '45s', '2d' or a number of seconds to seconds."""
@@ -136,9 +143,29 @@ LIST_SCHEMA = {
     "start_urls": Field(list, item=str, check=_check_urls),
 }
 ARTICLE_SCHEMA = {
-    **_selectors(("title", "date", "author", "body", "post_id", "addressee", "type", "domain", "area",
-                  "poster", "status", "reply_unit", "reply_at", "reply", "satisfaction", "likes",
-                  "comments", "shares", "views")),
+    **_selectors(
+        (
+            "title",
+            "date",
+            "author",
+            "body",
+            "post_id",
+            "addressee",
+            "type",
+            "domain",
+            "area",
+            "poster",
+            "status",
+            "reply_unit",
+            "reply_at",
+            "reply",
+            "satisfaction",
+            "likes",
+            "comments",
+            "shares",
+            "views",
+        )
+    ),
     "date_format": Field(str, help="strptime 格式，选择器文本在 '|' 之前的部分按此解析"),
     "reply_at_format": Field(str),
 }
@@ -151,16 +178,44 @@ REQUEST_SCHEMA = {
     "url": Field(str, required=True, check=_check_url_template),
     "json": Field(dict),
     "items": Field(str, check=_check_path, help="JSON 中条目列表的路径"),
-    "cursor": Field(dict, schema={"param": Field(str, required=True, check=_check_path),
-                                  "from_item": Field(str, required=True, check=_check_path)}),
+    "cursor": Field(
+        dict,
+        schema={
+            "param": Field(str, required=True, check=_check_path),
+            "from_item": Field(str, required=True, check=_check_path),
+        },
+    ),
     "next_page": Field(str, check=_check_path),
     "max_pages": Field(int, default=5),
 }
-POST_FIELDS = ("id", "post_id", "title", "content", "author", "published_at", "status", "type", "domain",
-               "area", "addressee", "poster", "reply", "reply_unit", "reply_at", "satisfaction", "likes",
-               "comments", "shares", "views", "dislikes", "repost_of", "url")
-FIELDS_SCHEMA = {key: Field(str, check=(_check_url_template if key == "url" else _check_path))
-                 for key in POST_FIELDS}
+POST_FIELDS = (
+    "id",
+    "post_id",
+    "title",
+    "content",
+    "author",
+    "published_at",
+    "status",
+    "type",
+    "domain",
+    "area",
+    "addressee",
+    "poster",
+    "reply",
+    "reply_unit",
+    "reply_at",
+    "satisfaction",
+    "likes",
+    "comments",
+    "shares",
+    "views",
+    "dislikes",
+    "repost_of",
+    "url",
+)
+FIELDS_SCHEMA = {
+    key: Field(str, check=(_check_url_template if key == "url" else _check_path)) for key in POST_FIELDS
+}
 
 COMMON = {
     "interval": Field((str, int), check=_check_duration, help="抓取间隔，如 10m"),
@@ -169,8 +224,13 @@ COMMON = {
     "max_page_bytes": Field((str, int), check=_check_size),
 }
 SOURCE_SCHEMA = {
-    "name": Field(str, required=True, check=lambda v: None if re.fullmatch(r"[a-z][a-z0-9_]*", v)
-                  else f"来源名 {v!r} 只能用小写字母、数字和下划线"),
+    "name": Field(
+        str,
+        required=True,
+        check=lambda v: (
+            None if re.fullmatch(r"[a-z][a-z0-9_]*", v) else f"来源名 {v!r} 只能用小写字母、数字和下划线"
+        ),
+    ),
     "title": Field(str, help="来源的中文名称"),
     "kind": Field(str, required=True, choices=KINDS),
     "enabled": Field(bool, default=True),
@@ -308,10 +368,12 @@ def load_sources(path: str | Path | None = None, sandbox: str | None = None) -> 
         if entry["kind"] in ("news", "board_html") and entry["list"] and not entry["list"].get("links"):
             sub = raw_entry.get("list") if isinstance(raw_entry, dict) else None
             raise Where(str(path), getattr(sub, "line", line), f"sources[{index}].list").error(
-                "列表页需要 'links' 选择器")
+                "列表页需要 'links' 选择器"
+            )
         common = {key: entry[key] if entry.get(key) is not None else defaults[key] for key in DEFAULTS}
-        values = {k: v for k, v in entry.items() if k not in DEFAULTS and k != "list_alternative"
-                  and v is not None}
+        values = {
+            k: v for k, v in entry.items() if k not in DEFAULTS and k != "list_alternative" and v is not None
+        }
         source = Source(**values, line=line)
         source.interval = parse_duration(common["interval"])
         source.download_timeout = parse_duration(common["download_timeout"])
@@ -322,17 +384,46 @@ def load_sources(path: str | Path | None = None, sandbox: str | None = None) -> 
 
 
 def fill_sandbox_source(source: Source, sandbox: str | None) -> Source:
-    for name in ("start_urls", "list", "article", "sitemap", "list_request", "detail_request", "request",
-                 "fields"):
+    for name in (
+        "start_urls",
+        "list",
+        "article",
+        "sitemap",
+        "list_request",
+        "detail_request",
+        "request",
+        "fields",
+    ):
         setattr(source, name, fill_sandbox(getattr(source, name), sandbox))
     return source
 
 
 def needs_sandbox(source: Source) -> bool:
-    text = repr([source.start_urls, source.sitemap, source.list_request, source.detail_request,
-                 source.request, source.fields])
+    text = repr(
+        [
+            source.start_urls,
+            source.sitemap,
+            source.list_request,
+            source.detail_request,
+            source.request,
+            source.fields,
+        ]
+    )
     return SANDBOX_PLACEHOLDER in text
 
 
-__all__ = ["Source", "SourcesFile", "load_sources", "check_selector", "check_url", "parse_duration",
-           "parse_size", "KINDS", "MEDIA_LEVELS", "PLATFORMS", "DEFAULT_FILE", "SANDBOX_FILE", "needs_sandbox"]
+__all__ = [
+    "Source",
+    "SourcesFile",
+    "load_sources",
+    "check_selector",
+    "check_url",
+    "parse_duration",
+    "parse_size",
+    "KINDS",
+    "MEDIA_LEVELS",
+    "PLATFORMS",
+    "DEFAULT_FILE",
+    "SANDBOX_FILE",
+    "needs_sandbox",
+]

@@ -15,9 +15,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from yuqing.store.documents import canonical_url
-
 from crawlers.items import CST
+from yuqing.store.documents import canonical_url
 
 LOGGER = logging.getLogger(__name__)
 
@@ -55,8 +54,12 @@ class CrawlState:
         query = {"terms": {"source": sources}}
         for doc in store.scan("crawl-state", query):
             state.entries[(doc["source"], doc["key"])] = Entry(
-                url=doc.get("url"), board_status=doc.get("board_status"), final=bool(doc.get("final")),
-                status_history=list(doc.get("status_history") or []), fetched_at=doc.get("fetched_at"))
+                url=doc.get("url"),
+                board_status=doc.get("board_status"),
+                final=bool(doc.get("final")),
+                status_history=list(doc.get("status_history") or []),
+                fetched_at=doc.get("fetched_at"),
+            )
         state.loaded = True
         return state
 
@@ -76,8 +79,12 @@ class CrawlState:
 
     def remember(self, doc: dict) -> None:
         self.entries[(doc["source"], doc["key"])] = Entry(
-            url=doc.get("url"), board_status=doc.get("board_status"), final=bool(doc.get("final")),
-            status_history=list(doc.get("status_history") or []), fetched_at=doc.get("fetched_at"))
+            url=doc.get("url"),
+            board_status=doc.get("board_status"),
+            final=bool(doc.get("final")),
+            status_history=list(doc.get("status_history") or []),
+            fetched_at=doc.get("fetched_at"),
+        )
 
 
 def state_doc(post: dict, final_status: str = "已办理") -> dict:
@@ -87,8 +94,12 @@ def state_doc(post: dict, final_status: str = "已办理") -> dict:
     key = state_key(post.get("url"), post_id)
     status = board.get("status")
     return {
-        "id": state_id(post["source"], key), "key": key, "url": post.get("url"), "source": post["source"],
-        "fetched_at": _iso(post.get("crawled_at")), "board_status": status,
+        "id": state_id(post["source"], key),
+        "key": key,
+        "url": post.get("url"),
+        "source": post["source"],
+        "fetched_at": _iso(post.get("crawled_at")),
+        "board_status": status,
         "final": (status == final_status) if post_id else True,
         "status_history": board.get("status_history") or [],
     }
@@ -98,8 +109,14 @@ def _iso(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def merge_history(previous: list[dict], status: str | None, seen_at: datetime, *,
-                  published_at: datetime | None = None, reply_at: datetime | None = None) -> list[dict]:
+def merge_history(
+    previous: list[dict],
+    status: str | None,
+    seen_at: datetime,
+    *,
+    published_at: datetime | None = None,
+    reply_at: datetime | None = None,
+) -> list[dict]:
     """A board post's status history after seeing it with ``status`` at ``seen_at``.
 
     The first entry is 未回复 at the posting time. A status is appended with the time it was first
@@ -133,7 +150,9 @@ class CrawlClock:
         if not sandbox_url:
             return cls()
         try:
-            with urllib.request.urlopen(sandbox_url.rstrip("/") + "/__sandbox/clock", timeout=timeout) as resp:
+            with urllib.request.urlopen(
+                sandbox_url.rstrip("/") + "/__sandbox/clock", timeout=timeout
+            ) as resp:
                 state = json.loads(resp.read().decode("utf-8"))
             return cls(datetime.fromisoformat(state["now"]).astimezone(CST), float(state.get("speed", 1.0)))
         except (OSError, ValueError, KeyError) as exc:

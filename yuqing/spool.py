@@ -81,7 +81,7 @@ class Spool:
         docs = _read_file(claimed)
         written, left = 0, []
         for start in range(0, len(docs), batch):
-            chunk = docs[start:start + batch]
+            chunk = docs[start : start + batch]
             try:
                 failed = write(chunk)
             except Exception as exc:  # noqa: BLE001 - store down again: keep everything not yet written

@@ -58,11 +58,18 @@ def resolve(data: Any, dotted: str | None) -> Any:
 
 
 ERROR_KINDS = {  # exception class name -> kind (Scrapy 2.19 names first, then Twisted's)
-    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
-    "ResponseDataLossError": "data_loss", "ResponseFailed": "data_loss", "ResponseNeverReceived": "data_loss",
-    "ConnectionLost": "data_loss", "PartialDownloadError": "data_loss",
-    "DownloadConnectionRefusedError": "connection_refused", "ConnectionRefusedError": "connection_refused",
-    "CannotResolveHostError": "dns", "DNSLookupError": "dns",
+    "DownloadTimeoutError": "timeout",
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
+    "ResponseDataLossError": "data_loss",
+    "ResponseFailed": "data_loss",
+    "ResponseNeverReceived": "data_loss",
+    "ConnectionLost": "data_loss",
+    "PartialDownloadError": "data_loss",
+    "DownloadConnectionRefusedError": "connection_refused",
+    "ConnectionRefusedError": "connection_refused",
+    "CannotResolveHostError": "dns",
+    "DNSLookupError": "dns",
 }
 
 
@@ -90,8 +97,11 @@ def error_kind(failure) -> str:
 
 def _is_header_today(value: datetime | None, now: datetime) -> bool:
     """A page's only date being today at 00:00 is the header's date line (2024年3月14日 星期四)."""
-    return value is not None and value.astimezone(now.tzinfo).date() == now.date() \
+    return (
+        value is not None
+        and value.astimezone(now.tzinfo).date() == now.date()
         and (value.hour, value.minute, value.second) == (0, 0, 0)
+    )
 
 
 class SourceSpider(scrapy.Spider):
@@ -100,8 +110,14 @@ class SourceSpider(scrapy.Spider):
     kind: str = ""
     custom_settings: dict = {}
 
-    def __init__(self, source: str | None = None, sources: str | None = None, sandbox: str | None = None,
-                 *args, **kwargs) -> None:
+    def __init__(
+        self,
+        source: str | None = None,
+        sources: str | None = None,
+        sandbox: str | None = None,
+        *args,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.source_names = [s.strip() for s in source.split(",") if s.strip()] if source else []
         self.sources_file = sources
@@ -117,13 +133,18 @@ class SourceSpider(scrapy.Spider):
             frozen, settings.frozen = settings.frozen, False  # -a sandbox=URL: the clock follows it
             settings.set("YUQING_SANDBOX_URL", spider.sandbox, priority="spider")
             settings.frozen = frozen
-        path = spider.sources_file or settings.get("YUQING_SOURCES_FILE") or (
-            SANDBOX_FILE if spider.sandbox else None)
+        path = (
+            spider.sources_file
+            or settings.get("YUQING_SOURCES_FILE")
+            or (SANDBOX_FILE if spider.sandbox else None)
+        )
         loaded = load_sources(path, spider.sandbox)
         chosen = loaded.select(spider.source_names or None)
         wrong = [s.name for s in chosen if s.kind != spider.kind]
         if wrong and spider.source_names:
-            raise ValueError(f"来源 {', '.join(wrong)} 不是 {spider.kind} 类型，不能用爬虫 {spider.name} 抓取")
+            raise ValueError(
+                f"来源 {', '.join(wrong)} 不是 {spider.kind} 类型，不能用爬虫 {spider.name} 抓取"
+            )
         spider.sources = {s.name: s for s in chosen if s.kind == spider.kind}
         spider.context = context_for(crawler)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
@@ -137,28 +158,38 @@ class SourceSpider(scrapy.Spider):
         self.context.load_state(list(self.sources))
         for source in self.sources.values():
             if source.untested:
-                LOGGER.warning("source %s is marked untested: its selectors were never checked on the live site",
-                               source.name)
+                LOGGER.warning(
+                    "source %s is marked untested: its selectors were never checked on the live site",
+                    source.name,
+                )
             for request in self.start_source(source):
                 yield request
 
     def start_source(self, source: Source) -> Iterable[scrapy.Request]:
         raise NotImplementedError
 
-    def request(self, url: str, callback, source: Source, *, dont_filter: bool = False, **kwargs) -> scrapy.Request:
-        meta = {"source": source.name, "download_timeout": source.download_timeout,
-                "download_maxsize": source.max_page_bytes, "download_warnsize": 0,
-                **kwargs.pop("meta", {})}
+    def request(
+        self, url: str, callback, source: Source, *, dont_filter: bool = False, **kwargs
+    ) -> scrapy.Request:
+        meta = {
+            "source": source.name,
+            "download_timeout": source.download_timeout,
+            "download_maxsize": source.max_page_bytes,
+            "download_warnsize": 0,
+            **kwargs.pop("meta", {}),
+        }
         if not source.obey_robots:
             meta["dont_obey_robotstxt"] = True
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter,
-                              **kwargs)
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter, **kwargs
+        )
 
     def source_of(self, response_or_request) -> Source:
         return self.sources[response_or_request.meta["source"]]
 
-    def article_request(self, url: str, source: Source, callback=None, *, post_id: str | None = None,
-                        **meta) -> scrapy.Request | None:
+    def article_request(
+        self, url: str, source: Source, callback=None, *, post_id: str | None = None, **meta
+    ) -> scrapy.Request | None:
         """A request for an article page, or None when it is already stored (and final)."""
         if not self.context.state.should_fetch(source.name, url, post_id):
             self.context.count(source.name, "skipped")
@@ -173,18 +204,30 @@ class SourceSpider(scrapy.Spider):
 
     def _on_spider_error(self, failure, response, spider) -> None:
         if spider is self:
-            self.context.error(response.meta.get("source"), "parse_error",
-                               f"{response.url}: {failure.getErrorMessage()[:200]}", level=logging.ERROR)
+            self.context.error(
+                response.meta.get("source"),
+                "parse_error",
+                f"{response.url}: {failure.getErrorMessage()[:200]}",
+                level=logging.ERROR,
+            )
 
     def report_for(self, source: Source, url: str):
         def report(kind: str, message: str) -> None:
             self.context.error(source.name, kind, message)
+
         return report
 
-    def loader(self, source: Source, url: str, selector: Selector | None = None,
-               date_format: str | None = None) -> PostLoader:
-        loader = PostLoader(item=PostItem(), selector=selector, now=self.now(), date_format=date_format,
-                            report=self.report_for(source, url), url=url)
+    def loader(
+        self, source: Source, url: str, selector: Selector | None = None, date_format: str | None = None
+    ) -> PostLoader:
+        loader = PostLoader(
+            item=PostItem(),
+            selector=selector,
+            now=self.now(),
+            date_format=date_format,
+            report=self.report_for(source, url),
+            url=url,
+        )
         loader.add_value("url", url)
         loader.add_value("source", source.name)
         return loader
@@ -225,10 +268,18 @@ class SourceSpider(scrapy.Spider):
                 values[key] = [hints[key]]
         still = [k for k in missing if not "".join(map(str, values[k])).strip()]
         if still:
-            article = extract(response.body, response.url, None if source.encoding in (None, "auto")
-                              else source.encoding, now=self.now())
-            fallback = {"title": article.title, "content": article.content.split("\n") if article.content else [],
-                        "author": article.author, "published_at": article.published_at}
+            article = extract(
+                response.body,
+                response.url,
+                None if source.encoding in (None, "auto") else source.encoding,
+                now=self.now(),
+            )
+            fallback = {
+                "title": article.title,
+                "content": article.content.split("\n") if article.content else [],
+                "author": article.author,
+                "published_at": article.published_at,
+            }
             if _is_header_today(article.published_at, self.now()):
                 fallback["published_at"] = None  # the site header's "today" line, not a publication date
             for key in still:
@@ -254,10 +305,19 @@ class SourceSpider(scrapy.Spider):
         return loader.load_item() or None
 
     # -------------------------------------------------------------- boards
-    def board_object(self, source: Source, url: str, values: dict, *, published_at: datetime | None,
-                     date_format: str | None = None) -> dict:
+    def board_object(
+        self,
+        source: Source,
+        url: str,
+        values: dict,
+        *,
+        published_at: datetime | None,
+        date_format: str | None = None,
+    ) -> dict:
         """The cleaned board object with its status history carried over from earlier runs."""
-        board = BoardLoader(now=self.now(), date_format=date_format, report=self.report_for(source, url), url=url)
+        board = BoardLoader(
+            now=self.now(), date_format=date_format, report=self.report_for(source, url), url=url
+        )
         for key, value in values.items():
             board.add_value(key, value)
         board.add_value("channel", source.display_name)
@@ -267,6 +327,11 @@ class SourceSpider(scrapy.Spider):
             for key in ("reply", "reply_unit", "reply_at", "satisfaction"):
                 data.pop(key, None)
         previous = self.context.state.get(source.name, url, data.get("post_id"))
-        data["status_history"] = merge_history(previous.status_history if previous else [], status, self.now(),
-                                               published_at=published_at, reply_at=data.get("reply_at"))
+        data["status_history"] = merge_history(
+            previous.status_history if previous else [],
+            status,
+            self.now(),
+            published_at=published_at,
+            reply_at=data.get("reply_at"),
+        )
         return data

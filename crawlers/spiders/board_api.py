@@ -8,8 +8,19 @@ import json
 
 from crawlers.spiders.base import SourceSpider, resolve
 
-BOARD_KEYS = ("post_id", "addressee", "type", "domain", "area", "poster", "status", "reply", "reply_unit",
-              "reply_at", "satisfaction")
+BOARD_KEYS = (
+    "post_id",
+    "addressee",
+    "type",
+    "domain",
+    "area",
+    "poster",
+    "status",
+    "reply",
+    "reply_unit",
+    "reply_at",
+    "satisfaction",
+)
 
 
 def set_path(data: dict, dotted: str, value) -> None:
@@ -23,20 +34,34 @@ class BoardApiSpider(SourceSpider):
     name = "board_api"
     kind = "board_api"
 
-    def api_request(self, spec: dict, source, callback, body: dict | None = None, url: str | None = None,
-                    **meta):
+    def api_request(
+        self, spec: dict, source, callback, body: dict | None = None, url: str | None = None, **meta
+    ):
         url = url or spec["url"]
         if spec.get("method", "GET") == "POST":
             payload = body if body is not None else spec.get("json") or {}
-            return self.request(url, callback, source, method="POST", dont_filter=True, meta=meta,
-                                body=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-                                headers={"Content-Type": "application/json;charset=UTF-8"})
+            return self.request(
+                url,
+                callback,
+                source,
+                method="POST",
+                dont_filter=True,
+                meta=meta,
+                body=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+                headers={"Content-Type": "application/json;charset=UTF-8"},
+            )
         return self.request(url, callback, source, dont_filter=True, meta=meta)
 
     def start_source(self, source):
         spec = source.list_request
-        yield self.api_request(spec, source, self.parse_list, copy.deepcopy(spec.get("json") or {}),
-                               page=1, payload=copy.deepcopy(spec.get("json") or {}))
+        yield self.api_request(
+            spec,
+            source,
+            self.parse_list,
+            copy.deepcopy(spec.get("json") or {}),
+            page=1,
+            payload=copy.deepcopy(spec.get("json") or {}),
+        )
 
     def parse_json(self, response, source):
         try:
@@ -60,7 +85,9 @@ class BoardApiSpider(SourceSpider):
         for row in rows:
             post_id = resolve(row, fields.get("post_id"))
             if post_id is None:
-                self.context.error(source.name, "bad_json", f"{response.url}: 条目缺少 {fields.get('post_id')}")
+                self.context.error(
+                    source.name, "bad_json", f"{response.url}: 条目缺少 {fields.get('post_id')}"
+                )
                 continue
             url = source.detail_request["url"].replace("{tid}", str(post_id)).replace("{id}", str(post_id))
             if not self.context.state.should_fetch(source.name, url, str(post_id)):

@@ -33,8 +33,9 @@ class BoardHtmlSpider(SourceSpider):
                 found += 1
                 url = response.urljoin(link)
                 match = POST_ID_IN_URL.search(link)
-                request = self.article_request(url, source, self.parse_post,
-                                               post_id=match.group(1) if match else None)
+                request = self.article_request(
+                    url, source, self.parse_post, post_id=match.group(1) if match else None
+                )
                 if request is not None:
                     yield request
         if not found:
@@ -42,8 +43,9 @@ class BoardHtmlSpider(SourceSpider):
         number = response.meta.get("page", 1)
         following = pick(page, spec.get("next"))
         if following and number < spec.get("max_pages", 5):
-            yield self.request(response.urljoin(following[0]), self.parse_listing, source,
-                               meta={"page": number + 1})
+            yield self.request(
+                response.urljoin(following[0]), self.parse_listing, source, meta={"page": number + 1}
+            )
 
     def parse_post(self, response):
         source = self.source_of(response)
@@ -58,12 +60,28 @@ class BoardHtmlSpider(SourceSpider):
         published = loader.get_output_value("published_at")
         if published is None:
             self.context.error(source.name, "date_missing", f"{response.url}: 留言没有时间")
-        values = {key: pick(page, spec.get(key)) for key in
-                  ("post_id", "addressee", "type", "domain", "area", "status", "reply_unit", "reply_at",
-                   "reply", "satisfaction")}
+        values = {
+            key: pick(page, spec.get(key))
+            for key in (
+                "post_id",
+                "addressee",
+                "type",
+                "domain",
+                "area",
+                "status",
+                "reply_unit",
+                "reply_at",
+                "reply",
+                "satisfaction",
+            )
+        }
         values["poster"] = poster
-        loader.add_value("board", self.board_object(source, response.url, values, published_at=published,
-                                                    date_format=spec.get("reply_at_format")))
+        loader.add_value(
+            "board",
+            self.board_object(
+                source, response.url, values, published_at=published, date_format=spec.get("reply_at_format")
+            ),
+        )
         engagement = self.engagement_from(page, spec)
         if engagement:
             loader.add_value("engagement", engagement)

@@ -20,19 +20,28 @@ def feed_entries(body: bytes) -> list[dict]:
         return []
     entries = []
     for item in root.iter("item"):
-        entries.append({"url": (item.findtext("link") or item.findtext("guid") or "").strip(),
-                        "title": item.findtext("title") or "", "published_at": item.findtext("pubDate") or "",
-                        "author": item.findtext("author") or ""})
+        entries.append(
+            {
+                "url": (item.findtext("link") or item.findtext("guid") or "").strip(),
+                "title": item.findtext("title") or "",
+                "published_at": item.findtext("pubDate") or "",
+                "author": item.findtext("author") or "",
+            }
+        )
     for entry in root.iter(f"{ATOM}entry"):
         link = ""
         for node in entry.findall(f"{ATOM}link"):
             if node.get("rel", "alternate") == "alternate":
                 link = node.get("href") or ""
                 break
-        entries.append({"url": link.strip() or (entry.findtext(f"{ATOM}id") or "").strip(),
-                        "title": entry.findtext(f"{ATOM}title") or "",
-                        "published_at": entry.findtext(f"{ATOM}published") or entry.findtext(f"{ATOM}updated") or "",
-                        "author": entry.findtext(f"{ATOM}author/{ATOM}name") or ""})
+        entries.append(
+            {
+                "url": link.strip() or (entry.findtext(f"{ATOM}id") or "").strip(),
+                "title": entry.findtext(f"{ATOM}title") or "",
+                "published_at": entry.findtext(f"{ATOM}published") or entry.findtext(f"{ATOM}updated") or "",
+                "author": entry.findtext(f"{ATOM}author/{ATOM}name") or "",
+            }
+        )
     return [e for e in entries if e["url"]]
 
 

@@ -30,5 +30,6 @@ class NewsSpider(SourceSpider):
         number = response.meta.get("page", 1)
         following = pick(page, spec.get("next"))
         if following and number < spec.get("max_pages", 5):
-            yield self.request(response.urljoin(following[0]), self.parse_listing, source,
-                               meta={"page": number + 1})
+            yield self.request(
+                response.urljoin(following[0]), self.parse_listing, source, meta={"page": number + 1}
+            )

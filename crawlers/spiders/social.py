@@ -52,5 +52,9 @@ class SocialSpider(SourceSpider):
         following = resolve(data, spec.get("next_page"))
         number = response.meta.get("page", 1)
         if following and number < spec.get("max_pages", 5):
-            yield self.request(self.page_url(source, int(following)), self.parse_timeline, source,
-                               meta={"page": int(following)})
+            yield self.request(
+                self.page_url(source, int(following)),
+                self.parse_timeline,
+                source,
+                meta={"page": int(following)},
+            )

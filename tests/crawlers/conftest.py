@@ -18,12 +18,26 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SANDBOX_SOURCES = PROJECT_ROOT / "config" / "sources.sandbox.yaml"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Fast and deterministic in tests: no AutoThrottle delays, short backoff.
-TEST_SETTINGS = ["AUTOTHROTTLE_ENABLED=False", "RETRY_BACKOFF_BASE=0.2", "LOG_LEVEL=INFO",
-                 "CONCURRENT_REQUESTS_PER_DOMAIN=8", "RETRY_TIMES=2"]
+TEST_SETTINGS = [
+    "AUTOTHROTTLE_ENABLED=False",
+    "RETRY_BACKOFF_BASE=0.2",
+    "LOG_LEVEL=INFO",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "RETRY_TIMES=2",
+]
 
 
-def run_crawl(sandbox_url: str, sources: list[str], *, es_url: str, prefix: str, spool: Path,
-              sources_file: Path | None = None, settings: list[str] = (), timeout: float = 120) -> list[dict]:
+def run_crawl(
+    sandbox_url: str,
+    sources: list[str],
+    *,
+    es_url: str,
+    prefix: str,
+    spool: Path,
+    sources_file: Path | None = None,
+    settings: list[str] = (),
+    timeout: float = 120,
+) -> list[dict]:
     """Crawl ``sources`` in a subprocess; returns the crawl-runs documents."""
     command = [sys.executable, "-m", "crawlers.run", *sources, "--sandbox", sandbox_url, "--json"]
     if sources_file:
@@ -31,7 +45,9 @@ def run_crawl(sandbox_url: str, sources: list[str], *, es_url: str, prefix: str,
     for setting in [*TEST_SETTINGS, f"YUQING_SPOOL_DIR={spool}", *settings]:
         command += ["-s", setting]
     env = {**os.environ, "ES_URL": es_url, "YUQING_INDEX_PREFIX": prefix}
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     if result.returncode != 0:
         raise AssertionError(f"crawl failed ({result.returncode}):\n{result.stderr[-4000:]}")
     run_crawl.last_log = result.stderr
@@ -77,6 +93,7 @@ def module_store(es_url):
 
 # ---------------------------------------------------------------- parser tests on saved pages
 
+
 def saved(folder: str, name: str):
     """(response, meta) for a saved page: HtmlResponse/TextResponse with the real URL and the encoding
     the server declared (absent: none given, the spider must detect it)."""
@@ -88,13 +105,15 @@ def saved(folder: str, name: str):
     charset = content_type.split("charset=")[-1] if "charset=" in content_type else None
     cls = HtmlResponse if "html" in content_type else TextResponse
     kwargs = {"encoding": charset} if charset else {}
-    response = cls(url=meta["url"], body=body, headers={"Content-Type": content_type}, status=meta["status"],
-                   **kwargs)
+    response = cls(
+        url=meta["url"], body=body, headers={"Content-Type": content_type}, status=meta["status"], **kwargs
+    )
     return response, meta
 
 
-def make_spider(spider_cls, now, sources_file: Path = SANDBOX_SOURCES, sandbox: str = "http://127.0.0.1:8765",
-                **kwargs):
+def make_spider(
+    spider_cls, now, sources_file: Path = SANDBOX_SOURCES, sandbox: str = "http://127.0.0.1:8765", **kwargs
+):
     """A spider as `scrapy crawl` builds it, with a frozen crawl clock and no network."""
     from scrapy.statscollectors import MemoryStatsCollector
     from scrapy.utils.test import get_crawler

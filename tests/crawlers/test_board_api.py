@@ -16,11 +16,15 @@ def test_list_yields_a_detail_call_per_row_and_the_next_page_by_cursor():
     response, meta = saved("board_api", "list.json")
     spider = make_spider(BoardApiSpider, datetime.fromisoformat(meta["now"]))
     payload = {"param": {"lastItem": "", "rows": 20}}
-    requests = list(spider.parse_list(with_meta(response, source="sandbox_board_api", page=1, payload=payload)))
+    requests = list(
+        spider.parse_list(with_meta(response, source="sandbox_board_api", page=1, payload=payload))
+    )
     details = [r for r in requests if r.callback == spider.parse_detail]
     following = [r for r in requests if r.callback == spider.parse_list]
     rows = json.loads(response.text)["resultData"]["data"]
-    assert [r.url for r in details] == [f"http://127.0.0.1:8765/lyb/threads/content?tid={row['tid']}" for row in rows]
+    assert [r.url for r in details] == [
+        f"http://127.0.0.1:8765/lyb/threads/content?tid={row['tid']}" for row in rows
+    ]
     assert following[0].method == "POST"
     assert json.loads(following[0].body)["param"]["lastItem"] == str(rows[-1]["tid"])
 
@@ -29,7 +33,9 @@ def test_list_yields_a_detail_call_per_row_and_the_next_page_by_cursor():
 def detail():
     response, meta = saved("board_api", "detail.json")
     spider = make_spider(BoardApiSpider, datetime.fromisoformat(meta["now"]))
-    row = dict(json.loads(response.text)["resultData"]["thread"], content="（列表只有前 60 个字）")  # the list row
+    row = dict(
+        json.loads(response.text)["resultData"]["thread"], content="（列表只有前 60 个字）"
+    )  # the list row
     item = next(iter(spider.parse_detail(with_meta(response, source="sandbox_board_api", row=row))))
     return item, meta["expected"]
 
@@ -44,8 +50,21 @@ def test_detail_date_from_unix_seconds(detail):
     assert item.published_at.isoformat() == expected["published_at"]
 
 
-@pytest.mark.parametrize("field", ["post_id", "addressee", "type", "domain", "area", "status", "reply",
-                                   "reply_unit", "satisfaction", "poster"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "post_id",
+        "addressee",
+        "type",
+        "domain",
+        "area",
+        "status",
+        "reply",
+        "reply_unit",
+        "satisfaction",
+        "poster",
+    ],
+)
 def test_detail_board_field(detail, field):
     item, expected = detail
     assert item.board[field] == expected["board"][field].strip()

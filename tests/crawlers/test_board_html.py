@@ -24,8 +24,21 @@ def answered():
     return item, meta["expected"]
 
 
-@pytest.mark.parametrize("field", ["post_id", "addressee", "type", "domain", "area", "status", "poster",
-                                   "reply_unit", "satisfaction", "channel"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "post_id",
+        "addressee",
+        "type",
+        "domain",
+        "area",
+        "status",
+        "poster",
+        "reply_unit",
+        "satisfaction",
+        "channel",
+    ],
+)
 def test_answered_board_field(answered, field):
     item, expected = answered
     assert item.board[field] == expected["board"][field]
@@ -39,14 +52,20 @@ def test_answered_reply_text_and_time(answered):
 
 def test_answered_post_fields(answered):
     item, expected = answered
-    assert (item.title, item.content, item.author) == (expected["title"], expected["content"], expected["author"])
+    assert (item.title, item.content, item.author) == (
+        expected["title"],
+        expected["content"],
+        expected["author"],
+    )
     assert item.published_at.isoformat() == expected["published_at"]
 
 
 def test_first_sight_history_starts_unanswered_at_posting_and_answered_at_reply(answered):
     item, expected = answered
-    assert item.board["status_history"] == [{"status": "未回复", "at": expected["published_at"]},
-                                            {"status": "已办理", "at": expected["board"]["reply_at"]}]
+    assert item.board["status_history"] == [
+        {"status": "未回复", "at": expected["published_at"]},
+        {"status": "已办理", "at": expected["board"]["reply_at"]},
+    ]
 
 
 def test_pending_post_has_no_reply_and_is_seen_in_progress_now():
@@ -59,8 +78,10 @@ def test_pending_post_has_no_reply_and_is_seen_in_progress_now():
 
 def test_later_crawl_keeps_the_recorded_history():
     item, meta, spider = _parse("pending.html")
-    earlier = [{"status": "未回复", "at": meta["expected"]["published_at"]},
-               {"status": "办理中", "at": "2024-03-19T10:00:00+08:00"}]
+    earlier = [
+        {"status": "未回复", "at": meta["expected"]["published_at"]},
+        {"status": "办理中", "at": "2024-03-19T10:00:00+08:00"},
+    ]
     key = ("sandbox_board", state_key(None, meta["expected"]["board"]["post_id"]))
     spider.context.state.entries[key] = Entry(item.url, "办理中", False, earlier)
     again, _meta, _spider = _parse("pending.html", spider=spider)
@@ -75,9 +96,11 @@ def test_listing_revisits_unfinished_posts_and_skips_finished_ones():
     assert len(posts) == 10
     done, unfinished = posts[0], posts[1]
     post_of = {r.url: r.url.rsplit("/", 1)[-1].split(".")[0] for r in posts}
-    spider.context.state.entries[("sandbox_board", state_key(None, post_of[done.url]))] = \
-        Entry(done.url, "已办理", True, [])
-    spider.context.state.entries[("sandbox_board", state_key(None, post_of[unfinished.url]))] = \
-        Entry(unfinished.url, "办理中", False, [])
+    spider.context.state.entries[("sandbox_board", state_key(None, post_of[done.url]))] = Entry(
+        done.url, "已办理", True, []
+    )
+    spider.context.state.entries[("sandbox_board", state_key(None, post_of[unfinished.url]))] = Entry(
+        unfinished.url, "办理中", False, []
+    )
     again = {r.url for r in spider.parse_listing(with_meta(response, source="sandbox_board", page=1))}
     assert done.url not in again and unfinished.url in again

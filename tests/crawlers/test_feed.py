@@ -16,8 +16,14 @@ RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
 
 
 def test_rss_entries_have_link_title_date_and_author():
-    assert feed_entries(RSS) == [{"url": "http://example.cn/a.html", "title": "A",
-                                  "published_at": "Tue, 12 Mar 2024 14:20:00 +0800", "author": "记者 甲"}]
+    assert feed_entries(RSS) == [
+        {
+            "url": "http://example.cn/a.html",
+            "title": "A",
+            "published_at": "Tue, 12 Mar 2024 14:20:00 +0800",
+            "author": "记者 甲",
+        }
+    ]
 
 
 def test_atom_entries_link_to_the_article_pages():
@@ -29,7 +35,8 @@ def test_atom_entries_link_to_the_article_pages():
 
 def test_broken_feed_gives_no_entries_instead_of_an_exception():
     assert feed_entries(b"<rss><channel><item><link>http://x.cn/1</link>") == [
-        {"url": "http://x.cn/1", "title": "", "published_at": "", "author": ""}]
+        {"url": "http://x.cn/1", "title": "", "published_at": "", "author": ""}
+    ]
     assert feed_entries(b"not xml at all") == []
 
 

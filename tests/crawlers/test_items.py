@@ -7,8 +7,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawlers.items import (BoardLoader, DateRejected, PostItem, PostLoader, clean_text, drop_label,
-                            parse_post_date, to_count)
+from crawlers.items import (
+    BoardLoader,
+    DateRejected,
+    PostItem,
+    PostLoader,
+    clean_text,
+    drop_label,
+    parse_post_date,
+    to_count,
+)
 from crawlers.state import merge_history, state_doc
 from yuqing.store.schema import POSTS_V1
 
@@ -20,17 +28,20 @@ def test_item_fields_are_exactly_the_posts_index_fields():
     assert {f.name for f in fields(PostItem)} == set(POSTS_V1["properties"])
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2017年05月31日 16:21", datetime(2017, 5, 31, 16, 21, tzinfo=CST)),
-    ("发布日期：2017-09-05", datetime(2017, 9, 5, tzinfo=CST)),
-    ("2017/9/5", datetime(2017, 9, 5, tzinfo=CST)),
-    ("刚刚", NOW),
-    ("3分钟前", NOW - timedelta(minutes=3)),
-    ("5小时前", NOW - timedelta(hours=5)),
-    ("昨天 12:30", datetime(2024, 3, 19, 12, 30, tzinfo=CST)),
-    (1710225600, datetime(2024, 3, 12, 14, 40, tzinfo=CST)),
-    ("2024-03-12T14:20:00+08:00", datetime(2024, 3, 12, 14, 20, tzinfo=CST)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2017年05月31日 16:21", datetime(2017, 5, 31, 16, 21, tzinfo=CST)),
+        ("发布日期：2017-09-05", datetime(2017, 9, 5, tzinfo=CST)),
+        ("2017/9/5", datetime(2017, 9, 5, tzinfo=CST)),
+        ("刚刚", NOW),
+        ("3分钟前", NOW - timedelta(minutes=3)),
+        ("5小时前", NOW - timedelta(hours=5)),
+        ("昨天 12:30", datetime(2024, 3, 19, 12, 30, tzinfo=CST)),
+        (1710225600, datetime(2024, 3, 12, 14, 40, tzinfo=CST)),
+        ("2024-03-12T14:20:00+08:00", datetime(2024, 3, 12, 14, 20, tzinfo=CST)),
+    ],
+)
 def test_dates_in_every_common_form(text, expected):
     assert parse_post_date(text, NOW) == expected
 
@@ -67,8 +78,11 @@ def test_board_loader_strips_labels():
     loader.add_value("reply_at", "回复时间：2024-03-14 09:30")
     loader.add_value("post_id", 202403120001)
     board = loader.load_item()
-    assert board == {"reply_unit": "河西区市场监管局", "reply_at": datetime(2024, 3, 14, 9, 30, tzinfo=CST),
-                     "post_id": "202403120001"}
+    assert board == {
+        "reply_unit": "河西区市场监管局",
+        "reply_at": datetime(2024, 3, 14, 9, 30, tzinfo=CST),
+        "post_id": "202403120001",
+    }
 
 
 def test_cleaning_helpers():
@@ -82,7 +96,9 @@ POSTED = datetime(2024, 3, 12, 13, 50, tzinfo=CST)
 
 def test_history_first_sight_in_progress():
     assert merge_history([], "办理中", NOW, published_at=POSTED) == [
-        {"status": "未回复", "at": POSTED.isoformat()}, {"status": "办理中", "at": NOW.isoformat()}]
+        {"status": "未回复", "at": POSTED.isoformat()},
+        {"status": "办理中", "at": NOW.isoformat()},
+    ]
 
 
 def test_history_answered_takes_the_reply_time():
@@ -100,7 +116,11 @@ def test_history_unchanged_status_adds_nothing():
 
 def test_state_doc_is_final_for_articles_and_answered_posts_only():
     article = state_doc({"source": "s", "url": "http://a.cn/1.html", "crawled_at": NOW})
-    pending = state_doc({"source": "b", "url": "http://b.cn/2.html", "board": {"post_id": "2", "status": "办理中"}})
-    done = state_doc({"source": "b", "url": "http://b.cn/2.html", "board": {"post_id": "2", "status": "已办理"}})
+    pending = state_doc(
+        {"source": "b", "url": "http://b.cn/2.html", "board": {"post_id": "2", "status": "办理中"}}
+    )
+    done = state_doc(
+        {"source": "b", "url": "http://b.cn/2.html", "board": {"post_id": "2", "status": "已办理"}}
+    )
     assert (article["final"], pending["final"], done["final"]) == (True, False, True)
     assert pending["id"] == done["id"] != article["id"]

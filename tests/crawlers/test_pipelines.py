@@ -30,8 +30,12 @@ class _Spider:
 
 
 def _crawler(tmp_path, es_url=None, prefix=None):
-    settings = {"YUQING_SPOOL_DIR": str(tmp_path / "spool"), "YUQING_ES_URL": es_url or "",
-                "YUQING_INDEX_PREFIX": prefix or "", "YUQING_INDEX_BATCH": 100}
+    settings = {
+        "YUQING_SPOOL_DIR": str(tmp_path / "spool"),
+        "YUQING_ES_URL": es_url or "",
+        "YUQING_INDEX_PREFIX": prefix or "",
+        "YUQING_INDEX_BATCH": 100,
+    }
     crawler = get_crawler(NewsSpider, settings)
     crawler.stats = MemoryStatsCollector(crawler)
     context = CrawlContext(crawler)
@@ -42,14 +46,24 @@ def _crawler(tmp_path, es_url=None, prefix=None):
 
 
 def _post(n: int, **changes) -> PostItem:
-    values = dict(url=f"http://127.0.0.1:8765/news/system/2024/03/12/{n:06d}.shtml?utm_source=x", source="sandbox_news",
-                  title=f"标题{n}", content=f"正文{n}", published_at=NOW - timedelta(days=1))
+    values = dict(
+        url=f"http://127.0.0.1:8765/news/system/2024/03/12/{n:06d}.shtml?utm_source=x",
+        source="sandbox_news",
+        title=f"标题{n}",
+        content=f"正文{n}",
+        published_at=NOW - timedelta(days=1),
+    )
     return PostItem(**{**values, **changes})
 
 
 def test_normalize_fills_source_metadata_and_canonical_url(tmp_path):
     item = NormalizePipeline(_crawler(tmp_path)).process_item(_post(1), _Spider())
-    assert (item.source_name, item.source_kind, item.platform, item.media_level) == ("津门晚报网", "news", "新闻", "市级")
+    assert (item.source_name, item.source_kind, item.platform, item.media_level) == (
+        "津门晚报网",
+        "news",
+        "新闻",
+        "市级",
+    )
     assert item.url == "http://127.0.0.1:8765/news/system/2024/03/12/000001.shtml"
     assert item.crawled_at == NOW and item.region["province"] == "天津市"
 

@@ -16,13 +16,23 @@ from .conftest import fetch_json, run_crawl, test_sources_file
 
 T1 = DEFAULT_EPOCH + timedelta(days=2)
 T2 = DEFAULT_EPOCH + timedelta(days=8)
-FORBIDDEN = {"name": "sandbox_forbidden", "title": "robots 测试", "kind": "news", "media_level": "市级",
-             "start_urls": ["{sandbox}/board/admin/review", "{sandbox}/news/preview/1.html"],
-             "list": {"links": "a::attr(href)"}}
+FORBIDDEN = {
+    "name": "sandbox_forbidden",
+    "title": "robots 测试",
+    "kind": "news",
+    "media_level": "市级",
+    "start_urls": ["{sandbox}/board/admin/review", "{sandbox}/news/preview/1.html"],
+    "list": {"links": "a::attr(href)"},
+}
 ARTICLE_PREFIXES = ("/news/system/", "/central/n1/", "/industry/n1/", "/portal/news/", "/board/thread/")
-KIND_SOURCES = {"news": ["sandbox_news", "sandbox_industry"], "rss": ["sandbox_central"],
-                "sitemap": ["sandbox_portal"], "board_html": ["sandbox_board"], "board_api": ["sandbox_board_api"],
-                "social": ["sandbox_social"]}
+KIND_SOURCES = {
+    "news": ["sandbox_news", "sandbox_industry"],
+    "rss": ["sandbox_central"],
+    "sitemap": ["sandbox_portal"],
+    "board_html": ["sandbox_board"],
+    "board_api": ["sandbox_board_api"],
+    "social": ["sandbox_social"],
+}
 
 
 @dataclass
@@ -48,8 +58,14 @@ def crawls(module_store, es_url, tmp_path_factory):
             server.clock.set(when)
             fetch_json(server.url + "/__sandbox/stats", {})  # reset the request counts
             manifest = fetch_json(server.url + "/__sandbox/manifest")["items"]
-            runs = run_crawl(server.url, [], es_url=es_url, prefix=module_store.prefix, spool=tmp / "spool",
-                             sources_file=sources_file)
+            runs = run_crawl(
+                server.url,
+                [],
+                es_url=es_url,
+                prefix=module_store.prefix,
+                spool=tmp / "spool",
+                sources_file=sources_file,
+            )
             stats = fetch_json(server.url + "/__sandbox/stats")
             docs = {doc["id"]: doc for doc in module_store.scan("posts")}
             result.append(Crawl({r["source"]: r for r in runs}, manifest, docs, stats, run_crawl.last_log))
@@ -149,11 +165,18 @@ def test_incremental_recrawl_fetches_no_article_twice(crawls):
     first, second = crawls
     fetched_before = {p for p in first.stats["paths"] if p.startswith(ARTICLE_PREFIXES)}
     fetched_again = {p for p in second.stats["paths"] if p.startswith(ARTICLE_PREFIXES)} & fetched_before
-    unfinished = {r["url"].split("/", 3)[3] for r in first.manifest
-                  if r["source"] == "sandbox_board" and r["board"]["status"] != "已办理"}
+    unfinished = {
+        r["url"].split("/", 3)[3]
+        for r in first.manifest
+        if r["source"] == "sandbox_board" and r["board"]["status"] != "已办理"
+    }
     assert fetched_again == {"/" + u for u in unfinished}
-    assert all(count == 1 for path, count in second.stats["paths"].items() if path.startswith(ARTICLE_PREFIXES))
-    assert second.runs["sandbox_news"]["skipped"] >= len([r for r in first.manifest if r["source"] == "sandbox_news"])
+    assert all(
+        count == 1 for path, count in second.stats["paths"].items() if path.startswith(ARTICLE_PREFIXES)
+    )
+    assert second.runs["sandbox_news"]["skipped"] >= len(
+        [r for r in first.manifest if r["source"] == "sandbox_news"]
+    )
 
 
 def test_every_fault_is_survived_logged_and_counted(crawls):

@@ -28,7 +28,11 @@ def test_gbk_pages_decode_to_the_right_text(name):
     spider = make_spider(SitemapSpider, datetime.fromisoformat(meta["now"]))
     item = next(iter(spider.parse_article(with_meta(response, source="sandbox_portal"))))
     expected = meta["expected"]
-    assert (item.title, item.content, item.author) == (expected["title"], expected["content"], expected["author"])
+    assert (item.title, item.content, item.author) == (
+        expected["title"],
+        expected["content"],
+        expected["author"],
+    )
     assert item.published_at.isoformat() == expected["published_at"]
 
 

@@ -48,16 +48,29 @@ def test_a_good_file_loads_with_sandbox_filled_in(tmp_path):
     assert source.line == 2
 
 
-@pytest.mark.parametrize("old, new, line, words", [
-    ("    region: 天津市\n", "    region: 天津市\n    colour: red\n", 6, "未知的键 'colour'"),
-    ("    kind: news\n", "    kind: forum\n", 3, "forum"),
-    ("    media_level: 市级\n", "    media_level: 县级\n", 4, "县级"),
-    ('      links: "ul.news-list li a::attr(href)"\n', '      links: "ul.news-list li a[href"\n', 8, "CSS 选择器无效"),
-    ("\"//div[@class='pages']/a[@class='next']/@href\"", "\"//div[@class='pages'/a\"", 9, "XPath 选择器无效"),
-    ('["{sandbox}/news/list/1.html"]', '["news/list/1.html"]', 6, "地址无效"),
-    ("    region: 天津市\n", "    region: 天津市\n    enabled: maybe\n", 6, "布尔值"),
-    ("    region: 天津市\n", "    region: 天津市\n    interval: soon\n", 6, "不是时长"),
-])
+@pytest.mark.parametrize(
+    "old, new, line, words",
+    [
+        ("    region: 天津市\n", "    region: 天津市\n    colour: red\n", 6, "未知的键 'colour'"),
+        ("    kind: news\n", "    kind: forum\n", 3, "forum"),
+        ("    media_level: 市级\n", "    media_level: 县级\n", 4, "县级"),
+        (
+            '      links: "ul.news-list li a::attr(href)"\n',
+            '      links: "ul.news-list li a[href"\n',
+            8,
+            "CSS 选择器无效",
+        ),
+        (
+            "\"//div[@class='pages']/a[@class='next']/@href\"",
+            "\"//div[@class='pages'/a\"",
+            9,
+            "XPath 选择器无效",
+        ),
+        ('["{sandbox}/news/list/1.html"]', '["news/list/1.html"]', 6, "地址无效"),
+        ("    region: 天津市\n", "    region: 天津市\n    enabled: maybe\n", 6, "布尔值"),
+        ("    region: 天津市\n", "    region: 天津市\n    interval: soon\n", 6, "不是时长"),
+    ],
+)
 def test_each_mistake_names_file_line_and_what(tmp_path, old, new, line, words):
     assert old in GOOD
     message = _error(tmp_path, GOOD.replace(old, new))
@@ -68,7 +81,7 @@ def test_each_mistake_names_file_line_and_what(tmp_path, old, new, line, words):
 def test_a_kind_missing_what_it_needs_names_the_entry(tmp_path):
     text = GOOD + "  - name: api_board\n    kind: board_api\n    media_level: 中央\n"
     message = _error(tmp_path, text)
-    assert f"sources.yaml:12:" in message and "list_request" in message
+    assert "sources.yaml:12:" in message and "list_request" in message
 
 
 def test_duplicate_names_are_rejected(tmp_path):
@@ -78,7 +91,14 @@ def test_duplicate_names_are_rejected(tmp_path):
 
 def test_shipped_files_are_valid():
     sandbox = load_sources(SANDBOX_FILE, "http://127.0.0.1:1")
-    assert {s.kind for s in sandbox.enabled()} == {"news", "rss", "sitemap", "board_html", "board_api", "social"}
+    assert {s.kind for s in sandbox.enabled()} == {
+        "news",
+        "rss",
+        "sitemap",
+        "board_html",
+        "board_api",
+        "social",
+    }
     real = load_sources(DEFAULT_FILE)
     assert real.sources and all(s.untested and not s.enabled for s in real.sources)
     assert {"board_api", "news", "board_html"} <= {s.kind for s in real.sources}
@@ -100,23 +120,33 @@ def test_durations_and_sizes():
 def test_cli_check_reports_file_line_and_exits_2(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(GOOD.replace("kind: news", "kind: forum"), encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "yuqing", "sources", "check", str(path)], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "yuqing", "sources", "check", str(path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert f"{path}:3:" in result.stderr
 
 
 def test_cli_check_accepts_the_shipped_file():
-    result = subprocess.run([sys.executable, "-m", "yuqing", "sources", "check"], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "yuqing", "sources", "check"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0 and "配置有效" in result.stdout
 
 
 def test_crawl_refuses_a_bad_file_before_anything_starts(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(GOOD.replace('li a::attr(href)"', 'li a::attr(href"'), encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "yuqing", "crawl", "--sources", str(path), "--sandbox",
-                             "http://127.0.0.1:9"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "yuqing", "crawl", "--sources", str(path), "--sandbox", "http://127.0.0.1:9"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and f"{path}:8:" in result.stderr
     assert "Scrapy" not in result.stderr
 
@@ -126,8 +156,13 @@ def test_due_sources_are_those_whose_interval_has_passed(tmp_path):
 
     from crawlers.run import due
 
-    loaded, _path = _load(tmp_path, GOOD + GOOD.split("sources:\n", 1)[1].replace("city_news", "other_news")
-                          .replace("    region: 天津市\n", "    region: 天津市\n    interval: 2h\n"))
+    loaded, _path = _load(
+        tmp_path,
+        GOOD
+        + GOOD.split("sources:\n", 1)[1]
+        .replace("city_news", "other_news")
+        .replace("    region: 天津市\n", "    region: 天津市\n    interval: 2h\n"),
+    )
     now = datetime(2024, 3, 20, 8, tzinfo=timezone.utc)
     last = {"city_news": now - timedelta(minutes=31), "other_news": now - timedelta(minutes=90)}
     assert [s.name for s in due(loaded.sources, last, now)] == ["city_news"]

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 from yuqing.spool import Spool
 
-DOCS = [{"id": str(n), "published_at": datetime(2024, 3, 12, tzinfo=timezone(timedelta(hours=8)))}
-        for n in range(5)]
+DOCS = [
+    {"id": str(n), "published_at": datetime(2024, 3, 12, tzinfo=timezone(timedelta(hours=8)))}
+    for n in range(5)
+]
 
 
 def test_append_then_replay_writes_everything_once(tmp_path):

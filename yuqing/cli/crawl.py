@@ -8,16 +8,27 @@ import sys
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "crawl", help="抓取配置的来源一次（显示进度，结果写入 Elasticsearch）",
+        "crawl",
+        help="抓取配置的来源一次（显示进度，结果写入 Elasticsearch）",
         description="按来源配置抓取一次：新闻列表、RSS/Atom、站点地图、留言板（HTML/JSON 接口）、社交媒体。"
         "已入库的文章不会重复下载；未办结的留言会再次抓取以记录状态变化。"
-        "Elasticsearch 不可用时，抓到的内容写入本地缓冲目录，下次抓取时补写。")
+        "Elasticsearch 不可用时，抓到的内容写入本地缓冲目录，下次抓取时补写。",
+    )
     parser.add_argument("sources", nargs="*", metavar="SOURCE", help="来源名（默认：全部启用的来源）")
-    parser.add_argument("--sources", dest="sources_file", metavar="FILE",
-                        help="来源配置文件（默认 config/sources.yaml；指定 --sandbox 时默认 config/sources.sandbox.yaml）")
-    parser.add_argument("--sandbox", metavar="URL", help="沙盒站点地址，如 http://127.0.0.1:8765（替换配置中的 {sandbox}）")
-    parser.add_argument("--due", action="store_true",
-                        help="只抓取距上次抓取已超过其 interval 的来源（适合用 cron 每分钟调用）")
+    parser.add_argument(
+        "--sources",
+        dest="sources_file",
+        metavar="FILE",
+        help="来源配置文件（默认 config/sources.yaml；指定 --sandbox 时默认 config/sources.sandbox.yaml）",
+    )
+    parser.add_argument(
+        "--sandbox", metavar="URL", help="沙盒站点地址，如 http://127.0.0.1:8765（替换配置中的 {sandbox}）"
+    )
+    parser.add_argument(
+        "--due",
+        action="store_true",
+        help="只抓取距上次抓取已超过其 interval 的来源（适合用 cron 每分钟调用）",
+    )
     parser.add_argument("--no-enrich", action="store_true", help="不做情感/分类/地域等分析，直接入库")
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
     parser.set_defaults(func=run)
@@ -26,25 +37,37 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from crawlers.run import Progress, crawl, plan
 
-    groups = plan(args.sources or None, args.sources_file, args.sandbox, args.due)  # errors before anything starts
+    groups = plan(
+        args.sources or None, args.sources_file, args.sandbox, args.due
+    )  # errors before anything starts
     if not groups:
         if args.due:
             print("没有到期的来源（都在抓取间隔内）")
             return 0
         print("没有要抓取的来源（所有来源都已停用？用 yuqing sources list 查看）", file=sys.stderr)
         return 1
-    progress = None if args.quiet else Progress(write=lambda text: (sys.stderr.write(text), sys.stderr.flush()))
+    progress = (
+        None if args.quiet else Progress(write=lambda text: (sys.stderr.write(text), sys.stderr.flush()))
+    )
     settings = {"LOG_LEVEL": "DEBUG" if args.verbose else "ERROR"}
     if args.no_enrich:
         settings["YUQING_ENRICH"] = False
-    runs = crawl([s.name for group in groups.values() for s in group], sources_file=args.sources_file,
-                 sandbox=args.sandbox, settings=settings, progress=progress, log_to_root=True)
+    runs = crawl(
+        [s.name for group in groups.values() for s in group],
+        sources_file=args.sources_file,
+        sandbox=args.sandbox,
+        settings=settings,
+        progress=progress,
+        log_to_root=True,
+    )
     failed = 0
     print(f"{'来源':<22}{'页面':>6}{'条目':>6}{'跳过':>6}{'错误':>6}{'缓冲':>6}  状态  错误分类")
     for run_doc in runs:
         kinds = "，".join(f"{k}×{v}" for k, v in sorted(run_doc["errors_by_kind"].items())) or "-"
-        print(f"{run_doc['source']:<24}{run_doc['pages']:>6}{run_doc['items']:>6}{run_doc['skipped']:>6}"
-              f"{run_doc['errors']:>6}{run_doc['spooled']:>6}  {run_doc['status']:<6}{kinds}")
+        print(
+            f"{run_doc['source']:<24}{run_doc['pages']:>6}{run_doc['items']:>6}{run_doc['skipped']:>6}"
+            f"{run_doc['errors']:>6}{run_doc['spooled']:>6}  {run_doc['status']:<6}{kinds}"
+        )
         failed += run_doc["status"] == "failed"
     if any(r["spooled"] for r in runs):
         print("注意：Elasticsearch 不可用，部分内容已写入本地缓冲，下次抓取时自动补写", file=sys.stderr)
