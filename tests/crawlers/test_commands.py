@@ -1,0 +1,65 @@
+"""`scrapy list`, `scrapy crawl` and `yuqing crawl` work from the repository root as users expect."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import PROJECT_ROOT
+
+SCRAPY = str(Path(sys.executable).with_name("scrapy"))
+
+
+def test_scrapy_list_names_one_spider_per_source_kind():
+    result = subprocess.run([SCRAPY, "list"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["board_api", "board_html", "news", "rss", "sitemap", "social"]
+
+
+def test_scrapy_crawl_refuses_a_source_of_another_kind():
+    result = subprocess.run(
+        [SCRAPY, "crawl", "news", "-a", "source=sandbox_social", "-a", "sandbox=http://127.0.0.1:9"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "不是 news 类型" in result.stderr
+
+
+def test_yuqing_crawl_help_is_chinese_and_lists_its_options():
+    result = subprocess.run(
+        [sys.executable, "-m", "yuqing", "crawl", "--help"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for option in ("--sources", "--sandbox", "--due", "--no-enrich"):
+        assert option in result.stdout
+    assert "抓取" in result.stdout
+
+
+def test_yuqing_crawl_needs_a_sandbox_for_sandbox_sources():
+    result = subprocess.run(
+        [sys.executable, "-m", "yuqing", "crawl", "--sources", "config/sources.sandbox.yaml"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "ES_URL": "http://127.0.0.1:9"},
+    )
+    assert result.returncode == 1 and "--sandbox" in result.stderr
+
+
+def test_yuqing_sources_list_marks_untested_sources():
+    result = subprocess.run(
+        [sys.executable, "-m", "yuqing", "sources", "list"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = result.stdout.strip().splitlines()
+    assert lines and all("[未实测]" in line and "[停用]" in line for line in lines)
