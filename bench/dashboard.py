@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -106,7 +106,7 @@ def measure(name: str, func, runs: int) -> tuple[str, float, float]:
         func()
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return name, statistics.median(times), p95
 
 
@@ -145,7 +145,7 @@ def run(url: str | None, args) -> int:
     store = connect(url, prefix=f"bench{uuid.uuid4().hex[:6]}")
     store.init()
     try:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         posts_index = store.concrete("posts", 1)
         store.client.indices.put_settings(index=posts_index, settings={"refresh_interval": "-1"})
         start = time.perf_counter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import flask
@@ -12,7 +12,7 @@ from dash import html
 from yuqing.store import queries
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-_MARKS = re.compile(f"({re.escape(queries.HIGHLIGHT_PRE)}.*?{re.escape(queries.HIGHLIGHT_POST)})", re.S)
+_MARKS = re.compile(f"({re.escape(queries.HIGHLIGHT_PRE)}.*?{re.escape(queries.HIGHLIGHT_POST)})", re.DOTALL)
 
 
 def current_store():
@@ -26,9 +26,9 @@ def parse_time(value) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, (int, float)):
-        moment = datetime.fromtimestamp(value / 1000, timezone.utc)
+        moment = datetime.fromtimestamp(value / 1000, UTC)
     else:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
 
 

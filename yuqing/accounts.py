@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -65,17 +65,17 @@ class Session:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _parse(value: str | None) -> datetime | None:
     if not value:
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.fromisoformat(value)
 
 
 def normalise_role(role: str) -> str:
@@ -149,7 +149,7 @@ def set_password(store, username: str, password: str) -> None:
     doc = _require(store, username)
     now = _now()
     doc.update(password_hash=_HASHER.hash(password), updated_at=_iso(now),
-               password_changed_at=now.astimezone(timezone.utc).isoformat(timespec="microseconds"))
+               password_changed_at=now.astimezone(UTC).isoformat(timespec="microseconds"))
     _write(store, doc)
 
 
@@ -210,7 +210,7 @@ def create_session(store, user: User, hours: float = SESSION_HOURS, now: datetim
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + timedelta(hours=hours)
     store.index_docs("sessions", [{"id": _token_id(token), "username": user.username, "csrf": csrf,
-                                   "created_at": now.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+                                   "created_at": now.astimezone(UTC).isoformat(timespec="microseconds"),
                                    "expires_at": _iso(expires), "revoked": False}], refresh=True)
     return Session(token, csrf, user, expires)
 

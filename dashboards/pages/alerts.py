@@ -6,7 +6,7 @@ audit record. Until that module exists the page shows a placeholder.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dash
 from dash import ALL, Input, Output, State, dcc, html
@@ -136,7 +136,7 @@ def layout(**_query):
                   Input("alerts-changed-report", "data"), Input("alerts-show-closed", "value"), roles=ROLES)
 def refresh(_tick, _changed, _reported, show_closed):
     user = current_user()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     alerts = visible_alerts(current_store(), user, include_closed="closed" in (show_closed or []))
     can_ack = user is not None and user.role in MANAGERS
     items = [render_alert(a, now, can_ack) for a in alerts] or [html.P("当前没有待处理的预警。", className="muted")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import dash
 import pandas as pd
@@ -157,7 +157,7 @@ def pending_table(rows: list[dict]) -> dash_table.DataTable:
                   Output("boards-unit-table", "children"), Input("boards-tick", "n_intervals"), roles=ROLES)
 def refresh(_tick):
     store, scope = current_store(), unit_scope()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     channels = channel_status_frame(store, scope)
     pending = pending_posts(store, now, scope)
     units = unit_reply_frame(store, scope)

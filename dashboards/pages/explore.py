@@ -11,8 +11,16 @@ from dash import Input, Output, State, dcc, html
 
 from dashboards import figures
 from dashboards.auth import guard_layout, guarded_callback
-from dashboards.common import SHANGHAI, card, current_store, fmt_time, highlight_children, options, parse_time, \
-    terms_options
+from dashboards.common import (
+    SHANGHAI,
+    card,
+    current_store,
+    fmt_time,
+    highlight_children,
+    options,
+    parse_time,
+    terms_options,
+)
 from yuqing.store import queries
 
 ROLES = ("analyst", "press", "leader", "admin")

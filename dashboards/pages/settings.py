@@ -74,7 +74,7 @@ def manage(_save, _disable, _enable, username, password, role, unit, name):
     store, message = current_store(), ""
     trigger = dash.ctx.triggered_id
     if trigger == "settings-save":
-        ok, message = save_user(store, username, password, role, unit, name)
+        _ok, message = save_user(store, username, password, role, unit, name)
     elif trigger in ("settings-disable", "settings-enable"):
         me = current_user()
         if me is not None and username == me.username:

@@ -8,7 +8,7 @@ import socket
 import tempfile
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -88,7 +88,7 @@ def dash_store(es_url):
 
     store = connect(es_url, prefix=f"tdash{uuid.uuid4().hex[:8]}")
     store.init()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     posts = list(export_records(build_world()))
     posts.append({"id": "inject1", "url": "javascript:window.__pwned=5", "source": "test_social",
                   "source_name": "测试微博", "source_kind": "social", "platform": "社交媒体", "media_level": "自媒体",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -37,7 +37,7 @@ def test_duplicate_user_is_refused(store):
 
 def test_sessions_expire_and_are_revoked(store):
     user = accounts.add_user(store, "wang", "long-enough", "press")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     session = accounts.create_session(store, user, hours=1, now=now)
     assert accounts.load_session(store, session.token, now=now + timedelta(minutes=59)).user == user
     assert accounts.load_session(store, session.token, now=now + timedelta(minutes=61)) is None

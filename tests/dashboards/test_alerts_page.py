@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -42,9 +42,9 @@ def test_rendered_alert_is_red_and_overdue(dash_store):
     from dashboards.pages import alerts
 
     red = next(a for a in alerts.visible_alerts(dash_store, None) if a["id"] == "a-red")
-    article = alerts.render_alert(red, datetime.now(timezone.utc), can_ack=True)
+    article = alerts.render_alert(red, datetime.now(UTC), can_ack=True)
     assert "level-red" in article.className and "overdue" in article.className
-    assert any(r["state"] == "overdue" for r in alerts.deadline_rows(red, datetime.now(timezone.utc)))
+    assert any(r["state"] == "overdue" for r in alerts.deadline_rows(red, datetime.now(UTC)))
 
 
 def test_unit_cannot_act_on_another_units_alert(dash_store):

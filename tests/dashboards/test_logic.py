@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -94,7 +94,7 @@ def test_channel_status_counts(dash_store):
 def test_pending_posts_in_working_days(dash_store):
     from dashboards.pages import boards
 
-    rows = {r["id"]: r for r in boards.pending_posts(dash_store, datetime.now(timezone.utc))}
+    rows = {r["id"]: r for r in boards.pending_posts(dash_store, datetime.now(UTC))}
     assert rows["jboard1"]["overdue"] and rows["jboard1"]["workdays_left"] < 0  # 20 days old, 5 working days
     assert "已超时" in rows["jboard1"]["countdown"]
     assert not rows["jboard2"]["overdue"] and rows["jboard2"]["workdays_left"] >= 0
@@ -114,7 +114,7 @@ def test_unit_reply_rate_and_mean_time(dash_store):
 def test_source_health(dash_store):
     from dashboards.pages import sources
 
-    frame = sources.source_health(dash_store, datetime.now(timezone.utc)).set_index("source")
+    frame = sources.source_health(dash_store, datetime.now(UTC)).set_index("source")
     assert frame.loc["sandbox_news", "health"] == "ok"
     assert frame.loc["sandbox_news", "items"] == 12  # the latest run
     assert frame.loc["sandbox_news", "items_7d"] == 12 + 11 + 10
@@ -140,7 +140,7 @@ def test_figures_are_pure_functions():
     frame = pd.DataFrame({"time": pd.to_datetime(["2024-03-10", "2024-03-11"]), "pos": [1, 0], "neu": [1, 0],
                           "neg": [2, 0]})
     fig = figures.volume_sentiment_trend(frame)
-    share = [t for t in fig.data if t.name == "负面占比"][0]
+    share = next(t for t in fig.data if t.name == "负面占比")
     assert share.y[0] == pytest.approx(50) and pd.isna(share.y[1])
     assert figures.volume_sentiment_trend(frame.iloc[0:0]).layout.annotations[0].text == "所选条件下没有帖子"
     bars = figures.top_bar(pd.DataFrame({"key": ["a", "b"], "count": [1, 3]}), "t")
@@ -150,7 +150,7 @@ def test_figures_are_pure_functions():
 def test_alert_deadline_rows_turn_overdue():
     from dashboards.pages import alerts
 
-    now = datetime(2024, 3, 10, 12, tzinfo=timezone.utc)
+    now = datetime(2024, 3, 10, 12, tzinfo=UTC)
     alert = {"deadlines": [
         {"kind": "authoritative", "label": "发布权威信息", "due_at": (now - timedelta(hours=1)).isoformat()},
         {"kind": "press", "label": "新闻发布会", "due_at": (now + timedelta(hours=19)).isoformat()},
