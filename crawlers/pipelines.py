@@ -203,8 +203,9 @@ class EnrichPipeline(_Pipeline):
                 LOGGER.warning("cluster lookup failed (%s); enriching without stored candidates", exc)
                 self.enricher.enrich(posts, lookup=None)
             errors = self.enricher.stats.errors[before:]
-        for _post, reason in errors:
-            self.context.error(None, "enrich_failed", reason)
+        source_of = {str(p.get("url") or p.get("title"))[:100]: p.get("source") for p in posts}
+        for post, reason in errors:  # counted against the post's source, for the source-health view
+            self.context.error(source_of.get(post), "enrich_failed", f"{post}: {reason}")
         return posts
 
 
@@ -284,11 +285,13 @@ class IndexPipeline(_Pipeline):
             self.spool(STATE, [self._state(p) for p in batch])
             return
         failed_ids = {doc_id for doc_id, _reason in report.failed}
+        by_id = {key: p for p in batch for key in (_doc_id(p), str(p.get("url", ""))[:80])}
         for doc_id, reason in report.failed:
-            self.context.error(None, "index_rejected", f"{doc_id}: {reason}", level=logging.ERROR)
+            source = (by_id.get(doc_id) or {}).get("source")
+            self.context.error(source, "index_rejected", f"{doc_id}: {reason}", level=logging.ERROR)
         rejected = [p for p in batch if _doc_id(p) in failed_ids or str(p.get("url", ""))[:80] in failed_ids]
         if rejected:
-            self.spool(POSTS + "-rejected", rejected, count_as_spooled=True)
+            self.spool(POSTS + "-rejected", rejected)
         written = [p for p in batch if p not in rejected]
         self.write_state([self._state(p) for p in written])
 
@@ -314,7 +317,7 @@ class IndexPipeline(_Pipeline):
         for doc in docs:
             self.context.state.remember(doc)
 
-    def spool(self, name: str, docs: list[dict], count_as_spooled: bool = True) -> None:
+    def spool(self, name: str, docs: list[dict]) -> None:
         written = self.context.spool.append(name, docs)
         if name == POSTS or name == POSTS + "-rejected":
             for doc in docs:

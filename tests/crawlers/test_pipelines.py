@@ -102,7 +102,7 @@ def test_one_bad_post_never_stops_its_batch(tmp_path, store, es_url):
     pipeline._flush_safely(pipeline.buffer)
     store.refresh("posts")
     assert store.count("posts") == 2
-    assert crawler.stats.get_value("yuqing/-/errors/index_rejected") == 1
+    assert crawler.stats.get_value("yuqing/sandbox_news/errors/index_rejected") == 1
     assert Spool(tmp_path / "spool").pending("posts-rejected") == 1
     store.refresh("crawl-state")
     assert store.count("crawl-state") == 2
