@@ -155,20 +155,40 @@ class EventGrouper:
         Two events that started apart (the first posts of a story often share little with the
         reports that follow) merge once their signatures meet the linking test with the
         ``merge_shared`` threshold (keyword score, same rules as linking).
+
+        Only pairs that can pass are compared: same district (required by ``_compatible``) and at
+        least ``ceil(merge_shared / 2)`` shared keywords (a shared keyword scores at most 2), found
+        through an inverted index, in the same order as a scan of every event would visit them.
         """
         events = {e.id: e for e in open_events}
         events.update({e.id: e for e in touched})
+        order = {event_id: i for i, event_id in enumerate(events)}
+        postings: dict[tuple[str, str], set[str]] = {}  # (district, keyword) → event ids (a superset)
+        for e in events.values():
+            if e.district:
+                for word in e.keywords:
+                    postings.setdefault((e.district, word), set()).add(e.id)
+        need = max(1, math.ceil(self.merge_shared / 2))
+
+        def candidates(event: EventSignature, after: int) -> list[str]:
+            counts: Counter = Counter()
+            for word in set(event.keywords):
+                counts.update(postings.get((event.district, word), ()))
+            return sorted((i for i, n in counts.items() if n >= need and order[i] > after and i != event.id),
+                          key=order.__getitem__)
+
         merged: dict[str, str] = {}
-        for event in sorted(touched, key=lambda e: (-e.post_count, e.first_seen or datetime.max.replace(tzinfo=timezone.utc))):
-            if event.id in merged:
+        latest = datetime.max.replace(tzinfo=timezone.utc)
+        for event in sorted(touched, key=lambda e: (-e.post_count, e.first_seen or latest)):
+            if event.id in merged or not event.district:
                 continue
-            for other in list(events.values()):
-                if other.id == event.id or other.id in merged or event.id in merged:
+            queue, position = candidates(event, -1), 0
+            while position < len(queue) and event.id not in merged:
+                other = events[queue[position]]
+                position += 1
+                if other.id in merged or not self._compatible(event, other):
                     continue
-                if not self._compatible(event, other):
-                    continue
-                big, small = sorted((event, other), key=lambda e: (-e.post_count, e.first_seen or
-                                                                  datetime.max.replace(tzinfo=timezone.utc), e.id))
+                big, small = sorted((event, other), key=lambda e: (-e.post_count, e.first_seen or latest, e.id))
                 if _score(big.keywords, set(small.keywords), self.top_bonus) < self.merge_shared:
                     continue
                 merged[small.id] = big.id
@@ -179,6 +199,10 @@ class EventGrouper:
                 big.first_seen = min(filter(None, [big.first_seen, small.first_seen]))
                 big.last_seen = max(filter(None, [big.last_seen, small.last_seen]))
                 big.post_count += small.post_count
+                for word in big.keywords:
+                    postings.setdefault((big.district, word), set()).add(big.id)
+                if big is event:  # its keywords changed: the rest of the scan uses the new ones
+                    queue, position = candidates(event, order[other.id]), 0
         return merged
 
     def _compatible(self, a: EventSignature, b: EventSignature) -> bool:

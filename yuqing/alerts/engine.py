@@ -29,6 +29,7 @@ LOGGER = logging.getLogger(__name__)
 ENGINE_STATE_ID = "engine"
 LEVEL_KEYS = {"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV"}
 BATCH = 2000
+PENDING_EVENTS = 50  # above this many touched events, refresh posts instead of naming new posts by id
 
 
 def alert_id_for(event_id: str) -> str:
@@ -135,6 +136,9 @@ class AlertEngine:
             if len(posts) < BATCH:
                 break
             self.store.refresh("posts")  # the next batch must not see these posts as ungrouped again
+            pending = {}
+        if len(pending) > PENDING_EVENTS:  # cheaper to refresh than to name so many posts by id
+            self.store.refresh("posts")
             pending = {}
         if touched:
             self._summarise_and_alert(sorted(touched), now, report, detected, pending)

@@ -201,6 +201,12 @@ def event_stats(store: Store, event_ids: list[str], filters: Mapping[str, dict],
                                                    "_source": ["id", "title", "content", "media_level",
                                                                "published_at"]}}}},
         }
+        if not any(event_id in pending for event_id in chunk):  # everything searchable: one terms agg
+            result = store.search("posts", {"terms": {"event_id": chunk}}, size=0, track_total_hits=False,
+                                  aggs={"ev": {"terms": {"field": "event_id", "size": len(chunk)}, "aggs": sub}})
+            for bucket in result["aggregations"]["ev"]["buckets"]:
+                out[bucket["key"]] = _stats_from_bucket(bucket)
+            continue
         members = {event_id: _members(event_id, *pending.get(event_id, ((), ()))) for event_id in chunk}
         result = store.search("posts", {"bool": {"should": list(members.values()), "minimum_should_match": 1}},
                               size=0, track_total_hits=False,
@@ -257,6 +263,27 @@ def _stats_from_bucket(bucket: dict) -> EventStats:
     return stats
 
 
+def alerts_in_period(store: Store, since: datetime, until: datetime) -> list[dict]:
+    """Alerts first raised in [since, until), oldest first; alerts merged into another are left out."""
+    query = {"bool": {"filter": [{"range": {"first_alerted_at": {"gte": since.isoformat(), "lt": until.isoformat()}}}],
+                      "must_not": [{"exists": {"field": "merged_into"}}]}}
+    alerts = list(store.scan("alerts", query))
+    return sorted(alerts, key=lambda a: (a.get("first_alerted_at") or "", a.get("id") or ""))
+
+
+def window_counts(store: Store, event_id: str, windows: list[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
+    """(posts, negative posts) of one event published in each [start, end) window: one aggregation."""
+    if not windows:
+        return []
+    buckets = {str(i): {"range": {"published_at": {"gte": a.isoformat(), "lt": b.isoformat()}}}
+               for i, (a, b) in enumerate(windows)}
+    result = store.search("posts", {"term": {"event_id": event_id}}, size=0, track_total_hits=False,
+                          aggs={"w": {"filters": {"filters": buckets},
+                                      "aggs": {"neg": {"filter": {"term": {"sentiment.label": NEGATIVE}}}}}})
+    out = result["aggregations"]["w"]["buckets"]
+    return [(out[str(i)]["doc_count"], out[str(i)]["neg"]["doc_count"]) for i in range(len(windows))]
+
+
 def cluster_ids_of(store: Store, event_id: str, size: int = 200) -> list[str]:
     result = store.search("posts", {"term": {"event_id": event_id}}, size=0, track_total_hits=False,
                           aggs={"c": {"terms": {"field": "cluster_id", "size": size}}})
@@ -265,4 +292,4 @@ def cluster_ids_of(store: Store, event_id: str, size: int = 200) -> list[str]:
 
 __all__ = ["append_item", "cluster_events", "cluster_ids_of", "count_ungrouped", "delete_doc", "delete_docs",
            "event_stats", "get_many", "get_versioned", "open_events", "put_doc", "reassign_event", "refresh_all",
-           "ungrouped_posts", "update_doc", "update_docs"]
+           "ungrouped_posts", "update_doc", "update_docs", "alerts_in_period", "window_counts"]
