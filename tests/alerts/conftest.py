@@ -70,6 +70,26 @@ def store(alerts_store, es_url, monkeypatch):
     return alerts_store
 
 
+T0 = datetime(2024, 3, 12, 13, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+def _reposts(n: int = 50) -> list[dict]:
+    base = "河西区梧桐路小学今天中午多名学生午餐后出现呕吐、腹痛，数十名学生被送医，家长怀疑食物中毒，供餐公司是谁？"
+    comments = ["转发", "太吓人了", "希望尽快查清", "心疼孩子", "等官方通报"]
+    return [{"id": f"rp{i:02d}", "source": "sandbox_social", "source_kind": "social", "platform": "社交媒体",
+             "media_level": "自媒体", "url": f"http://127.0.0.1/s/{i}", "title": "",
+             "content": f"{comments[i % 5]}//@河西宝妈圈：{base}",
+             "published_at": (T0 + timedelta(minutes=i)).isoformat(),
+             "region": {"province": "天津市", "city": "天津市", "district": "河西区", "path": "天津市/河西区"}}
+            for i in range(n)]
+
+
+@pytest.fixture(scope="session")
+def repost_records() -> list[dict]:
+    """Fifty reposts of one food-poisoning story, one a minute from T0 (not enriched; copy before changing)."""
+    return _reposts()
+
+
 @pytest.fixture(scope="session")
 def sandbox_lines() -> list[str]:
     return [json.dumps(r, ensure_ascii=False) for r in export_records(build_world())]

@@ -16,21 +16,10 @@ from yuqing.sandbox.export import export_records
 T0 = datetime(2024, 3, 12, 13, 0, tzinfo=SHANGHAI)
 
 
-def _reposts(n: int = 50) -> list[dict]:
-    base = "河西区梧桐路小学今天中午多名学生午餐后出现呕吐、腹痛，数十名学生被送医，家长怀疑食物中毒，供餐公司是谁？"
-    comments = ["转发", "太吓人了", "希望尽快查清", "心疼孩子", "等官方通报"]
-    return [{"id": f"rp{i:02d}", "source": "sandbox_social", "source_kind": "social", "platform": "社交媒体",
-             "media_level": "自媒体", "url": f"http://127.0.0.1/s/{i}", "title": "",
-             "content": f"{comments[i % 5]}//@河西宝妈圈：{base}",
-             "published_at": (T0 + timedelta(minutes=i)).isoformat(),
-             "region": {"province": "天津市", "city": "天津市", "district": "河西区", "path": "天津市/河西区"}}
-            for i in range(n)]
-
-
 @pytest.fixture(scope="module")
-def reposts(enricher) -> list[dict]:
+def reposts(enricher, repost_records) -> list[dict]:
     """The fifty reposts, enriched once for the module (tests index copies)."""
-    return enricher.enrich(_reposts())
+    return enricher.enrich(copy.deepcopy(repost_records))
 
 
 def _index(store, posts):
@@ -100,3 +89,39 @@ def test_background_posts_alone_raise_nothing(store, enricher, recorder):
     store.refresh("alerts")
     assert store.count("alerts") == 0
     assert json.dumps(recorder.notices) == "[]"
+
+
+def test_a_silenced_scheme_stores_the_alert_but_does_not_push_it(store, reposts, recorder):
+    from yuqing.alerts import workflow as wf
+
+    wf.silence_scheme(store, "校园食品安全", "张三", until=T0 + timedelta(days=1))
+    _index(store, reposts)
+    report = AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1))
+    assert report.alerts_new == 1 and report.pushed == 0
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    assert alert["schemes"] == ["校园食品安全"] and alert["notified_rank"] is None
+    assert recorder.notices == []
+
+
+def test_an_expired_scheme_silence_no_longer_holds_pushes_back(store, reposts, recorder):
+    from yuqing.alerts import workflow as wf
+
+    wf.silence_scheme(store, "校园食品安全", "张三", until=T0)
+    _index(store, reposts)
+    assert AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1)).pushed == 1
+    assert [n.kind for n in recorder.notices] == ["alert"]
+
+
+def test_a_delivery_that_cannot_be_recorded_is_counted_and_reported(store):
+    from types import SimpleNamespace
+
+    from yuqing.errors import StoreError
+
+    engine = AlertEngine(store)
+    record = engine._recorder("al-missing")
+    with pytest.raises(StoreError, match="al-missing"):
+        record(SimpleNamespace(channel="email", ok=False, at=T0, error="timeout"))
+    report = engine.cycle(T0)
+    assert len(report.errors) == 1 and "al-missing" in report.errors[0] and "email" in report.errors[0]
+    assert engine.cycle(T0).errors == []  # reported once

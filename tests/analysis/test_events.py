@@ -62,3 +62,60 @@ def test_summary_counts_title_and_heat():
     assert doc["representative_post_ids"] == ["n1", "s1"]
     more = stats_from_posts("ev-1", posts + [_post(f"m{i}", 10 + i, ["食品"], media_level="自媒体") for i in range(20)])
     assert heat_index(more, T + timedelta(hours=1)) > heat_index(stats, T + timedelta(hours=1)) > 0
+
+
+def _merges_by_full_scan(grouper, touched, open_events):
+    """Reference: compare every touched event with every event, as the linking rule reads."""
+    from collections import Counter
+
+    from analysis.events import _score
+
+    events = {e.id: e for e in open_events}
+    events.update({e.id: e for e in touched})
+    merged = {}
+    latest = datetime.max.replace(tzinfo=SHANGHAI)
+    for event in sorted(touched, key=lambda e: (-e.post_count, e.first_seen or latest)):
+        for other in list(events.values()):
+            if other.id == event.id or other.id in merged or event.id in merged:
+                continue
+            if not grouper._compatible(event, other):
+                continue
+            big, small = sorted((event, other), key=lambda e: (-e.post_count, e.first_seen or latest, e.id))
+            if _score(big.keywords, set(small.keywords), grouper.top_bonus) < grouper.merge_shared:
+                continue
+            merged[small.id] = big.id
+            big.keywords = [w for w, _ in Counter(
+                {**{w: len(small.keywords) - i for i, w in enumerate(small.keywords)},
+                 **{w: 2 * (len(big.keywords) - i) for i, w in enumerate(big.keywords)}}).most_common(
+                grouper.signature_size)]
+            big.categories |= small.categories
+            big.first_seen = min(filter(None, [big.first_seen, small.first_seen]))
+            big.last_seen = max(filter(None, [big.last_seen, small.last_seen]))
+            big.post_count += small.post_count
+    return merged
+
+
+def test_indexed_merges_equal_the_full_scan():
+    import copy
+    import random
+
+    from analysis.events import EventSignature
+
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(20)]
+    nontrivial = 0
+    for _ in range(300):
+        signatures = []
+        for i in range(rng.randrange(2, 25)):
+            first = T + timedelta(hours=rng.randrange(120))
+            signatures.append(EventSignature(
+                f"e{i}", rng.sample(words, rng.randrange(1, 12)), set(rng.sample(["食品安全", "特种设备"], rng.randrange(2))),
+                rng.choice([None, "河西区", "南开区"]), first, first + timedelta(hours=rng.randrange(30)),
+                rng.randrange(1, 20)))
+        touched = rng.randrange(1, len(signatures) + 1)
+        grouper = EventGrouper(merge_shared=rng.choice([2, 4, 6]))
+        a, b = copy.deepcopy(signatures), copy.deepcopy(signatures)
+        expected = _merges_by_full_scan(grouper, a[:touched], a)
+        assert grouper.merges(b[:touched], b) == expected
+        nontrivial += bool(expected)
+    assert nontrivial > 100

@@ -103,10 +103,16 @@ def replay(store: Store, lines: Iterable[str], *, step: timedelta = timedelta(mi
             engine.cycle(bucket_end)
             report.cycles += 1
     sa.refresh_all(store, "posts", "events", "alerts")  # the last cycle's writes, for whoever reads next
-    result = store.search("alerts", {"bool": {"must_not": [{"exists": {"field": "merged_into"}}]}}, size=1000,
-                          sort=[{"first_alerted_at": "asc"}], track_total_hits=False)
-    report.alerts = [alert_line(hit["_source"]) for hit in result["hits"]["hits"]]
+    report.alerts = stored_alerts(store)
     return report
+
+
+def stored_alerts(store: Store) -> list[dict]:
+    """The output records of every alert in the store (merged ones left out), first raised first."""
+    store.refresh("alerts")
+    result = store.search("alerts", {"bool": {"must_not": [{"exists": {"field": "merged_into"}}]}}, size=1000,
+                          sort=[{"first_alerted_at": "asc"}, {"id": "asc"}], track_total_hits=False)
+    return [alert_line(hit["_source"]) for hit in result["hits"]["hits"]]
 
 
 def write_alerts(alerts: list[dict], handle: IO[str]) -> None:

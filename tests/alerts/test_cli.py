@@ -1,0 +1,108 @@
+"""`yuqing alerts …` and `yuqing replay` through yuqing.cli.main, against the real node."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from yuqing.cli import main
+from yuqing.store import alerts as sa
+
+
+def _alert(store, alert_id="al-1", level="Ⅲ", rank=3, **extra) -> dict:
+    doc = {"id": alert_id, "event_id": "ev-" + alert_id, "title": f"测试事件{alert_id}", "level": level,
+           "level_rank": rank, "color": "黄", "status": "new", "needs_response": True, "rules": ["r"],
+           "schemes": [], "silenced": False, "first_alerted_at": "2024-03-12T10:00:00+08:00", "post_count": 3,
+           "deadlines": [{"kind": "response", "label": "回应关切", "due_at": "2024-03-14T10:00:00+08:00",
+                          "met_at": None, "key": "k1"}], **extra}
+    sa.put_doc(store, "alerts", doc)
+    return doc
+
+
+def test_workflow_from_the_command_line(store, capsys):
+    _alert(store)
+    assert main(["alerts", "list"]) == 0
+    assert "al-1" in capsys.readouterr().out
+    assert main(["alerts", "ack", "al-1", "--by", "张三"]) == 0
+    assert "已确认" in capsys.readouterr().out
+    assert main(["alerts", "assign", "al-1", "--by", "张三", "--unit", "食品安全监督管理处", "--type", "重大问题"]) == 0
+    assert "已交办" in capsys.readouterr().out
+    assert main(["alerts", "respond", "al-1", "--by", "李四", "--channel", "发布权威信息",
+                 "--ref", "http://gov.example/1", "--at", "2024-03-12T15:00:00+08:00"]) == 0
+    assert main(["alerts", "close", "al-1", "--by", "王五", "--note", "已办结"]) == 0
+    capsys.readouterr()
+    assert main(["alerts", "show", "al-1"]) == 0
+    out = capsys.readouterr().out
+    assert "已办结" in out and "食品安全监督管理处" in out and "已完成 2024-03-12T15:00:00+08:00" in out
+    assert [line.split()[3] for line in out.splitlines() if line.startswith("记录")] == \
+        ["acknowledge", "assign", "respond", "close"]
+    store.refresh("alerts")
+    assert main(["alerts", "list", "--status", "closed", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [a["id"] for a in listed] == ["al-1"] and listed[0]["responses"][0]["actor"] == "李四"
+
+
+def test_false_information_handover_from_the_command_line(store, capsys):
+    _alert(store)
+    for argv in (["ack", "al-1", "--by", "张三"],
+                 ["assign", "al-1", "--by", "张三", "--unit", "办公室", "--type", "虚假和不实信息"],
+                 ["respond", "al-1", "--by", "张三", "--channel", "接受媒体采访", "--ref", "报道链接"]):
+        assert main(["alerts", *argv]) == 0
+    assert main(["alerts", "close", "al-1", "--by", "张三"]) == 1
+    assert "须先登记移交" in capsys.readouterr().err
+    assert main(["alerts", "handover", "al-1", "--by", "张三", "--receiver", "市公安局网安支队",
+                 "--ref", "移交函〔2024〕3号"]) == 0
+    assert main(["alerts", "close", "al-1", "--by", "张三"]) == 0
+    assert sa.get_many(store, "alerts", ["al-1"])["al-1"]["handover"]["receiver"] == "市公安局网安支队"
+
+
+def test_errors_are_chinese_and_name_the_alert(store, capsys):
+    assert main(["alerts", "ack", "al-none", "--by", "张三"]) == 1
+    assert "错误: 预警不存在: al-none" in capsys.readouterr().err
+    assert main(["alerts", "show", "al-none"]) == 1
+    assert "预警不存在" in capsys.readouterr().err
+    _alert(store)
+    assert main(["alerts", "close", "al-1", "--by", "张三"]) == 1
+    assert "不能办结" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["alerts", "assign", "al-1", "--by", "张三", "--unit", "办公室", "--type", "随便"])
+    assert info.value.code == 2
+    assert sa.get_many(store, "alerts", ["al-1"])["al-1"]["status"] == "new"
+
+
+def test_silence_hides_from_the_list_unless_all(store, capsys):
+    _alert(store, "al-1")
+    _alert(store, "al-2", level="Ⅱ", rank=2)
+    store.refresh("alerts")
+    assert main(["alerts", "silence", "al-2", "--by", "张三", "--until", "2030-01-01T00:00:00+08:00"]) == 0
+    capsys.readouterr()
+    assert main(["alerts", "list"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["al-1"]
+    assert main(["alerts", "list", "--all"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["al-2", "al-1"]
+
+
+def test_replay_writes_alerts_and_reports_bad_lines_with_file_and_line(store, repost_records, tmp_path, capsys):
+    path = tmp_path / "posts.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False) for r in repost_records]
+    lines[3:3] = ["{不是 JSON", json.dumps({"content": "没有时间"}, ensure_ascii=False)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "alerts.jsonl"
+    assert main(["replay", str(path), "--step", "30", "--prefix", store.prefix, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:4:" in err and f"{path}:5: 缺少 published_at" in err
+    assert "回放 50 条帖子" in err and "产生 1 条预警" in err
+    (alert,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert alert["post_count"] == 50 and alert["level"] in ("Ⅰ", "Ⅱ")
+    assert {d["kind"] for d in alert["deadlines"]} >= {"authoritative_info", "press_conference"}
+    assert alert["first_alerted_at"] and alert["clock_start"] and alert["rules"]
+
+
+def test_replay_refuses_a_missing_file_and_a_bad_speed(tmp_path, capsys):
+    assert main(["replay", str(tmp_path / "none.jsonl")]) == 1
+    assert "无法读取帖子文件" in capsys.readouterr().err
+    path = tmp_path / "posts.jsonl"
+    path.write_text("", encoding="utf-8")
+    assert main(["replay", str(path), "--speed", "0"]) == 1
+    assert "--speed 应为正数" in capsys.readouterr().err
