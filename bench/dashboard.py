@@ -167,7 +167,10 @@ def run(url: str | None, args) -> int:
                                     until=now.date().isoformat())
         filtered = explore.build_filter(media_levels=["中央", "省级"], categories=["食品安全"], sentiments=["neg"],
                                         regions=["天津市/东丽区"])
+        month = explore.build_filter(since=(now - timedelta(days=explore.DEFAULT_DAYS - 1)).date().isoformat(),
+                                     until=now.date().isoformat())
         cases = [
+            ("检索 opening view (last 30 days)", lambda: explore.search(store, None, month)),
             ("检索 all posts (trend, top-N, 50 hits)", lambda: explore.search(store, None, explore.build_filter())),
             ("检索 text '预付卡 退费'", lambda: explore.search(store, "预付卡 退费", explore.build_filter())),
             ("检索 text + 7 days", lambda: explore.search(store, "电梯故障", week)),

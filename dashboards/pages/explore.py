@@ -214,7 +214,7 @@ def layout(q: str = "", since: str | None = None, until: str | None = None, **_q
                 html.Button("导出 Excel", id="explore-xlsx", className="btn"),
                 dcc.Download(id="explore-download")]),
         ]),
-        dcc.Loading(dcc.Graph(id="explore-trend", config={"displaylogo": False}), type="dot"),
+        dcc.Loading(dcc.Graph(id="explore-trend", config={"displayModeBar": False}), type="dot"),
         html.Div(className="grid2", children=[
             card("热门关键词（按相关度抽样）", dcc.Graph(id="explore-keywords", config={"displayModeBar": False})),
             card("主要信源", dcc.Graph(id="explore-top-sources", config={"displayModeBar": False})),
