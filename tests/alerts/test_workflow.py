@@ -94,3 +94,25 @@ def test_alert_without_response_closes_with_a_note(store):
     with pytest.raises(wf.WorkflowError, match="办结说明"):
         wf.close(store, "al-1", "张三")
     assert wf.close(store, "al-1", "张三", note="仅供参考，无需回应")["status"] == "closed"
+
+
+def test_concurrent_steps_lose_nothing(store):
+    """Responses and delivery records written at the same time from several threads are all kept."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _alert(store)
+    wf.acknowledge(store, "al-1", "张三")
+    wf.assign(store, "al-1", "张三", "办公室", "重大问题")
+
+    def respond(i: int) -> None:
+        wf.respond(store, "al-1", f"人{i}", "接受媒体采访", f"报道{i}")
+
+    def deliver(i: int) -> None:
+        sa.append_item(store, "alerts", "al-1", "notifications", {"channel": f"c{i}", "ok": True})
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda f: f[0](f[1]), [(respond, i) for i in range(3)] + [(deliver, i) for i in range(3)]))
+    alert = wf.get_alert(store, "al-1")
+    assert sorted(r["reference"] for r in alert["responses"]) == ["报道0", "报道1", "报道2"]
+    assert sorted(n["channel"] for n in alert["notifications"]) == ["c0", "c1", "c2"]
+    assert [r["action"] for r in wf.audit_trail(store, "al-1")].count("respond") == 3

@@ -200,7 +200,7 @@ class AlertEngine:
         stats = sa.event_stats(self.store, event_ids, self.filters, pending=extra)
         docs = []
         previous = sa.get_many(self.store, "events", list(stats))
-        alerts = sa.get_many(self.store, "alerts", [alert_id_for(e) for e in stats])
+        alerts = sa.get_many_versioned(self.store, "alerts", [alert_id_for(e) for e in stats])
         for event_id, st in stats.items():
             doc = event_document(st, now)
             doc["detected_at"] = (previous.get(event_id) or {}).get("detected_at") or detected.get(event_id) \
@@ -211,12 +211,26 @@ class AlertEngine:
         report.errors += [f"{i}: {r}" for i, r in written.failed]
         for doc in docs:
             verdict = self.rules.evaluate(stats[doc["id"]], now)
-            old = alerts.get(alert_id_for(doc["id"]))
+            alert_id = alert_id_for(doc["id"])
+            stored = alerts.get(alert_id)
             if verdict.fired:
-                self._upsert_alert(doc, verdict, now, report, old)
-            elif (alert := old) is not None:
-                sa.update_doc(self.store, "alerts", alert["id"], {"post_count": doc["post_count"],
-                                                                   "title": doc["title"]}, refresh=False)
+                self._write_alert(doc, verdict, now, report, stored)
+            elif stored is not None:
+                sa.update_doc(self.store, "alerts", alert_id, {"post_count": doc["post_count"],
+                                                                "title": doc["title"]}, refresh=False)
+
+    def _write_alert(self, event: dict, verdict: Verdict, now: datetime, report: CycleReport,
+                     stored: tuple[dict, int, int] | None, attempts: int = 5) -> None:
+        """Create or update the event's alert; a concurrent change (workflow, delivery record) is re-read."""
+        alert_id = alert_id_for(event["id"])
+        for _ in range(attempts):
+            try:
+                self._upsert_alert(event, verdict, now, report, stored[0] if stored else None,
+                                   stored[1:] if stored else None)
+                return
+            except sa.VersionConflict:
+                stored = sa.get_versioned(self.store, "alerts", alert_id)
+        report.errors.append(f"{alert_id}: 预警连续 {attempts} 次写入冲突，本轮未更新")
 
     def deadlines(self, alert: dict) -> list[clocks.Deadline]:
         """The response clocks of an alert (recomputed: the same inputs give the same keys)."""
@@ -227,7 +241,7 @@ class AlertEngine:
             self.policy, incident=bool(alert.get("incident")), subject=alert["id"])
 
     def _upsert_alert(self, event: dict, verdict: Verdict, now: datetime, report: CycleReport,
-                      old: dict | None) -> None:
+                      old: dict | None, version: tuple[int, int] | None = None) -> None:
         alert_id = alert_id_for(event["id"])
         if old is not None and old.get("merged_into"):
             return
@@ -251,9 +265,6 @@ class AlertEngine:
                 "silenced": False, "responses": [], "handover": None, "notifications": [], "reminders_sent": [],
                 "notified_rank": None,
             })
-            report.alerts_new += 1
-        elif rank < int(old["level_rank"]):
-            report.alerts_raised += 1
         alert = {**(old or {}), **fields}
         deadlines = self.deadlines(alert)
         met = {d["kind"]: d.get("met_at") for d in (old or {}).get("deadlines") or []}
@@ -268,11 +279,15 @@ class AlertEngine:
             alert["notified_rank"] = rank
         if old is None:
             sa.put_doc(self.store, "alerts", alert, refresh=False)
+            report.alerts_new += 1
         else:
             changed = {k: v for k, v in alert.items() if old.get(k) != v and k != "updated_at"}
-            if changed:
+            if changed:  # only if nobody changed the alert since it was read (else VersionConflict)
+                seq_no, primary_term = version if version else (None, None)
                 sa.update_doc(self.store, "alerts", alert_id, {**changed, "updated_at": alert["updated_at"]},
-                              refresh=False)
+                              refresh=False, if_seq_no=seq_no, if_primary_term=primary_term)
+            if rank < int(old["level_rank"]):
+                report.alerts_raised += 1
         if push:
             self._push(alert)
             report.pushed += 1

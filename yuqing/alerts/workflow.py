@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Callable
 
 from analysis.events import parse_time
 from analysis.workdays import SHANGHAI
-from typing import TYPE_CHECKING
-
 from yuqing.errors import YuqingError
 
 if TYPE_CHECKING:
@@ -77,13 +76,6 @@ def get_alert(store: Store, alert_id: str) -> dict | None:
     return store.get("alerts", alert_id)
 
 
-def _load(store: Store, alert_id: str) -> dict:
-    alert = get_alert(store, alert_id)
-    if alert is None:
-        raise WorkflowError(f"预警不存在: {alert_id}")
-    return alert
-
-
 def _expect(alert: dict, allowed: tuple[str, ...], action: str) -> None:
     status = alert.get("status")
     if status not in allowed:
@@ -103,24 +95,50 @@ def _meet(alert: dict, kinds: tuple[str, ...] | None, at: datetime, prefix: str 
 
 
 def _apply(store: Store, alert: dict, changes: dict, action: str, actor: str, at: datetime,
-           details: dict | None = None) -> dict:
+           details: dict | None = None, version: tuple[int, int] | None = None) -> dict:
     recorded = _now()  # the audit time is when the step was recorded; ``at`` is when it happened
     changes = {**changes, "updated_at": recorded.isoformat()}
-    _sa().update_doc(store, "alerts", alert["id"], changes)
+    seq_no, primary_term = version if version else (None, None)
+    _sa().update_doc(store, "alerts", alert["id"], changes, if_seq_no=seq_no, if_primary_term=primary_term)
     record = {"id": uuid.uuid4().hex, "alert_id": alert["id"], "event_id": alert.get("event_id"), "action": action,
               "actor": actor, "at": recorded.isoformat(), "details": {**(details or {}), "effective_at": at.isoformat()}}
     _sa().put_doc(store, "audit", record)
     return {**alert, **changes}
 
 
+Step = Callable[[dict], "tuple[dict, dict | None]"]  # alert → (changes, audit details); raises WorkflowError
+
+
+def _step(store: Store, alert_id: str, action: str, actor: str, when: datetime, build: Step,
+          attempts: int = 5) -> dict:
+    """Read the alert, check and build the change, write it only if nobody changed the alert meanwhile.
+
+    The engine updates alerts every cycle and deliveries are recorded from other threads: on such a
+    conflict the alert is read again and the step re-checked against what is stored now.
+    """
+    for _ in range(attempts):
+        got = _sa().get_versioned(store, "alerts", alert_id)
+        if got is None:
+            raise WorkflowError(f"预警不存在: {alert_id}")
+        alert, seq_no, primary_term = got
+        changes, details = build(alert)
+        try:
+            return _apply(store, alert, changes, action, actor, when, details, version=(seq_no, primary_term))
+        except _sa().VersionConflict:
+            continue
+    raise WorkflowError(f"预警 {alert_id} 正在被频繁修改，{attempts} 次尝试均未写入，请稍后重试")
+
+
 def acknowledge(store: Store, alert_id: str, actor: str, at=None) -> dict:
     actor = _required(actor, "操作人")
-    alert = _load(store, alert_id)
-    _expect(alert, ("new",), "确认")
     when = _now(at)
-    return _apply(store, alert, {"status": "acknowledged", "acknowledged_at": when.isoformat(),
-                                 "deadlines": _meet(alert, None, when, prefix="report_")},
-                  "acknowledge", actor, when)
+
+    def build(alert: dict) -> tuple[dict, dict | None]:
+        _expect(alert, ("new",), "确认")
+        return {"status": "acknowledged", "acknowledged_at": when.isoformat(),
+                "deadlines": _meet(alert, None, when, prefix="report_")}, None
+
+    return _step(store, alert_id, "acknowledge", actor, when, build)
 
 
 def assign(store: Store, alert_id: str, actor: str, owner_unit: str, handling_type: str, at=None) -> dict:
@@ -128,13 +146,15 @@ def assign(store: Store, alert_id: str, actor: str, owner_unit: str, handling_ty
     owner_unit = _required(owner_unit, "责任单位")
     if handling_type not in HANDLING_TYPES:
         raise WorkflowError(f"处置类型无效: {handling_type!r}（可选: {'、'.join(HANDLING_TYPES)}）")
-    alert = _load(store, alert_id)
-    _expect(alert, ("acknowledged", "assigned"), "交办")
     when = _now(at)
-    return _apply(store, alert, {"status": "assigned", "owner_unit": owner_unit, "handling_type": handling_type,
-                                 "assigned_at": when.isoformat()},
-                  "assign", actor, when, {"owner_unit": owner_unit, "handling_type": handling_type,
-                                          "previous_owner": alert.get("owner_unit")})
+
+    def build(alert: dict) -> tuple[dict, dict | None]:
+        _expect(alert, ("acknowledged", "assigned"), "交办")
+        return ({"status": "assigned", "owner_unit": owner_unit, "handling_type": handling_type,
+                 "assigned_at": when.isoformat()},
+                {"owner_unit": owner_unit, "handling_type": handling_type, "previous_owner": alert.get("owner_unit")})
+
+    return _step(store, alert_id, "assign", actor, when, build)
 
 
 def respond(store: Store, alert_id: str, actor: str, channel: str, reference: str, at=None) -> dict:
@@ -142,54 +162,62 @@ def respond(store: Store, alert_id: str, actor: str, channel: str, reference: st
     reference = _required(reference, "回应的链接或文号")
     if channel not in RESPONSE_CHANNELS:
         raise WorkflowError(f"回应渠道无效: {channel!r}（可选: {'、'.join(RESPONSE_CHANNELS)}）")
-    alert = _load(store, alert_id)
-    _expect(alert, ("assigned", "responded"), "登记回应")
     when = _now(at)
     response = {"channel": channel, "reference": reference, "at": when.isoformat(), "actor": actor}
-    changes = {"status": "responded", "responses": list(alert.get("responses") or []) + [response],
-               "deadlines": _meet(alert, CHANNEL_MEETS[channel], when)}
-    if not alert.get("responded_at"):
-        changes["responded_at"] = when.isoformat()
-    return _apply(store, alert, changes, "respond", actor, when, response)
+
+    def build(alert: dict) -> tuple[dict, dict | None]:
+        _expect(alert, ("assigned", "responded"), "登记回应")
+        changes = {"status": "responded", "responses": list(alert.get("responses") or []) + [response],
+                   "deadlines": _meet(alert, CHANNEL_MEETS[channel], when)}
+        if not alert.get("responded_at"):
+            changes["responded_at"] = when.isoformat()
+        return changes, response
+
+    return _step(store, alert_id, "respond", actor, when, build)
 
 
 def record_handover(store: Store, alert_id: str, actor: str, receiver: str, reference: str, at=None) -> dict:
     actor = _required(actor, "操作人")
     receiver = _required(receiver, "接收单位（公安机关/网络监管部门）")
     reference = _required(reference, "移交文号或回执")
-    alert = _load(store, alert_id)
-    if alert.get("handling_type") != FALSE_INFORMATION:
-        raise WorkflowError(f"只有处置类型为「{FALSE_INFORMATION}」的预警需要移交（当前: {alert.get('handling_type') or '未交办'}）")
-    _expect(alert, ("assigned", "responded"), "登记移交")
     when = _now(at)
     handover = {"receiver": receiver, "reference": reference, "at": when.isoformat(), "actor": actor}
-    return _apply(store, alert, {"handover": handover}, "handover", actor, when, handover)
+
+    def build(alert: dict) -> tuple[dict, dict | None]:
+        if alert.get("handling_type") != FALSE_INFORMATION:
+            raise WorkflowError(f"只有处置类型为「{FALSE_INFORMATION}」的预警需要移交"
+                                f"（当前: {alert.get('handling_type') or '未交办'}）")
+        _expect(alert, ("assigned", "responded"), "登记移交")
+        return {"handover": handover}, handover
+
+    return _step(store, alert_id, "handover", actor, when, build)
 
 
 def close(store: Store, alert_id: str, actor: str, note: str = "", at=None) -> dict:
     actor = _required(actor, "操作人")
-    alert = _load(store, alert_id)
-    if alert.get("needs_response"):
-        _expect(alert, ("responded",), "办结")
-        if alert.get("handling_type") == FALSE_INFORMATION and not alert.get("handover"):
-            raise WorkflowError(f"「{FALSE_INFORMATION}」须先登记移交公安机关/网络监管部门，才能办结")
-    else:
-        _expect(alert, ("new", "acknowledged", "assigned", "responded"), "办结")
-        if alert.get("status") != "responded":
-            _required(note, "办结说明（无需回应的预警直接办结时必填）")
     when = _now(at)
-    return _apply(store, alert, {"status": "closed", "closed_at": when.isoformat(),
-                                 "deadlines": _meet(alert, ("investigation_report",), when)},
-                  "close", actor, when, {"note": note})
+
+    def build(alert: dict) -> tuple[dict, dict | None]:
+        if alert.get("needs_response"):
+            _expect(alert, ("responded",), "办结")
+            if alert.get("handling_type") == FALSE_INFORMATION and not alert.get("handover"):
+                raise WorkflowError(f"「{FALSE_INFORMATION}」须先登记移交公安机关/网络监管部门，才能办结")
+        else:
+            _expect(alert, ("new", "acknowledged", "assigned", "responded"), "办结")
+            if alert.get("status") != "responded":
+                _required(note, "办结说明（无需回应的预警直接办结时必填）")
+        return ({"status": "closed", "closed_at": when.isoformat(),
+                 "deadlines": _meet(alert, ("investigation_report",), when)}, {"note": note})
+
+    return _step(store, alert_id, "close", actor, when, build)
 
 
 def silence(store: Store, alert_id: str, actor: str, until=None, at=None) -> dict:
     actor = _required(actor, "操作人")
-    alert = _load(store, alert_id)
     when = _now(at)
     until_at = _now(until).isoformat() if until is not None else None
-    return _apply(store, alert, {"silenced": True, "silenced_until": until_at}, "silence", actor, when,
-                  {"until": until_at})
+    return _step(store, alert_id, "silence", actor, when,
+                 lambda _alert: ({"silenced": True, "silenced_until": until_at}, {"until": until_at}))
 
 
 def silence_scheme(store: Store, scheme: str, actor: str, until=None, at=None) -> dict:

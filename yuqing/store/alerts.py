@@ -78,13 +78,22 @@ def update_docs(store: Store, name: str, updates: Iterable[tuple[str, dict]], re
     return failed
 
 
+class VersionConflict(StoreError):
+    """A conditional write found the document changed since it was read."""
+
+
 def update_doc(store: Store, name: str, doc_id: str, doc: dict, refresh: bool = True,
                if_seq_no: int | None = None, if_primary_term: int | None = None) -> None:
+    """Partial update (``doc`` fields replace the stored ones). With ``if_seq_no``/``if_primary_term``
+    the write happens only if nobody changed the document since that read; else VersionConflict."""
     with translate_errors(store.url):
         options = {}
         if if_seq_no is not None:
             options = {"if_seq_no": if_seq_no, "if_primary_term": if_primary_term}
-        store.client.update(index=store.alias(name), id=doc_id, doc=doc, refresh=refresh, **options)
+        try:
+            store.client.update(index=store.alias(name), id=doc_id, doc=doc, refresh=refresh, **options)
+        except ConflictError:
+            raise VersionConflict(f"{store.alias(name)} 的文档 {doc_id} 已被其他操作修改") from None
 
 
 def refresh_all(store: Store, *names: str) -> None:
@@ -99,6 +108,16 @@ def get_many(store: Store, name: str, ids: list[str]) -> dict[str, dict]:
     with translate_errors(store.url):
         result = store.client.mget(index=store.alias(name), ids=ids)
     return {d["_id"]: d["_source"] for d in result["docs"] if d.get("found")}
+
+
+def get_many_versioned(store: Store, name: str, ids: list[str]) -> dict[str, tuple[dict, int, int]]:
+    """id → (source, seq_no, primary_term) by real-time multi-get; missing ids are left out."""
+    if not ids:
+        return {}
+    with translate_errors(store.url):
+        result = store.client.mget(index=store.alias(name), ids=ids)
+    return {d["_id"]: (d["_source"], int(d["_seq_no"]), int(d["_primary_term"]))
+            for d in result["docs"] if d.get("found")}
 
 
 def put_doc(store: Store, name: str, doc: dict, refresh: bool = True) -> None:
@@ -152,7 +171,7 @@ def append_item(store: Store, name: str, doc_id: str, field: str, item: dict, at
         try:
             update_doc(store, name, doc_id, {field: items}, refresh=False, if_seq_no=seq_no,
                        if_primary_term=primary_term)
-        except ConflictError:
+        except VersionConflict:
             continue
         return len(items)
     raise StoreError(f"{store.alias(name)} 的文档 {doc_id} 连续 {attempts} 次写入冲突，未能追加 {field}")
@@ -291,5 +310,5 @@ def cluster_ids_of(store: Store, event_id: str, size: int = 200) -> list[str]:
 
 
 __all__ = ["append_item", "cluster_events", "cluster_ids_of", "count_ungrouped", "delete_doc", "delete_docs",
-           "event_stats", "get_many", "get_versioned", "open_events", "put_doc", "reassign_event", "refresh_all",
-           "ungrouped_posts", "update_doc", "update_docs", "alerts_in_period", "window_counts"]
+           "event_stats", "get_many", "get_many_versioned", "get_versioned", "open_events", "put_doc", "reassign_event", "refresh_all",
+           "ungrouped_posts", "update_doc", "update_docs", "alerts_in_period", "window_counts", "VersionConflict"]
