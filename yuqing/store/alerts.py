@@ -55,10 +55,14 @@ def cluster_events(store: Store, cluster_ids: list[str]) -> dict[str, str]:
 
 
 def open_events(store: Store, since: datetime, size: int = 5000) -> list[dict]:
-    """Events seen since ``since`` (candidates for linking)."""
+    """Events seen since ``since`` (candidates for linking), the most recently seen ``size`` of them."""
     result = store.search("events", {"range": {"last_seen": {"gte": since.isoformat()}}}, size=size,
                           source=["id", "keywords", "categories", "region", "first_seen", "last_seen", "post_count",
-                                  "detected_at"], track_total_hits=False)
+                                  "detected_at"], sort=[{"last_seen": "desc"}, {"id": "asc"}],
+                          track_total_hits=size + 1)
+    total = result["hits"]["total"]["value"]
+    if total > size:
+        LOGGER.warning("%d events seen since %s; linking considers the %d seen last", total, since.isoformat(), size)
     return [hit["_source"] for hit in result["hits"]["hits"]]
 
 
