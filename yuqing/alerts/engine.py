@@ -127,12 +127,14 @@ class AlertEngine:
         # grouped into it in this cycle and the events merged into it (their posts still carry the old
         # id in the searchable version). Saves a refresh per cycle; dropped when a refresh happens.
         pending: dict[str, Pending] = {}
+        absorbed: set[str] = set()  # events merged into another in this cycle
         while True:
             posts = sa.ungrouped_posts(self.store, BATCH)
             if not posts:
                 break
             report.posts += len(posts)
-            touched |= self._group(posts, now, report, detected, pending)
+            touched |= self._group(posts, now, report, detected, pending, absorbed)
+            touched -= absorbed
             if len(posts) < BATCH:
                 break
             self.store.refresh("posts")  # the next batch must not see these posts as ungrouped again
@@ -148,7 +150,7 @@ class AlertEngine:
         return report
 
     def _group(self, posts: list[dict], now: datetime, report: CycleReport, detected: dict[str, str],
-               pending: dict[str, Pending]) -> set[str]:
+               pending: dict[str, Pending], absorbed_ids: set[str]) -> set[str]:
         clusters = sorted({p.get("cluster_id") or p["id"] for p in posts})
         known = sa.cluster_events(self.store, clusters)
         open_docs = sa.open_events(self.store, now - self.grouper.window - timedelta(days=1))
@@ -163,7 +165,9 @@ class AlertEngine:
             return event_id
 
         assignment = {post: final(event) for post, event in assignment.items()}
-        sa.update_docs(self.store, "posts", assignment_items(assignment))
+        failed = sa.update_docs(self.store, "posts", assignment_items(assignment))
+        if failed:  # those posts stay ungrouped and are read again by the next cycle
+            report.errors.append(f"{failed} 篇帖子未能写入事件编号，下一轮重试")
         for post, event in assignment.items():
             pending.setdefault(event, Pending()).posts.add(post)
         result = {final(e) for e in touched}
@@ -176,6 +180,7 @@ class AlertEngine:
                 entry.events.add(absorbed)
                 entry.events |= pending.pop(absorbed, Pending()).events
             self._merge_alerts(absorbed, survivor, now)
+            absorbed_ids.add(absorbed)
             report.merged += 1
         for event_id in result:
             if event_id not in existing:
