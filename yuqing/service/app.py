@@ -36,6 +36,7 @@ class ServiceConfig:
     crawl_timeout: float = 900.0
     analysis_interval: float = 30.0
     digest_interval: float = 60.0
+    digests: bool = True  # scheduled digest delivery (needs an email channel in config/notify.yaml)
     health_host: str = "127.0.0.1"
     health_port: int = 9108
     base_url: str | None = None  # the dashboard's address, for links in notices
@@ -54,11 +55,13 @@ class Service:
     # ----------------------------------------------------------- jobs
     def build_jobs(self) -> list[Job]:
         cfg = self.config
-        return [
+        jobs = [
             Job("crawl", cfg.crawl_tick, self.crawl_due),
             Job("analysis", cfg.analysis_interval, self.analyse, initial_delay=min(5.0, cfg.analysis_interval)),
-            Job("digest", cfg.digest_interval, self.deliver_digests, initial_delay=10.0),
         ]
+        if cfg.digests:
+            jobs.append(Job("digest", cfg.digest_interval, self.deliver_digests, initial_delay=10.0))
+        return jobs
 
     def due_sources(self, now: float) -> list[str]:
         from crawlers.run import plan
