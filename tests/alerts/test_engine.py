@@ -125,3 +125,19 @@ def test_a_delivery_that_cannot_be_recorded_is_counted_and_reported(store):
     report = engine.cycle(T0)
     assert len(report.errors) == 1 and "al-missing" in report.errors[0] and "email" in report.errors[0]
     assert engine.cycle(T0).errors == []  # reported once
+
+
+@pytest.mark.parametrize("batch, pending_limit", [(20, 50), (2000, 0)])
+def test_batches_and_the_refresh_path_give_the_same_event(store, reposts, recorder, monkeypatch, batch,
+                                                          pending_limit):
+    """Several reads of new posts in one cycle, or a refresh instead of naming new posts by id."""
+    from yuqing.alerts import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "BATCH", batch)
+    monkeypatch.setattr(engine_module, "PENDING_EVENTS", pending_limit)
+    _index(store, reposts)
+    report = AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1))
+    assert (report.posts, report.alerts_new, report.errors) == (50, 1, [])
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    assert alert["post_count"] == 50
