@@ -35,6 +35,9 @@ SETTINGS = {
         Setting("YUQING_INDEX_PREFIX", "yuqing", "索引、别名与模板名的前缀"),
         Setting("YUQING_ES_SHARDS", "1", "新建索引的主分片数（写入索引模板）"),
         Setting("YUQING_ES_REPLICAS", "0", "新建索引的副本数（单节点为 0，集群可设 1）"),
+        Setting("YUQING_CLOCK", None, "模拟时钟（演示用，所有进程共用）：start=ISO时间;anchor=UNIX秒;speed=倍数"),
+        Setting("YUQING_CHROMIUM", "/usr/bin/chromium", "生成 PDF 报告用的 Chromium"),
+        Setting("YUQING_NEW_PASSWORD", None, "yuqing users add/passwd 非交互设置密码"),
         Setting("ES_JAVA_HOME", None, "运行 Elasticsearch 的 JDK（≥17）；默认自动查找"),
     ]
 }

@@ -21,9 +21,12 @@ DESCRIPTION = """\
 yuqing — 政务舆情监测（市场监管）
 
 常用命令:
+  yuqing demo              演示：启动全部组件，沙盒场景按加速时间展开（Ctrl-C 停止）
   yuqing es start          启动本地 Elasticsearch（未设置 ES_URL 时）
   yuqing init              创建索引模板与索引（可重复执行）
-  yuqing demo              演示：启动全部组件并加载示例数据
+  yuqing crawl             按来源配置抓取一次
+  yuqing run               长期运行的监测服务（抓取、预警、提醒、日报）
+  yuqing dashboard         启动看板
   yuqing <命令> --help      查看某个命令的说明
 
 连接已有集群: 设置 ES_URL（以及 ES_USERNAME/ES_PASSWORD 或 ES_API_KEY、ES_CA_CERTS）。
