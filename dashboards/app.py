@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dash
+import flask
 from dash import Input, Output, dcc, html
 
 from dashboards import auth
@@ -25,13 +26,24 @@ def create_app(store=None, *, session_hours: float = 8.0, secure_cookies: bool =
     app.layout = html.Div(className="shell", children=[
         dcc.Location(id="app-location"),
         html.Header(className="topbar", children=[
-            html.Div("政务舆情监测", className="brand"), html.Nav(id="app-nav", className="nav"),
+            html.A("政务舆情监测", href="/", className="brand"), html.Nav(id="app-nav", className="nav"),
             html.Div(id="app-user", className="user")]),
         html.Main(dash.page_container, className="content"),
     ])
     auth.install(app, provider, session_hours=session_hours, secure_cookies=secure_cookies)
+    app.server.before_request(_landing)  # after auth's hook: the session is known
     _bind_page_modules()
     return app
+
+
+def _landing():
+    """``/`` opens each role's own first page: leaders the 日报, press officers 预警, analysts 检索."""
+    if flask.request.path != "/" or flask.request.method != "GET":
+        return None
+    user = auth.current_user()
+    target = auth.home_path(user)
+    query = flask.request.query_string.decode("latin-1")
+    return flask.redirect(target + (f"?{query}" if query else ""))
 
 
 def _bind_page_modules() -> None:
@@ -54,10 +66,15 @@ def _connect():
 def navbar(pathname):
     user = auth.current_user()
     links = [dcc.Link(page["name"], href=page["relative_path"], id=f"app-nav-{page['module'].rsplit('.', 1)[-1]}",
-                      className="nav-link active" if page["relative_path"] == pathname else "nav-link")
-             for page in auth.allowed_pages(user)]
+                      className="nav-link active" if _is_current(page, pathname) else "nav-link")
+             for page in auth.nav_pages(user)]
     who = [html.Span(user.label if user else ""), html.A("退出", href="/logout", className="logout")]
     return links, who
+
+
+def _is_current(page: dict, pathname: str | None) -> bool:
+    path = page["relative_path"]
+    return bool(pathname) and (pathname == path or pathname.startswith(path.rstrip("/") + "/"))
 
 
 def __getattr__(name: str):

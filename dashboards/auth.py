@@ -92,10 +92,40 @@ def denied_notice(allowed) -> dash.html.Div:
         dash.html.H2("无权访问此页面"), dash.html.P(f"此页面仅向以下角色开放：{labels}。如需开通，请联系管理员。")])
 
 
+# Each role's pages in the order it works through them; its first page is where it lands after login.
+NAV_ORDER = {
+    "leader": ("digest", "scorecard", "alerts", "explore", "boards"),
+    "press": ("alerts", "boards", "explore", "digest", "scorecard", "sources"),
+    "analyst": ("explore", "alerts", "boards", "sources", "digest", "scorecard"),
+    "unit": ("alerts", "boards"),
+    "admin": ("alerts", "explore", "boards", "sources", "digest", "scorecard", "settings"),
+}
+HOME_FALLBACK = "/alerts"
+
+
+def page_key(page: dict) -> str:
+    """'dashboards.pages.digest' → 'digest'."""
+    return page["module"].rsplit(".", 1)[-1]
+
+
 def allowed_pages(user: accounts.User | None) -> list[dict]:
     if user is None:
         return []
     return [page for page in dash.page_registry.values() if user.role in page.get("roles", ALL_ROLES)]
+
+
+def nav_pages(user: accounts.User | None) -> list[dict]:
+    """The navbar: the pages the role may open (not detail pages such as 事件), in the role's order."""
+    order = NAV_ORDER.get(user.role, ()) if user else ()
+    pages = [p for p in allowed_pages(user) if p.get("nav", True)]
+    rank = {key: i for i, key in enumerate(order)}
+    return sorted(pages, key=lambda p: (rank.get(page_key(p), len(rank)), p.get("order") or 0))
+
+
+def home_path(user: accounts.User | None) -> str:
+    """Where ``/`` takes this user: the first page of the role's navbar."""
+    pages = nav_pages(user)
+    return pages[0]["relative_path"] if pages else HOME_FALLBACK
 
 
 # --------------------------------------------------------------------------- request hooks

@@ -1,4 +1,5 @@
-"""What every page shares: the store of the running app, Shanghai time formatting, highlight rendering."""
+"""What every page shares: the store of the running app, the shared clock, Shanghai time formatting,
+highlight rendering."""
 
 from __future__ import annotations
 
@@ -9,10 +10,21 @@ from zoneinfo import ZoneInfo
 import flask
 from dash import html
 
+from yuqing import clock
 from yuqing.store import queries
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _MARKS = re.compile(f"({re.escape(queries.HIGHLIGHT_PRE)}.*?{re.escape(queries.HIGHLIGHT_POST)})", re.DOTALL)
+
+
+def now() -> datetime:
+    """The service's now (UTC): simulated in the demo (YUQING_CLOCK), so countdowns agree with the engine."""
+    return clock.now()
+
+
+def now_local() -> datetime:
+    """The service's now in Shanghai time, for display and for "today"."""
+    return clock.now_local()
 
 
 def current_store():
@@ -54,6 +66,11 @@ def highlight_children(fragment: str) -> list:
         else:
             children.append(part)
     return children
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links are rendered as links (never javascript: or data:)."""
+    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
 
 
 def options(values) -> list[dict]:

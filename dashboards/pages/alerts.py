@@ -6,7 +6,8 @@ audit record. Until that module exists the page shows a placeholder.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from urllib.parse import quote
 
 import dash
 from dash import ALL, Input, Output, State, dcc, html
@@ -14,6 +15,7 @@ from dash import ALL, Input, Output, State, dcc, html
 from analysis import clocks
 from dashboards.auth import current_user, guard_layout, guarded_callback
 from dashboards.common import SHANGHAI, card, current_store, fmt_time, parse_time
+from dashboards.common import now as now_utc
 
 try:
     from yuqing.alerts import workflow
@@ -23,7 +25,8 @@ except ImportError:  # the alerts engine has not landed yet
 ROLES = ("press", "analyst", "leader", "unit", "admin")
 MANAGERS = ("press", "admin")  # acknowledge, assign, close
 RESPONDERS = ("press", "admin", "unit")  # record a response or a handover (units: their own alerts only)
-dash.register_page(__name__, path="/", name="预警", title="预警 · 政务舆情监测", order=1, roles=ROLES)
+dash.register_page(__name__, path="/alerts", path_template="/alerts/<alert_id>", name="预警",
+                   title="预警 · 政务舆情监测", order=1, roles=ROLES)
 
 COLOR_CLASSES = {"红": "level-red", "橙": "level-orange", "黄": "level-yellow", "蓝": "level-blue"}
 FALLBACK_STATUS_LABELS = {"new": "新预警", "acknowledged": "已确认", "assigned": "已交办", "responded": "已回应",
@@ -59,7 +62,17 @@ def visible_alerts(store, user, *, include_closed: bool = False, size: int = 200
     return alerts
 
 
-def render_alert(alert: dict, now: datetime, can_ack: bool) -> html.Article:
+def event_href(event_id: str) -> str:
+    return f"/event/{quote(str(event_id), safe='')}"
+
+
+def selection_title(alert: dict | None, alert_id: str) -> str:
+    if alert is None:
+        return f"预警不存在：{alert_id}"
+    return f"当前：{alert.get('title') or alert_id}（{status_labels().get(alert.get('status'), '')}）"
+
+
+def render_alert(alert: dict, now: datetime, can_ack: bool, selected: str | None = None) -> html.Article:
     alert_id = alert["id"]
     rows = deadline_rows(alert, now)
     overdue = any(r["state"] == "overdue" for r in rows)
@@ -75,10 +88,14 @@ def render_alert(alert: dict, now: datetime, can_ack: bool) -> html.Article:
     if alert.get("handling_type"):
         facts.append(html.Span(f"处置类型：{alert['handling_type']}"))
     buttons = [html.Button("处理", id={"type": "alerts-pick", "index": alert_id}, className="btn btn-small")]
+    if alert.get("event_id"):
+        buttons.append(dcc.Link("事件详情", href=event_href(alert["event_id"]), className="btn btn-small",
+                                id={"type": "alerts-event", "index": alert_id}))
     if can_ack and status == "new":
         buttons.insert(0, html.Button("确认", id={"type": "alerts-ack", "index": alert_id},
                                       className="btn btn-small btn-primary"))
-    return html.Article(className=f"alert {COLOR_CLASSES.get(alert.get('color'), '')}{' overdue' if overdue else ''}",
+    classes = f"alert {COLOR_CLASSES.get(alert.get('color'), '')}{' overdue' if overdue else ''}"
+    return html.Article(className=classes + (" selected" if alert_id == selected else ""),
                         id=f"alerts-item-{alert_id}", children=[
                             html.Div(className="alert-head", children=[
                                 html.H4(alert.get("title") or "（无标题）"), html.Div(buttons, className="alert-actions")]),
@@ -87,24 +104,30 @@ def render_alert(alert: dict, now: datetime, can_ack: bool) -> html.Article:
 
 
 @guard_layout(ROLES)
-def layout(**_query):
+def layout(alert_id: str | None = None, id: str | None = None, **_query):
+    """``/alerts``; ``/alerts/<alert_id>`` and ``/alerts?id=…`` (links in notices) open with that alert picked."""
     if workflow is None:
         return html.Div(id="alerts-page", className="page", children=[
             html.H2("预警"),
             html.Div(id="alerts-placeholder", className="notice", children=[
                 html.H3("预警模块尚未安装"),
                 html.P("预警引擎（yuqing.alerts）上线后，这里会实时显示预警列表、回应倒计时和处置表单。")])])
+    picked, picked_title = (alert_id or id or None), "在左侧选择一条预警"
+    if picked:
+        found = workflow.get_alert(current_store(), picked)
+        picked_title = selection_title(found, picked)
+        picked = picked if found else None
     return html.Div(id="alerts-page", className="page", children=[
         html.H2("预警"),
         dcc.Interval(id="alerts-tick", interval=REFRESH_MS),
-        dcc.Store(id="alerts-selected"), dcc.Store(id="alerts-changed", data=0),
+        dcc.Store(id="alerts-selected", data=picked), dcc.Store(id="alerts-changed", data=0),
         dcc.Store(id="alerts-changed-report", data=0),
         html.Div(className="row", children=[
             dcc.Checklist(id="alerts-show-closed", options=[{"label": " 显示已办结", "value": "closed"}], value=[]),
             html.Div(id="alerts-updated", className="muted")]),
         html.Div(className="alerts-layout", children=[
             html.Div(id="alerts-list", className="alert-list"),
-            card("处置", html.Div(id="alerts-selected-title", className="muted", children="在左侧选择一条预警"),
+            card("处置", html.Div(id="alerts-selected-title", className="muted", children=picked_title),
                  html.Div(className="form", children=[
                      html.H5("交办"),
                      dcc.Input(id="alerts-owner-unit", placeholder="责任单位，如 食品安全监管处", className="input"),
@@ -133,13 +156,15 @@ def layout(**_query):
 
 @guarded_callback(Output("alerts-list", "children"), Output("alerts-updated", "children"),
                   Input("alerts-tick", "n_intervals"), Input("alerts-changed", "data"),
-                  Input("alerts-changed-report", "data"), Input("alerts-show-closed", "value"), roles=ROLES)
-def refresh(_tick, _changed, _reported, show_closed):
+                  Input("alerts-changed-report", "data"), Input("alerts-show-closed", "value"),
+                  State("alerts-selected", "data"), roles=ROLES)
+def refresh(_tick, _changed, _reported, show_closed, selected=None):
     user = current_user()
-    now = datetime.now(UTC)
+    now = now_utc()
     alerts = visible_alerts(current_store(), user, include_closed="closed" in (show_closed or []))
     can_ack = user is not None and user.role in MANAGERS
-    items = [render_alert(a, now, can_ack) for a in alerts] or [html.P("当前没有待处理的预警。", className="muted")]
+    items = [render_alert(a, now, can_ack, selected) for a in alerts] or [
+        html.P("当前没有待处理的预警。", className="muted")]
     return items, f"共 {len(alerts)} 条 · 更新于 {fmt_time(now)}"
 
 
@@ -152,7 +177,7 @@ def pick(clicks):
     alert = workflow.get_alert(current_store(), alert_id)
     if alert is None:
         return None, "预警不存在"
-    return alert_id, f"当前：{alert.get('title') or alert_id}（{status_labels().get(alert.get('status'), '')}）"
+    return alert_id, selection_title(alert, alert_id)
 
 
 def acting_on(store, alert_id: str | None, user) -> dict:
@@ -180,13 +205,14 @@ def manage(ack_clicks, _assign, _close, selected, owner_unit, handling_type, not
     store, user = current_store(), current_user()
     try:
         if isinstance(trigger, dict):
-            alert = workflow.acknowledge(store, trigger["index"], user.username)
+            alert = workflow.acknowledge(store, trigger["index"], user.username, at=now_utc())
         elif trigger == "alerts-assign":
             acting_on(store, selected, user)
-            alert = workflow.assign(store, selected, user.username, (owner_unit or "").strip(), handling_type)
+            alert = workflow.assign(store, selected, user.username, (owner_unit or "").strip(), handling_type,
+                                    at=now_utc())
         else:
             acting_on(store, selected, user)
-            alert = workflow.close(store, selected, user.username, note or "")
+            alert = workflow.close(store, selected, user.username, note or "", at=now_utc())
     except workflow.WorkflowError as exc:
         return html.Span(str(exc), className="error"), dash.no_update
     label = status_labels().get(alert.get("status"), alert.get("status"))
@@ -204,10 +230,11 @@ def report(_respond, _handover, selected, channel, reference, receiver, handover
     try:
         acting_on(store, selected, user)
         if dash.ctx.triggered_id == "alerts-respond":
-            alert = workflow.respond(store, selected, user.username, channel, (reference or "").strip())
+            alert = workflow.respond(store, selected, user.username, channel, (reference or "").strip(),
+                                     at=now_utc())
         else:
             alert = workflow.record_handover(store, selected, user.username, (receiver or "").strip(),
-                                             (handover_ref or "").strip())
+                                             (handover_ref or "").strip(), at=now_utc())
     except workflow.WorkflowError as exc:
         return html.Span(str(exc), className="error"), dash.no_update
     label = status_labels().get(alert.get("status"), alert.get("status"))

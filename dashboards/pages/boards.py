@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
 import dash
 import pandas as pd
@@ -13,6 +13,7 @@ from analysis import clocks
 from dashboards import figures
 from dashboards.auth import guard_layout, guarded_callback
 from dashboards.common import SHANGHAI, card, current_store, fmt_time, parse_time, stat
+from dashboards.common import now as now_utc
 from yuqing.store import queries
 
 ROLES = ("analyst", "press", "leader", "unit", "admin")
@@ -157,7 +158,7 @@ def pending_table(rows: list[dict]) -> dash_table.DataTable:
                   Output("boards-unit-table", "children"), Input("boards-tick", "n_intervals"), roles=ROLES)
 def refresh(_tick):
     store, scope = current_store(), unit_scope()
-    now = datetime.now(UTC)
+    now = now_utc()
     channels = channel_status_frame(store, scope)
     pending = pending_posts(store, now, scope)
     units = unit_reply_frame(store, scope)

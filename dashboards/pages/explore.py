@@ -17,8 +17,10 @@ from dashboards.common import (
     current_store,
     fmt_time,
     highlight_children,
+    now_local,
     options,
     parse_time,
+    safe_url,
     terms_options,
 )
 from yuqing.store import queries
@@ -100,11 +102,6 @@ def search(store, text: str | None, flt: queries.PostFilter, size: int = PAGE_SI
     }
 
 
-def safe_url(url: str | None) -> str | None:
-    """Only http(s) links are rendered as links (never javascript: or data:)."""
-    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
-
-
 def render_hit(hit: dict) -> html.Article:
     doc, marks = hit["_source"], hit.get("highlight", {})
     title = highlight_children(marks["title"][0]) if marks.get("title") else [doc.get("title") or "（无标题）"]
@@ -182,7 +179,7 @@ def _date_param(value: str | None):
 def layout(q: str = "", since: str | None = None, until: str | None = None, **_query):
     """``?q=…&since=2024-03-01&until=2024-03-31``; ``since=all`` opens without a date range."""
     store = current_store()
-    today = datetime.now(SHANGHAI).date()
+    today = now_local().date()
     start, end = _date_param(since), _date_param(until)
     if since == "all":
         start = end = None
@@ -252,7 +249,7 @@ def update_results(_clicks, text, since, until, sources, levels, categories, reg
                   roles=ROLES, prevent_initial_call=True)
 def export(_csv, _xlsx, text, *filters):
     frame = export_frame(current_store(), text, build_filter(*filters))
-    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
+    stamp = now_local().strftime("%Y%m%d-%H%M")
     if dash.ctx.triggered_id == "explore-xlsx":
         return dcc.send_bytes(to_xlsx(frame), f"舆情检索-{stamp}.xlsx")
     return dcc.send_bytes(to_csv(frame), f"舆情检索-{stamp}.csv")

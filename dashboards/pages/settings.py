@@ -1,18 +1,89 @@
-"""设置 (admins): accounts and roles."""
+"""设置 (admins): accounts and roles; monitoring schemes and alert rules, validated before they are saved.
+
+A scheme or rule file is saved only when ``analysis.rules`` loads it (schemes and the rules that use them
+together); the previous file is kept as ``<name>.yaml.bak``. Errors name the file and line, in Chinese.
+"""
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import dash
 from dash import Input, Output, State, dash_table, dcc, html
 
+from analysis import rules as rule_config
 from dashboards.auth import current_user, guard_layout, guarded_callback
 from dashboards.common import card, current_store
 from yuqing import accounts
+from yuqing.errors import ConfigError
 
 ROLES = ("admin",)
 dash.register_page(__name__, path="/settings", name="设置", title="设置 · 政务舆情监测", order=9, roles=ROLES)
 
 ROLE_OPTIONS = [{"label": label, "value": name} for name, label in accounts.ROLES.items()]
+CONFIG_FILES = {"schemes": "监测方案（config/schemes.yaml）", "rules": "预警规则（config/rules.yaml）"}
+CONFIG_ROOT = rule_config.PROJECT_ROOT
+
+
+def config_paths(root: Path | None = None) -> dict[str, Path]:
+    root = Path(root or CONFIG_ROOT)
+    return {"schemes": root / "config" / "schemes.yaml", "rules": root / "config" / "rules.yaml"}
+
+
+def _shown(path: Path, root: Path) -> str:
+    """The path as errors show it: relative to the project ('config/rules.yaml')."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def check_config(kind: str, text: str, root: Path | None = None) -> str:
+    """Load ``text`` as the schemes or rules file (with the saved other one); ConfigError names file:line.
+
+    Schemes are checked together with the saved rules, which may refer to them by name.
+    Returns a Chinese summary of what the text defines.
+    """
+    root = Path(root or CONFIG_ROOT)
+    paths = config_paths(root)
+    if kind not in CONFIG_FILES:
+        raise ConfigError(f"未知的配置文件: {kind}")
+    if not (text or "").strip():
+        raise ConfigError(f"{_shown(paths[kind], root)}:1: 内容为空")
+    if kind == "schemes":
+        schemes = rule_config.load_schemes(_shown(paths["schemes"], root), text=text)
+        ruleset = rule_config.load_rules(_shown(paths["rules"], root), schemes=schemes,
+                                         text=paths["rules"].read_text(encoding="utf-8"))
+    else:
+        schemes = rule_config.load_schemes(_shown(paths["schemes"], root),
+                                           text=paths["schemes"].read_text(encoding="utf-8"))
+        ruleset = rule_config.load_rules(_shown(paths["rules"], root), schemes=schemes, text=text)
+    return f"{len(schemes)} 个监测方案、{len(ruleset.rules)} 条启用的预警规则"
+
+
+def save_config(kind: str, text: str, root: Path | None = None) -> tuple[bool, str]:
+    """Validate, keep the old file as ``.bak`` and write the new one (atomically); nothing is written on error."""
+    root = Path(root or CONFIG_ROOT)
+    try:
+        summary = check_config(kind, text, root)
+    except ConfigError as exc:
+        return False, f"校验未通过，未保存：{exc}"
+    path = config_paths(root)[kind]
+    if path.exists():
+        shutil.copy2(path, path.with_name(path.name + ".bak"))
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text if text.endswith("\n") else text + "\n")
+    os.replace(temp, path)
+    return True, f"已保存 {_shown(path, root)}（{summary}），原文件备份为 {path.name}.bak。预警引擎下一轮分析时读取新配置。"
+
+
+def read_config(kind: str, root: Path | None = None) -> str:
+    path = config_paths(root).get(kind)
+    return path.read_text(encoding="utf-8") if path and path.exists() else ""
 
 
 def users_rows(store) -> list[dict]:
@@ -51,8 +122,16 @@ def layout(**_query):
             html.Button("停用", id="settings-disable", className="btn"),
             html.Button("启用", id="settings-enable", className="btn"),
         ]), html.Div(id="settings-message", className="message")),
-        card("监测方案与预警规则", html.P("方案与规则目前在 config/ 下的 YAML 文件中维护，保存前由 yuqing 校验；"
-                                     "网页编辑将在后续版本提供。", className="muted")),
+        card("监测方案与预警规则", html.Div(className="form", children=[
+            dcc.RadioItems(id="settings-config-kind", value="schemes", inline=True, className="radio",
+                           options=[{"label": f" {label}", "value": kind} for kind, label in CONFIG_FILES.items()]),
+            dcc.Textarea(id="settings-config-text", className="config-editor", spellCheck=False),
+            html.Div(className="row", children=[
+                html.Div(className="exports", children=[
+                    html.Button("校验", id="settings-config-check", className="btn"),
+                    html.Button("校验并保存", id="settings-config-save", className="btn btn-primary")]),
+                html.Span("保存前自动校验；原文件保留为 .bak", className="muted")]),
+            html.Pre(id="settings-config-message", className="message config-message")])),
     ])
 
 
@@ -86,3 +165,23 @@ def manage(_save, _disable, _enable, username, password, role, unit, name):
             except accounts.AccountError as exc:
                 message = str(exc)
     return _table(users_rows(store)), message
+
+
+@guarded_callback(Output("settings-config-text", "value"), Input("settings-config-kind", "value"), roles=ROLES)
+def load_config(kind):
+    return read_config(kind or "schemes")
+
+
+@guarded_callback(Output("settings-config-message", "children"), Output("settings-config-message", "className"),
+                  Input("settings-config-check", "n_clicks"), Input("settings-config-save", "n_clicks"),
+                  State("settings-config-kind", "value"), State("settings-config-text", "value"),
+                  roles=ROLES, prevent_initial_call=True)
+def edit_config(_check, _save, kind, text):
+    if dash.ctx.triggered_id == "settings-config-save":
+        ok, message = save_config(kind, text or "")
+    else:
+        try:
+            ok, message = True, f"校验通过：{check_config(kind, text or '')}（尚未保存）"
+        except ConfigError as exc:
+            ok, message = False, f"校验未通过：{exc}"
+    return message, "message config-message " + ("ok" if ok else "error")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import dash
 import pandas as pd
@@ -11,6 +11,7 @@ from dash import Input, Output, dash_table, dcc, html
 from analysis.clocks import format_duration
 from dashboards.auth import guard_layout, guarded_callback
 from dashboards.common import card, current_store, fmt_time, parse_time, stat
+from dashboards.common import now as now_utc
 
 ROLES = ("analyst", "press", "admin")
 dash.register_page(__name__, path="/sources", name="信源", title="信源 · 政务舆情监测", order=4, roles=ROLES)
@@ -72,7 +73,7 @@ HEALTH_LABELS = {"ok": "正常", "late": "延迟", "stale": "陈旧"}
 @guarded_callback(Output("sources-stats", "children"), Output("sources-table", "children"),
                   Input("sources-tick", "n_intervals"), roles=ROLES)
 def refresh(_tick):
-    frame = source_health(current_store(), datetime.now(UTC))
+    frame = source_health(current_store(), now_utc())
     if frame.empty:
         return [], html.P("还没有采集记录。运行 yuqing crawl 后这里会显示各信源的状态。", className="muted")
     counts = frame["health"].value_counts()

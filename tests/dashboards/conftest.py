@@ -78,6 +78,51 @@ def test_alerts(now: datetime) -> list[dict]:
     ]
 
 
+EVENT_SCENARIOS = {"food_poisoning": "ev-food", "gym_prepaid": "ev-gym"}  # sandbox scenario → event id
+
+
+def event_alerts() -> list[dict]:
+    """Handled (closed) alerts on the sandbox events, at the sandbox's own times (March 2024).
+
+    a-food (食品安全监管处): reported to leaders on time, authoritative information one hour late, one response
+    at 20:00 on 12 March. a-gym (消费者权益保护处): reported late, never responded.
+    """
+    def at(text: str) -> str:
+        return f"2024-03-{text}:00+08:00"
+
+    food = {"id": "a-food", "event_id": "ev-food", "title": "幼儿园食物中毒事件", "level": "Ⅱ", "level_rank": 2,
+            "color": "橙", "rules": ["重大事件词表"], "schemes": ["食品安全"], "status": "closed", "incident": True,
+            "needs_response": True, "owner_unit": "食品安全监管处", "handling_type": "重大问题",
+            "clock_start": at("12T14:00"), "first_alerted_at": at("12T14:00"), "acknowledged_at": at("12T14:30"),
+            "assigned_at": at("12T15:00"), "responded_at": at("12T20:00"), "closed_at": at("14T10:00"),
+            "updated_at": at("14T10:00"), "silenced": False, "post_count": 114,
+            "responses": [{"channel": "发布权威信息", "reference": "https://scjg.example.gov.cn/notice/1", "at": at("12T20:00"),
+                           "actor": "press1"}],
+            "deadlines": [{"kind": "report_leaders", "label": "报告局领导", "due_at": at("12T16:00"), "met_at": at("12T14:30")},
+                          {"kind": "authoritative_info", "label": "发布权威信息", "due_at": at("12T19:00"),
+                           "met_at": at("12T20:00")},
+                          {"kind": "press_conference", "label": "召开新闻发布会", "due_at": at("13T14:00"),
+                           "met_at": at("13T10:00")}]}
+    gym = {"id": "a-gym", "event_id": "ev-gym", "title": "健身房闭店预付卡退费难", "level": "Ⅲ", "level_rank": 3,
+           "color": "黄", "rules": ["负面激增"], "schemes": ["预付卡"], "status": "closed", "needs_response": True,
+           "owner_unit": "消费者权益保护处", "handling_type": "实际困难", "clock_start": at("13T10:00"),
+           "first_alerted_at": at("13T10:00"), "acknowledged_at": at("13T15:00"), "closed_at": at("16T10:00"),
+           "updated_at": at("16T10:00"), "silenced": False, "post_count": 50,
+           "deadlines": [{"kind": "report_leaders", "label": "报告局领导", "due_at": at("13T12:00"), "met_at": at("13T15:00")},
+                         {"kind": "response", "label": "回应关切", "due_at": at("15T10:00"), "met_at": None}]}
+    return [food, gym]
+
+
+def event_audit() -> list[dict]:
+    def entry(n, action, actor, at, **details):
+        return {"id": f"audit-food-{n}", "alert_id": "a-food", "event_id": "ev-food", "action": action,
+                "actor": actor, "at": f"2024-03-{at}:00+08:00", "details": details}
+    return [entry(1, "acknowledge", "press1", "12T14:30"),
+            entry(2, "assign", "press1", "12T15:00", owner_unit="食品安全监管处", handling_type="重大问题"),
+            entry(3, "respond", "press1", "12T20:00", channel="发布权威信息"),
+            entry(4, "close", "press1", "14T10:00", note="调查处置情况已发布")]
+
+
 @pytest.fixture(scope="session")
 def dash_store(es_url):
     """A session store: sandbox posts (enriched), test board posts, an injection post, crawl runs, users."""
@@ -95,6 +140,9 @@ def dash_store(es_url):
                   "title": INJECTION_TITLE, "content": INJECTION_CONTENT,
                   "published_at": "2024-03-10T10:00:00+08:00", "categories": ["消费维权/12315"]})
     Enricher().enrich(posts)
+    for post in posts:
+        if post.get("scenario") in EVENT_SCENARIOS:
+            post["event_id"] = EVENT_SCENARIOS[post["scenario"]]
     posts += [board_post(1, channel="测试留言板", status="未回复", days_ago=20, addressee="食品安全监管处", now=now),
               board_post(2, channel="测试留言板", status="办理中", days_ago=1, addressee="特种设备安全监察处", now=now),
               board_post(3, channel="测试留言板", status="已办理", days_ago=10, addressee="食品安全监管处", now=now,
@@ -102,7 +150,11 @@ def dash_store(es_url):
     report = store.index_posts(posts, refresh=True)
     assert not report.failed, report.failed
     store.index_docs("crawl-runs", crawl_runs(now), refresh=True)
-    store.index_docs("alerts", test_alerts(now), refresh=True)
+    store.index_docs("alerts", test_alerts(now) + event_alerts(), refresh=True)
+    store.index_docs("audit", event_audit(), refresh=True)
+    store.index_docs("events", [{"id": "ev-food", "title": "某幼儿园多名儿童食物中毒送医",
+                                 "first_seen": "2024-03-12T12:50:00+08:00", "last_seen": "2024-03-14T17:50:00+08:00",
+                                 "post_count": 114}], refresh=True)
     for username, (role, unit) in USERS.items():
         accounts.add_user(store, username, PASSWORD, role, unit=unit, display_name=f"测试{username}")
     try:
