@@ -34,8 +34,10 @@ def test_run_once_crawls_analyses_and_reports_each_job(store, sandbox, capsys):
     assert stored and stored <= manifest_titles
     runs = store.search("crawl-runs", size=10)["hits"]["hits"]
     assert {r["_source"]["source"] for r in runs} == {"sandbox_central", "sandbox_news"}
-    events = store.count("events")
-    assert events >= 1
+    enriched = store.search("posts", {"exists": {"field": "sentiment.model"}}, size=0)["hits"]["total"]["value"]
+    total = store.count("posts")
+    assert enriched == total and store.count("posts", {"exists": {"field": "cluster_id"}}) == total
+    assert store.count("events") >= 1
 
 
 def test_run_refuses_a_broken_sources_file_before_starting_anything(store, tmp_path, capsys):
