@@ -19,6 +19,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,6 +32,7 @@ WORDS = ["预付卡", "退费", "健身房", "电梯", "故障", "食品", "过�
          "消费者", "市场监管", "直播带货", "奶茶", "超市", "药店", "燃气", "维权", "幼儿园", "食堂", "召回"]
 UNITS = ["食品安全监管处", "特种设备安全监察处", "价格监督检查处", "网络交易监管处", "消费者权益保护处"]
 STATUSES = ["未回复", "办理中", "已办理", "已办理", "已办理"]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def synthetic_posts(n: int, now: datetime, seed: int = 7):
@@ -51,6 +53,9 @@ def synthetic_posts(n: int, now: datetime, seed: int = 7):
                "keywords": words[:5], "region": {"province": "天津市", "city": "天津市", "district": district,
                                                  "path": f"天津市/{district}"},
                "sentiment": {"score": rng.random(), "label": label, "model": "bench"}}
+        if i % 50 == 0:  # 2 % of posts belong to one of 300 events, in clusters of near-duplicates
+            doc["event_id"] = f"e{(i // 50) % 300}"
+            doc["cluster_id"] = f"c{(i // 50) % 3000}"
         if kind == "board_html":
             status = rng.choice(STATUSES)
             board = {"post_id": str(i), "channel": name, "addressee": rng.choice(UNITS), "status": status}
@@ -75,6 +80,7 @@ def alerts(now: datetime, n: int = 300):
         yield {"id": f"a{i}", "event_id": f"e{i}", "title": f"预警{i}", "level": "ⅠⅡⅢⅣ"[rank - 1], "level_rank": rank,
                "color": "红橙黄蓝"[rank - 1], "status": ["new", "acknowledged", "assigned", "closed"][i % 4],
                "first_alerted_at": first.isoformat(), "silenced": False, "post_count": 5,
+               "owner_unit": UNITS[i % len(UNITS)], "acknowledged_at": (first + timedelta(hours=1)).isoformat(),
                "deadlines": [{"kind": "respond", "label": "回应", "due_at": (first + timedelta(hours=48)).isoformat()}]}
 
 
@@ -182,7 +188,12 @@ def run(url: str | None, args) -> int:
             ("信源 health", lambda: sources.source_health(store, now)),
         ]
         if alerts_page.workflow is not None:
+            from dashboards.pages import event, scorecard
+
             cases.append(("预警 list", lambda: alerts_page.visible_alerts(store, User("b", "press"))))
+            cases.append(("事件 summary (timeline, splits, clusters)", lambda: event.event_posts_summary(store, "e7")))
+            since, until = scorecard.period(None, None, now.astimezone(SHANGHAI).date())
+            cases.append(("考核 30 days", lambda: scorecard.unit_scores(store, since, until, now)))
         print(f"{'callback':<40}{'p50 ms':>10}{'p95 ms':>10}   ({args.runs} runs, {args.posts} posts)")
         for name, func in cases:
             label, p50, p95 = measure(name, func, args.runs)

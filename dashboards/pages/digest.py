@@ -68,7 +68,7 @@ def block_children(block) -> list:
         table = html.Table(className="table", children=[
             html.Thead(html.Tr([html.Th(h) for h in block.header])),
             html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in block.rows])])
-        return [html.Div(block.caption, className="caption")] * bool(block.caption) + [table]
+        return [html.Div(block.caption, className="caption"), table] if block.caption else [table]
     if isinstance(block, digest_layout.Figure):
         src = "data:image/png;base64," + base64.b64encode(block.png).decode("ascii")
         return [html.Figure([html.Img(src=src, alt=block.caption, className="digest-img"),

@@ -233,3 +233,15 @@ def browser():
 def login_as(live_url):
     """login_as('leader1') → a requests.Session with that user's session and CSRF cookies."""
     return lambda username, password=PASSWORD: login(live_url, username, password)
+
+
+@pytest.fixture
+def config_root(tmp_path, monkeypatch):
+    """A copy of the project's schemes and rules under tmp_path; the settings page saves there."""
+    from dashboards.pages import settings
+
+    (tmp_path / "config").mkdir()
+    for path in settings.config_paths().values():
+        shutil.copy(path, tmp_path / "config" / path.name)
+    monkeypatch.setattr(settings, "CONFIG_ROOT", tmp_path)
+    return tmp_path

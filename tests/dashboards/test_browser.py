@@ -114,7 +114,8 @@ def test_leader_sees_no_settings_link_and_is_refused_the_page(browser, live_url)
 
 def test_alerts_page(browser, live_url):
     browser_login(browser, live_url, "press1")
-    open_page(browser, live_url, "/", "alerts-page")
+    assert browser.current_url.endswith("/alerts")  # press officers land on 预警
+    open_page(browser, live_url, "/alerts", "alerts-page")
     from dashboards.pages import alerts
 
     if alerts.workflow is None:
@@ -138,6 +139,51 @@ def test_leader_sees_alerts_without_action_buttons(browser, live_url):
     if alerts.workflow is None:
         pytest.skip("the alerts workflow (yuqing.alerts.workflow) is not there yet")
     browser_login(browser, live_url, "leader1")
-    open_page(browser, live_url, "/", "alerts-page")
+    open_page(browser, live_url, "/alerts", "alerts-page")
     WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "alerts-item-a-orange")))
     assert not browser.find_elements(By.CSS_SELECTOR, "[id*=alerts-ack]")
+
+
+def test_event_page(browser, live_url):
+    browser_login(browser, live_url, "press1")
+    open_page(browser, live_url, "/event/ev-food", "event-page")
+    wait_text(browser, "event-posts", "相似")
+    wait_text(browser, "event-record", "发布权威信息")
+    assert browser.find_element(By.ID, "event-title").text == "某幼儿园多名儿童食物中毒送医"
+    assert "回应前24小时" in browser.find_element(By.ID, "event-effect").text
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#event-timeline .bars"))
+    shoot(browser, "event")
+
+
+def test_leader_lands_on_the_digest_and_opens_the_scorecard(browser, live_url):
+    browser_login(browser, live_url, "leader1")
+    assert browser.current_url.endswith("/digest")
+    nav = browser.find_element(By.ID, "app-nav")
+    WebDriverWait(browser, 10).until(lambda b: "日报" in nav.text)
+    assert nav.text.split()[:2] == ["日报", "考核"] and "设置" not in nav.text
+    open_page(browser, live_url, "/digest?day=2024-03-12", "digest-page")
+    wait_text(browser, "digest-document", "总体态势", wait=60)
+    assert "舆情日报" in browser.find_element(By.ID, "digest-heading").text
+    assert browser.find_elements(By.CSS_SELECTOR, "#digest-document img.digest-img")
+    shoot(browser, "digest")
+    open_page(browser, live_url, "/scorecard?since=2024-03-12&until=2024-03-16", "scorecard-page")
+    wait_text(browser, "scorecard-table", "食品安全监管处")
+    assert "处置不得力" in browser.find_element(By.ID, "scorecard-table").text
+    shoot(browser, "scorecard")
+
+
+def test_admin_sees_invalid_rules_rejected_with_file_and_line(browser, live_url, config_root):
+    browser_login(browser, live_url, "admin1")
+    open_page(browser, live_url, "/settings", "settings-page")
+    browser.find_element(By.CSS_SELECTOR, "#settings-config-kind input[value=rules]").click()
+    WebDriverWait(browser, 20).until(
+        lambda b: "rules:" in (b.find_element(By.ID, "settings-config-text").get_attribute("value") or ""))
+    editor = browser.find_element(By.ID, "settings-config-text")
+    editor.send_keys(Keys.CONTROL, Keys.END)
+    editor.send_keys("\n  - {name: 坏规则, type: no_such_rule, level: Ⅱ}\n")
+    browser.find_element(By.ID, "settings-config-save").click()
+    wait_text(browser, "settings-config-message", "校验未通过，未保存：config/rules.yaml:")
+    assert "未知的规则类型" in browser.find_element(By.ID, "settings-config-message").text
+    assert "坏规则" not in (config_root / "config" / "rules.yaml").read_text(encoding="utf-8")
+    browser.execute_script("document.getElementById('settings-config-message').scrollIntoView()")
+    shoot(browser, "settings-rules")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -110,18 +109,6 @@ def test_alerts_layout_preselects_the_alert(dash_app):
 
 
 # --------------------------------------------------------------------------- schemes and rules in 设置
-@pytest.fixture
-def config_root(tmp_path, monkeypatch):
-    """A copy of the project's schemes and rules under tmp_path; the settings page saves there."""
-    from dashboards.pages import settings
-
-    (tmp_path / "config").mkdir()
-    for name in ("schemes.yaml", "rules.yaml"):
-        shutil.copy(settings.config_paths()["schemes" if name.startswith("s") else "rules"], tmp_path / "config" / name)
-    monkeypatch.setattr(settings, "CONFIG_ROOT", tmp_path)
-    return tmp_path
-
-
 def test_invalid_rules_are_rejected_with_file_and_line(config_root):
     from dashboards.pages import settings
 
