@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 
+from yuqing import clock
 from yuqing.cli import main
 from yuqing.sandbox import SandboxServer, build_world
 from yuqing.sandbox.clock import SandboxClock
 
 
 @pytest.fixture
-def sandbox():
+def sandbox(monkeypatch):
     world = build_world()
     at = world.scenarios["food_poisoning"].start + timedelta(hours=10)
+    monkeypatch.setenv(clock.ENV, clock.SimulatedClock(at, anchor=time.time(), speed=0).to_env())
     server = SandboxServer(0, clock=SandboxClock.manual(at), world=world).start()
     try:
         yield server
