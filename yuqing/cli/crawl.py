@@ -31,15 +31,29 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--no-enrich", action="store_true", help="不做情感/分类/地域等分析，直接入库")
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
+    parser.add_argument(
+        "--worker",
+        metavar="I/N",
+        help="多个抓取进程分担来源：本进程是 N 个中的第 I 个，只抓取按来源名哈希分给它的来源（见 docs/scaling.md）",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from crawlers.run import Progress, crawl, plan
+    from crawlers.sharding import parse_worker, select
 
+    worker = parse_worker(args.worker) if getattr(args, "worker", None) else None
     groups = plan(
         args.sources or None, args.sources_file, args.sandbox, args.due
     )  # errors before anything starts
+    if worker is not None and groups:
+        mine = set(select([s.name for group in groups.values() for s in group], worker))
+        groups = {k: [s for s in group if s.name in mine] for k, group in groups.items()}
+        groups = {k: group for k, group in groups.items() if group}
+        if not groups:
+            print(f"工作进程 {worker} 没有分到来源（来源少于工作进程数？）")
+            return 0
     if not groups:
         if args.due:
             print("没有到期的来源（都在抓取间隔内）")

@@ -16,32 +16,43 @@ def register(subparsers) -> None:
     parser.add_argument("--analysis-interval", type=float, default=30.0, help="分析与预警周期（秒，默认 30）")
     parser.add_argument("--health-port", type=int, default=9108, help="健康检查与指标端口（默认 9108，0 表示随机）")
     parser.add_argument("--base-url", help="看板地址，用于通知中的链接")
+    parser.add_argument("--notify", metavar="FILE", help="通知配置文件（默认 config/notify.yaml）")
+    parser.add_argument("--rules", metavar="FILE", help="预警规则文件（默认 config/rules.yaml）")
+    parser.add_argument("--worker", metavar="I/N",
+                        help="多台机器分担抓取：本进程是 N 个中的第 I 个，只抓取分给它的来源（见 docs/scaling.md）")
     parser.add_argument("--once", action="store_true", help="每个任务执行一次后退出（用于定时任务或排障）")
     parser.add_argument("--text-logs", action="store_true", help="输出普通文本日志（默认 JSON 结构化日志）")
     parser.set_defaults(func=_run)
 
 
 def _run(args) -> int:
+    from analysis.rules import load_rules
+    from crawlers.sharding import parse_worker
+    from yuqing.notify import Dispatcher
     from yuqing.service import logs
     from yuqing.service.app import Service, ServiceConfig
     from yuqing.store import connect
 
-    if not args.text_logs:
-        logs.configure(logging.INFO)
-    store = connect()
-    store.init()
-    dispatcher = None
-    try:
-        from yuqing.notify import Dispatcher
-
-        dispatcher = Dispatcher.from_config()
-    except YuqingError:
-        raise  # a broken notify.yaml is a configuration error: nothing starts
+    # Every configuration file is validated before anything starts (ConfigError names file:line).
+    worker = parse_worker(args.worker) if args.worker else None
+    rules = load_rules(args.rules) if args.rules else load_rules()
     config = ServiceConfig(sources_file=args.sources_file, sandbox=args.sandbox, sources=args.only,
                            crawl_interval=args.crawl_interval, analysis_interval=args.analysis_interval,
-                           health_port=args.health_port, base_url=args.base_url)
-    service = Service(store, config, dispatcher)
-    service.due_sources(0.0)  # validate the sources file before anything starts
+                           health_port=args.health_port, base_url=args.base_url, worker=worker)
+    Service.check_sources(config)
+    try:
+        dispatcher = Dispatcher.from_config(args.notify) if args.notify else Dispatcher.from_config()
+    except YuqingError:
+        raise  # a broken notify.yaml is a configuration error: nothing starts
+    if not args.text_logs:
+        logs.configure(logging.INFO)
+    try:
+        store = connect()
+        store.init()
+        service = Service(store, config, dispatcher, rules=rules)
+    except BaseException:
+        dispatcher.close()
+        raise
     if args.once:
         results = service.scheduler.run_once()
         if dispatcher is not None:

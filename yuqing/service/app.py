@@ -40,11 +40,13 @@ class ServiceConfig:
     health_host: str = "127.0.0.1"
     health_port: int = 9108
     base_url: str | None = None  # the dashboard's address, for links in notices
+    worker: object | None = None  # crawlers.sharding.Worker: crawl only this worker's share of the sources
 
 
 class Service:
-    def __init__(self, store, config: ServiceConfig, dispatcher=None) -> None:
+    def __init__(self, store, config: ServiceConfig, dispatcher=None, rules=None) -> None:
         self.store = store
+        self.rules = rules
         self.config = config
         self.dispatcher = dispatcher
         self.last_crawl: dict[str, float] = {}
@@ -63,16 +65,22 @@ class Service:
             jobs.append(Job("digest", cfg.digest_interval, self.deliver_digests, initial_delay=10.0))
         return jobs
 
-    def due_sources(self, now: float) -> list[str]:
+    @staticmethod
+    def check_sources(config: ServiceConfig) -> list:
+        """The sources this service crawls (validates the sources file: ConfigError names file:line)."""
         from crawlers.run import plan
+        from crawlers.sharding import select
 
-        groups = plan(self.config.sources, self.config.sources_file, self.config.sandbox)
+        sources = [s for group in plan(config.sources, config.sources_file, config.sandbox).values() for s in group]
+        mine = set(select([s.name for s in sources], config.worker))
+        return [s for s in sources if s.name in mine]
+
+    def due_sources(self, now: float) -> list[str]:
         due = []
-        for sources in groups.values():
-            for source in sources:
-                interval = self.config.crawl_interval or source.interval
-                if now - self.last_crawl.get(source.name, float("-inf")) >= interval:
-                    due.append(source.name)
+        for source in self.check_sources(self.config):
+            interval = self.config.crawl_interval or source.interval
+            if now - self.last_crawl.get(source.name, float("-inf")) >= interval:
+                due.append(source.name)
         return sorted(due)
 
     def crawl_due(self, stop: threading.Event) -> str:
@@ -122,7 +130,8 @@ class Service:
         if self._engine is None:
             from yuqing.alerts.engine import AlertEngine
 
-            self._engine = AlertEngine(self.store, notifier=self.dispatcher, base_url=self.config.base_url)
+            self._engine = AlertEngine(self.store, rules=self.rules, notifier=self.dispatcher,
+                                       base_url=self.config.base_url)
         return self._engine
 
     def analyse(self, _stop: threading.Event) -> str:
