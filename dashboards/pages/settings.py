@@ -78,7 +78,7 @@ def save_config(kind: str, text: str, root: Path | None = None) -> tuple[bool, s
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text if text.endswith("\n") else text + "\n")
     os.replace(temp, path)
-    return True, f"已保存 {_shown(path, root)}（{summary}），原文件备份为 {path.name}.bak。预警引擎下一轮分析时读取新配置。"
+    return True, f"已保存 {_shown(path, root)}（{summary}），原文件备份为 {path.name}.bak。重启预警服务（yuqing run）后生效。"
 
 
 def read_config(kind: str, root: Path | None = None) -> str:
