@@ -219,3 +219,18 @@ def test_html_escapes_crawled_markup(store):
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;某超市销售过期食品" in page
     md_text = render(doc, "md")[0].decode("utf-8")
     assert "<script" not in md_text and "&lt;script&gt;" in md_text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_daily_docx_opens_in_libreoffice_with_its_text(daily_doc, tmp_path):
+    """The office suite our users file documents in converts the DOCX without complaint."""
+    data, _ = render(daily_doc, "docx")
+    source = tmp_path / "daily.docx"
+    source.write_bytes(data)
+    profile = tmp_path / "lo-profile"
+    result = subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                             "--outdir", str(tmp_path), str(source)], capture_output=True, text=True, timeout=180)
+    pdf = tmp_path / "daily.pdf"
+    assert result.returncode == 0 and pdf.exists(), result.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "舆情日报" in text and FOOD in text.replace("\n", "")
