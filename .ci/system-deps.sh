@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests and the demo need beyond Python: a headless browser and its driver for the
-# page tests, poppler for reading rendered PDFs, a Chinese font for screenshots and documents.
+# page tests, poppler for reading rendered PDFs, a Chinese font for screenshots and documents, and
+# LibreOffice Writer to check that DOCX digests open in the office suite users file them in.
 # Installs only what is missing; needs root (or prints the command to run).
 set -euo pipefail
 need=()
@@ -9,6 +10,7 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-microhei)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)  # DOCX digests are checked in LibreOffice
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
