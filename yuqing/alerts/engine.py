@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -29,6 +30,7 @@ LOGGER = logging.getLogger(__name__)
 ENGINE_STATE_ID = "engine"
 LEVEL_KEYS = {"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV"}
 BATCH = 2000
+HEARTBEAT_SECONDS = 60  # the engine's last_cycle_at in alert-state is written at most this often
 PENDING_EVENTS = 50  # above this many touched events, refresh posts instead of naming new posts by id
 
 
@@ -108,6 +110,7 @@ class AlertEngine:
         self.delivery_record_errors: list[str] = []  # filled by delivery callbacks, drained by cycle()
         self._lock = threading.Lock()
         self._silenced_schemes: set[str] | None = None
+        self._heartbeat_at = float("-inf")
 
     # ------------------------------------------------------------------ cycle
     def cycle(self, now: datetime | None = None) -> CycleReport:
@@ -129,11 +132,11 @@ class AlertEngine:
         pending: dict[str, Pending] = {}
         absorbed: set[str] = set()  # events merged into another in this cycle
         while True:
-            posts = sa.ungrouped_posts(self.store, BATCH)
+            posts, open_docs = sa.ungrouped_and_open(self.store, BATCH, now - self.grouper.window - timedelta(days=1))
             if not posts:
                 break
             report.posts += len(posts)
-            touched |= self._group(posts, now, report, detected, pending, absorbed)
+            touched |= self._group(posts, open_docs, now, report, detected, pending, absorbed)
             touched -= absorbed
             if len(posts) < BATCH:
                 break
@@ -145,15 +148,16 @@ class AlertEngine:
         if touched:
             self._summarise_and_alert(sorted(touched), now, report, detected, pending)
         report.reminders = self.send_reminders(now)
-        sa.put_doc(self.store, "alert-state", {"id": ENGINE_STATE_ID, "kind": "engine",
-                                               "last_cycle_at": now.isoformat()}, refresh=False)
+        if time.monotonic() - self._heartbeat_at >= HEARTBEAT_SECONDS:  # for operators; not read back
+            sa.put_doc(self.store, "alert-state", {"id": ENGINE_STATE_ID, "kind": "engine",
+                                                   "last_cycle_at": now.isoformat()}, refresh=False)
+            self._heartbeat_at = time.monotonic()
         return report
 
-    def _group(self, posts: list[dict], now: datetime, report: CycleReport, detected: dict[str, str],
-               pending: dict[str, Pending], absorbed_ids: set[str]) -> set[str]:
+    def _group(self, posts: list[dict], open_docs: list[dict], now: datetime, report: CycleReport,
+               detected: dict[str, str], pending: dict[str, Pending], absorbed_ids: set[str]) -> set[str]:
         clusters = sorted({p.get("cluster_id") or p["id"] for p in posts})
         known = sa.cluster_events(self.store, clusters)
-        open_docs = sa.open_events(self.store, now - self.grouper.window - timedelta(days=1))
         existing = {d["id"] for d in open_docs}
         signatures = [EventSignature.from_event(d) for d in open_docs]
         assignment, touched = self.grouper.assign(posts, known, signatures)
@@ -204,8 +208,9 @@ class AlertEngine:
         extra = {e: (sorted(p.posts), sorted(p.events)) for e, p in (pending or {}).items() if e in event_ids}
         stats = sa.event_stats(self.store, event_ids, self.filters, pending=extra)
         docs = []
-        previous = sa.get_many(self.store, "events", list(stats))
-        alerts = sa.get_many_versioned(self.store, "alerts", [alert_id_for(e) for e in stats])
+        stored = sa.get_docs(self.store, [("events", e) for e in stats] + [("alerts", alert_id_for(e)) for e in stats])
+        previous = {i: doc for (name, i), (doc, _, _) in stored.items() if name == "events"}
+        alerts = {i: versioned for (name, i), versioned in stored.items() if name == "alerts"}
         for event_id, st in stats.items():
             doc = event_document(st, now)
             doc["detected_at"] = (previous.get(event_id) or {}).get("detected_at") or detected.get(event_id) \

@@ -25,11 +25,35 @@ POST_FIELDS = ["id", "title", "content", "published_at", "crawled_at", "cluster_
                "region", "media_level", "platform", "source", "sentiment"]
 
 
+def _ungrouped_body(size: int) -> dict:
+    return {"query": UNGROUPED, "size": size, "_source": POST_FIELDS, "track_total_hits": False,
+            "sort": [{"published_at": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]}
+
+
+def _ungrouped_hits(result: Mapping) -> list[dict]:
+    return [{**hit["_source"], "id": hit["_id"]} for hit in result["hits"]["hits"]]
+
+
 def ungrouped_posts(store: Store, size: int = 2000) -> list[dict]:
     """Posts not yet grouped into an event (the engine's checkpoint is the missing ``event_id``)."""
-    result = store.search("posts", UNGROUPED, size=size, source=POST_FIELDS, track_total_hits=False,
-                          sort=[{"published_at": {"order": "asc", "missing": "_last"}}, {"id": "asc"}])
-    return [{**hit["_source"], "id": hit["_id"]} for hit in result["hits"]["hits"]]
+    body = _ungrouped_body(size)
+    result = store.search("posts", body["query"], size=size, source=body["_source"], track_total_hits=False,
+                          sort=body["sort"])
+    return _ungrouped_hits(result)
+
+
+def ungrouped_and_open(store: Store, size: int, since: datetime,
+                       open_size: int = 5000) -> tuple[list[dict], list[dict]]:
+    """``ungrouped_posts`` and ``open_events`` in one round trip (multi-search)."""
+    requests = [{"index": store.alias("posts")}, _ungrouped_body(size),
+                {"index": store.alias("events")}, _open_body(since, open_size)]
+    with translate_errors(store.url):
+        result = store.client.msearch(searches=requests)
+    posts_result, events_result = result["responses"]
+    for part in (posts_result, events_result):
+        if "error" in part:
+            raise StoreError(f"查询新帖子或近期事件失败: {part['error'].get('reason', part['error'])}")
+    return _ungrouped_hits(posts_result), _open_hits(events_result, since, open_size)
 
 
 def count_ungrouped(store: Store) -> int:
@@ -54,16 +78,26 @@ def cluster_events(store: Store, cluster_ids: list[str]) -> dict[str, str]:
     return out
 
 
-def open_events(store: Store, since: datetime, size: int = 5000) -> list[dict]:
-    """Events seen since ``since`` (candidates for linking), the most recently seen ``size`` of them."""
-    result = store.search("events", {"range": {"last_seen": {"gte": since.isoformat()}}}, size=size,
-                          source=["id", "keywords", "categories", "region", "first_seen", "last_seen", "post_count",
-                                  "detected_at"], sort=[{"last_seen": "desc"}, {"id": "asc"}],
-                          track_total_hits=size + 1)
+def _open_body(since: datetime, size: int) -> dict:
+    return {"query": {"range": {"last_seen": {"gte": since.isoformat()}}}, "size": size,
+            "_source": ["id", "keywords", "categories", "region", "first_seen", "last_seen", "post_count",
+                        "detected_at"],
+            "sort": [{"last_seen": "desc"}, {"id": "asc"}], "track_total_hits": size + 1}
+
+
+def _open_hits(result: Mapping, since: datetime, size: int) -> list[dict]:
     total = result["hits"]["total"]["value"]
     if total > size:
         LOGGER.warning("%d events seen since %s; linking considers the %d seen last", total, since.isoformat(), size)
     return [hit["_source"] for hit in result["hits"]["hits"]]
+
+
+def open_events(store: Store, since: datetime, size: int = 5000) -> list[dict]:
+    """Events seen since ``since`` (candidates for linking), the most recently seen ``size`` of them."""
+    body = _open_body(since, size)
+    result = store.search("events", body["query"], size=size, source=body["_source"], sort=body["sort"],
+                          track_total_hits=body["track_total_hits"])
+    return _open_hits(result, since, size)
 
 
 def update_docs(store: Store, name: str, updates: Iterable[tuple[str, dict]], refresh: bool = False) -> int:
@@ -112,6 +146,17 @@ def get_many(store: Store, name: str, ids: list[str]) -> dict[str, dict]:
     with translate_errors(store.url):
         result = store.client.mget(index=store.alias(name), ids=ids)
     return {d["_id"]: d["_source"] for d in result["docs"] if d.get("found")}
+
+
+def get_docs(store: Store, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[dict, int, int]]:
+    """(index name, id) → (source, seq_no, primary_term) from several indices in one real-time multi-get."""
+    wanted = list(wanted)
+    if not wanted:
+        return {}
+    with translate_errors(store.url):
+        result = store.client.mget(docs=[{"_index": store.alias(name), "_id": i} for name, i in wanted])
+    return {key: (d["_source"], int(d["_seq_no"]), int(d["_primary_term"]))
+            for key, d in zip(wanted, result["docs"]) if d.get("found")}  # answers come in request order
 
 
 def get_many_versioned(store: Store, name: str, ids: list[str]) -> dict[str, tuple[dict, int, int]]:
@@ -313,6 +358,7 @@ def cluster_ids_of(store: Store, event_id: str, size: int = 200) -> list[str]:
     return [b["key"] for b in result["aggregations"]["c"]["buckets"]]
 
 
-__all__ = ["append_item", "cluster_events", "cluster_ids_of", "count_ungrouped", "delete_doc", "delete_docs",
-           "event_stats", "get_many", "get_many_versioned", "get_versioned", "open_events", "put_doc", "reassign_event", "refresh_all",
-           "ungrouped_posts", "update_doc", "update_docs", "alerts_in_period", "window_counts", "VersionConflict"]
+__all__ = ["VersionConflict", "alerts_in_period", "append_item", "cluster_events", "cluster_ids_of",
+           "count_ungrouped", "delete_doc", "delete_docs", "event_stats", "get_docs", "get_many",
+           "get_many_versioned", "get_versioned", "open_events", "put_doc", "reassign_event", "refresh_all",
+           "ungrouped_and_open", "ungrouped_posts", "update_doc", "update_docs", "window_counts"]
