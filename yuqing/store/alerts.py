@@ -86,9 +86,9 @@ def _open_body(since: datetime, size: int) -> dict:
 
 
 def _open_hits(result: Mapping, since: datetime, size: int) -> list[dict]:
-    total = result["hits"]["total"]["value"]
-    if total > size:
-        LOGGER.warning("%d events seen since %s; linking considers the %d seen last", total, since.isoformat(), size)
+    if result["hits"]["total"]["value"] > size:
+        LOGGER.warning("more than %d events seen since %s; linking considers the %d seen last", size,
+                       since.isoformat(), size)
     return [hit["_source"] for hit in result["hits"]["hits"]]
 
 
