@@ -141,3 +141,31 @@ def test_batches_and_the_refresh_path_give_the_same_event(store, reposts, record
     store.refresh("alerts")
     (alert,) = store.scan("alerts")
     assert alert["post_count"] == 50
+
+
+class _DiesBeforeDelivery:
+    """A notifier whose process dies with the notice still queued: nothing is delivered or recorded."""
+
+    def __init__(self) -> None:
+        self.notices = []
+
+    def submit(self, notice, on_result=None) -> None:
+        self.notices.append(notice)
+
+
+def test_a_push_lost_in_flight_is_sent_once_after_a_restart(store, reposts, recorder):
+    _index(store, reposts[:40])
+    dying = _DiesBeforeDelivery()
+    AlertEngine(store, notifier=dying).cycle(T0 + timedelta(hours=1))
+    assert [n.kind for n in dying.notices] == ["alert"]
+
+    restarted = AlertEngine(store, notifier=recorder)
+    restarted.cycle(T0 + timedelta(hours=1, minutes=5))
+    assert [n.kind for n in recorder.notices] == ["alert"]
+    assert recorder.notices[0].title == dying.notices[0].title
+    store.refresh("alerts")
+    alert = next(iter(store.scan("alerts")))
+    assert [(i["kind"], i["rank"]) for i in alert["notifications"]] == [("alert", alert["notified_rank"])]
+
+    AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1, minutes=10))
+    assert [n.kind for n in recorder.notices] == ["alert"]  # recorded now: never sent again

@@ -6,7 +6,11 @@ stopped and sends nothing twice:
 - an alert's id derives from its event id; ``notified_rank`` is the level last pushed, so an alert is
   pushed again only when its level rises; ``reminders_sent`` holds the reminder keys already sent;
 - the level never falls: later posts update counts and may raise the level, never lower it.
-The push intent is written before the notice is submitted (at most once, never twice).
+The push intent (``notified_rank``) is written before the notice is submitted, and every delivery
+result is recorded on the alert with the rank it was for. A new engine object re-submits the pushes
+whose intent has no recorded result: a notice that was in flight when the process died is sent once
+after the restart instead of being lost (it can only be sent twice if the process dies in the
+milliseconds between a platform accepting it and its result being recorded).
 """
 
 from __future__ import annotations
@@ -109,6 +113,7 @@ class AlertEngine:
         self.filters = {name: c.to_es() for name, c in self.rules.filters().items()}
         self.delivery_record_errors: list[str] = []  # filled by delivery callbacks, drained by cycle()
         self._lock = threading.Lock()
+        self._resent_unrecorded = False  # a new engine re-sends pushes with no recorded delivery, once
         self._silenced_schemes: set[str] | None = None
         self._heartbeat_at = float("-inf")
 
@@ -124,6 +129,9 @@ class AlertEngine:
         # events and alerts the last cycle wrote without refreshing (scheme silences are written with
         # a refresh, so alert-state needs none).
         sa.refresh_all(self.store, "posts", "events", "alerts")
+        if not self._resent_unrecorded:
+            self._resent_unrecorded = True
+            report.pushed += self.resend_unrecorded(now)
         touched: set[str] = set()
         detected: dict[str, str] = {}
         # What the aggregations cannot see yet without another refresh of posts: per event, the posts
@@ -338,9 +346,29 @@ class AlertEngine:
                               text=text or "\n".join(lines), level=alert["level"], color=alert["color"],
                               url=f"{self.base_url}/alerts/{alert['id']}" if self.base_url else None,
                               unit=alert.get("owner_unit"), kind=kind)
-        self.notifier.submit(notice, self._recorder(alert["id"]))
+        rank = int(alert["notified_rank"]) if kind == "alert" and alert.get("notified_rank") else None
+        self.notifier.submit(notice, self._recorder(alert["id"], kind, rank))
 
-    def _recorder(self, alert_id: str) -> Callable[[Any], None]:
+    def resend_unrecorded(self, now: datetime) -> int:
+        """Re-submit alert pushes whose intent was written but whose delivery was never recorded."""
+        if self.notifier is None:
+            return 0
+        query = {"bool": {"filter": [{"exists": {"field": "notified_rank"}}],
+                          "must_not": [{"term": {"status": "closed"}}, {"exists": {"field": "merged_into"}}]}}
+        result = self.store.search("alerts", query, size=1000, track_total_hits=False)
+        resent = 0
+        for hit in result["hits"]["hits"]:
+            alert = hit["_source"]
+            rank = int(alert["notified_rank"])
+            recorded = any(item.get("kind", "alert") == "alert" and item.get("rank") in (rank, None)
+                           for item in alert.get("notifications") or [])
+            if not recorded and not self._silenced(alert, now):
+                LOGGER.warning("re-sending push of %s at rank %s: no delivery was recorded", alert["id"], rank)
+                self._push(alert)
+                resent += 1
+        return resent
+
+    def _recorder(self, alert_id: str, kind: str = "alert", rank: int | None = None) -> Callable[[Any], None]:
         """The delivery callback: appends the result to the alert's ``notifications``.
 
         A failure to record is logged, counted (``delivery_record_errors``, reported by the next cycle)
@@ -350,7 +378,7 @@ class AlertEngine:
             at = getattr(result, "at", None)
             item = {"channel": getattr(result, "channel", "?"), "ok": bool(getattr(result, "ok", False)),
                     "at": at.isoformat() if isinstance(at, datetime) else str(at),
-                    "error": getattr(result, "error", None)}
+                    "error": getattr(result, "error", None), "kind": kind, "rank": rank}
             try:
                 sa.append_item(self.store, "alerts", alert_id, "notifications", item)
             except Exception as exc:
