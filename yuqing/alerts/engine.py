@@ -19,13 +19,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from analysis import clocks
 from analysis.events import EventGrouper, EventSignature, event_document, parse_time
 from analysis.rules import LEVEL_COLOURS, LEVEL_RANK, LEVELS, RuleSet, Verdict, load_rules
 from analysis.workdays import SHANGHAI
+from yuqing import clock
 from yuqing.store import Store
 from yuqing.store import alerts as sa
 
@@ -119,7 +120,7 @@ class AlertEngine:
 
     # ------------------------------------------------------------------ cycle
     def cycle(self, now: datetime | None = None) -> CycleReport:
-        now = (now or datetime.now(timezone.utc)).astimezone(SHANGHAI)
+        now = (now or clock.now()).astimezone(SHANGHAI)
         report = CycleReport()
         with self._lock:
             report.errors += self.delivery_record_errors

@@ -13,11 +13,12 @@ An alert that needs no response (below the response level) may be closed from an
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
 from analysis.events import parse_time
 from analysis.workdays import SHANGHAI
+from yuqing import clock
 from yuqing.errors import YuqingError
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class WorkflowError(YuqingError):
 
 
 def _now(at: datetime | str | None = None) -> datetime:
-    moment = parse_time(at) if at is not None else datetime.now(timezone.utc)
+    moment = parse_time(at) if at is not None else clock.now()
     return moment.astimezone(SHANGHAI)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from analysis.clocks import ClockPolicy, clock_status, format_duration, load_policy, workday_deadline
 from analysis.workdays import SHANGHAI
+from yuqing import clock
 from yuqing.store import queries
 
 LOGGER = logging.getLogger(__name__)
@@ -788,7 +789,7 @@ def build_digest(
     if kind not in ("daily", "weekly"):
         raise ValueError(f"unknown digest kind {kind!r}")
     policy = policy or load_policy()
-    now = (now or datetime.now(SHANGHAI)).astimezone(SHANGHAI)
+    now = (now or clock.now()).astimezone(SHANGHAI)
     start, end = day_window(day) if kind == "daily" else week_window(day)
     as_of = min(end, now)
     figures = post_figures(store, start, end, "1h" if kind == "daily" else "1d")
@@ -890,7 +891,7 @@ def build_event_report(
     from yuqing.errors import YuqingError
 
     policy = policy or load_policy()
-    now = (now or datetime.now(SHANGHAI)).astimezone(SHANGHAI)
+    now = (now or clock.now()).astimezone(SHANGHAI)
     as_of = (as_of or now).astimezone(SHANGHAI)
     event = store.get("events", event_id)
     if event is None:
