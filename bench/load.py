@@ -1,0 +1,173 @@
+"""Bounded load test of the dashboard on loopback: N concurrent logged-in sessions.
+
+Starts its own Elasticsearch node (throwaway directory) unless ES_URL is set, loads the sandbox
+scenario posts (enriched) and a replay's alerts, starts `yuqing dashboard` with gunicorn, logs in N
+sessions through the real login form and has each do a fixed number of rounds: open the 预警 page,
+fetch the Dash layout, and POST the alert-list callback (with the CSRF header). Prints p50/p95
+latency, throughput and the error count. Goal: p95 < 1 s and zero errors at 50 sessions.
+
+    .venv/bin/python bench/load.py [--sessions 50] [--rounds 10] [--workers 4]
+
+Only 127.0.0.1 is ever contacted; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from yuqing import esnode  # noqa: E402
+
+PASSWORD = "load-test-pass"
+REFRESH = {
+    "output": "..alerts-list.children...alerts-updated.children..",
+    "outputs": [{"id": "alerts-list", "property": "children"}, {"id": "alerts-updated", "property": "children"}],
+    "inputs": [{"id": "alerts-tick", "property": "n_intervals", "value": 1},
+               {"id": "alerts-changed", "property": "data", "value": 0},
+               {"id": "alerts-changed-report", "property": "data", "value": 0},
+               {"id": "alerts-show-closed", "property": "value", "value": []}],
+    "state": [{"id": "alerts-selected", "property": "data", "value": None}],
+    "changedPropIds": ["alerts-tick.n_intervals"],
+}
+
+
+def prepare(es_url: str, prefix: str) -> None:
+    from yuqing.alerts.replay import replay
+    from yuqing import accounts
+    from yuqing.store import connect
+
+    store = connect(es_url, prefix=prefix)
+    store.init()
+    lines = subprocess.run([sys.executable, "-m", "yuqing", "sandbox", "export", "--out", "-"],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    replay(store, lines)
+    accounts.add_user(store, "loadpress", PASSWORD, "press")
+
+
+def login(base: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{base}/login", timeout=30)
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    response = session.post(f"{base}/login", data={"csrf": token, "username": "loadpress", "password": PASSWORD,
+                                                   "next": "/alerts"}, allow_redirects=False, timeout=30)
+    response.raise_for_status()
+    return session
+
+
+def run_session(base: str, rounds: int, latencies: list[float], errors: list[str], lock: threading.Lock) -> None:
+    try:
+        session = login(base)
+    except Exception as exc:  # noqa: BLE001 - counted
+        with lock:
+            errors.append(f"login: {exc}")
+        return
+    headers = {"X-CSRFToken": session.cookies.get("_csrf_token", "")}
+    for _ in range(rounds):
+        for method, path, body in (("GET", "/alerts", None), ("GET", "/_dash-layout", None),
+                                   ("POST", "/_dash-update-component", REFRESH)):
+            started = time.perf_counter()
+            try:
+                response = session.request(method, base + path, json=body, headers=headers if body else None,
+                                           timeout=30)
+                ok = response.status_code == 200
+                error = None if ok else f"{method} {path}: HTTP {response.status_code}"
+            except requests.RequestException as exc:
+                error = f"{method} {path}: {exc}"
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if error:
+                    errors.append(error)
+
+
+def wait_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/login", timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.5)
+    raise SystemExit(f"dashboard did not come up at {url}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    args = parser.parse_args()
+
+    node = None
+    base_dir = None
+    es_url = os.environ.get("ES_URL")
+    if not es_url:
+        base_dir = Path(tempfile.mkdtemp(prefix="yuqing-load-"))
+        base_dir.chmod(0o755)
+        node = esnode.NodeSpec(port=esnode.free_port(), home=base_dir / "node", heap="1g")
+        es_url = esnode.start(node, progress=lambda m: print(m, flush=True))
+    prefix = f"load{uuid.uuid4().hex[:8]}"
+    port = esnode.free_port()
+    dashboard = None
+    try:
+        print("preparing data (sandbox replay) …", flush=True)
+        prepare(es_url, prefix)
+        env = dict(os.environ, ES_URL=es_url, YUQING_INDEX_PREFIX=prefix)
+        dashboard = subprocess.Popen([sys.executable, "-m", "yuqing", "dashboard", "--port", str(port), "--workers",
+                                      str(args.workers)], env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        wait_up(base)
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        threads = [threading.Thread(target=run_session, args=(base, args.rounds, latencies, errors, lock))
+                   for _ in range(args.sessions)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(600)
+        wall = time.perf_counter() - started
+        latencies.sort()
+        p50 = statistics.median(latencies) if latencies else float("nan")
+        p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
+        print(f"sessions {args.sessions}, rounds {args.rounds}, requests {len(latencies)} in {wall:.1f} s "
+              f"({len(latencies) / wall:.1f} req/s), gunicorn workers {args.workers}")
+        print(f"latency p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms; "
+              f"errors {len(errors)}")
+        for error in errors[:5]:
+            print("  ", error)
+        return 0 if not errors else 1
+    finally:
+        if dashboard is not None:
+            dashboard.terminate()
+            dashboard.wait(20)
+        try:
+            from yuqing.store import connect
+
+            connect(es_url, prefix=prefix).delete_prefix()
+        except Exception:  # noqa: BLE001 - best effort clean-up
+            pass
+        if node is not None:
+            esnode.stop(node)
+            shutil.rmtree(base_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
