@@ -165,8 +165,22 @@ class SourceSpider(scrapy.Spider):
             for request in self.start_source(source):
                 yield request
 
+    start_callback = "parse_listing"  # the method that parses a start URL's response
+
     def start_source(self, source: Source) -> Iterable[scrapy.Request]:
-        raise NotImplementedError
+        """One request per start URL, as page 1, to ``start_callback`` (spiders override when needed)."""
+        callback = getattr(self, self.start_callback)
+        for url in source.start_urls:
+            yield self.request(url, callback, source, meta={"page": 1})
+
+    def next_listing(self, response, page, source: Source) -> scrapy.Request | None:
+        """The request for a listing's next page (``list.next``, up to ``list.max_pages``), or None."""
+        number = response.meta.get("page", 1)
+        following = pick(page, source.list.get("next"))
+        if following and number < source.list.get("max_pages", 5):
+            return self.request(response.urljoin(following[0]), self.parse_listing, source,
+                                meta={"page": number + 1})
+        return None
 
     def request(
         self, url: str, callback, source: Source, *, dont_filter: bool = False, **kwargs

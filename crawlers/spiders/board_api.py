@@ -6,21 +6,11 @@ from __future__ import annotations
 import copy
 import json
 
+from crawlers.items import BOARD_FIELDS
 from crawlers.spiders.base import SourceSpider, resolve
 
-BOARD_KEYS = (
-    "post_id",
-    "addressee",
-    "type",
-    "domain",
-    "area",
-    "poster",
-    "status",
-    "reply",
-    "reply_unit",
-    "reply_at",
-    "satisfaction",
-)
+# Board fields a board's own API carries (channel, due date and status history are the crawler's).
+BOARD_KEYS = tuple(key for key in BOARD_FIELDS if key not in ("channel", "due_at", "status_history"))
 
 
 def set_path(data: dict, dotted: str, value) -> None:

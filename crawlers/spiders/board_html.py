@@ -17,10 +17,6 @@ class BoardHtmlSpider(SourceSpider):
     name = "board_html"
     kind = "board_html"
 
-    def start_source(self, source):
-        for url in source.start_urls:
-            yield self.request(url, self.parse_listing, source, meta={"page": 1})
-
     def parse_listing(self, response):
         source = self.source_of(response)
         self.context.count(source.name, "listing_pages")
@@ -40,12 +36,9 @@ class BoardHtmlSpider(SourceSpider):
                     yield request
         if not found:
             self.context.error(source.name, "empty_listing", f"{response.url}: 列表选择器没有找到留言")
-        number = response.meta.get("page", 1)
-        following = pick(page, spec.get("next"))
-        if following and number < spec.get("max_pages", 5):
-            yield self.request(
-                response.urljoin(following[0]), self.parse_listing, source, meta={"page": number + 1}
-            )
+        following = self.next_listing(response, page, source)
+        if following is not None:
+            yield following
 
     def parse_post(self, response):
         source = self.source_of(response)

@@ -51,9 +51,7 @@ class FeedSpider(SourceSpider):
     name = "rss"
     kind = "rss"
 
-    def start_source(self, source):
-        for url in source.start_urls:
-            yield self.request(url, self.parse_feed, source)
+    start_callback = "parse_feed"
 
     def parse_feed(self, response):
         source = self.source_of(response)

@@ -11,10 +11,6 @@ class NewsSpider(SourceSpider):
     name = "news"
     kind = "news"
 
-    def start_source(self, source):
-        for url in source.start_urls:
-            yield self.request(url, self.parse_listing, source, meta={"page": 1})
-
     def parse_listing(self, response):
         source = self.source_of(response)
         self.context.count(source.name, "listing_pages")
@@ -27,9 +23,6 @@ class NewsSpider(SourceSpider):
             request = self.article_request(response.urljoin(link), source)
             if request is not None:
                 yield request
-        number = response.meta.get("page", 1)
-        following = pick(page, spec.get("next"))
-        if following and number < spec.get("max_pages", 5):
-            yield self.request(
-                response.urljoin(following[0]), self.parse_listing, source, meta={"page": number + 1}
-            )
+        following = self.next_listing(response, page, source)
+        if following is not None:
+            yield following

@@ -11,9 +11,7 @@ class SitemapSpider(SourceSpider):
     name = "sitemap"
     kind = "sitemap"
 
-    def start_source(self, source):
-        for url in source.start_urls:
-            yield self.request(url, self.parse_sitemap, source)
+    start_callback = "parse_sitemap"
 
     def parse_sitemap(self, response):
         source = self.source_of(response)
