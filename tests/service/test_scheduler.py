@@ -14,7 +14,7 @@ import pytest
 
 from yuqing.service import logs, metrics
 from yuqing.service.http import HealthServer
-from yuqing.service.scheduler import Job, Scheduler, due_jobs, schedule_next, seconds
+from yuqing.service.scheduler import Job, Scheduler, due_jobs, schedule_next
 
 
 def noop(_stop):
@@ -63,12 +63,6 @@ def test_a_slow_job_does_not_block_a_fast_one_and_stop_waits_for_it():
     assert sched.stop(timeout=5) == []
     thread.join(5)
     assert done.is_set()
-
-
-def test_seconds_parses_units():
-    assert [seconds(x) for x in ("90", "30s", "5m", "2h", "1d", 15)] == [90, 30, 300, 7200, 86400, 15]
-    with pytest.raises(ValueError):
-        seconds("often")
 
 
 def test_health_endpoint_reports_status_code_and_metrics():

@@ -9,7 +9,6 @@ with itself, and stops gracefully; /healthz and /metrics report on all of them.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -200,7 +199,3 @@ class Service:
             LOGGER.error("jobs still running at shutdown: %s", stuck)
         return 0
 
-
-def child_env() -> dict[str, str]:
-    """Environment for child processes (they inherit the clock, ES settings and index prefix)."""
-    return dict(os.environ)

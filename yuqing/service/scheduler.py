@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Callable
 
 LOGGER = logging.getLogger(__name__)
@@ -130,15 +130,5 @@ class Scheduler:
         return {job.name: job.status() for job in self.jobs}
 
 
-def seconds(text: str | int | float) -> float:
-    """'90', '30s', '5m', '2h', '1d' → seconds."""
-    if isinstance(text, (int, float)):
-        return float(text)
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    text = text.strip()
-    if text and text[-1] in units:
-        return float(text[:-1]) * units[text[-1]]
-    return float(text)
 
-
-__all__ = ["Job", "Scheduler", "due_jobs", "schedule_next", "seconds", "timedelta"]
+__all__ = ["Job", "Scheduler", "due_jobs", "schedule_next"]
