@@ -87,6 +87,7 @@ class Enricher:
                          lookup: CandidateLookup | None) -> None:
         keys = sorted({k for fp in fingerprints if fp is not None for k in neardup.bands(fp)})
         stored = list(lookup(keys)) if lookup and keys else []
+        stored_by_id = {cand.doc_id: cand for cand in stored}
         by_key: dict[str, list[neardup.Candidate]] = {}
         for cand in stored:
             for key in neardup.bands(cand.fingerprint):
@@ -99,7 +100,7 @@ class Enricher:
                 doc_id = post.get("id") or post_id(post)
             except ValueError:
                 continue
-            known = next((c for c in stored if c.doc_id == doc_id), None)
+            known = stored_by_id.get(doc_id)
             if known is not None:  # a re-crawled post keeps its cluster, and batch siblings may join it
                 post["cluster_id"] = index.assign(doc_id, fp, [neardup.Candidate("", fp, known.cluster_id)])
                 continue
