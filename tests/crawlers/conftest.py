@@ -23,7 +23,7 @@ TEST_SETTINGS = [
     "RETRY_BACKOFF_BASE=0.2",
     "LOG_LEVEL=INFO",
     "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-    "RETRY_TIMES=3",  # the flaky page fails twice; one spare attempt for a loaded CI machine
+    "RETRY_TIMES=3",  # the flaky page fails twice; one spare attempt
 ]
 
 
@@ -61,7 +61,7 @@ def fetch_json(url: str, payload: dict | None = None) -> dict:
         return json.loads(response.read().decode("utf-8"))
 
 
-def test_sources_file(tmp_path: Path, *, faults_timeout: str = "1s", extra: list[dict] = ()) -> Path:
+def test_sources_file(tmp_path: Path, *, faults_timeout: str = "3s", extra: list[dict] = ()) -> Path:
     """The sandbox sources file with the fault source enabled (short timeout) plus ``extra`` sources."""
     data = yaml.safe_load(SANDBOX_SOURCES.read_text(encoding="utf-8"))
     for source in data["sources"]:

@@ -53,7 +53,7 @@ def crawls(module_store, es_url, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("crawl")
     sources_file = test_sources_file(tmp, extra=[FORBIDDEN])
     result = []
-    with SandboxServer(world=build_world(), clock=SandboxClock.manual(T1), slow_seconds=3) as server:
+    with SandboxServer(world=build_world(), clock=SandboxClock.manual(T1), slow_seconds=60) as server:
         for when in (T1, T2):
             server.clock.set(when)
             fetch_json(server.url + "/__sandbox/stats", {})  # reset the request counts
