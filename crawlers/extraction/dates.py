@@ -50,9 +50,12 @@ YMD = re.compile(
     r"(?<![\d.])(?P<year>(?:19|20)\d\d)\s*(?:(?P<sep>[-/.])|年)\s*(?P<month>1[0-2]|0?[1-9])\s*"
     r"(?:(?P=sep)|月)\s*(?P<day>3[01]|[12]\d|0?[1-9])(?:\s*[日号]|(?!\d))" + _TIME
 )
-# US order as printed by old ASP/IIS sites: '9/17/2004 5:54:13 AM'
-MDY = re.compile(
-    r"(?<![\d/.])(?P<month>1[0-2]|0?[1-9])/(?P<day>3[01]|[12]\d|0?[1-9])/(?P<year>(?:19|20)\d\d)(?![\d/])"
+# Day and month separated by slashes before the year: '9/17/2004 5:54:13 AM' (US order, as printed
+# by old ASP/IIS sites) or '17/9/2004' (day first). Which is which is decided per text: see
+# _slashed_order.
+SLASHED = re.compile(
+    r"(?<![\d/.])(?P<front>3[01]|[12]\d|0?[1-9])/(?P<middle>3[01]|[12]\d|0?[1-9])/"
+    r"(?P<year>(?:19|20)\d\d)(?![\d/])"
     r"(?:\s+(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
     r"(?:\s*(?P<ampm>AM|PM|am|pm))?)?"
 )
@@ -182,8 +185,12 @@ def iter_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
         value = _plausible(_with_time(match, int(match["year"]), int(match["month"]), int(match["day"])), current)
         if value is not None:
             found.append(DateMatch(value, match.start(), match.end(), match["hour"] is not None))
-    for match in MDY.finditer(text):
-        value = _plausible(_with_time(match, int(match["year"]), int(match["month"]), int(match["day"])), current)
+    slashed = list(SLASHED.finditer(text))
+    day_first = _slashed_order(slashed)
+    for match in slashed:
+        front, middle = int(match["front"]), int(match["middle"])
+        month, day = (middle, front) if front > 12 or (day_first and middle <= 12) else (front, middle)
+        value = _plausible(_with_time(match, int(match["year"]), month, day), current)
         if value is not None:
             found.append(DateMatch(value, match.start(), match.end(), match["hour"] is not None))
     for match in YMD_CN.finditer(text):
@@ -195,6 +202,20 @@ def iter_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
             found.append(DateMatch(value, match.start(), match.end(), False))
     found.sort(key=lambda m: m.start)
     return found
+
+
+def _slashed_order(matches: list[re.Match]) -> bool:
+    """True when the slashed dates of one text are day first ('17/9/2004').
+
+    A site prints all its dates in one order, so one date whose first number cannot be a month
+    (above 12) proves day-first for the whole text, unless another one proves month-first
+    (second number above 12), in which case each ambiguous date keeps the month-first reading.
+    Without such proof: month first, the order of the US-locale servers that print this form
+    on Chinese pages.
+    """
+    day_first = any(int(m["front"]) > 12 >= int(m["middle"]) for m in matches)
+    month_first = any(int(m["middle"]) > 12 >= int(m["front"]) for m in matches)
+    return day_first and not month_first
 
 
 def parse_date(text: str, now: datetime | None = None) -> datetime | None:
@@ -212,7 +233,7 @@ def parse_date(text: str, now: datetime | None = None) -> datetime | None:
     dates = iter_dates(text, current)
     if dates:
         return dates[0].value
-    if YMD.search(text) or YMD_CN.search(text) or MDY.search(text):
+    if YMD.search(text) or YMD_CN.search(text) or SLASHED.search(text):
         return None  # a full date was there but is implausible: never fall through to guesses
     value = _parse_relative(text, current)
     if value is not None:
@@ -433,7 +454,10 @@ def find_date(
     Order: publisher metadata; a date introduced by a label such as 发布时间：; the first
     date after the headline; a date in an element named like a date/byline; the date in the
     URL; the first date on the page. ``title``/``body_start`` (from the extractor) locate the
-    headline and the article; comment areas, sidebars and footers are skipped.
+    headline and the article; comment areas, sidebars and footers are skipped. Where labels
+    compete, ``label_rank`` decides: a publication label (发布日期) beats a generic one (日期),
+    a document or update date (成文日期, 更新时间) counts as unlabelled, and a date labelled as
+    maintenance, effect, deadline or event (最后修订于, 施行日期, 截止时间) is never taken.
     """
     current = now_shanghai(now)
     tree = _as_tree(source)
@@ -453,39 +477,69 @@ def find_date(
         return meta or url_date
     anchor = _headline_offset(tree, page, title)
     body_at = page.locate(body_start, anchor or 0)
+    ranks = {m.start: label_rank(text[max(0, m.start - LABEL_WINDOW):m.start]) for m in matches}
+    matches = [m for m in matches if ranks[m.start] != NEVER]
+    if not matches:
+        return meta or _labelled_relative(page, current)
 
-    def labelled(m: DateMatch) -> bool:
-        before = text[max(0, m.start - 12):m.start]
-        return bool(re.search(X.PUBLISHED_LABEL.pattern + r"\s*$", before))
+    def best_labelled(candidates: list[DateMatch]) -> DateMatch | None:
+        """The first date with the best label (publication, else generic), if any is labelled."""
+        labelled = [m for m in candidates if ranks[m.start] >= GENERIC]
+        return max(labelled, key=lambda m: ranks[m.start], default=None)  # max keeps the first of equals
 
     after = [m for m in matches if anchor is None or m.start >= anchor]
-    # 1. the byline zone between the headline and the body: a labelled date, else the first
+    # 1. the byline zone between the headline and the body: the best labelled date, else the first
     if anchor is not None:
         limit = body_at if body_at is not None and body_at > anchor else anchor + BYLINE_ZONE
         zone = [m for m in after if m.start <= limit + 40]
-        for m in zone:
-            if labelled(m):
-                return m.value
+        found = best_labelled(zone)
+        if found is not None:
+            return found.value
         if zone:
             return zone[0].value
-    # 2. a labelled date after the headline (anywhere, without a headline)
-    for m in after:
-        if labelled(m):
-            return m.value
+    # 2. the best labelled date after the headline (anywhere, without a headline)
+    found = best_labelled(after)
+    if found is not None:
+        return found.value
     # 3. a date in an element whose class/id says date/time/byline
     for m in after or matches:
         owner = page.owner(m.start)
         attrs = f"{owner.get('class', '')} {owner.get('id', '')}" if owner is not None else ""
         if X.DATE_ATTR.search(attrs):
             return m.value
-    # 4. labelled date anywhere
-    for m in matches:
-        if labelled(m):
-            return m.value
+    # 4. the best labelled date anywhere
+    found = best_labelled(matches)
+    if found is not None:
+        return found.value
     if meta is not None:
         return meta
     # 5. first date after the headline, else the first on the page
     return (after or matches)[0].value
+
+
+# --- what the label before a date says ---------------------------------------------------------
+# A page often shows several labelled dates (成文日期 and 发布日期 on government pages, 发布时间
+# and 更新时间 on news pages, 最后修订于 at the foot of a wiki). The label decides, by rank:
+PUBLICATION = 3  # 发布/发表/刊发/登载/公布/首发… , 'Posted', 'Published': the page went public then
+GENERIC = 2  # a bare 时间：/日期：/发文日期：: probably the publication, less surely
+UNLABELLED = 1  # no label, or a secondary one: 成文/印发/签发/更新/修订 (a real date of the document,
+# close to its publication but not it) never beats a publication or generic label
+NEVER = 0  # 最后修订/最后更新/last edited (maintenance), 生效/施行/有效期/截止 (effect and deadlines),
+# 活动/报名/举办 (events announced), 存档/访问/引用 (citations): never a publication date
+_RANK = {"publication": PUBLICATION, "generic": GENERIC, "secondary": UNLABELLED, "not_publication": NEVER}
+LABEL_WINDOW = 48  # characters before a date searched for its label (tables pad with whitespace)
+
+
+def label_rank(before: str) -> int:
+    """Rank of the label ending ``before`` (the text just before a date); the most specific
+    (longest) label wins, so '最后更新时间：' is maintenance although it ends in '时间：'."""
+    tail = X.WHITESPACE.sub(" ", before).rstrip()
+    best, best_start = UNLABELLED, len(tail)
+    for name, pattern in X.DATE_LABEL_CLASSES:
+        match = pattern.search(tail)
+        if match is not None and match.start() < best_start:
+            best, best_start = _RANK[name], match.start()
+    return best
 
 
 def _headline_offset(tree, page: PageText, title: str | None) -> int | None:
@@ -503,8 +557,8 @@ def _headline_offset(tree, page: PageText, title: str | None) -> int | None:
 
 def _labelled_relative(page: PageText, current: datetime) -> datetime | None:
     """A year-less or relative date after a label: '发布时间：3小时前', '发布时间：10-08 12:00'."""
-    for match in X.PUBLISHED_LABEL.finditer(page.text):
-        if not match.group(0).strip():
+    for match in X.ANY_DATE_LABEL.finditer(page.text):
+        if label_rank(page.text[max(0, match.end() - LABEL_WINDOW):match.end()]) < GENERIC:
             continue
         chunk = page.text[match.end():match.end() + 24]
         if _is_noise(page.owner(match.start())):

@@ -91,10 +91,47 @@ DATE_ATTR = re.compile(r"time|date|pub|info|source|meta|byline|attr|fbsj|sj\b", 
 
 # Labels that introduce metadata lines in Chinese pages.
 LABEL_SEP = r"\s*[:：]?\s*"
-PUBLISHED_LABEL = re.compile(
-    r"(?:发布|发表|发稿|发文|成文|更新|上传|刊发|录入|出版|公布|登载)?(?:时间|日期)" + LABEL_SEP
-    + r"|(?:发布|发表|发稿|更新|录入)于" + LABEL_SEP
+# What the label printed just before a date says the date is. Each pattern is matched against
+# the end of the text before the date (whitespace collapsed to single spaces); the most specific
+# (longest) label wins, so '最后更新时间：' is maintenance, not the generic '时间：'.
+# dates.label_rank turns the class into a rank; see there for the order and why.
+_SUFFIX = r"(?:\s?(?:时\s?间|日\s?期)\s?[:：]?|于|\s?[:：])\s?$"
+# The moment the page went public.
+PUBLICATION_LABEL = re.compile(
+    r"(?:发\s?布|发\s?表|发\s?稿|刊\s?发|刊\s?登|刊\s?出|登\s?载|首\s?发|上\s?传|录\s?入|出\s?版|公\s?布|推\s?送)"
+    + _SUFFIX
+    + r"|\b(?:posted|published|publish(?:ed)?\s?(?:date|time)|release\s?date|pub\s?date)(?:\s?on)?\s?:?\s?$",
+    re.I,
 )
+# A bare 时间/日期 (and 发文日期, which government pages use both for the document's date and for
+# its publication): probably the publication date, less surely than a publication label.
+GENERIC_DATE_LABEL = re.compile(r"(?:发\s?文\s?)?(?:时\s?间|日\s?期)\s?[:：]?\s?$|\bdate\s?:\s?$", re.I)
+# A real date in the document's life close to its publication (written, signed, printed,
+# updated): kept as a candidate but never preferred to a publication or generic label.
+SECONDARY_DATE_LABEL = re.compile(
+    r"(?:成\s?文|印\s?发|签\s?发|签\s?署|制\s?发|通\s?过|批\s?准|更\s?新|修\s?改|修\s?订|编\s?辑)" + _SUFFIX
+    + r"|\b(?:updated|modified|revised)(?:\s?on)?\s?:?\s?$",
+    re.I,
+)
+# Dates that are never the publication date: the page's maintenance (last edited), when rules
+# take or lose effect, deadlines and events the article announces, and citation access dates.
+NOT_PUBLICATION_LABEL = re.compile(
+    r"(?:最\s?后\s?(?:更\s?新|修\s?改|修\s?订|编\s?辑)|最\s?近\s?(?:更\s?新|修\s?改|修\s?订|编\s?辑)"
+    r"|生\s?效|施\s?行|实\s?施|有\s?效\s?期\s?(?:至|到)?|有\s?效|失\s?效|废\s?止|截\s?止|到\s?期"
+    r"|活\s?动|报\s?名|开\s?始|结\s?束|举\s?办|举\s?行|开\s?幕|会\s?议|考\s?试|出\s?生|成\s?立"
+    r"|存\s?档|访\s?问|引\s?用|检\s?索|获\s?取|抓\s?取|采\s?集)" + _SUFFIX
+    + r"|\b(?:last\s?(?:edited|modified|updated|revised|changed)|retrieved|accessed|archived)"
+    r"(?:\s?(?:on|at))?\s?:?\s?$",
+    re.I,
+)
+DATE_LABEL_CLASSES = (
+    ("not_publication", NOT_PUBLICATION_LABEL),
+    ("secondary", SECONDARY_DATE_LABEL),
+    ("publication", PUBLICATION_LABEL),
+    ("generic", GENERIC_DATE_LABEL),
+)
+# Where a label may start, for labelled relative dates ('发布时间：3小时前').
+ANY_DATE_LABEL = re.compile(r"(?:时\s?间|日\s?期)\s*[:：]?|(?:发布|发表|发稿|更新|录入)于\s*[:：]?")
 AUTHOR_LABEL = re.compile(
     r"(?:作\s*者|记\s*者|撰\s*稿|撰\s*文|文\s*字|文|通讯员|编\s*辑|撰稿人|发布人|发布者|投稿人|楼\s*主|"
     r"博\s*主|By|by)\s*[:：/／]\s*"
