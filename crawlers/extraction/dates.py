@@ -483,9 +483,12 @@ def find_date(
         return meta or _labelled_relative(page, current)
 
     def best_labelled(candidates: list[DateMatch]) -> DateMatch | None:
-        """The first date with the best label (publication, else generic), if any is labelled."""
+        """The first labelled date, or a better labelled one in the same metadata block."""
         labelled = [m for m in candidates if ranks[m.start] >= GENERIC]
-        return max(labelled, key=lambda m: ranks[m.start], default=None)  # max keeps the first of equals
+        if not labelled:
+            return None
+        block = [m for m in labelled if m.start - labelled[0].start <= METADATA_BLOCK]
+        return max(block, key=lambda m: ranks[m.start])  # max keeps the first of equals
 
     after = [m for m in matches if anchor is None or m.start >= anchor]
     # 1. the byline zone between the headline and the body: the best labelled date, else the first
@@ -528,6 +531,9 @@ NEVER = 0  # 最后修订/最后更新/last edited (maintenance), 生效/施行/
 # 活动/报名/举办 (events announced), 存档/访问/引用 (citations): never a publication date
 _RANK = {"publication": PUBLICATION, "generic": GENERIC, "secondary": UNLABELLED, "not_publication": NEVER}
 LABEL_WINDOW = 48  # characters before a date searched for its label (tables pad with whitespace)
+# A better label only wins within this many characters of the first labelled date (one metadata
+# block); further down, a publication label is likely a related article's or a quoted notice's.
+METADATA_BLOCK = 300
 
 
 def label_rank(before: str) -> int:

@@ -120,3 +120,14 @@ def test_day_first_date_on_page_decides_ambiguous_one():
 def test_conflicting_slashed_orders_keep_month_first():
     html = page("Notice", "<p>Posted 7/5/2005</p>", foot="<p>Reply 17/5/2005 and 5/18/2005</p>")
     assert find_date(html, now=NOW, title="Notice") == at(2005, 7, 5)
+
+
+def test_publication_label_beats_generic_label_in_same_block():
+    html = page("消费提示", "<p>日期：2023-06-01</p><p>发布时间：2023-06-05</p>")
+    assert find_date(html, now=NOW, title="消费提示") == at(2023, 6, 5)
+
+
+def test_far_publication_label_does_not_beat_first_labelled_date():
+    related = "".join(f"<p>相关通知{i}：请消费者注意保留购物凭证，遇到问题及时投诉。</p>" for i in range(12))
+    html = f"<html><body><p>日期：2023-06-01</p>{BODY}{related}<p>发布时间：2023-05-20</p></body></html>"
+    assert find_date(html, now=NOW) == at(2023, 6, 1)
