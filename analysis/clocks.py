@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping
@@ -300,6 +300,14 @@ class ClockPolicy:
                 return level
         known = "、".join(f"{lv.key}({lv.name})" for lv in self.levels)
         raise ClockInputError(f"未知的舆情级别 {key!r}（可用: {known}）")
+
+    def find_board(self, channel: str | int) -> BoardChannel | None:
+        """The board channel whose key or display name is ``channel``, if configured."""
+        wanted = str(channel)
+        found = self.boards.get(wanted)
+        if found is not None:
+            return found
+        return next((board for board in self.boards.values() if board.name == wanted), None)
 
     def board(self, channel: str | int) -> BoardChannel:
         """The board channel configured under ``channel``."""
@@ -591,6 +599,33 @@ def board_reply_deadline(posted_at: datetime, channel: str | int, policy: ClockP
     raise ClockInputError(f"渠道 {channel!r} 没有时限类型 {kind!r}（可用: {'、'.join(d.kind for d in deadlines)}）")
 
 
+DEFAULT_BOARD_WORKING_DAYS = 5  # local practice for a board channel clocks.yaml does not configure
+
+
+def post_reply_deadlines(posted_at: datetime, channel: str | int, policy: ClockPolicy,
+                         calendar: WorkCalendar | None = None, *, due_at: datetime | None = None,
+                         subject: str = "") -> list[Deadline]:
+    """The limits of one crawled board post, the reply limit first.
+
+    ``channel`` may be a configured key or display name; an unconfigured channel gets the practice
+    default of DEFAULT_BOARD_WORKING_DAYS. ``due_at``, when the channel itself published a due time
+    for the post, replaces the computed reply due time (its reminders are recomputed for it).
+    """
+    board = policy.find_board(channel)
+    if board is not None:
+        deadlines = board_deadlines(posted_at, board.channel, policy, calendar, subject=subject)
+    else:
+        deadlines = [workday_deadline("board_reply", "答复留言", posted_at, DEFAULT_BOARD_WORKING_DAYS, policy,
+                                      calendar, basis=f"未配置渠道，按默认 {DEFAULT_BOARD_WORKING_DAYS} 个工作日",
+                                      subject=subject, practice=True)]
+    if due_at is not None:
+        first = deadlines[0]
+        due = _aware(due_at, "due_at", policy.tz)
+        points = _workday_points(first.starts_at, due, calendar or policy.calendar, policy.reminders, policy.tz)
+        deadlines[0] = replace(first, due_at=due, basis="渠道记录的办理时限", reminder_points=points)
+    return deadlines
+
+
 def disclosure_deadline(received_at: datetime, policy: ClockPolicy, calendar: WorkCalendar | None = None, *,
                         extended: bool = False, paused_working_days: int = 0, subject: str = "") -> Deadline:
     """依申请公开 answer deadline: 20 working days (+20 if extended), plus excluded consultation days.
@@ -713,6 +748,7 @@ __all__ = [
     "ReminderPoint", "ReminderRule", "HourRule", "InternalRule", "WorkdayRule", "BoardChannel",
     "DisclosureRule",
     "load_policy", "clock_start", "response_clocks", "board_deadlines", "board_reply_deadline",
+    "post_reply_deadlines", "DEFAULT_BOARD_WORKING_DAYS",
     "disclosure_deadline", "hour_deadline", "workday_deadline", "clock_status", "due_reminders",
     "format_duration", "parse_duration", "parse_clock_time",
 ]

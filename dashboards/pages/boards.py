@@ -20,7 +20,6 @@ ROLES = ("analyst", "press", "leader", "unit", "admin")
 dash.register_page(__name__, path="/boards", name="留言板", title="留言板 · 政务舆情监测", order=3, roles=ROLES)
 
 REPLIED = "已办理"
-DEFAULT_WORKING_DAYS = 5
 BOARD_POSTS = {"exists": {"field": "board.channel"}}
 PENDING_LIMIT = 500
 
@@ -41,7 +40,7 @@ def channel_status_frame(store, extra: list[dict] | None = None) -> pd.DataFrame
 
 
 def reply_deadline(post: dict, pol: clocks.ClockPolicy) -> clocks.Deadline:
-    """The stored due time, else the channel's configured limit, else the default 5 working days."""
+    """The stored due time, else the channel's configured limit, else the default working days."""
     board = post.get("board") or {}
     stored = parse_time(board.get("due_at"))
     posted = parse_time(post.get("published_at"))
@@ -55,14 +54,8 @@ def reply_deadline(post: dict, pol: clocks.ClockPolicy) -> clocks.Deadline:
 @functools.lru_cache(maxsize=8192)
 def _channel_deadline(channel: str, day: date) -> clocks.Deadline:
     """A working-day deadline depends only on the channel and the local day of posting: computed once each."""
-    pol = policy()
     start = datetime.combine(day, time(12), tzinfo=SHANGHAI)
-    rule = next((c.limits[0] for key, c in pol.boards.items() if channel in (key, c.name)), None)
-    if rule is not None:
-        return clocks.workday_deadline(rule.kind, rule.label, start, rule.working_days, pol,
-                                       basis=rule.basis, practice=rule.practice)
-    return clocks.workday_deadline("board_reply", "答复留言", start, DEFAULT_WORKING_DAYS, pol,
-                                   basis="未配置渠道，按默认 5 个工作日", practice=True)
+    return clocks.post_reply_deadlines(start, channel, policy())[0]
 
 
 @functools.lru_cache(maxsize=8192)

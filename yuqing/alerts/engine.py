@@ -27,6 +27,8 @@ from analysis.events import EventGrouper, EventSignature, event_document, parse_
 from analysis.rules import LEVEL_COLOURS, LEVEL_RANK, LEVELS, RuleSet, Verdict, load_rules
 from analysis.workdays import SHANGHAI
 from yuqing import clock
+from yuqing.alerts.boards import BoardReminder, BoardReminders, notice_text
+from yuqing.alerts.boards import state_id as board_state_id
 from yuqing.store import Store
 from yuqing.store import alerts as sa
 
@@ -62,6 +64,7 @@ class CycleReport:
     alerts_raised: int = 0
     pushed: int = 0
     reminders: int = 0
+    board_reminders: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -117,6 +120,7 @@ class AlertEngine:
         self._resent_unrecorded = False  # a new engine re-sends pushes with no recorded delivery, once
         self._silenced_schemes: set[str] | None = None
         self._heartbeat_at = float("-inf")
+        self.board_reminders = BoardReminders(store, self.policy, self._push_board)
 
     # ------------------------------------------------------------------ cycle
     def cycle(self, now: datetime | None = None) -> CycleReport:
@@ -157,6 +161,7 @@ class AlertEngine:
         if touched:
             self._summarise_and_alert(sorted(touched), now, report, detected, pending)
         report.reminders = self.send_reminders(now)
+        report.board_reminders = self.board_reminders.run(now)
         if time.monotonic() - self._heartbeat_at >= HEARTBEAT_SECONDS:  # for operators; not read back
             sa.put_doc(self.store, "alert-state", {"id": ENGINE_STATE_ID, "kind": "engine",
                                                    "last_cycle_at": now.isoformat()}, refresh=False)
@@ -350,6 +355,16 @@ class AlertEngine:
         rank = int(alert["notified_rank"]) if kind == "alert" and alert.get("notified_rank") else None
         self.notifier.submit(notice, self._recorder(alert["id"], kind, rank))
 
+    def _push_board(self, item: BoardReminder) -> None:
+        """A board post's reply reminder, to the unit that owes the reply; delivery recorded on its state."""
+        if self.notifier is None:
+            return
+        notice = _make_notice(title=f"【留言答复提醒】{item.title}", text=notice_text(item),
+                              url=f"{self.base_url}/boards" if self.base_url else (item.url or None),
+                              unit=item.unit or None, kind="reminder")
+        self.notifier.submit(notice, self._recorder(item.post_id, "board_reminder", index="alert-state",
+                                                    doc_id=board_state_id(item.post_id), list_field="deliveries"))
+
     def resend_unrecorded(self, now: datetime) -> int:
         """Re-submit alert pushes whose intent was written but whose delivery was never recorded."""
         if self.notifier is None:
@@ -369,7 +384,8 @@ class AlertEngine:
                 resent += 1
         return resent
 
-    def _recorder(self, alert_id: str, kind: str = "alert", rank: int | None = None) -> Callable[[Any], None]:
+    def _recorder(self, alert_id: str, kind: str = "alert", rank: int | None = None, *, index: str = "alerts",
+                  doc_id: str | None = None, list_field: str = "notifications") -> Callable[[Any], None]:
         """The delivery callback: appends the result to the alert's ``notifications``.
 
         A failure to record is logged, counted (``delivery_record_errors``, reported by the next cycle)
@@ -381,7 +397,7 @@ class AlertEngine:
                     "at": at.isoformat() if isinstance(at, datetime) else str(at),
                     "error": getattr(result, "error", None), "kind": kind, "rank": rank}
             try:
-                sa.append_item(self.store, "alerts", alert_id, "notifications", item)
+                sa.append_item(self.store, index, doc_id or alert_id, list_field, item)
             except Exception as exc:
                 with self._lock:
                     self.delivery_record_errors.append(f"{alert_id}: 未能记录推送结果（{item['channel']}）: {exc}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from analysis.clocks import ClockPolicy, clock_status, format_duration, load_policy, workday_deadline
+from analysis.clocks import ClockPolicy, clock_status, format_duration, load_policy, post_reply_deadlines
 from analysis.workdays import SHANGHAI
 from yuqing import clock
 from yuqing.store import queries
@@ -35,7 +35,6 @@ MEDIA_PLATFORM = "新闻"
 OFFICIAL_PATTERN = re.compile(
     r"市场监[督管]|监督管理|人民政府|政府|公安|教育局|卫[生健]|应急管理|网信|发布$|官方|通报"
 )
-BOARD_DEFAULT_WORKING_DAYS = 5  # local practice when a board channel is not configured in clocks.yaml
 MAX_ALERTS = 500
 MAX_EVENT_POSTS = 5000
 
@@ -667,15 +666,6 @@ def accountability(store, alerts: list[dict], as_of: datetime) -> list[UnitFlags
 
 
 # --------------------------------------------------------------------------- boards
-def _board_limit(channel: str, policy: ClockPolicy) -> tuple[str, str, int]:
-    """(kind, label, working days) of a channel's reply limit; unknown channels get the practice default."""
-    for key, board in policy.boards.items():
-        if channel in (key, board.name):
-            rule = board.limits[0]
-            return rule.kind, rule.label, rule.working_days
-    return "board_reply", "答复留言", BOARD_DEFAULT_WORKING_DAYS
-
-
 def board_items(
     store, as_of: datetime, policy: ClockPolicy, since: datetime | None = None, lookback_days: int = 60
 ) -> list[BoardItem]:
@@ -706,14 +696,10 @@ def board_items(
         if posted is None:
             continue
         channel = board.get("channel") or src.get("source_name") or ""
-        kind, label, days = _board_limit(channel, policy)
-        due = parse_time(board.get("due_at"))
-        if due is None:
-            due = workday_deadline(kind, label, posted, days, policy).due_at
-        from analysis.clocks import Deadline
-
+        deadline = post_reply_deadlines(posted, channel, policy, due_at=parse_time(board.get("due_at")))[0]
+        due = deadline.due_at
         reply_at = parse_time(board.get("reply_at"))
-        status = clock_status(Deadline(kind, label, posted, due), as_of, reply_at)
+        status = clock_status(deadline, as_of, reply_at)
         items.append(
             BoardItem(
                 post_id=str(board.get("post_id") or src.get("id")),

@@ -136,11 +136,10 @@ class Service:
     def analyse(self, _stop: threading.Event) -> str:
         now = clock.now()
         report = self.engine().cycle(now)  # the cycle also sends the reminders that are due
-        reminders = report.reminders
         if report.errors:
             LOGGER.warning("analysis cycle errors: %s", report.errors[:5])
         return (f"帖子 {report.posts}，事件 {report.events}，新预警 {report.alerts_new}，升级 {report.alerts_raised}，"
-                f"推送 {report.pushed}，提醒 {reminders}")
+                f"推送 {report.pushed}，提醒 {report.reminders}，留言提醒 {report.board_reminders}")
 
     def deliver_digests(self, _stop: threading.Event) -> str:
         if self.dispatcher is None:

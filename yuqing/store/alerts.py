@@ -358,7 +358,24 @@ def cluster_ids_of(store: Store, event_id: str, size: int = 200) -> list[str]:
     return [b["key"] for b in result["aggregations"]["c"]["buckets"]]
 
 
+BOARD_REPLIED = "已办理"
+BOARD_FIELDS = ["id", "title", "content", "url", "published_at", "source_name", "board"]
+
+
+def unreplied_board_posts(store: Store, since: datetime) -> Iterable[dict]:
+    """Board posts published since ``since`` with no reply yet (status not 已办理, no reply time)."""
+    query = {"bool": {"filter": [{"exists": {"field": "board.channel"}},
+                                 {"range": {"published_at": {"gte": since.isoformat()}}}],
+                      "must_not": [{"term": {"board.status": BOARD_REPLIED}},
+                                   {"exists": {"field": "board.reply_at"}}]}}
+    with translate_errors(store.url):
+        for hit in helpers.scan(store.client, index=store.alias("posts"), size=1000,
+                                query={"query": query, "_source": BOARD_FIELDS}):
+            yield hit["_source"]
+
+
 __all__ = ["VersionConflict", "alerts_in_period", "append_item", "cluster_events", "cluster_ids_of",
            "count_ungrouped", "delete_doc", "delete_docs", "event_stats", "get_docs", "get_many",
            "get_many_versioned", "get_versioned", "open_events", "put_doc", "reassign_event", "refresh_all",
-           "ungrouped_and_open", "ungrouped_posts", "update_doc", "update_docs", "window_counts"]
+           "ungrouped_and_open", "ungrouped_posts", "unreplied_board_posts", "update_doc", "update_docs",
+           "window_counts"]
