@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import time
@@ -20,7 +21,8 @@ def test_real_time_by_default(monkeypatch):
 
 def test_simulated_clock_runs_at_its_speed_from_its_anchor(monkeypatch):
     start = datetime(2024, 3, 12, 8, 0, tzinfo=clock.SHANGHAI)
-    sim = clock.SimulatedClock(start, anchor=time.time() - 10, speed=60)
+    # the environment carries the anchor in milliseconds: round it the same way, down, so 10 s have passed
+    sim = clock.SimulatedClock(start, anchor=math.floor((time.time() - 10) * 1000) / 1000, speed=60)
     monkeypatch.setenv(clock.ENV, sim.to_env())
     elapsed = clock.now() - start
     assert timedelta(minutes=10) <= elapsed < timedelta(minutes=10, seconds=30)
