@@ -78,7 +78,7 @@ def save_config(kind: str, text: str, root: Path | None = None) -> tuple[bool, s
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text if text.endswith("\n") else text + "\n")
     os.replace(temp, path)
-    return True, f"已保存 {_shown(path, root)}（{summary}），原文件备份为 {path.name}.bak。重启预警服务（yuqing run）后生效。"
+    return True, f"已保存 {_shown(path, root)}（{summary}），原文件备份为 {path.name}.bak。运行中的预警服务在下一个分析周期自动载入（无需重启）。"
 
 
 def read_config(kind: str, root: Path | None = None) -> str:

@@ -122,6 +122,11 @@ class AlertEngine:
         self._heartbeat_at = float("-inf")
         self.board_reminders = BoardReminders(store, self.policy, self._push_board)
 
+    def set_rules(self, rules: RuleSet) -> None:
+        """Use ``rules`` from the next cycle on (an edited rules file, already validated)."""
+        self.rules = rules
+        self.filters = {name: c.to_es() for name, c in rules.filters().items()}
+
     # ------------------------------------------------------------------ cycle
     def cycle(self, now: datetime | None = None) -> CycleReport:
         now = (now or clock.now()).astimezone(SHANGHAI)

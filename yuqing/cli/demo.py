@@ -89,13 +89,14 @@ def _demo(args) -> int:
                                  start_new_session=True)
 
     step(5, total, "启动监测服务（定时抓取、分析预警、提醒、日报）…")
+    from yuqing.alerts.reload import RulesReloader
     from yuqing.notify import Dispatcher
     from yuqing.service.app import Service, ServiceConfig
 
     # Digests are downloaded from the dashboard or the CLI in the demo: no mail server to deliver them to.
     config = ServiceConfig(sandbox=sandbox.url, crawl_tick=10, crawl_interval=30, analysis_interval=10,
                            health_port=args.health_port, base_url=dashboard_url, digests=False)
-    service = Service(store, config, Dispatcher.from_config())
+    service = Service(store, config, Dispatcher.from_config(), reloader=RulesReloader())
     service.start()
 
     step(6, total, "就绪")

@@ -28,6 +28,7 @@ def register(subparsers) -> None:
 def _run(args) -> int:
     from analysis.rules import load_rules
     from crawlers.sharding import parse_worker
+    from yuqing.alerts.reload import RulesReloader
     from yuqing.notify import Dispatcher
     from yuqing.service import logs
     from yuqing.service.app import Service, ServiceConfig
@@ -36,6 +37,7 @@ def _run(args) -> int:
     # Every configuration file is validated before anything starts (ConfigError names file:line).
     worker = parse_worker(args.worker) if args.worker else None
     rules = load_rules(args.rules) if args.rules else load_rules()
+    reloader = RulesReloader(args.rules) if args.rules else RulesReloader()
     config = ServiceConfig(sources_file=args.sources_file, sandbox=args.sandbox, sources=args.only,
                            crawl_interval=args.crawl_interval, analysis_interval=args.analysis_interval,
                            health_port=args.health_port, base_url=args.base_url, worker=worker)
@@ -49,7 +51,7 @@ def _run(args) -> int:
     try:
         store = connect()
         store.init()
-        service = Service(store, config, dispatcher, rules=rules)
+        service = Service(store, config, dispatcher, rules=rules, reloader=reloader)
     except BaseException:
         dispatcher.close()
         raise

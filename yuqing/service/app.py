@@ -43,9 +43,10 @@ class ServiceConfig:
 
 
 class Service:
-    def __init__(self, store, config: ServiceConfig, dispatcher=None, rules=None) -> None:
+    def __init__(self, store, config: ServiceConfig, dispatcher=None, rules=None, reloader=None) -> None:
         self.store = store
         self.rules = rules
+        self.reloader = reloader  # yuqing.alerts.reload.RulesReloader: edited rules apply without a restart
         self.config = config
         self.dispatcher = dispatcher
         self.last_crawl: dict[str, float] = {}
@@ -135,6 +136,9 @@ class Service:
 
     def analyse(self, _stop: threading.Event) -> str:
         now = clock.now()
+        if self.reloader is not None and (rules := self.reloader.check()) is not None:
+            self.rules = rules
+            self.engine().set_rules(rules)
         report = self.engine().cycle(now)  # the cycle also sends the reminders that are due
         if report.errors:
             LOGGER.warning("analysis cycle errors: %s", report.errors[:5])
@@ -168,6 +172,8 @@ class Service:
             doc["spool_pending"] = pending
         except Exception as exc:  # noqa: BLE001
             doc["spool_pending"] = f"未知: {exc}"
+        if self.reloader is not None and self.reloader.error:
+            doc["rules_error"] = f"修改后的预警规则未生效（仍用原规则）: {self.reloader.error}"
         return doc
 
     # ----------------------------------------------------------- lifecycle
