@@ -9,7 +9,9 @@ Grouping (``EventGrouper.assign``) works on one batch of new posts at a time:
    (b) their districts agree (or either has none) and (c) they share at least ``min_shared_local``
    keywords of the event's signature when both name the same district, ``min_shared`` otherwise
    (TF-IDF keywords from enrichment, which carry the entities: places, schools, shops; the event's
-   ``top_bonus`` leading keywords count twice, so one shared name in the same district links);
+   ``top_bonus`` leading keywords count twice, so one shared name in the same district links; the
+   names of the posts' own region — 南开区, 南开, 天津 — never score, since the district is already
+   required to agree and naming it says nothing about the story);
    ties go to the larger keyword overlap, then the more recent event.
 3. Otherwise the cluster starts a new event whose id derives from its first post (deterministic,
    so re-running a batch after a crash gives the same ids).
@@ -69,6 +71,30 @@ def _district(region: Mapping | None) -> str | None:
     return region.get("district") or None
 
 
+PLACE_SUFFIXES = ("自治区", "自治州", "自治县", "新区", "省", "市", "区", "县", "州", "盟", "旗")
+
+
+def place_words(*names: str | None) -> set[str]:
+    """Region names and their short forms (南开区 → 南开): the same district is already required to
+    link, so naming it is not a shared entity and must not score."""
+    words = set()
+    for name in names:
+        if not name:
+            continue
+        words.add(name)
+        for suffix in PLACE_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                words.add(name[: -len(suffix)])
+                break
+    return words
+
+
+def _region_words(region: Mapping | None) -> set[str]:
+    if not isinstance(region, Mapping):
+        return set()
+    return place_words(region.get("province"), region.get("city"), region.get("district"))
+
+
 def _engagement(post: Mapping) -> float:
     eng = post.get("engagement") or {}
     return float(eng.get("likes") or 0) + 2 * float(eng.get("comments") or 0) + 3 * float(eng.get("shares") or 0)
@@ -103,6 +129,7 @@ class _Cluster:
     district: str | None
     first: datetime
     last: datetime
+    places: set[str] = field(default_factory=set)  # region names of its posts (never scored)
 
 
 def _score(ranked: list[str], words: set[str], top_bonus: int) -> int:
@@ -189,7 +216,8 @@ class EventGrouper:
                 if other.id in merged or not self._compatible(event, other):
                     continue
                 big, small = sorted((event, other), key=lambda e: (-e.post_count, e.first_seen or latest, e.id))
-                if _score(big.keywords, set(small.keywords), self.top_bonus) < self.merge_shared:
+                shared = set(small.keywords) - place_words(small.district, big.district)
+                if _score(big.keywords, shared, self.top_bonus) < self.merge_shared:
                     continue
                 merged[small.id] = big.id
                 big.keywords = [w for w, _ in Counter(
@@ -229,12 +257,13 @@ class EventGrouper:
             districts = Counter(d for p in members if (d := _district(p.get("region"))))
             clusters.append(_Cluster(
                 cluster_id, members, keywords, {c for p in members for c in p.get("categories") or []},
-                districts.most_common(1)[0][0] if districts else None, min(times), max(times)))
+                districts.most_common(1)[0][0] if districts else None, min(times), max(times),
+                set().union(*(_region_words(p.get("region")) for p in members))))
         return sorted(clusters, key=lambda c: (c.first, c.cluster_id))
 
     def _best_event(self, cluster: _Cluster, events: Iterable[EventSignature]) -> EventSignature | None:
         best, best_key = None, None
-        words = set(cluster.keywords)
+        words = set(cluster.keywords) - cluster.places
         for event in events:
             if event.last_seen and cluster.first > event.last_seen + self.window:
                 continue

@@ -380,6 +380,30 @@ class IncidentLexicon(Rule):
         return None
 
 
+@register
+class AllOf(Rule):
+    """Fires when every named rule fired on the event: e.g. an incident that central media covered."""
+
+    type_name = "all_of"
+    description = "同时满足多条规则（如：重大事件且央媒报道）"
+    required_options = {"rules": Field(list, item=str, help="要同时触发的规则名称（至少 2 条，不能是 all_of 规则）")}
+    optional_options = {**_MIN_EVENT_POSTS}
+
+    def setup(self) -> None:
+        names = [n.strip() for n in self.options["rules"]]
+        if len(set(names)) < 2 or not all(names):
+            raise ValueError("rules 至少要列出 2 条不同的规则名称")
+        self.required = tuple(dict.fromkeys(names))
+
+    def evaluate(self, stats: EventStats, now: datetime) -> Firing | None:
+        return None  # decided in combine(), after the rules it names
+
+    def combine(self, fired: set[str], stats: EventStats) -> Firing | None:
+        if stats.post_count >= self.options["min_event_posts"] and all(n in fired for n in self.required):
+            return self.fire(f"同时触发：{'、'.join(self.required)}")
+        return None
+
+
 # --- levels and the rule set --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LevelPolicy:
@@ -454,6 +478,9 @@ class RuleSet:
 
     def evaluate(self, stats: EventStats, now: datetime) -> Verdict:
         firings = [f for rule in self.rules if (f := rule.evaluate(stats, now)) is not None]
+        fired = {f.rule for f in firings}
+        firings += [f for rule in self.rules
+                    if isinstance(rule, AllOf) and (f := rule.combine(fired, stats)) is not None]
         return decide_level(firings, self.levels)
 
 
@@ -494,6 +521,7 @@ def load_rules(path: str | os.PathLike = RULES_PATH, schemes: Mapping[str, Schem
     raw_rules = raw.get("rules") if isinstance(raw, LocatedDict) else None
     _line, line_of = located(raw_rules)
     rules: list[Rule] = []
+    compounds: list[tuple[AllOf, Where]] = []
     seen: set[str] = set()
     for index, item in enumerate(raw_rules or []):
         here = where.child("rules", line_of(index)).child(index, line_of(index))
@@ -514,6 +542,14 @@ def load_rules(path: str | os.PathLike = RULES_PATH, schemes: Mapping[str, Schem
             rules.append(cls(spec["name"], spec["level"], spec["incident"], options, schemes))
         except (ValueError, ExprError) as exc:
             raise opts_where.error(str(exc)) from None
+        if isinstance(rules[-1], AllOf):
+            compounds.append((rules[-1], opts_where))
+    simple = {rule.name for rule in rules if not isinstance(rule, AllOf)}
+    for rule, opts_where in compounds:  # names are checked once every rule is known
+        missing = [n for n in rule.required if n not in simple]
+        if missing:
+            raise opts_where.error(f"all_of 引用的规则不存在、已停用或本身是 all_of 规则: {'、'.join(missing)}"
+                                   f"（可用: {'、'.join(sorted(simple)) or '无'}）")
     return RuleSet(rules, dict(schemes), levels, name)
 
 

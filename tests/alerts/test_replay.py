@@ -21,11 +21,11 @@ def _by_scenario(replayed) -> dict[str, list[dict]]:
     return out
 
 
-def test_food_poisoning_raises_one_incident_alert_at_level_two_or_higher(replayed):
+def test_food_poisoning_raises_one_incident_alert_that_turns_red_once_central_media_report_it(replayed):
     alerts = _by_scenario(replayed)["food_poisoning"]
     assert len(alerts) == 1
     alert = alerts[0]
-    assert alert["level"] in ("Ⅰ", "Ⅱ")
+    assert alert["level"] == "Ⅰ" and "央媒关注的重大突发事件" in alert["rules"]
     kinds = {d["kind"]: d for d in alert["deadlines"]}
     start = parse_time(alert["clock_start"])
     assert parse_time(kinds["authoritative_info"]["due_at"]) - start == timedelta(hours=5)
@@ -55,6 +55,15 @@ def test_background_raises_no_alert(replayed):
     assert "background" not in _by_scenario(replayed)
 
 
+def test_no_background_post_joins_an_alerted_event(replayed):
+    """A post sharing only the district's name with an incident is not part of it (and cannot title it)."""
+    _store, report, _rec, posts = replayed
+    alerted = {a["event_id"] for a in report.alerts}
+    intruders = [p["title"] or p["content"][:30] for p in posts.values()
+                 if p.get("scenario") == "background" and p.get("event_id") in alerted]
+    assert intruders == []
+
+
 def test_alerts_are_pushed_once_per_level(replayed):
     _store, report, recorder, _posts = replayed
     alerts = [n for n in recorder.notices if n.kind == "alert"]
@@ -76,3 +85,4 @@ def test_every_replayed_post_is_grouped(replayed):
     _store, report, _rec, posts = replayed
     assert len(posts) == report.posts == 292
     assert all(p.get("event_id") for p in posts.values())
+

@@ -34,6 +34,18 @@ def test_linking_needs_shared_keywords_same_district_and_time():
     assert other_category["e"] != event
 
 
+def test_naming_the_shared_district_alone_does_not_link():
+    grouper = EventGrouper()
+    _, touched = grouper.assign([_post("a", 0, ["南开区", "电梯", "困人", "小区"], district="南开区",
+                                       categories=())])
+    other, _ = grouper.assign([_post("b", 30, ["南开", "南开区", "煎饼", "店名"], district="南开区", categories=())],
+                              {}, touched.values())
+    assert other["b"] != next(iter(touched))
+    same_story, _ = grouper.assign([_post("c", 30, ["南开区", "电梯", "物业"], district="南开区", categories=())],
+                                   {}, touched.values())
+    assert same_story["c"] == next(iter(touched))
+
+
 def test_known_cluster_keeps_its_event():
     assignment, _ = EventGrouper().assign([_post("x", 0, ["无关"], cluster="c9")], {"c9": "ev-old"})
     assert assignment["x"] == "ev-old"

@@ -65,6 +65,39 @@ def test_levels_most_severe_and_escalation_capped():
     assert single.level == "Ⅳ" and not single.needs_response and not single.push
 
 
+ALL_OF = ("rules:\n  - {name: 词表, type: incident_lexicon, level: Ⅱ, incident: true, options: {terms: [中毒]}}\n"
+          "  - {name: 央媒, type: media_coverage, level: Ⅳ, options: {media_levels: [中央]}}\n"
+          "  - name: 红\n    type: all_of\n    level: Ⅰ\n    incident: true\n    options: {rules: [词表, 央媒]}\n")
+
+
+def test_all_of_fires_only_when_every_named_rule_fired():
+    rules = _rules(ALL_OF)
+    stats = _stats({1: 10})
+    stats.filter_hits = {"rule:词表": 5}
+    assert rules.evaluate(stats, NOW).level == "Ⅱ"
+    stats.filter_hits = {"rule:央媒": 1}
+    assert rules.evaluate(stats, NOW).level == "Ⅳ"
+    stats.filter_hits = {"rule:词表": 5, "rule:央媒": 1}
+    verdict = rules.evaluate(stats, NOW)
+    assert verdict.level == "Ⅰ" and verdict.colour == "红" and verdict.incident and verdict.rules[-1] == "红"
+
+
+def test_shipped_rules_reach_red_only_through_an_explicit_rule():
+    rules = load_rules()
+    assert rules.levels.escalate_max == "Ⅱ"
+    assert [r.name for r in rules.rules if r.level == "Ⅰ"] == ["央媒关注的重大突发事件"]
+
+
+@pytest.mark.parametrize("line, words, rules", [
+    (8, "不存在、已停用或本身是 all_of", "[词表, 无此规则]"),
+    (8, "至少要列出 2 条", "[词表, 词表]"),
+])
+def test_all_of_config_errors_name_file_and_line(line, words, rules):
+    text = ALL_OF.replace("[词表, 央媒]", rules)
+    with pytest.raises(ConfigError, match=rf"^rules.yaml:{line}:.*{words}"):
+        _rules(text)
+
+
 @pytest.mark.parametrize("text, line, words", [
     ("rules:\n  - name: x\n    type: nope\n    level: Ⅲ\n", 3, "未知的规则类型"),
     ("rules:\n  - name: x\n    type: volume_spike\n    level: Ⅲ\n    options: {window: 1h}\n", 5, "reference"),
