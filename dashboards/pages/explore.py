@@ -125,19 +125,29 @@ def render_hit(hit: dict) -> html.Article:
                                                     html.Div(meta, className="hit-meta"), *body])
 
 
+def _field(doc: dict, path: str):
+    """``doc['a']['b']`` for 'a.b'; None when any part is missing."""
+    for part in path.split("."):
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(part)
+    return doc
+
+
 def export_frame(store, text: str | None, flt: queries.PostFilter, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
-    """The matching posts (newest first, at most ``limit``) as a frame with Chinese column names."""
+    """The matching posts (newest first, at most ``limit``) as a frame with Chinese column names.
+
+    Rows are built straight from the hits (no json_normalize): 10,000 rows take tens of milliseconds.
+    """
     text = (text or "").strip() or None
-    source = [c for c in EXPORT_COLUMNS]
+    columns = list(EXPORT_COLUMNS)
     result = store.search("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
-                          sort=[{"published_at": {"order": "desc", "missing": "_last"}}], source=source,
+                          sort=[{"published_at": {"order": "desc", "missing": "_last"}}], source=columns,
                           track_total_hits=False)
-    frame = queries.hits_frame(result["hits"]["hits"])
-    for column in EXPORT_COLUMNS:
-        if column not in frame:
-            frame[column] = None
-    frame = frame[list(EXPORT_COLUMNS)].copy()
-    frame["published_at"] = frame["published_at"].map(fmt_time)
+    frame = pd.DataFrame([[_field(hit.get("_source") or {}, c) for c in columns] for hit in result["hits"]["hits"]],
+                         columns=columns, dtype=object)
+    times = pd.to_datetime(frame["published_at"], utc=True, errors="coerce", format="ISO8601")
+    frame["published_at"] = times.dt.tz_convert(SHANGHAI).dt.strftime("%Y-%m-%d %H:%M").fillna("")
     frame["categories"] = frame["categories"].map(lambda v: "、".join(v) if isinstance(v, list) else (v or ""))
     frame["sentiment.label"] = frame["sentiment.label"].map(lambda v: figures.SENTIMENT_LABELS.get(v, v or ""))
     return frame.rename(columns=EXPORT_COLUMNS)
