@@ -151,6 +151,7 @@ class EventGrouper:
     min_shared_local: int = 2
     top_bonus: int = 5  # the event's first keywords (its names and places) count twice
     merge_shared: int = 6
+    merge_shared_regionless: int = 8  # when one of the two events names no district
     signature_size: int = SIGNATURE_SIZE
 
     def assign(self, posts: Iterable[dict], cluster_events: Mapping[str, str] | None = None,
@@ -180,34 +181,34 @@ class EventGrouper:
         """Events to fold into another: absorbed id → surviving id (the bigger, then the older).
 
         Two events that started apart (the first posts of a story often share little with the
-        reports that follow) merge once their signatures meet the linking test with the
-        ``merge_shared`` threshold (keyword score, same rules as linking).
+        reports that follow, and hearsay names no district) merge once their signatures meet the
+        linking test with the ``merge_shared`` threshold — ``merge_shared_regionless`` when one of
+        them names no district (keyword score, same rules as linking; ``_should_merge``).
 
-        Only pairs that can pass are compared: same district (required by ``_compatible``) and at
-        least ``ceil(merge_shared / 2)`` shared keywords (a shared keyword scores at most 2), found
-        through an inverted index, in the same order as a scan of every event would visit them.
+        Only pairs that can pass are compared: at least half the smaller threshold in shared keywords
+        (a shared keyword scores at most 2), found through an inverted index, in the same order as a
+        scan of every event would visit them.
         """
         events = {e.id: e for e in open_events}
         events.update({e.id: e for e in touched})
         order = {event_id: i for i, event_id in enumerate(events)}
-        postings: dict[tuple[str, str], set[str]] = {}  # (district, keyword) → event ids (a superset)
+        postings: dict[str, set[str]] = {}  # keyword → event ids (a superset)
         for e in events.values():
-            if e.district:
-                for word in e.keywords:
-                    postings.setdefault((e.district, word), set()).add(e.id)
-        need = max(1, math.ceil(self.merge_shared / 2))
+            for word in e.keywords:
+                postings.setdefault(word, set()).add(e.id)
+        need = max(1, math.ceil(min(self.merge_shared, self.merge_shared_regionless) / 2))
 
         def candidates(event: EventSignature, after: int) -> list[str]:
             counts: Counter = Counter()
             for word in set(event.keywords):
-                counts.update(postings.get((event.district, word), ()))
+                counts.update(postings.get(word, ()))
             return sorted((i for i, n in counts.items() if n >= need and order[i] > after and i != event.id),
                           key=order.__getitem__)
 
         merged: dict[str, str] = {}
         latest = datetime.max.replace(tzinfo=timezone.utc)
         for event in sorted(touched, key=lambda e: (-e.post_count, e.first_seen or latest)):
-            if event.id in merged or not event.district:
+            if event.id in merged:
                 continue
             queue, position = candidates(event, -1), 0
             while position < len(queue) and event.id not in merged:
@@ -216,31 +217,43 @@ class EventGrouper:
                 if other.id in merged or not self._compatible(event, other):
                     continue
                 big, small = sorted((event, other), key=lambda e: (-e.post_count, e.first_seen or latest, e.id))
-                shared = set(small.keywords) - place_words(small.district, big.district)
-                if _score(big.keywords, shared, self.top_bonus) < self.merge_shared:
+                if not self._should_merge(big, small):
                     continue
                 merged[small.id] = big.id
-                big.keywords = [w for w, _ in Counter(
-                    {**{w: len(small.keywords) - i for i, w in enumerate(small.keywords)},
-                     **{w: 2 * (len(big.keywords) - i) for i, w in enumerate(big.keywords)}}).most_common(self.signature_size)]
-                big.categories |= small.categories
-                big.first_seen = min(filter(None, [big.first_seen, small.first_seen]))
-                big.last_seen = max(filter(None, [big.last_seen, small.last_seen]))
-                big.post_count += small.post_count
+                self._absorb(big, small)
                 for word in big.keywords:
-                    postings.setdefault((big.district, word), set()).add(big.id)
+                    postings.setdefault(word, set()).add(big.id)
                 if big is event:  # its keywords changed: the rest of the scan uses the new ones
                     queue, position = candidates(event, order[other.id]), 0
         return merged
 
+    def _should_merge(self, big: EventSignature, small: EventSignature) -> bool:
+        """The keyword test for folding ``small`` into ``big`` (their region's own names never score)."""
+        shared = set(small.keywords) - place_words(small.district, big.district)
+        local = bool(big.district and big.district == small.district)
+        return _score(big.keywords, shared, self.top_bonus) >= (
+            self.merge_shared if local else self.merge_shared_regionless)
+
+    def _absorb(self, big: EventSignature, small: EventSignature) -> None:
+        big.keywords = [w for w, _ in Counter(
+            {**{w: len(small.keywords) - i for i, w in enumerate(small.keywords)},
+             **{w: 2 * (len(big.keywords) - i) for i, w in enumerate(big.keywords)}}).most_common(self.signature_size)]
+        big.categories |= small.categories
+        big.district = big.district or small.district
+        big.first_seen = min(filter(None, [big.first_seen, small.first_seen]))
+        big.last_seen = max(filter(None, [big.last_seen, small.last_seen]))
+        big.post_count += small.post_count
+
     def _compatible(self, a: EventSignature, b: EventSignature) -> bool:
+        """Within the time window, categories intersecting (or either has none), districts agreeing
+        (or either names none)."""
         if a.last_seen and b.first_seen and b.first_seen > a.last_seen + self.window:
             return False
         if b.last_seen and a.first_seen and a.first_seen > b.last_seen + self.window:
             return False
         if a.categories and b.categories and not a.categories & b.categories:
             return False
-        return bool(a.district and a.district == b.district)
+        return not (a.district and b.district and a.district != b.district)
 
     def _clusters(self, posts: Iterable[dict]) -> list[_Cluster]:
         groups: dict[str, list[dict]] = {}

@@ -78,10 +78,6 @@ def test_summary_counts_title_and_heat():
 
 def _merges_by_full_scan(grouper, touched, open_events):
     """Reference: compare every touched event with every event, as the linking rule reads."""
-    from collections import Counter
-
-    from analysis.events import _score
-
     events = {e.id: e for e in open_events}
     events.update({e.id: e for e in touched})
     merged = {}
@@ -93,18 +89,27 @@ def _merges_by_full_scan(grouper, touched, open_events):
             if not grouper._compatible(event, other):
                 continue
             big, small = sorted((event, other), key=lambda e: (-e.post_count, e.first_seen or latest, e.id))
-            if _score(big.keywords, set(small.keywords), grouper.top_bonus) < grouper.merge_shared:
+            if not grouper._should_merge(big, small):
                 continue
             merged[small.id] = big.id
-            big.keywords = [w for w, _ in Counter(
-                {**{w: len(small.keywords) - i for i, w in enumerate(small.keywords)},
-                 **{w: 2 * (len(big.keywords) - i) for i, w in enumerate(big.keywords)}}).most_common(
-                grouper.signature_size)]
-            big.categories |= small.categories
-            big.first_seen = min(filter(None, [big.first_seen, small.first_seen]))
-            big.last_seen = max(filter(None, [big.last_seen, small.last_seen]))
-            big.post_count += small.post_count
+            grouper._absorb(big, small)
     return merged
+
+
+def test_hearsay_naming_no_district_merges_into_the_incident_only_on_a_strong_overlap():
+    from analysis.events import EventSignature
+
+    incident = EventSignature("ev-main", ["午餐", "河西区", "呕吐", "学校", "小学", "学生", "梧桐", "家长", "孩子"],
+                              {"食品安全"}, "河西区", T, T + timedelta(hours=8), 90)
+    hearsay = EventSignature("ev-side", ["孩子", "学生", "家长", "急诊", "学校", "小学", "梧桐", "午饭"],
+                             {"食品安全"}, None, T + timedelta(hours=1), T + timedelta(hours=5), 11)
+    grouper = EventGrouper()
+    assert grouper.merges([hearsay], [incident, hearsay]) == {"ev-side": "ev-main"}
+    assert incident.post_count == 101 and incident.district == "河西区"
+    weak = EventSignature("ev-weak", ["孩子", "学校", "天气"], {"食品安全"}, None, T, T + timedelta(hours=1), 3)
+    other = EventSignature("ev-main2", ["午餐", "河西区", "呕吐", "学校", "小学"], {"食品安全"}, "河西区",
+                           T, T + timedelta(hours=8), 90)
+    assert EventGrouper().merges([weak], [other, weak]) == {}
 
 
 def test_indexed_merges_equal_the_full_scan():
@@ -125,7 +130,8 @@ def test_indexed_merges_equal_the_full_scan():
                 rng.choice([None, "河西区", "南开区"]), first, first + timedelta(hours=rng.randrange(30)),
                 rng.randrange(1, 20)))
         touched = rng.randrange(1, len(signatures) + 1)
-        grouper = EventGrouper(merge_shared=rng.choice([2, 4, 6]))
+        shared = rng.choice([2, 4, 6])
+        grouper = EventGrouper(merge_shared=shared, merge_shared_regionless=shared + rng.choice([0, 2]))
         a, b = copy.deepcopy(signatures), copy.deepcopy(signatures)
         expected = _merges_by_full_scan(grouper, a[:touched], a)
         assert grouper.merges(b[:touched], b) == expected
