@@ -108,7 +108,7 @@ def _demo(args) -> int:
   服务健康    http://127.0.0.1:{args.health_port}/healthz  指标 /metrics
   日报下载    .venv/bin/yuqing digest daily --date {scenario:%Y-%m-%d} --format docx --out 日报.docx
 
-几分钟内：帖子陆续入库，小学食堂食物中毒事件升级为红/橙色预警并开始 5 小时/24 小时倒计时。
+几分钟内：帖子陆续入库，小学食堂食物中毒事件先升为橙色（Ⅱ级）预警并开始 5 小时/24 小时倒计时，央媒报道后升为红色（Ⅰ级）。
 按 Ctrl-C 停止所有组件。
 """, flush=True)
 
