@@ -122,6 +122,14 @@ def test_source_health(dash_store):
     assert frame.loc["sandbox_portal", "health"] == "stale"  # last success three days ago
 
 
+def test_source_health_week_follows_the_shared_clock_not_the_node(dash_store):
+    from dashboards.pages import sources
+
+    later = sources.source_health(dash_store, datetime.now(UTC) + timedelta(days=30)).set_index("source")
+    assert later.loc["sandbox_news", "items_7d"] == 0  # a month on (simulated), last week's runs are out
+    assert later.loc["sandbox_news", "health"] == "stale"
+
+
 def test_save_user_validates_and_updates(dash_store):
     from dashboards.pages import settings
     from yuqing import accounts
