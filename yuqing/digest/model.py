@@ -669,19 +669,33 @@ def accountability(store, alerts: list[dict], as_of: datetime) -> list[UnitFlags
 def board_items(
     store, as_of: datetime, policy: ClockPolicy, since: datetime | None = None, lookback_days: int = 60
 ) -> list[BoardItem]:
-    """Board posts posted before ``as_of`` that were unanswered at ``as_of`` or answered since ``since``."""
+    """Board posts posted before ``as_of`` that were unanswered at ``as_of`` or answered since ``since``.
+
+    Posts still unanswered at ``as_of`` are always included, however old (the longer they wait, the more
+    they belong under 超期); ``lookback_days`` only bounds the answered ones (posted within that many days).
+    """
     floor = as_of - timedelta(days=lookback_days)
     answered_after = (since or as_of).isoformat()
     query = {
         "bool": {
             "filter": [
                 {"exists": {"field": "board.status"}},
-                {"range": {"published_at": {"gte": floor.isoformat(), "lt": as_of.isoformat()}}},
+                {"range": {"published_at": {"lt": as_of.isoformat()}}},
                 {
                     "bool": {
                         "should": [
+                            # unanswered at as_of: no reply yet, or the reply came later
                             {"bool": {"must_not": {"exists": {"field": "board.reply_at"}}}},
-                            {"range": {"board.reply_at": {"gte": answered_after}}},
+                            {"range": {"board.reply_at": {"gte": as_of.isoformat()}}},
+                            # answered since `since`, posted within the lookback
+                            {
+                                "bool": {
+                                    "filter": [
+                                        {"range": {"board.reply_at": {"gte": answered_after}}},
+                                        {"range": {"published_at": {"gte": floor.isoformat()}}},
+                                    ]
+                                }
+                            },
                         ],
                         "minimum_should_match": 1,
                     }
