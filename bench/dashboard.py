@@ -184,6 +184,7 @@ def run(url: str | None, args) -> int:
             ("检索 export 10k rows (CSV)", lambda: explore.to_csv(explore.export_frame(store, "食品", explore.build_filter()))),
             ("留言板 channels × status", lambda: boards.channel_status_frame(store)),
             ("留言板 pending (500, working days)", lambda: boards.pending_posts(store, now)),
+            ("留言板 pending counts (all, working days)", lambda: boards.pending_summary(store, now)),
             ("留言板 reply rate per unit", lambda: boards.unit_reply_frame(store)),
             ("信源 health", lambda: sources.source_health(store, now)),
         ]

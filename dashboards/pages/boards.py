@@ -84,6 +84,45 @@ def pending_posts(store, now: datetime, extra: list[dict] | None = None, limit: 
     return rows
 
 
+def pending_summary(store, now: datetime, extra: list[dict] | None = None) -> dict[str, int]:
+    """Counts of all unreplied posts, overdue ones and ones due within one working day — in Elasticsearch.
+
+    The list shows at most PENDING_LIMIT posts; these counts cover every one. A computed reply limit
+    depends only on the channel and the local day of posting, so pending posts are bucketed by channel ×
+    day and each bucket is judged once; posts whose channel published a due time are split at ``now``
+    and the ones still ahead are bucketed by due day.
+    """
+    pending = {"bool": {"filter": [BOARD_POSTS, {"exists": {"field": "published_at"}}, *(extra or [])],
+                        "must_not": [{"term": {"board.status": REPLIED}}]}}
+    day = {"calendar_interval": "day", "time_zone": "Asia/Shanghai", "min_doc_count": 1, "format": "yyyy-MM-dd"}
+    stored_due = {"exists": {"field": "board.due_at"}}
+    aggs = {
+        "computed": {"filter": {"bool": {"must_not": [stored_due]}}, "aggs": {
+            "c": {"terms": {"field": "board.channel", "size": 200, "missing": ""},
+                  "aggs": {"d": {"date_histogram": {"field": "published_at", **day}}}}}},
+        "stored": {"filter": stored_due, "aggs": {
+            "past": {"filter": {"range": {"board.due_at": {"lt": now.isoformat()}}}},
+            "ahead": {"filter": {"range": {"board.due_at": {"gte": now.isoformat()}}},
+                      "aggs": {"d": {"date_histogram": {"field": "board.due_at", **day}}}}}},
+    }
+    result = store.search("posts", pending, size=0, aggs=aggs, track_total_hits=True)
+    today = now.astimezone(SHANGHAI).date()
+    overdue = due_soon = 0
+    for channel in result["aggregations"]["computed"]["c"]["buckets"]:
+        for bucket in channel["d"]["buckets"]:
+            deadline = _channel_deadline(str(channel["key"]), date.fromisoformat(bucket["key_as_string"]))
+            if now > deadline.due_at:
+                overdue += bucket["doc_count"]
+            elif _workdays_between(today, deadline.due_at.astimezone(SHANGHAI).date()) <= 1:
+                due_soon += bucket["doc_count"]
+    stored = result["aggregations"]["stored"]
+    overdue += stored["past"]["doc_count"]
+    for bucket in stored["ahead"]["d"]["buckets"]:
+        if _workdays_between(today, date.fromisoformat(bucket["key_as_string"])) <= 1:
+            due_soon += bucket["doc_count"]
+    return {"pending": result["hits"]["total"]["value"], "overdue": overdue, "due_soon": due_soon}
+
+
 def unit_reply_frame(store, extra: list[dict] | None = None, size: int = 30) -> pd.DataFrame:
     """Reply rate and mean time to reply per addressed unit.
 
@@ -154,14 +193,14 @@ def refresh(_tick):
     now = now_utc()
     channels = channel_status_frame(store, scope)
     pending = pending_posts(store, now, scope)
+    summary = pending_summary(store, now, scope)
     units = unit_reply_frame(store, scope)
-    overdue = sum(r["overdue"] for r in pending)
-    due_soon = sum(1 for r in pending if not r["overdue"] and r["workdays_left"] <= 1)
+    overdue, due_soon = summary["overdue"], summary["due_soon"]
     total = int(channels["count"].sum()) if not channels.empty else 0
     replied = int(channels.loc[channels["status"] == REPLIED, "count"].sum()) if not channels.empty else 0
     stats = [stat("留言总数", total), stat("已办理", replied),
              stat("答复率", f"{replied / total:.0%}" if total else "—"),
-             stat("待答复", len(pending)), stat("1个工作日内到期", due_soon, tone="warn" if due_soon else ""),
+             stat("待答复", summary["pending"]), stat("1个工作日内到期", due_soon, tone="warn" if due_soon else ""),
              stat("已超期", overdue, id="boards-overdue", tone="bad" if overdue else "")]
     table = units.assign(rate=units["rate"].map(lambda r: f"{r:.0%}"),
                          mean_hours=units["mean_hours"].map(lambda h: "—" if pd.isna(h) else
@@ -174,4 +213,7 @@ def refresh(_tick):
         style_cell={"textAlign": "left", "fontSize": 13, "padding": "6px"},
         style_header={"fontWeight": "600", "backgroundColor": "#f3f6f9"})
     body = pending_table(pending) if pending else html.P("没有待答复的留言。", className="muted")
+    if summary["pending"] > len(pending):
+        body = html.Div([html.P(f"共 {summary['pending']} 条待答复，下表列出最早的 {len(pending)} 条。",
+                                className="muted"), body])
     return stats, figures.channel_status(channels, ""), figures.unit_reply(units, ""), body, unit_table

@@ -101,6 +101,20 @@ def test_pending_posts_in_working_days(dash_store):
     assert "jboard3" not in rows  # replied
 
 
+def test_pending_summary_counts_every_pending_post_not_just_the_listed_ones(dash_store):
+    from dashboards.pages import boards
+
+    now = datetime.now(UTC)
+    rows = boards.pending_posts(dash_store, now, limit=10_000)
+    summary = boards.pending_summary(dash_store, now)
+    assert summary["pending"] == len(rows) >= 2
+    assert summary["overdue"] == sum(r["overdue"] for r in rows) >= 1
+    assert summary["due_soon"] == sum(1 for r in rows if not r["overdue"] and r["workdays_left"] <= 1)
+    assert len(boards.pending_posts(dash_store, now, limit=1)) == 1  # the list is capped; the counts are not
+    later = boards.pending_summary(dash_store, now + timedelta(days=60))
+    assert later["overdue"] == later["pending"] == summary["pending"]
+
+
 def test_unit_reply_rate_and_mean_time(dash_store):
     from dashboards.pages import boards
 
