@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import tempfile
@@ -86,3 +87,57 @@ def test_a_data_dir_the_node_user_cannot_reach_is_refused_with_a_hint(tmp_path):
     with pytest.raises(esnode.NodeError) as info:
         esnode.start(spec, progress=lambda _m: None)
     assert "--data-dir" in str(info.value)
+
+
+FAKE_MVN = """#!/usr/bin/env python3
+# A stand-in for Maven that serves only the versions listed in SERVED (the mirror does not have the others).
+import sys, zipfile
+args = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("-D"))
+version = args["artifact"].split(":")[2]
+if version not in {served}:
+    print("[ERROR] Could not find artifact elasticsearch:" + version)
+    sys.exit(1)
+with zipfile.ZipFile(args["outputDirectory"] + "/elasticsearch-" + version + ".zip", "w") as z:
+    z.writestr("elasticsearch-" + version + "/bin/elasticsearch", "#!/bin/sh\\n")
+"""
+
+
+@pytest.fixture
+def fake_maven(tmp_path, monkeypatch):
+    def serve(*versions: str) -> Path:
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        mvn = bin_dir / "mvn"
+        mvn.write_text(FAKE_MVN.format(served=set(versions)))
+        mvn.chmod(0o755)
+        monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+        monkeypatch.setenv("YUQING_CACHE_DIR", str(tmp_path / "cache"))
+        return tmp_path / "cache" / "elasticsearch"
+    return serve
+
+
+def test_fetch_falls_back_to_an_older_patch_release_the_mirror_serves(fake_maven):
+    cache = fake_maven(esnode.FALLBACK_VERSIONS[2])
+    messages = []
+    home = esnode.fetch(esnode.FALLBACK_VERSIONS[0], messages.append, fallback=True)
+    assert home == cache / f"elasticsearch-{esnode.FALLBACK_VERSIONS[2]}"
+    assert (home / "bin" / "elasticsearch").exists()
+    assert sum("改试下一个版本" in m for m in messages) == 2
+    assert esnode.fetch(esnode.FALLBACK_VERSIONS[0], messages.append, fallback=True) == home  # cached: no download
+
+
+def test_a_version_the_user_pinned_is_not_replaced(fake_maven, monkeypatch):
+    fake_maven(esnode.FALLBACK_VERSIONS[1])
+    monkeypatch.setenv("YUQING_ES_VERSION", esnode.FALLBACK_VERSIONS[0])
+    spec = esnode.default_spec(port=9299)
+    assert spec.pinned
+    with pytest.raises(esnode.DownloadError) as info:
+        esnode.fetch(spec.version, lambda _m: None, fallback=not spec.pinned)
+    assert esnode.FALLBACK_VERSIONS[0] in str(info.value)
+
+
+def test_nothing_served_names_every_version_tried(fake_maven):
+    fake_maven()
+    with pytest.raises(esnode.NodeError) as info:
+        esnode.fetch(esnode.FALLBACK_VERSIONS[0], lambda _m: None, fallback=True)
+    assert all(v in str(info.value) for v in esnode.FALLBACK_VERSIONS)

@@ -41,6 +41,10 @@ class NodeError(YuqingError):
     """The local node could not be fetched, started or stopped."""
 
 
+class DownloadError(NodeError):
+    """Maven could not deliver this version (not published, or not served here)."""
+
+
 @dataclass
 class NodeSpec:
     """Where and how one local node runs."""
@@ -48,6 +52,7 @@ class NodeSpec:
     port: int
     home: Path  # node directory: config/, data/, logs/, node.pid
     version: str = "8.19.9"
+    pinned: bool = False  # True when the user chose the version (YUQING_ES_VERSION): no fallback
     heap: str = "512m"
     security: bool = False
     users: list[tuple[str, str, str]] = field(default_factory=list)  # (name, password, role)
@@ -72,7 +77,8 @@ def default_spec(port: int | None = None, data_dir: str | Path | None = None) ->
     return NodeSpec(
         port=port,
         home=base / f"es-{port}",
-        version=settings.get("YUQING_ES_VERSION") or "8.19.9",
+        version=settings.get("YUQING_ES_VERSION") or FALLBACK_VERSIONS[0],
+        pinned=bool(settings.get("YUQING_ES_VERSION")),
         heap=settings.get("YUQING_ES_HEAP") or "512m",
     )
 
@@ -95,8 +101,31 @@ def distribution_dir(version: str) -> Path:
     return settings.cache_dir() / "elasticsearch" / f"elasticsearch-{version}"
 
 
-def fetch(version: str, progress=print) -> Path:
-    """Download (once) and unpack the distribution; return its home directory."""
+def fetch(version: str, progress=print, *, fallback: bool = False) -> Path:
+    """Download (once) and unpack the distribution; return its home directory.
+
+    With ``fallback`` (the version was not chosen by the user), an already cached 8.19.x is used as is,
+    and when Maven cannot deliver ``version`` the older patch releases of FALLBACK_VERSIONS are tried in
+    turn: which patch versions a mirror serves is not known in advance.
+    """
+    if not fallback:
+        return _fetch_one(version, progress)
+    candidates = [version, *(v for v in FALLBACK_VERSIONS if v != version)]
+    for candidate in candidates:
+        if (distribution_dir(candidate) / "bin" / "elasticsearch").exists():
+            return distribution_dir(candidate)
+    failures = []
+    for candidate in candidates:
+        try:
+            return _fetch_one(candidate, progress)
+        except DownloadError as error:
+            failures.append(f"{candidate}: {str(error).strip().splitlines()[-1]}")
+            progress(f"Elasticsearch {candidate} 无法下载，改试下一个版本 …")
+    raise NodeError("无法下载任何 8.19.x 版本的 Elasticsearch:\n" + "\n".join(failures),
+                    hint="检查 Maven 能否访问软件包仓库；或设置 ES_URL 使用已有集群")
+
+
+def _fetch_one(version: str, progress) -> Path:
     cache = settings.cache_dir() / "elasticsearch"
     home = cache / f"elasticsearch-{version}"
     if (home / "bin" / "elasticsearch").exists():
@@ -137,7 +166,7 @@ def _maven_fetch(version: str, cache: Path, progress) -> None:
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0 or not (cache / f"elasticsearch-{version}.zip").exists():
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-8:])
-        raise NodeError(
+        raise DownloadError(
             f"下载 Elasticsearch {version} 失败:\n{tail}",
             hint=f"可设置 YUQING_ES_VERSION 为已发布的 8.19.x 版本（如 {', '.join(FALLBACK_VERSIONS[1:4])}）",
         )
@@ -303,7 +332,7 @@ def start(spec: NodeSpec, timeout: float = 240.0, progress=print) -> str:
             hint="用 --port 或 YUQING_ES_PORT 换一个端口；若那是你要用的集群，设置 ES_URL 指向它",
         )
     java = find_java()
-    dist = fetch(spec.version, progress)
+    dist = fetch(spec.version, progress, fallback=not spec.pinned)
     env = _prepare_home(spec, dist, java)
     if not running_pid(spec):
         args = [str(dist / "bin" / "elasticsearch"), "-d", "-p", str(spec.pid_file),

@@ -32,7 +32,8 @@ def _fetch(args) -> int:
         print("已设置 ES_URL，无需下载本地 Elasticsearch。")
         return 0
     esnode.find_java()
-    home = esnode.fetch(_spec(args).version)
+    spec = _spec(args)
+    home = esnode.fetch(spec.version, fallback=not spec.pinned)
     print(f"Elasticsearch 已就绪: {home}")
     return 0
 
