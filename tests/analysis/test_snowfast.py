@@ -92,6 +92,19 @@ def generated_texts(seed: int = 20240611) -> list[str]:
     return [t for t in texts if t]
 
 
+def long_texts(seed: int = 20261206) -> list[str]:
+    """Article-length texts, 2,000 to 10,000 characters: mixed pieces, and very long unbroken CJK runs."""
+    rng = random.Random(seed)
+    texts = []
+    for target in (2000, 2500, 3000, 4000, 5000, 6000, 8000, 10000) * 2:
+        parts: list[str] = []
+        while sum(map(len, parts)) < target:
+            parts.append(_piece(rng))
+        texts.append("".join(parts)[:target])
+    texts += ["".join(rng.choice(COMMON) for _ in range(n)) for n in (2000, 3500, 5000, 10000)]
+    return texts
+
+
 def shared_texts(limit_per_set: int = 100) -> list[str]:
     """Lines from ../shared/data/sentiment when present (read in place, never copied)."""
     texts: list[str] = []
@@ -120,6 +133,13 @@ def snownlp():
 
 def _mismatches(texts, ours, theirs):
     return [(t[:60], a, b) for t, a, b in zip(texts, ours, theirs) if not (a == b)]
+
+
+def test_article_length_texts_match_stock_exactly(snownlp):
+    texts = long_texts()
+    assert len(texts) == 20 and min(map(len, texts)) >= 2000 and max(map(len, texts)) >= 10000
+    stock = [snownlp.SnowNLP(t).sentiments for t in texts]
+    assert _mismatches(texts, snowfast.stock_sentiments(texts), stock) == []
 
 
 def test_generated_texts_match_stock_exactly(snownlp):
