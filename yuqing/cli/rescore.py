@@ -1,0 +1,187 @@
+"""`yuqing rescore`: re-score the sentiment of stored posts (a backfill after a model update).
+
+Posts are read with a scroll, scored on every core (``analysis.sentiment.batch``) and written back
+as partial updates of ``sentiment`` only, all three stages streaming at once. The text scored is the
+one the enrichment pipeline scores (title and content), so a re-scored post carries exactly what a
+freshly crawled one would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from yuqing.errors import YuqingError
+
+HELP = "用指定情感模型重新给已入库的帖子打分（模型更新后的回填，多核并行）"
+DESCRIPTION = """\
+读取索引中的帖子，用情感模型重新打分（标题与正文，与入库时的打分方式相同），只更新 sentiment 字段
+（score、label、model），帖子的其他字段不变。多进程并行，进度（已完成/总数、篇/秒）显示在标准错误，
+结束时输出汇总：已评分、已跳过、失败、篇/秒。
+没有标题和正文的帖子、写入失败的帖子计为失败并列出，不影响其余帖子；只要有失败，退出码为 1。
+"""
+
+PROGRESS_EVERY = 0.5  # seconds between progress lines
+
+
+@dataclass
+class RescoreSummary:
+    model: str
+    total: int = 0  # posts in the index when the run started
+    scored: int = 0  # re-scored and written
+    skipped: int = 0  # already scored by this model (--only-stale)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (post id, reason)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.scored / self.seconds if self.seconds > 0 else 0.0
+
+    def __str__(self) -> str:
+        text = (f"模型 {self.model}：已评分 {self.scored} 篇，跳过 {self.skipped} 篇，失败 {len(self.failed)} 篇，"
+                f"用时 {self.seconds:.1f} 秒，{self.rate:,.0f} 篇/秒")
+        shown = self.failed[:20]
+        text += "".join(f"\n  {doc_id}: {reason}" for doc_id, reason in shown)
+        if len(self.failed) > len(shown):
+            text += f"\n  …… 另有 {len(self.failed) - len(shown)} 篇失败"
+        return text
+
+
+def register(subparsers) -> None:
+    from analysis.sentiment import DEFAULT_MODEL, MODELS
+
+    parser = subparsers.add_parser(
+        "rescore", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--model", metavar="NAME", default=None,
+        help=f"模型（默认 {DEFAULT_MODEL}；可选: {'、'.join(MODELS)}，版本号可省略）",
+    )
+    parser.add_argument("--only-stale", action="store_true", help="跳过已由该模型（同一版本）打分的帖子")
+    parser.add_argument("--workers", type=int, default=None, metavar="N", help="打分进程数（默认 CPU 核数）")
+    parser.add_argument("--batch-size", type=int, default=500, metavar="K",
+                        help="每次读取与批量写入的帖子数（默认 500）")
+    parser.set_defaults(func=run)
+
+
+def post_text(post: dict) -> str | None:
+    """The text the pipeline scores (title, newline, content), or None when the post has none."""
+    from analysis.enrich import _text
+
+    title, content = post.get("title"), post.get("content")
+    if (title is not None and not isinstance(title, str)) or (content is not None and not isinstance(content, str)):
+        return None
+    text = _text(post)
+    return text if text else None
+
+
+def sentiment_field(result) -> dict:
+    """``sentiment`` as the enrichment pipeline stores it (``analysis.enrich``)."""
+    return {"score": round(float(result.score), 6), "label": result.label, "model": result.model}
+
+
+def rescore(store, model: str | None = None, *, only_stale: bool = False, workers: int | None = None,
+            batch_size: int = 500, progress: Callable[[int, int, float], None] | None = None) -> RescoreSummary:
+    """Re-score the posts in ``store`` with ``model``; ``progress(done, todo, seconds)`` now and then."""
+    from analysis.sentiment.batch import CHUNK_SIZE, BatchScorer
+    from analysis.sentiment.models import resolve
+    from yuqing.store import backfill
+
+    if batch_size < 1:
+        raise ValueError("batch_size 必须 ≥ 1")
+    summary = RescoreSummary(resolve(model))
+    start = time.perf_counter()
+    summary.total = backfill.count_posts(store)
+    todo = backfill.count_posts(store, summary.model) if only_stale else summary.total
+    summary.skipped = summary.total - todo
+    done = 0
+    last = 0.0
+
+    def tick(ok: bool = True) -> None:
+        nonlocal done, last
+        done += 1
+        now = time.perf_counter()
+        if progress is not None and (now - last >= PROGRESS_EVERY or done == todo):
+            last = now
+            progress(done, todo, now - start)
+
+    posts = backfill.scan_posts(store, summary.model if only_stale else None, size=batch_size)
+    waiting: deque[dict] = deque()
+
+    def texts() -> Iterator[str]:
+        for post in posts:
+            text = post_text(post)
+            if text is None:
+                summary.failed.append((post["id"], "没有可评分的文本（标题与正文均为空或不是字符串）"))
+                tick(False)
+                continue
+            waiting.append(post)
+            yield text
+
+    with BatchScorer(summary.model, workers, chunk_size=min(batch_size, CHUNK_SIZE)) as scorer:
+
+        def updates() -> Iterator[tuple[str, dict, str]]:
+            for result in scorer.imap(texts()):
+                post = waiting.popleft()
+                yield post["id"], sentiment_field(result), post["index"]
+
+        report = backfill.update_sentiment(store, updates(), chunk_size=batch_size, on_item=tick)
+    summary.scored = report.updated
+    summary.failed.extend(report.failed)
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+class _Progress:
+    """``已完成 done/todo（百分比），N 篇/秒`` on stderr: one rewritten line on a terminal, else lines."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, todo: int, seconds: float) -> None:
+        rate = done / seconds if seconds > 0 else 0.0
+        share = f"（{done / todo:.0%}）" if todo else ""
+        line = f"已完成 {done:,}/{todo:,}{share}，{rate:,.0f} 篇/秒"
+        if self.tty:
+            self.stream.write("\r" + line + "\033[K")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def end(self) -> None:
+        if self.tty and self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    from analysis.sentiment import UnknownModelError
+    from analysis.sentiment.models import resolve
+    from yuqing.store import connect
+
+    try:
+        resolve(args.model)
+    except UnknownModelError as exc:
+        raise YuqingError(str(exc)) from None
+    if args.workers is not None and args.workers < 1:
+        raise YuqingError("--workers 应 ≥ 1")
+    if args.batch_size < 1:
+        raise YuqingError("--batch-size 应 ≥ 1")
+    store = connect()
+    if store.alias_version("posts") is None:
+        raise YuqingError(f"索引 {store.alias('posts')} 不存在", hint="先运行 `yuqing init`")
+    progress = _Progress(sys.stderr)
+    try:
+        summary = rescore(store, args.model, only_stale=args.only_stale, workers=args.workers,
+                          batch_size=args.batch_size, progress=progress)
+    finally:
+        progress.end()
+    print(summary)
+    return 1 if summary.failed else 0

@@ -1,0 +1,84 @@
+"""Store side of a sentiment backfill: read every post's text, write back only its ``sentiment``.
+
+``scan_posts`` reads posts with a scroll (a consistent snapshot, so updating the posts while reading
+them neither skips nor repeats any), only the fields scoring needs. ``update_sentiment`` writes
+partial updates of the ``sentiment`` object (``score``, ``label``, ``model`` as the enrichment
+pipeline stores them) in bulk; every other field of the post is left as it is. Per-item failures are
+reported in a :class:`~yuqing.store.BulkReport`, as for the other bulk writes.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator
+
+from elasticsearch import helpers
+
+from yuqing.store import BulkReport, Store
+from yuqing.store.client import translate_errors
+
+TEXT_FIELDS = ("title", "content")
+MODEL_FIELD = "sentiment.model"
+
+
+def stale_query(model: str | None) -> dict:
+    """Posts not scored by ``model`` (a full ``name@version``); every post when ``model`` is None."""
+    if model is None:
+        return {"match_all": {}}
+    return {"bool": {"must_not": [{"term": {MODEL_FIELD: model}}]}}
+
+
+def count_posts(store: Store, not_model: str | None = None) -> int:
+    """How many posts ``scan_posts(store, not_model)`` will yield (at the time of the call)."""
+    return store.count("posts", stale_query(not_model))
+
+
+def scan_posts(store: Store, not_model: str | None = None, size: int = 1000) -> Iterator[dict]:
+    """``{"id", "index", "title", "content", "model"}`` for every post (or only those whose
+    ``sentiment.model`` is not ``not_model``). ``model`` is the post's current sentiment model or None;
+    ``title``/``content`` are what is stored (None when missing); ``index`` is its concrete index."""
+    body = {"query": stale_query(not_model), "_source": [*TEXT_FIELDS, MODEL_FIELD]}
+    with translate_errors(store.url):
+        for hit in helpers.scan(store.client, index=store.alias("posts"), size=size, query=body,
+                                preserve_order=False):
+            source = hit.get("_source") or {}
+            sentiment = source.get("sentiment")
+            yield {
+                "id": hit["_id"],
+                "index": hit["_index"],
+                "title": source.get("title"),
+                "content": source.get("content"),
+                "model": sentiment.get("model") if isinstance(sentiment, dict) else None,
+            }
+
+
+def update_sentiment(store: Store, updates: Iterable[tuple[str, dict] | tuple[str, dict, str]],
+                     chunk_size: int = 500, refresh: bool = True,
+                     on_item: Callable[[bool], None] | None = None) -> BulkReport:
+    """Set ``sentiment`` on each post: ``updates`` yields ``(id, sentiment)`` or ``(id, sentiment,
+    concrete index)``. Partial updates: nothing else on the post changes. A post that no longer exists
+    is a failure, not a new document. ``on_item(ok)`` is called once per post as results arrive."""
+    report = BulkReport()
+    alias = store.alias("posts")
+
+    def actions() -> Iterator[dict]:
+        for update in updates:
+            doc_id, sentiment = update[0], update[1]
+            index = update[2] if len(update) > 2 else alias
+            yield {"_op_type": "update", "_index": index, "_id": doc_id, "doc": {"sentiment": sentiment}}
+
+    with translate_errors(store.url):
+        for ok, item in helpers.streaming_bulk(store.client, actions(), chunk_size=chunk_size,
+                                               raise_on_error=False, raise_on_exception=False,
+                                               max_retries=3, initial_backoff=1):
+            result = item.get("update", item)
+            if ok:
+                report.updated += 1
+            else:
+                error = result.get("error")
+                reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+                report.failed.append((str(result.get("_id")), reason))
+            if on_item is not None:
+                on_item(ok)
+        if refresh:
+            store.client.indices.refresh(index=alias)
+    return report
