@@ -7,7 +7,7 @@ import email.policy
 import io
 import socket
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -121,7 +121,13 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
 
+        self.refuse = False  # answer every message with a permanent failure
+        self.refused = 0
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd naming
+        if self.refuse:
+            self.refused += 1
+            return "554 5.7.1 Message refused"
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
 
@@ -146,11 +152,10 @@ def smtp():
         controller.stop()
 
 
-def dispatcher_for(tmp_path, port: int):
-    from yuqing.notify import Dispatcher
-    from yuqing.notify import load_config as load_notify
-
+def notify_yaml(tmp_path, port: int, log_path=None):
+    """A notify.yaml routing digests to a local SMTP port (and, with ``log_path``, to a log channel too)."""
     path = tmp_path / "notify.yaml"
+    log = f"  log:\n    type: log\n    path: {log_path}\n" if log_path else ""
     path.write_text(
         f"""\
 retry:
@@ -158,14 +163,14 @@ retry:
   backoff_seconds: 0.05
   timeout_seconds: 5
 channels:
-  mail:
+{log}  mail:
     type: email
     host: 127.0.0.1
     port: {port}
     security: none
     sender: 舆情监测系统 <yuqing@example.gov.cn>
 routes:
-  - channels: [mail]
+  - channels: [{"log, " if log_path else ""}mail]
     kinds: [digest]
 units:
   局领导:
@@ -173,7 +178,14 @@ units:
 """,
         encoding="utf-8",
     )
-    return Dispatcher(load_notify(path))
+    return path
+
+
+def dispatcher_for(tmp_path, port: int, log_path=None):
+    from yuqing.notify import Dispatcher
+    from yuqing.notify import load_config as load_notify
+
+    return Dispatcher(load_notify(notify_yaml(tmp_path, port, log_path)))
 
 
 FAST = replace(DAILY_ONLY, kinds={"daily": replace(DAILY_ONLY.kinds["daily"], formats=("docx", "html"))})
@@ -261,3 +273,149 @@ def test_slot_keys_are_stable():
     [slot] = due(at(13, 8, 30), {"daily": date(2024, 3, 11)}, DAILY_ONLY)
     assert slot.key == "daily:2024-03-12"
     assert timedelta(0) <= at(13, 8, 30) - slot.scheduled_at
+
+
+# ---------------------------------------------------------------- audit fixes: history, channels, clock, claims
+def _statuses(store) -> list[str]:
+    audit = store.search("audit", {"term": {"action": "digest"}}, size=100, sort=[{"at": "asc"}])
+    return [h["_source"]["details"]["status"] for h in audit["hits"]["hits"]]
+
+
+def _sent_record(period: date, at_: datetime) -> dict:
+    return {
+        "id": f"digest-daily-{period.isoformat()}-{at_:%Y%m%dT%H%M%S}",
+        "alert_id": None,
+        "event_id": None,
+        "action": "digest",
+        "actor": "digest-scheduler",
+        "at": at_.isoformat(),
+        "details": {"kind": "daily", "period": period.isoformat(), "ok": True, "status": "sent", "attempt": 1},
+    }
+
+
+@pytest.mark.es
+def test_a_long_history_does_not_hide_the_latest_send(store, smtp, tmp_path):
+    first = date(2020, 1, 1)
+    days = [first + timedelta(days=i) for i in range(1100)]
+    old = [_sent_record(day, datetime.combine(day + timedelta(days=1), time(8, 30), SHANGHAI)) for day in days]
+    assert old[-1]["details"]["period"] < "2024-01-01"
+    recent = _sent_record(date(2024, 3, 12), at(13, 8, 30))
+    assert not store.index_docs("audit", old + [recent], refresh=True).failed
+    assert load_state(store).last_sent == {"daily": date(2024, 3, 12)}
+    assert run_pending(store, dispatcher_for(tmp_path, smtp.port), at(13, 9, 0), FAST) == []
+    assert smtp.messages == [] and store.count("audit") == 1101  # nothing re-sent, nothing recorded as missed
+
+
+@pytest.mark.es
+def test_a_failed_email_is_not_masked_by_the_log_channel_and_only_it_is_retried(loaded_store, smtp, tmp_path):
+    log = tmp_path / "notices.jsonl"
+    smtp.refuse = True
+    [report] = run_pending(loaded_store, dispatcher_for(tmp_path, smtp.port, log), at(13, 8, 30), FAST)
+    assert not report.ok and report.stage == "send" and "mail" in report.error
+    assert report.delivered == ["log"] and smtp.refused == 1
+    state = load_state(loaded_store)
+    assert "daily" not in state.last_sent and state.attempts["daily:2024-03-12"].count == 1
+    assert state.delivered["daily:2024-03-12"] == {"log"}
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 1
+
+    smtp.refuse = False
+    [retry] = run_pending(loaded_store, dispatcher_for(tmp_path, smtp.port, log), at(13, 8, 46), FAST)
+    assert retry.ok, retry.error
+    assert [r["channel"] for r in retry.results] == ["mail"] and retry.delivered == ["log", "mail"]
+    assert len(smtp.messages) == 1
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 1  # the log channel already had it
+    assert _statuses(loaded_store) == ["retrying", "sent"]
+    assert run_pending(loaded_store, dispatcher_for(tmp_path, smtp.port, log), at(13, 12, 0), FAST) == []
+
+
+@pytest.mark.es
+def test_run_pending_and_digest_send_default_to_the_shared_clock(loaded_store, smtp, tmp_path, monkeypatch):
+    import time as real_time
+
+    from yuqing.cli import main
+    from yuqing.clock import ENV, SimulatedClock
+
+    monkeypatch.setenv(ENV, SimulatedClock(at(13, 8, 31), real_time.time(), 1.0).to_env())
+    [report] = run_pending(loaded_store, dispatcher_for(tmp_path, smtp.port), schedule=FAST)
+    assert report.ok and report.key == "daily:2024-03-12"
+    assert at(13, 8, 31) <= report.at < at(13, 8, 40)
+
+    config = tmp_path / "digest.yaml"
+    config.write_text("daily:\n  formats: [html]\n", encoding="utf-8")
+    code = main(
+        ["digest", "send", "daily", "--date", "2024-03-11", "--config", str(config),
+         "--notify-config", str(notify_yaml(tmp_path, smtp.port))]
+    )
+    assert code == 0 and len(smtp.messages) == 2
+    audit = loaded_store.search("audit", {"term": {"action": "digest"}}, size=10, sort=[{"at": "asc"}])
+    assert [h["_source"]["at"][:13] for h in audit["hits"]["hits"]] == ["2024-03-13T08"] * 2
+
+
+@pytest.mark.es
+def test_two_schedulers_on_one_elasticsearch_send_one_email(loaded_store, smtp, tmp_path, es_url):
+    import threading
+
+    from yuqing.store import connect
+
+    stores = [loaded_store, connect(es_url, prefix=loaded_store.prefix)]
+    barrier = threading.Barrier(2)
+    reports: list = []
+
+    def worker(store) -> None:
+        dispatcher = dispatcher_for(tmp_path, smtp.port)
+        barrier.wait()
+        reports.extend(run_pending(store, dispatcher, at(13, 8, 30), FAST))
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert [(r.key, r.ok) for r in reports] == [("daily:2024-03-12", True)]
+    assert len(smtp.messages) == 1 and _statuses(loaded_store) == ["sent"]
+
+
+@pytest.mark.es
+def test_a_scheduler_with_stale_state_loses_the_claim(loaded_store, smtp, tmp_path, monkeypatch):
+    from yuqing.digest import schedule
+
+    down = dispatcher_for(tmp_path, _free_port())
+    stale = load_state(loaded_store)  # the second worker read the audit before the first one sent
+    assert [r.ok for r in run_pending(loaded_store, down, at(13, 8, 30), FAST)] == [False]
+    monkeypatch.setattr(schedule, "load_state", lambda _store, limit=1000: stale)
+    assert run_pending(loaded_store, dispatcher_for(tmp_path, smtp.port), at(13, 8, 30), FAST) == []
+    assert smtp.messages == []
+    monkeypatch.undo()
+    # the failed attempt is retried after the interval: attempt 2 is claimed by one worker only
+    stale = load_state(loaded_store)
+    [retry] = run_pending(loaded_store, dispatcher_for(tmp_path, smtp.port), at(13, 8, 46), FAST)
+    assert retry.ok
+    monkeypatch.setattr(schedule, "load_state", lambda _store, limit=1000: stale)
+    assert run_pending(loaded_store, dispatcher_for(tmp_path, smtp.port), at(13, 8, 47), FAST) == []
+    assert len(smtp.messages) == 1 and _statuses(loaded_store) == ["retrying", "sent"]
+
+
+@pytest.mark.es
+def test_an_attempt_whose_process_died_is_retried_after_the_interval(loaded_store, smtp, tmp_path):
+    from yuqing.digest.schedule import Slot, claim
+
+    [slot] = due(at(13, 8, 30), {"daily": date(2024, 3, 11)}, DAILY_ONLY)
+    assert claim(loaded_store, slot, 1, at(13, 8, 30))  # claimed, then the process died
+    assert not claim(loaded_store, slot, 1, at(13, 8, 30))
+    up = dispatcher_for(tmp_path, smtp.port)
+    assert run_pending(loaded_store, up, at(13, 8, 31), FAST) == []  # maybe still sending
+    [retry] = run_pending(loaded_store, up, at(13, 8, 46), FAST)
+    assert retry.ok and len(smtp.messages) == 1
+    audit = loaded_store.search("audit", {"term": {"action": "digest"}}, size=10)["hits"]["hits"]
+    assert [h["_source"]["details"]["attempt"] for h in audit] == [2]
+
+    # the last allowed attempt dying is recorded as a failure, once
+    once = replace(FAST, attempts=1)
+    next_day = Slot("daily", date(2024, 3, 13), at(14, 8, 30))
+    assert claim(loaded_store, next_day, 1, at(14, 8, 30))
+    assert run_pending(loaded_store, up, at(14, 8, 50), once) == []
+    assert run_pending(loaded_store, up, at(14, 9, 50), once) == []
+    records = loaded_store.search("audit", {"term": {"action": "digest"}}, size=10, sort=[{"at": "asc"}])
+    last = [h["_source"]["details"] for h in records["hits"]["hits"]][-1]
+    assert (last["period"], last["status"], last["attempt"]) == ("2024-03-13", "failed", 1)
+    assert "中断" in last["error"] and _statuses(loaded_store) == ["sent", "failed"]

@@ -7,11 +7,28 @@ dispatcher, now)`` (called by the long-running service) reads what was already s
 index, delivers what is due and records every attempt there (action ``digest``). A failed digest is
 tried again after ``retry.interval`` and, when it finally fails or is too old to send, recorded as
 such — never silently skipped.
+
+A digest counts as sent only when every channel it is routed to has taken it (the shipped ``log``
+channel succeeding does not mask a failed email). A retry goes only to the channels that have not
+taken it yet, so nobody gets the same digest twice.
+
+Several service processes (``yuqing run --worker i/N``, on several hosts) may all run
+``run_pending``: before each attempt a process claims it with a create-only audit document
+(action ``digest-claim``, id ``digest-claim-<kind>-<period>-<attempt>``); the process that loses
+the claim skips the slot, so one email goes out. A claimed attempt that never records an outcome
+(its process died) counts as failed once ``retry.interval`` has passed, and the next attempt is
+claimed under the next number.
+
+"Now" is the shared clock (:func:`yuqing.clock.now`, simulated when ``YUQING_CLOCK`` is set).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
+import socket
+import time as _time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +37,7 @@ from pathlib import Path
 
 from analysis.clocks import parse_clock_time, parse_duration
 from analysis.workdays import SHANGHAI
+from yuqing import clock
 from yuqing.config import Field, Where, read_yaml, validate
 from yuqing.digest import FORMATS, MIME_TYPES
 
@@ -30,6 +48,7 @@ DEFAULT_PATH = PROJECT_ROOT / "config" / "digest.yaml"
 KINDS = ("daily", "weekly")
 KIND_LABELS = {"daily": "舆情日报", "weekly": "舆情周报"}
 AUDIT_ACTION = "digest"
+CLAIM_ACTION = "digest-claim"
 ACTOR = "digest-scheduler"
 
 
@@ -264,6 +283,7 @@ class DeliveryReport:
     files: list[str] = field(default_factory=list)
     results: list[dict] = field(default_factory=list)
     at: datetime | None = None
+    delivered: list[str] = field(default_factory=list)  # channels that have it (this or an earlier try)
 
     @property
     def key(self) -> str:
@@ -309,6 +329,26 @@ def _recipients_problem(dispatcher, notice) -> str | None:
     return None
 
 
+def _send_remaining(dispatcher, notice, done: frozenset[str] | set[str]):
+    """Send ``notice`` to its routed channels except ``done`` (those that took it on an earlier try).
+
+    The routing (and the recipients of email channels) stays that of config/notify.yaml: a dispatcher
+    over the same configuration minus the ``done`` channels sends it (its counts do not reach the
+    shared dispatcher's ``stats``). A dispatcher that cannot tell its channels apart (no
+    ``config.plan``) sends to all of them again."""
+    if not done:
+        return dispatcher.send_now(notice)
+    config = getattr(dispatcher, "config", None)
+    if config is None or not hasattr(config, "plan") or not dataclasses.is_dataclass(config):
+        return dispatcher.send_now(notice)
+    if not [name for name, _ in config.plan(notice) if name not in done]:
+        return []
+    narrowed = dataclasses.replace(
+        config, channels={name: ch for name, ch in config.channels.items() if name not in done}
+    )
+    return type(dispatcher)(narrowed, sleep=getattr(dispatcher, "_sleep", _time.sleep)).send_now(notice)
+
+
 def deliver(
     store,
     dispatcher,
@@ -318,17 +358,20 @@ def deliver(
     schedule: DigestSchedule | None = None,
     now: datetime | None = None,
     formats: tuple[str, ...] | None = None,
+    done_channels: set[str] | frozenset[str] = frozenset(),
 ) -> DeliveryReport:
     """Render the digest of ``day`` (or of its week) in the configured formats and email it.
 
-    Never raises for a render or send failure: the report says what failed and where.
+    The report is ``ok`` only when every routed channel has the digest; ``done_channels`` (those that
+    took it on an earlier try) are not sent to again. Never raises for a render or send failure: the
+    report says what failed and where.
     """
     from yuqing.digest.layout import digest_document
     from yuqing.digest.model import build_digest, week_window
     from yuqing.digest.render import file_name, render
 
     schedule = schedule or load_config()
-    now = now or datetime.now(schedule.tz)
+    now = now or clock.now().astimezone(schedule.tz)
     period = day if kind == "daily" else week_window(day)[0].date()
     report = DeliveryReport(kind, period, False, "render", at=now)
     formats = formats or schedule.kinds[kind].formats
@@ -354,16 +397,21 @@ def deliver(
         if problem:
             report.error = problem
             return report
-        results = dispatcher.send_now(notice)
+        results = _send_remaining(dispatcher, notice, set(done_channels))
     except Exception as exc:  # noqa: BLE001
         LOGGER.error("digest %s %s failed to send: %s", kind, period, exc)
         report.error = f"发送失败: {exc}"
+        report.delivered = sorted(done_channels)
         return report
     report.results = [r.as_record() if hasattr(r, "as_record") else dict(r) for r in results]
-    if not results:
+    report.delivered = sorted(set(done_channels) | {r.channel for r in results if r.ok})
+    failed = [r for r in results if not r.ok]
+    if not results and not done_channels:
         report.error = "没有接收简报的通知渠道（config/notify.yaml 的 routes 中加入 kinds: [digest]）"
-    elif not any(r.ok for r in results):
-        report.error = "发送失败: " + "；".join(f"{r.channel}: {r.error}" for r in results)
+    elif failed:
+        report.error = "发送失败: " + "；".join(f"{r.channel}: {r.error}" for r in failed)
+        if report.delivered:
+            report.error += f"（已送达: {'、'.join(report.delivered)}，重试时不再重复发送）"
     else:
         report.ok, report.stage = True, "done"
     return report
@@ -375,14 +423,26 @@ class ScheduleState:
     last_sent: dict[str, date] = field(default_factory=dict)
     attempts: dict[str, Attempts] = field(default_factory=dict)
     recorded_missed: set[str] = field(default_factory=set)
+    delivered: dict[str, set[str]] = field(default_factory=dict)  # unfinished slot -> channels that have it
+    unfinished: dict[str, int] = field(default_factory=dict)  # slot -> last claimed attempt with no outcome
 
 
 def load_state(store, limit: int = 1000) -> ScheduleState:
-    """What was sent and tried, from the audit records (action ``digest``)."""
+    """What was sent and tried, from the most recent ``limit`` audit records (actions ``digest`` and
+    ``digest-claim``), newest first, so a long history never hides the latest sends."""
     from yuqing.digest.model import parse_time
 
-    result = store.search("audit", {"term": {"action": AUDIT_ACTION}}, size=limit, sort=[{"at": "asc"}])
+    result = store.search(
+        "audit",
+        {"terms": {"action": [AUDIT_ACTION, CLAIM_ACTION]}},
+        size=limit,
+        sort=[{"at": "desc"}, {"id": "desc"}],
+    )
     state = ScheduleState()
+    tried: dict[str, tuple[int, datetime]] = {}  # key -> (highest attempt number, latest attempt time)
+    outcomes: dict[str, set[int]] = {}
+    claims: dict[str, int] = {}
+    sent: set[str] = set()
     for hit in result["hits"]["hits"]:
         src = hit["_source"]
         details = src.get("details") or {}
@@ -392,21 +452,66 @@ def load_state(store, limit: int = 1000) -> ScheduleState:
             continue
         day = date.fromisoformat(period)
         key = f"{kind}:{period}"
-        if details.get("status") == "missed":
+        attempt = int(details.get("attempt") or 1)
+        if src.get("action") == CLAIM_ACTION:
+            claims[key] = max(claims.get(key, 0), attempt)
+        elif details.get("status") == "missed":
             state.recorded_missed.add(key)
+            continue
         elif details.get("ok"):
+            sent.add(key)
             if day > state.last_sent.get(kind, date.min):
                 state.last_sent[kind] = day
-            state.attempts.pop(key, None)
+            continue
         else:
-            previous = state.attempts.get(key)
-            state.attempts[key] = Attempts((previous.count if previous else 0) + 1, at)
+            outcomes.setdefault(key, set()).add(attempt)
+            channels = details.get("delivered")
+            if channels is None:  # records written before ``delivered`` existed
+                channels = [r.get("channel") for r in details.get("results") or [] if r.get("ok")]
+            state.delivered.setdefault(key, set()).update(c for c in channels if c)
+        count, last = tried.get(key, (0, at))
+        tried[key] = (max(count, attempt), max(last, at))
+    for key, (count, last) in tried.items():
+        if key in sent:
+            continue
+        state.attempts[key] = Attempts(count, last)
+        if key in claims and claims[key] not in outcomes.get(key, set()):
+            state.unfinished[key] = claims[key]
+    for key in sent:
+        state.delivered.pop(key, None)
     return state
 
 
-def record(store, report: DeliveryReport, attempt: int, final: bool, status: str | None = None) -> dict:
-    """Write one audit entry for a delivery attempt; returns it."""
-    at = report.at or datetime.now(SHANGHAI)
+def _claimer() -> str:
+    return f"{ACTOR}@{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(store, slot: Slot, attempt: int, now: datetime) -> bool:
+    """Claim attempt ``attempt`` of ``slot`` for this process (create-only audit document).
+
+    True when this process won it and is to send; False when another process already claimed it."""
+    return store.create_doc(
+        "audit",
+        {
+            "id": f"digest-claim-{slot.kind}-{slot.period.isoformat()}-{attempt}",
+            "alert_id": None,
+            "event_id": None,
+            "action": CLAIM_ACTION,
+            "actor": _claimer(),
+            "at": now.isoformat(),
+            "details": {"kind": slot.kind, "period": slot.period.isoformat(), "attempt": attempt},
+        },
+    )
+
+
+def record(
+    store, report: DeliveryReport, attempt: int, final: bool, status: str | None = None, *, once: bool = False
+) -> dict:
+    """Write one audit entry for a delivery attempt; returns it.
+
+    ``once``: the entry's id is per slot and attempt and written create-only (several processes may
+    record the same conclusion; the audit keeps one)."""
+    at = report.at or clock.now().astimezone(SHANGHAI)
     status = status or ("sent" if report.ok else ("failed" if final else "retrying"))
     entry = {
         "id": f"digest-{report.kind}-{report.period.isoformat()}-{at.strftime('%Y%m%dT%H%M%S%f')}",
@@ -425,8 +530,13 @@ def record(store, report: DeliveryReport, attempt: int, final: bool, status: str
             "attempt": attempt,
             "files": report.files,
             "results": report.results,
+            "delivered": report.delivered,
         },
     }
+    if once:
+        entry["id"] = f"digest-{report.kind}-{report.period.isoformat()}-{status}-{attempt}"
+        store.create_doc("audit", entry)
+        return entry
     written = store.index_docs("audit", [entry], refresh="wait_for")
     if written.failed:
         LOGGER.error("could not record digest delivery %s in the audit index: %s", report.key, written.failed)
@@ -436,9 +546,12 @@ def record(store, report: DeliveryReport, attempt: int, final: bool, status: str
 def run_pending(
     store, dispatcher, now: datetime | None = None, schedule: DigestSchedule | None = None
 ) -> list[DeliveryReport]:
-    """Deliver every digest due at ``now``; record each attempt, each final failure and each missed slot."""
+    """Deliver every digest due at ``now``; record each attempt, each final failure and each missed slot.
+
+    Each attempt is claimed first (:func:`claim`): of several processes running this at once, one
+    sends; the others skip the slot. ``now`` defaults to the shared clock."""
     schedule = schedule or load_config()
-    now = now or datetime.now(schedule.tz)
+    now = now or clock.now().astimezone(schedule.tz)
     state = load_state(store)
     reports = []
     for slot in missed(now, state.last_sent, schedule):
@@ -457,11 +570,32 @@ def run_pending(
                 0,
                 True,
                 "missed",
+                once=True,  # several processes may see it; the audit keeps one record
             )
+    for key, attempt in state.unfinished.items():  # the last attempt's process died before recording it
+        tried = state.attempts[key]
+        if attempt >= schedule.attempts and now >= tried.last_at + schedule.interval:
+            kind, period = key.split(":", 1)
+            LOGGER.error("digest %s: attempt %d never finished and it was the last one", key, attempt)
+            error = f"第 {attempt} 次发送未完成（发送进程中断）"
+            interrupted = DeliveryReport(kind, date.fromisoformat(period), False, "send", error, at=now)
+            interrupted.delivered = sorted(state.delivered.get(key, ()))
+            record(store, interrupted, attempt, True, "failed", once=True)
     for slot in due(now, state.last_sent, schedule, state.attempts):
-        report = deliver(store, dispatcher, slot.period, slot.kind, schedule=schedule, now=now)
-        report.at = now
         attempt = (state.attempts[slot.key].count if slot.key in state.attempts else 0) + 1
+        if not claim(store, slot, attempt, now):
+            LOGGER.info("digest %s attempt %d is claimed by another process; skipped here", slot.key, attempt)
+            continue
+        report = deliver(
+            store,
+            dispatcher,
+            slot.period,
+            slot.kind,
+            schedule=schedule,
+            now=now,
+            done_channels=state.delivered.get(slot.key, set()),
+        )
+        report.at = now
         final = not report.ok and attempt >= schedule.attempts
         if not report.ok:
             LOGGER.error(
@@ -485,6 +619,7 @@ __all__ = [
     "deliver",
     "run_pending",
     "load_state",
+    "claim",
     "record",
     "build_notice",
     "DEFAULT_PATH",

@@ -231,6 +231,20 @@ class Store:
                 self.client.indices.refresh(index=alias)
         return report
 
+    def create_doc(self, name: str, doc: dict, refresh: bool | str = "wait_for") -> bool:
+        """Write ``doc`` under its ``id`` only if no document has that id yet (op_type=create).
+
+        True when this call created it, False when it already existed: a claim that exactly one of
+        several processes wins (e.g. the scheduled digest, sent once across service workers)."""
+        from elasticsearch import ConflictError
+
+        with translate_errors(self.url):
+            try:
+                self.client.create(index=self.alias(name), id=doc["id"], document=doc, refresh=refresh)
+            except ConflictError:
+                return False
+        return True
+
     def index_posts(self, posts: Iterable[dict], refresh: bool = False) -> BulkReport:
         """Index posts under deterministic ids; writing the same post again updates it."""
         report = BulkReport()
