@@ -32,6 +32,7 @@ def _run(args) -> int:
     from yuqing.notify import Dispatcher
     from yuqing.service import logs
     from yuqing.service.app import Service, ServiceConfig
+    from yuqing.service.http import HealthServer
     from yuqing.store import connect
 
     # Every configuration file is validated before anything starts (ConfigError names file:line).
@@ -48,12 +49,21 @@ def _run(args) -> int:
         raise  # a broken notify.yaml is a configuration error: nothing starts
     if not args.text_logs:
         logs.configure(logging.INFO)
+    health_server = None
     try:
+        if not args.once:
+            # Bound before Elasticsearch is contacted: a busy port stops here with one clear message.
+            health_server = HealthServer(lambda: {"ok": False}, config.health_host, config.health_port)
         store = connect()
         store.init()
         service = Service(store, config, dispatcher, rules=rules, reloader=reloader)
+        if health_server is not None:
+            health_server.health = service.health
+            service.health_server = health_server
     except BaseException:
         dispatcher.close()
+        if health_server is not None:
+            health_server.stop()
         raise
     if args.once:
         results = service.scheduler.run_once()

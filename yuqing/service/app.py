@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from yuqing import clock
 from yuqing.service import metrics
@@ -51,6 +51,9 @@ class Service:
         self.dispatcher = dispatcher
         self.last_crawl: dict[str, float] = {}
         self._engine = None
+        self._calendar = None
+        self._calendar_checked = None  # the local date of the last calendar warning check
+        self._alert_ranks: dict[str, int] = {}  # alert id -> level rank when last stored by a cycle
         self.scheduler = Scheduler(self.build_jobs(), on_finished=metrics.job_finished)
         self.health_server: HealthServer | None = None
 
@@ -136,14 +139,98 @@ class Service:
 
     def analyse(self, _stop: threading.Event) -> str:
         now = clock.now()
+        self.check_calendar()
         if self.reloader is not None and (rules := self.reloader.check()) is not None:
             self.rules = rules
             self.engine().set_rules(rules)
+        self._observe_lag(now)
         report = self.engine().cycle(now)  # the cycle also sends the reminders that are due
         if report.errors:
             LOGGER.warning("analysis cycle errors: %s", report.errors[:5])
+        self._observe_cycle(now, report)
         return (f"帖子 {report.posts}，事件 {report.events}，新预警 {report.alerts_new}，升级 {report.alerts_raised}，"
                 f"推送 {report.pushed}，提醒 {report.reminders}，留言提醒 {report.board_reminders}")
+
+    # ----------------------------------------------------------- cycle metrics
+    def _observe_lag(self, now: datetime) -> None:
+        """ANALYSIS_LAG: how long the oldest post not yet grouped into an event has waited since its crawl."""
+        from yuqing.store.alerts import UNGROUPED
+
+        try:
+            result = self.store.search("posts", UNGROUPED, size=0, track_total_hits=False,
+                                       aggs={"oldest": {"min": {"field": "crawled_at"}}})
+        except Exception as exc:  # noqa: BLE001 - metrics must not fail the analysis job
+            LOGGER.warning("analysis lag unavailable: %s", exc)
+            return
+        oldest = result["aggregations"]["oldest"].get("value")  # epoch milliseconds, None when nothing waits
+        metrics.ANALYSIS_LAG.set(max(0.0, now.timestamp() - oldest / 1000) if oldest is not None else 0.0)
+
+    def _observe_cycle(self, now: datetime, report) -> None:
+        """ALERT_LATENCY of the alerts this cycle stored new or raised, ALERTS_OPEN by level, SPOOL_PENDING.
+
+        CycleReport only counts alerts, so they are read back: the alerts the cycle wrote carry its time
+        in ``updated_at``; new ones also in ``first_alerted_at``; raised ones have a lower ``level_rank``
+        than when this service last saw them (a raise of an alert not seen since a restart is not timed).
+        """
+        from analysis.rules import LEVELS
+        from yuqing.store import alerts as sa
+
+        try:
+            if report.alerts_new or report.alerts_raised or report.merged:
+                sa.refresh_all(self.store, "posts", "alerts")  # the cycle writes without refreshing
+            if report.alerts_new or report.alerts_raised:
+                self._observe_latency(now)
+            result = self.store.search("alerts", {"bool": {"must_not": [
+                {"term": {"status": "closed"}}, {"exists": {"field": "merged_into"}}]}}, size=0,
+                track_total_hits=False, aggs={"level": {"terms": {"field": "level", "size": len(LEVELS)}}})
+            counts = {b["key"]: b["doc_count"] for b in result["aggregations"]["level"]["buckets"]}
+            for level in LEVELS:
+                metrics.ALERTS_OPEN.labels(level).set(counts.get(level, 0))
+        except Exception as exc:  # noqa: BLE001 - metrics must not fail the analysis job
+            LOGGER.warning("alert metrics unavailable: %s", exc)
+        self._spool_pending()
+
+    def _observe_latency(self, now: datetime) -> None:
+        window = {"gte": (now - timedelta(milliseconds=1)).isoformat(),
+                  "lte": (now + timedelta(milliseconds=1)).isoformat()}
+        hits = self.store.search("alerts", {"range": {"updated_at": window}}, size=1000,
+                                 source=["id", "event_id", "level_rank", "first_alerted_at"],
+                                 track_total_hits=False)["hits"]["hits"]
+        timed: list[str] = []
+        for hit in hits:
+            alert = hit["_source"]
+            rank, seen = int(alert["level_rank"]), self._alert_ranks.get(alert["id"])
+            first = alert.get("first_alerted_at")
+            if (first and datetime.fromisoformat(first) == now) or (seen is not None and rank < seen):
+                timed.append(alert["event_id"])
+            self._alert_ranks[alert["id"]] = rank
+        if not timed:
+            return
+        result = self.store.search("posts", {"terms": {"event_id": timed}}, size=0, track_total_hits=False,
+                                   aggs={"event": {"terms": {"field": "event_id", "size": len(timed)},
+                                                   "aggs": {"newest": {"max": {"field": "crawled_at"}}}}})
+        for bucket in result["aggregations"]["event"]["buckets"]:
+            newest = bucket["newest"].get("value")
+            if newest is not None:
+                metrics.ALERT_LATENCY.observe(max(0.0, now.timestamp() - newest / 1000))
+
+    # ----------------------------------------------------------- working-day calendar
+    def calendar(self):
+        """The working-day calendar the alert clocks use (config/clocks.yaml)."""
+        if self._engine is not None:
+            return self._engine.policy.calendar
+        if self._calendar is None:
+            from analysis.clocks import load_policy
+
+            self._calendar = load_policy().calendar
+        return self._calendar
+
+    def check_calendar(self):
+        """Log the calendar warning at start-up and then once a day (on the first check of each day)."""
+        today = clock.now_local().date()
+        if self._calendar_checked != today:
+            self.calendar().warn_if_missing(today)
+            self._calendar_checked = today
 
     def deliver_digests(self, _stop: threading.Event) -> str:
         if self.dispatcher is None:
@@ -163,22 +250,38 @@ class Service:
         except Exception as exc:  # noqa: BLE001 - health reports, it does not raise
             doc["elasticsearch"] = f"不可用: {exc}"
             doc["ok"] = False
+        doc["spool_pending"] = self._spool_pending()
+        try:
+            status = self.calendar().status(clock.now_local())
+            doc["calendar"] = {"level": status.level, "covered_years": list(status.covered_years),
+                               "missing_years": list(status.missing_years), "message": status.message}
+        except Exception as exc:  # noqa: BLE001
+            doc["calendar"] = {"level": "error", "message": f"工作日历不可用: {exc}"}
+        if self.reloader is not None and self.reloader.error:
+            doc["rules_error"] = f"修改后的预警规则未生效（仍用原规则）: {self.reloader.error}"
+        return doc
+
+    def _spool_pending(self) -> int | str:
         try:
             from yuqing.spool import Spool
 
             spool = Spool()
             pending = sum(spool.pending(name) for name in spool.names())
-            metrics.SPOOL_PENDING.set(pending)
-            doc["spool_pending"] = pending
-        except Exception as exc:  # noqa: BLE001
-            doc["spool_pending"] = f"未知: {exc}"
-        if self.reloader is not None and self.reloader.error:
-            doc["rules_error"] = f"修改后的预警规则未生效（仍用原规则）: {self.reloader.error}"
-        return doc
+        except Exception as exc:  # noqa: BLE001 - health reports, it does not raise
+            return f"未知: {exc}"
+        metrics.SPOOL_PENDING.set(pending)
+        return pending
 
     # ----------------------------------------------------------- lifecycle
+    def bind(self) -> HealthServer:
+        """Bind the health port (not yet serving); a busy port raises YuqingError naming it."""
+        if self.health_server is None:
+            self.health_server = HealthServer(self.health, self.config.health_host, self.config.health_port)
+        return self.health_server
+
     def start(self) -> None:
-        self.health_server = HealthServer(self.health, self.config.health_host, self.config.health_port).start()
+        self.check_calendar()
+        self.bind().start()
         LOGGER.info("health and metrics at %s/healthz and %s/metrics", self.health_server.url,
                     self.health_server.url)
         self.thread = threading.Thread(target=self.scheduler.run_forever, name="scheduler", daemon=True)
@@ -196,7 +299,11 @@ class Service:
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop(timeout=10)
+            raise
         stop.wait()
         LOGGER.info("stopping: waiting for running jobs")
         stuck = self.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -9,6 +10,7 @@ from typing import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from yuqing.errors import YuqingError
 from yuqing.service.metrics import REGISTRY
 
 
@@ -43,7 +45,10 @@ class HealthServer:
             def log_message(self, *_args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
+        try:
+            self.server = ThreadingHTTPServer((host, port), Handler)
+        except OSError as exc:
+            raise port_error(exc, host, port, "健康检查端口") from None
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name="health", daemon=True)
 
@@ -57,5 +62,13 @@ class HealthServer:
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
+        if self.thread.is_alive():  # shutdown() waits for serve_forever(), never run by an unstarted server
+            self.server.shutdown()
         self.server.server_close()
+
+
+def port_error(exc: OSError, host: str, port: int, what: str) -> YuqingError:
+    """A clear error for a port that cannot be bound (busy, or not allowed)."""
+    if exc.errno == errno.EADDRINUSE:
+        return YuqingError(f"{what} {host}:{port} 已被其他程序占用（请换一个端口，或先停止占用它的程序）")
+    return YuqingError(f"{what} {host}:{port} 无法监听: {exc.strerror or exc}")

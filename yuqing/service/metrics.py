@@ -11,12 +11,18 @@ CRAWL_ERRORS = Counter("yuqing_crawl_errors_total", "Crawl errors by kind", ["so
 JOB_RUNS = Counter("yuqing_job_runs_total", "Scheduled job runs", ["job", "outcome"], registry=REGISTRY)
 JOB_SECONDS = Histogram("yuqing_job_duration_seconds", "Duration of scheduled job runs", ["job"],
                         buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600), registry=REGISTRY)
-ALERT_LATENCY = Histogram("yuqing_alert_latency_seconds", "From a post being indexed to its alert being stored",
-                          buckets=(1, 5, 10, 30, 60, 120, 300, 600), registry=REGISTRY)
-ANALYSIS_LAG = Gauge("yuqing_analysis_lag_seconds", "Age of the newest post not yet analysed", registry=REGISTRY)
+# Times below are on the service clock (simulated and accelerated in the demo, real otherwise).
+ALERT_LATENCY = Histogram(
+    "yuqing_alert_latency_seconds",
+    "Per new or raised alert: from the crawl of the newest post of its event to the cycle storing the alert",
+    buckets=(1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600), registry=REGISTRY)
+ANALYSIS_LAG = Gauge("yuqing_analysis_lag_seconds",
+                     "At the start of the last analysis cycle: age of the oldest post waiting for analysis "
+                     "(0 when none waited)", registry=REGISTRY)
 SPOOL_PENDING = Gauge("yuqing_spool_pending", "Items waiting in the local spool for Elasticsearch",
                       registry=REGISTRY)
-ALERTS_OPEN = Gauge("yuqing_alerts_open", "Alerts not yet closed", ["level"], registry=REGISTRY)
+ALERTS_OPEN = Gauge("yuqing_alerts_open", "Alerts not closed (nor merged into another), by level after the last "
+                    "analysis cycle", ["level"], registry=REGISTRY)
 
 
 def job_finished(job, ok: bool, seconds: float) -> None:
