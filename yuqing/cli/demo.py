@@ -8,12 +8,15 @@ clocks and the crawlers' date checks agree with the sandbox's time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from yuqing import clock, esnode, settings
@@ -44,19 +47,86 @@ def step(number: int, total: int, text: str) -> None:
     print(f"[{number}/{total}] {text}", flush=True)
 
 
+@dataclass
+class DemoConfig:
+    """Every configuration file the demo uses, loaded and validated."""
+
+    rules: object
+    reloader: object
+    service: object  # yuqing.service.app.ServiceConfig
+    dispatcher: object
+
+
+def validate_config(args, *, rules_path=None, schemes_path=None, notify_path=None,
+                    sources_path=None) -> DemoConfig:
+    """Load rules, schemes, clocks, notify and sources with the loaders `yuqing run` uses, before anything
+    starts (a ConfigError names file:line). Paths default to the files under config/."""
+    from analysis.clocks import load_policy
+    from analysis.rules import RULES_PATH, SCHEMES_PATH, load_rules
+    from yuqing.alerts.reload import RulesReloader
+    from yuqing.notify import Dispatcher
+    from yuqing.service.app import Service, ServiceConfig
+
+    rules_path, schemes_path = rules_path or RULES_PATH, schemes_path or SCHEMES_PATH
+    rules = load_rules(rules_path, schemes_path=schemes_path)
+    load_policy()  # config/clocks.yaml: the alert clocks and the working-day calendar
+    # Digests are downloaded from the dashboard or the CLI in the demo: no mail server to deliver them to.
+    service = ServiceConfig(sources_file=sources_path, sandbox=f"http://127.0.0.1:{args.sandbox_port}",
+                            crawl_tick=10, crawl_interval=30, analysis_interval=10,
+                            health_port=args.health_port,
+                            base_url=f"http://127.0.0.1:{args.dashboard_port}", digests=False)
+    Service.check_sources(service)
+    dispatcher = Dispatcher.from_config(notify_path) if notify_path else Dispatcher.from_config()
+    return DemoConfig(rules, RulesReloader(rules_path, schemes_path), service, dispatcher)
+
+
+def check_ports_free(ports: dict[int, str], host: str = "127.0.0.1") -> None:
+    """YuqingError naming the first busy port (checked before anything starts; each bind is checked again)."""
+    from yuqing.service.http import port_error
+
+    for port, what in ports.items():
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                raise port_error(exc, host, port, what) from None
+
+
 def _demo(args) -> int:
+    config = validate_config(args)
+    try:
+        check_ports_free({args.sandbox_port: "沙盒网站端口", args.dashboard_port: "看板端口",
+                          args.health_port: "健康检查端口"})
+    except BaseException:
+        config.dispatcher.close()
+        raise
+    with contextlib.ExitStack() as running:
+        running.callback(config.dispatcher.close)
+        try:
+            store, dashboard = _start(args, config, running)  # an error or Ctrl-C here stops what started
+            _watch(store, dashboard, args)
+        finally:
+            print("\n正在停止 …", flush=True)
+    print("已停止。", flush=True)
+    return 0
+
+
+def _start(args, config: DemoConfig, running: contextlib.ExitStack):
+    """Steps 1–6; each component is registered in ``running`` as soon as it runs."""
     from yuqing.sandbox import SandboxServer, build_world
     from yuqing.sandbox.clock import SandboxClock
+    from yuqing.service.app import Service
+    from yuqing.service.http import port_error
     from yuqing.store import connect
 
     total = 6
-    started_node = None
     if not settings.get("ES_URL"):
         spec = esnode.default_spec(args.port)
         step(1, total, f"启动本地 Elasticsearch（数据目录 {spec.home}；首次需下载约 95 MB）…")
-        already = esnode.running_pid(spec) is not None
+        if esnode.running_pid(spec) is None:  # started here: stopped on the way out (also if start-up fails)
+            running.callback(esnode.stop, spec)
         url = esnode.start(spec, progress=lambda m: print(f"      {m}", flush=True))
-        started_node = None if already else spec
         store = connect(url)
         os.environ["ES_URL"] = url
     else:
@@ -80,63 +150,75 @@ def _demo(args) -> int:
     os.environ[clock.ENV] = clock.SimulatedClock(sim_start, anchor, args.speed).to_env()
     sandbox_clock = SandboxClock(sim_start, speed=args.speed, monotonic=lambda: time.time() - anchor)
     step(3, total, f"启动沙盒网站（模拟时间从 {sim_start:%Y-%m-%d %H:%M} 开始，{args.speed:g} 倍速）…")
-    sandbox = SandboxServer(args.sandbox_port, clock=sandbox_clock, world=world).start()
+    sandbox = SandboxServer(args.sandbox_port, clock=sandbox_clock, world=world)
+    try:
+        sandbox.start()
+    except OSError as exc:
+        raise port_error(exc, "127.0.0.1", args.sandbox_port, "沙盒网站端口") from None
+    running.callback(sandbox.stop)
 
     step(4, total, "启动看板 …")
-    dashboard_url = f"http://127.0.0.1:{args.dashboard_port}"
-    dashboard = subprocess.Popen([sys.executable, "-m", "yuqing", "dashboard", "--port", str(args.dashboard_port),
-                                  "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                 start_new_session=True)
+    log_dir = settings.data_dir() / "demo"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "dashboard.log"
+    with open(log_path, "ab") as log:  # a file, not a pipe: a full pipe would block gunicorn
+        dashboard = subprocess.Popen([sys.executable, "-m", "yuqing", "dashboard", "--port",
+                                      str(args.dashboard_port), "--workers", "2"],
+                                     stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+    dashboard.log_path = log_path
+    running.callback(_stop_dashboard, dashboard)
 
     step(5, total, "启动监测服务（定时抓取、分析预警、提醒、日报）…")
-    from yuqing.alerts.reload import RulesReloader
-    from yuqing.notify import Dispatcher
-    from yuqing.service.app import Service, ServiceConfig
-
-    # Digests are downloaded from the dashboard or the CLI in the demo: no mail server to deliver them to.
-    config = ServiceConfig(sandbox=sandbox.url, crawl_tick=10, crawl_interval=30, analysis_interval=10,
-                           health_port=args.health_port, base_url=dashboard_url, digests=False)
-    service = Service(store, config, Dispatcher.from_config(), reloader=RulesReloader())
+    service = Service(store, config.service, config.dispatcher, rules=config.rules, reloader=config.reloader)
+    running.callback(service.stop, timeout=60)
     service.start()
 
     step(6, total, "就绪")
     print(f"""
-  看板        {dashboard_url}
+  看板        {config.service.base_url}
   演示账号    {'、'.join(u for u, *_ in DEMO_ACCOUNTS)}（密码均为 {DEMO_PASSWORD}）
               press=新闻发言人，analyst=分析员，leader=局领导，unit=责任单位，admin=管理员
   沙盒网站    {sandbox.url}/
   服务健康    http://127.0.0.1:{args.health_port}/healthz  指标 /metrics
+  看板日志    {log_path}
   日报下载    .venv/bin/yuqing digest daily --date {scenario:%Y-%m-%d} --format docx --out 日报.docx
 
 几分钟内：帖子陆续入库，小学食堂食物中毒事件先升为橙色（Ⅱ级）预警并开始 5 小时/24 小时倒计时，央媒报道后升为红色（Ⅰ级）。
 按 Ctrl-C 停止所有组件。
 """, flush=True)
+    return store, dashboard
 
+
+def _watch(store, dashboard, args) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
+    while not stop.wait(15):
+        _report(store)
+        if dashboard.poll() is not None:
+            print(f"看板进程已退出（退出码 {dashboard.returncode}），日志 {dashboard.log_path}:\n"
+                  f"{_tail(dashboard.log_path)}", file=sys.stderr)
+            break
+        if deadline and time.monotonic() > deadline:
+            break
+
+
+def _stop_dashboard(dashboard: subprocess.Popen) -> None:
+    if dashboard.poll() is not None:
+        return
+    dashboard.send_signal(signal.SIGTERM)
     try:
-        while not stop.wait(15):
-            _report(store)
-            if dashboard.poll() is not None:
-                print(f"看板进程已退出: {(dashboard.stderr.read() or '')[-800:]}", file=sys.stderr)
-                break
-            if deadline and time.monotonic() > deadline:
-                break
-    finally:
-        print("\n正在停止 …", flush=True)
-        service.stop(timeout=60)
-        dashboard.send_signal(signal.SIGTERM)
-        try:
-            dashboard.wait(20)
-        except subprocess.TimeoutExpired:
-            dashboard.kill()
-        sandbox.stop()
-        if started_node is not None:
-            esnode.stop(started_node)
-        print("已停止。", flush=True)
-    return 0
+        dashboard.wait(20)
+    except subprocess.TimeoutExpired:
+        dashboard.kill()
+
+
+def _tail(path, chars: int = 800) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-chars:]
+    except OSError:
+        return ""
 
 
 def _report(store) -> None:

@@ -1,0 +1,87 @@
+"""A busy port or a broken configuration stops `yuqing run` and `yuqing demo` with one clear message before
+anything starts (the demo's own fixed ports are never used here: every port is a free or a held one)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.rules import RULES_PATH
+from yuqing import esnode
+from yuqing.cli import main
+from yuqing.cli.demo import validate_config
+from yuqing.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+UNREACHABLE_ES = "http://127.0.0.1:9"
+
+
+@pytest.fixture
+def busy_port():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def _broken_rules(tmp_path: Path) -> tuple[Path, int]:
+    path = tmp_path / "rules.yaml"
+    text = RULES_PATH.read_text(encoding="utf-8") + "\n  - name: 坏规则\n    type: 不存在的类型\n"
+    path.write_text(text + "    level: Ⅲ\n", encoding="utf-8")
+    return path, len(text.splitlines())
+
+
+def _demo_args(**ports) -> list[str]:
+    free = {name: ports.get(name) or esnode.free_port() for name in ("sandbox", "dashboard", "health")}
+    return ["demo", "--sandbox-port", str(free["sandbox"]), "--dashboard-port", str(free["dashboard"]),
+            "--health-port", str(free["health"])]
+
+
+def test_yuqing_run_on_a_busy_health_port_exits_with_one_line_naming_the_port(busy_port, tmp_path):
+    env = {**os.environ, "ES_URL": UNREACHABLE_ES, "YUQING_DATA_DIR": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "yuqing", "run", "--health-port", str(busy_port), "--sandbox", UNREACHABLE_ES]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"127.0.0.1:{busy_port}" in lines[0] and "占用" in lines[0], result.stderr
+    # The port was checked before Elasticsearch was contacted (an unreachable ES_URL would be exit code 3).
+    assert result.returncode == 1
+
+
+def test_demo_config_validation_names_the_broken_rules_file_and_line(tmp_path):
+    path, line = _broken_rules(tmp_path)
+    args = argparse.Namespace(sandbox_port=esnode.free_port(), dashboard_port=esnode.free_port(),
+                              health_port=esnode.free_port())
+    with pytest.raises(ConfigError) as caught:
+        validate_config(args, rules_path=path)
+    assert str(caught.value).startswith(f"{path}:{line}:")
+    validate_config(args).dispatcher.close()  # the shipped configuration passes
+
+
+def test_yuqing_demo_refuses_a_broken_rules_file_before_starting_anything(tmp_path, monkeypatch, capsys):
+    path, line = _broken_rules(tmp_path)
+    monkeypatch.setattr("analysis.rules.RULES_PATH", path)
+    monkeypatch.setenv("ES_URL", UNREACHABLE_ES)  # reached only if validation were skipped (exit code 3)
+    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "data"))
+    code = main(_demo_args())
+    out, err = capsys.readouterr()
+    assert code == ConfigError.exit_code and f"{path}:{line}:" in err
+    assert "[1/6]" not in out and not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("which", ["sandbox", "dashboard", "health"])
+def test_yuqing_demo_on_a_busy_port_names_it_before_starting_anything(which, busy_port, tmp_path, monkeypatch,
+                                                                      capsys):
+    monkeypatch.setenv("ES_URL", UNREACHABLE_ES)
+    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "data"))
+    code = main(_demo_args(**{which: busy_port}))
+    out, err = capsys.readouterr()
+    assert code == 1 and f"127.0.0.1:{busy_port} 已被其他程序占用" in err and "Traceback" not in err
+    assert "[1/6]" not in out and not (tmp_path / "data").exists()
