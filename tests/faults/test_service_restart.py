@@ -1,6 +1,7 @@
 """`yuqing run` as a real process, killed with SIGKILL in the middle of an analysis cycle (while its
 notices are being delivered) and started again: every alert that should be pushed reaches the local
-webhook receiver exactly once per level — none lost, none sent twice."""
+webhook receiver exactly once per level — none lost, none sent twice — and the stored posts are exactly
+the sandbox's manifest for the sources crawled — none lost, none stored twice."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
+import uuid
 from collections import Counter
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,9 +25,11 @@ import pytest
 from yuqing import clock
 from yuqing.sandbox import SandboxServer, build_world
 from yuqing.sandbox.clock import SandboxClock
+from yuqing.store import post_id
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = "http://dashboard.test"
+SOURCES = ["sandbox_central", "sandbox_news", "sandbox_social"]
 
 
 class Receiver:
@@ -81,6 +86,23 @@ def _recorded(store) -> int:
                for hit in store.search("alerts", {"match_all": {}}, size=500)["hits"]["hits"])
 
 
+def _posts(store) -> int:
+    store.refresh("posts")
+    return store.count("posts")
+
+
+def _kill_marked(marker: str) -> None:
+    """SIGKILL every process with ``marker`` in its environment (the crawl child runs in its own session)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (proc / "environ").read_bytes():
+                os.kill(int(proc.name), signal.SIGKILL)
+        except OSError:
+            continue
+
+
 def _wait(condition, timeout: float, step: float = 0.2) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -95,13 +117,14 @@ def test_kill_9_mid_cycle_and_restart_loses_and_repeats_no_alert(store, tmp_path
     at = world.scenarios["food_poisoning"].start + timedelta(hours=10)
     receiver = Receiver()
     env = {**os.environ, clock.ENV: clock.SimulatedClock(at, anchor=time.time(), speed=0).to_env(),
-           "YUQING_DATA_DIR": str(tmp_path / "data")}
+           "YUQING_DATA_DIR": str(tmp_path / "data"), "YUQING_TEST_MARKER": f"restart-{uuid.uuid4().hex}"}
     log = tmp_path / "run.log"
     with SandboxServer(0, clock=SandboxClock.manual(at), world=world) as sandbox:
+        with urllib.request.urlopen(sandbox.url + "/__sandbox/manifest", timeout=10) as response:
+            manifest = [r for r in json.loads(response.read())["items"] if r["source"] in SOURCES]
         args = ["--sandbox", sandbox.url, "--notify", str(_notify_file(tmp_path, receiver.url)), "--base-url",
                 BASE_URL, "--health-port", "0", "--analysis-interval", "2", "--crawl-interval", "3600",
-                "--source", "sandbox_central", "--source", "sandbox_news", "--source", "sandbox_social",
-                "--text-logs"]
+                *(arg for name in SOURCES for arg in ("--source", name)), "--text-logs"]
         first = _start(args, env, log)
         try:
             assert _wait(lambda: receiver.total() >= 1, 150), log.read_text()[-3000:]
@@ -112,13 +135,16 @@ def test_kill_9_mid_cycle_and_restart_loses_and_repeats_no_alert(store, tmp_path
             assert _wait(lambda: _recorded(store) >= 1, 60), log.read_text()[-3000:]
             time.sleep(1.0)
         finally:
-            os.killpg(first.pid, signal.SIGKILL)  # the service and its crawl child, mid-cycle
+            os.killpg(first.pid, signal.SIGKILL)  # the service, mid-cycle …
+            _kill_marked(env["YUQING_TEST_MARKER"])  # … and its crawl child if it is still running
             first.wait(10)
         killed_at = receiver.total()
         offset = log.stat().st_size
         second = _start(args, env, log)
         try:
-            # Let the restarted service run a few analysis cycles (and deliver what they push).
+            # The restarted service crawls again (whatever the killed crawl did not store) …
+            assert _wait(lambda: _posts(store) >= len(manifest), 120), log.read_text()[-3000:]
+            # … and runs a few analysis cycles (delivering what they push).
             _wait(lambda: log.read_bytes()[offset:].count(b"analysis") >= 3, 60)
             time.sleep(4)
         finally:
@@ -139,3 +165,13 @@ def test_kill_9_mid_cycle_and_restart_loses_and_repeats_no_alert(store, tmp_path
           f"({killed_at} before the kill), duplicates {duplicates}, lost {sorted(lost)}")
     assert not duplicates, f"sent twice: {duplicates}"
     assert not lost, f"lost across the restart: {sorted(lost)}"
+
+    store.refresh("posts")
+    docs = list(store.scan("posts"))
+    expected = {post_id({"source": r["source"], "url": r["url"], "board": r.get("board")}) for r in manifest}
+    assert len(expected) == len(manifest) > 0
+    stored = Counter(doc["id"] for doc in docs)
+    by_url = Counter((doc["source"], doc["url"]) for doc in docs)
+    assert set(stored) == expected, (f"missing {sorted(expected - set(stored))[:10]}, "
+                                     f"not in the manifest {sorted(set(stored) - expected)[:10]}")
+    assert len(docs) == len(expected) and max(by_url.values()) == 1  # none stored twice

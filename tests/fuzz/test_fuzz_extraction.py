@@ -1,7 +1,7 @@
 """Fuzz the article extraction, HTML decoding and date parsing with hypothesis: random text and bytes,
 and mutations (bytes flipped, cut, tags dropped or doubled, re-encoded) of the project's own fixture
 pages and of pages the sandbox renders. No exception may escape; the number of inputs tried is printed
-(`pytest -s tests/fuzz`). Bounded by max_examples so the whole module stays well under a minute."""
+(also under `pytest -q`). Bounded by max_examples so the whole module stays well under a minute."""
 
 from __future__ import annotations
 
@@ -124,10 +124,11 @@ def test_parse_date_never_raises(text):
     assert value is None or value.tzinfo is not None
 
 
-def test_fuzz_seeds_and_counts_are_reported():
+def test_fuzz_seeds_and_counts_are_reported(capsys):
     """Runs last in this module: the seeds exist and every fuzzed function saw its inputs."""
     assert len(SEEDS) >= 10
-    print(f"\nfuzz inputs tried: {TRIED} (total {sum(TRIED.values())}, seeds {len(SEEDS)})")
+    with capsys.disabled():  # shown under `pytest -q` (make test), not only with -s
+        print(f"\nfuzz inputs tried: {TRIED} (total {sum(TRIED.values())}, seeds {len(SEEDS)})")
     missing = [name for name in ("decode_html", "extract", "parse_date") if TRIED.get(name, 0) < EXAMPLES // 2]
     if missing and len(TRIED) < 3:
         pytest.skip("run the whole module to see the counts")
