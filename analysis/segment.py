@@ -1,6 +1,7 @@
 """Chinese word segmentation, done once per post and reused for indexing, keywords and categories.
 
-jieba with a project dictionary of market-supervision terms (``data/userdict.txt``). Elasticsearch
+jieba with a project dictionary of market-supervision terms (``data/userdict.txt``) and the full place
+names of the gazetteer (``data/regions.txt``). Elasticsearch
 here has no Chinese analyzer (no analysis-common), so indexed text is these tokens joined by spaces
 and analyzed with the ``whitespace`` analyzer.
 """
@@ -31,7 +32,18 @@ def tokenizer():
         tok.initialize()
         with resources.files("analysis.data").joinpath(USER_DICT).open("rb") as handle:
             tok.load_userdict(handle)
+        _add_place_names(tok)
     return tok
+
+
+def _add_place_names(tok) -> None:
+    """Every full place name of the gazetteer is one word (静海区, not 静 / 海区), at the least frequency
+    that keeps it whole, so district names are searchable and counted as they are written."""
+    from analysis.regions import Gazetteer
+
+    for name in sorted({place.name for place in Gazetteer.default().places}):
+        if len(name) >= 2 and tok.FREQ.get(name, 0) == 0:
+            tok.add_word(name, tok.suggest_freq(name, False), "ns")
 
 
 def tokens(text: str) -> list[str]:
