@@ -3,7 +3,8 @@
 ``load_sources(path)`` returns a :class:`SourcesFile` whose sources are plain :class:`Source`
 objects; ``{sandbox}`` in any URL is replaced by the sandbox base URL given at run time. Selectors
 are CSS (parsel syntax, ``::text`` / ``::attr()``) unless they start with ``/`` or ``(`` (XPath).
-JSON field mappings are dotted paths (``replyList.0.answerContent``).
+JSON field mappings are dotted paths (``replyList.0.answerContent``). A board source's
+``board_channel`` is the config/clocks.yaml ``boards`` channel whose reply limit its posts get.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ PLATFORMS = {
     "board_api": "留言板",
     "social": "社交媒体",
 }
+BOARD_KINDS = ("board_html", "board_api")
 BOARD_STATUSES = ("未回复", "办理中", "已办理")
 SANDBOX_PLACEHOLDER = "{sandbox}"
 _PLACEHOLDER_HOST = "http://sandbox.invalid"
@@ -133,6 +135,13 @@ def _check_path(value: str) -> str | None:
 
 def _check_url_template(value: str) -> str | None:
     return check_url(re.sub(r"\{(?!sandbox\})\w+\}", "x", value))
+
+
+def _check_board_channel(value: str | int) -> str | None:
+    text = str(value)
+    if not text.strip() or text != text.strip() or any(c.isspace() for c in text):
+        return f"留言渠道标识无效 {value!r}（应为 config/clocks.yaml boards 中的 channel，如 mayor_mailbox）"
+    return None
 
 
 # ------------------------------------------------------------------ schema
@@ -248,6 +257,11 @@ SOURCE_SCHEMA = {
     "request": Field(dict, schema=REQUEST_SCHEMA),
     "fields": Field(dict, schema=FIELDS_SCHEMA),
     "recrawl_until_status": Field(str, choices=BOARD_STATUSES),
+    "board_channel": Field(
+        (str, int),
+        check=_check_board_channel,
+        help="留言渠道，即 config/clocks.yaml boards 中的 channel（决定答复时限）",
+    ),
     **COMMON,
 }
 FILE_SCHEMA = {
@@ -288,6 +302,7 @@ class Source:
     request: dict = field(default_factory=dict)
     fields: dict = field(default_factory=dict)
     recrawl_until_status: str | None = None
+    board_channel: str | None = None
     interval: float = 1800.0
     obey_robots: bool = True
     download_timeout: float = 20.0
@@ -301,6 +316,11 @@ class Source:
     @property
     def display_name(self) -> str:
         return self.title or self.name
+
+    @property
+    def channel(self) -> str:
+        """The channel board posts are filed under: ``board_channel`` (a clocks.yaml key), else the name."""
+        return self.board_channel or self.display_name
 
     @property
     def final_status(self) -> str:
@@ -365,6 +385,14 @@ def load_sources(path: str | Path | None = None, sandbox: str | None = None) -> 
         if entry["name"] in seen:
             raise where.error(f"来源名 {entry['name']!r} 重复（第 {seen[entry['name']]} 行已定义）")
         seen[entry["name"]] = line
+        if entry.get("board_channel") is not None:
+            if entry["kind"] not in BOARD_KINDS:
+                line_at = raw_entry.line_of("board_channel") if isinstance(raw_entry, LocatedDict) else line
+                raise Where(str(path), line_at, f"sources[{index}].board_channel").error(
+                    f"只有留言板类来源（{'、'.join(BOARD_KINDS)}）可以设置 board_channel，"
+                    f"{entry['name']!r} 的类型是 {entry['kind']}"
+                )
+            entry["board_channel"] = str(entry["board_channel"])
         if entry["kind"] in ("news", "board_html") and entry["list"] and not entry["list"].get("links"):
             sub = raw_entry.get("list") if isinstance(raw_entry, dict) else None
             raise Where(str(path), getattr(sub, "line", line), f"sources[{index}].list").error(

@@ -95,6 +95,18 @@ def error_kind(failure) -> str:
     return name
 
 
+def is_truncated_html(body: bytes) -> bool:
+    """An HTML document cut off before its end: it opens <html>/<body> but closes neither.
+
+    Servers that cut a page and send a matching Content-Length give no transport error; the only sign
+    is the markup. Closing tags are ASCII in every encoding the crawler reads (UTF-8, GBK, GB18030).
+    """
+    lowered = body.lower()
+    if b"<html" not in lowered and b"<body" not in lowered:
+        return False  # a fragment or not HTML at all: nothing to judge by
+    return b"</html" not in lowered and b"</body" not in lowered
+
+
 def _is_header_today(value: datetime | None, now: datetime) -> bool:
     """A page's only date being today at 00:00 is the header's date line (2024年3月14日 星期四)."""
     return (
@@ -254,6 +266,12 @@ class SourceSpider(scrapy.Spider):
             if "charset=" in header:
                 declared = header.split("charset=")[-1].split(";")[0].strip()
         text, _used = decode_html(response.body, declared)
+        if is_truncated_html(response.body):
+            self.context.error(
+                source.name,
+                "truncated_html",
+                f"{response.url}: 页面被截断（truncated：没有 </body> 或 </html> 结尾），保存已提取的部分",
+            )
         return Selector(text=text)
 
     # -------------------------------------------------------------- articles
@@ -334,7 +352,7 @@ class SourceSpider(scrapy.Spider):
         )
         for key, value in values.items():
             board.add_value(key, value)
-        board.add_value("channel", source.display_name)
+        board.add_value("channel", source.channel)
         data = board.load_item()
         status = data.get("status")
         if status != source.final_status:

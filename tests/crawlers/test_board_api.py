@@ -79,3 +79,11 @@ def test_set_path_builds_nested_keys():
     data = {"param": {"rows": 20}}
     set_path(data, "param.lastItem", "42")
     assert data == {"param": {"rows": 20, "lastItem": "42"}}
+
+
+def test_detail_channel_is_the_configured_clocks_channel(detail):
+    from analysis.clocks import load_policy
+
+    item, _expected = detail
+    assert item.board["channel"] == "people_board"  # board_channel in config/sources.sandbox.yaml
+    assert load_policy().find_board(item.board["channel"]).name == "人民网《领导留言板》"

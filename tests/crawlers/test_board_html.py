@@ -9,7 +9,7 @@ import pytest
 from crawlers.spiders.board_html import BoardHtmlSpider
 from crawlers.state import Entry, state_key
 
-from .conftest import make_spider, saved, with_meta
+from .conftest import SANDBOX_SOURCES, make_spider, saved, with_meta
 
 
 def _parse(name: str, now: datetime | None = None, spider=None):
@@ -36,12 +36,29 @@ def answered():
         "poster",
         "reply_unit",
         "satisfaction",
-        "channel",
     ],
 )
 def test_answered_board_field(answered, field):
     item, expected = answered
     assert item.board[field] == expected["board"][field]
+
+
+def test_the_channel_is_the_configured_clocks_channel(answered, tmp_path):
+    from analysis.clocks import load_policy
+
+    item, _expected = answered
+    assert item.board["channel"] == "zhengmin"  # board_channel in config/sources.sandbox.yaml
+    assert load_policy().find_board(item.board["channel"]).name == "政民零距离"
+
+    # without board_channel the channel is the source's display name, as before
+    text = SANDBOX_SOURCES.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines(keepends=True) if x.lstrip().startswith("board_channel: zhengmin"))
+    unset = tmp_path / "sources.yaml"
+    unset.write_text(text.replace(line, ""), encoding="utf-8")
+    response, meta = saved("board_html", "answered.html")
+    spider = make_spider(BoardHtmlSpider, datetime.fromisoformat(meta["now"]), sources_file=unset)
+    item = next(iter(spider.parse_post(with_meta(response, source="sandbox_board"))))
+    assert item.board["channel"] == "津门民声·领导留言板"
 
 
 def test_answered_reply_text_and_time(answered):

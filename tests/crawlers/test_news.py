@@ -76,3 +76,26 @@ def test_listing_stops_at_max_pages():
     response, _meta = saved("news", "listing.html")
     requests = list(spider.parse_listing(with_meta(response, source="sandbox_news", page=5)))
     assert not [r for r in requests if r.callback == spider.parse_listing]
+
+
+def test_a_cut_off_page_is_counted_as_truncated_and_still_stored():
+    from crawlers.spiders.base import is_truncated_html
+
+    response, meta = saved("news", "article.html")
+    body = response.body
+    end = body.index(b"<p>") + 120
+    while (body[end] & 0xC0) == 0x80:  # cut the HTML on a character boundary, as the sandbox does
+        end -= 1
+    cut = response.replace(body=body[:end])
+    assert is_truncated_html(cut.body) and not is_truncated_html(body)
+    spider = make_spider(NewsSpider, datetime.fromisoformat(meta["now"]))
+    item = next(iter(spider.parse_article(with_meta(cut, source="sandbox_news"))))
+    assert item.title == meta["expected"]["title"] and item.content  # what arrived is kept
+    assert stats(spider)["yuqing/sandbox_news/errors/truncated_html"] == 1
+
+
+def test_a_whole_page_is_not_counted_as_truncated(article):
+    response, meta = saved("news", "article.html")
+    spider = make_spider(NewsSpider, datetime.fromisoformat(meta["now"]))
+    next(iter(spider.parse_article(with_meta(response, source="sandbox_news"))))
+    assert not any(key.endswith("/truncated_html") for key in stats(spider))

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from crawlers.sources import SANDBOX_FILE, load_sources
 from yuqing.sandbox import DEFAULT_EPOCH, SandboxClock, SandboxServer, build_world
 from yuqing.store import canonical_url, post_id
 
@@ -33,6 +34,9 @@ KIND_SOURCES = {
     "board_api": ["sandbox_board_api"],
     "social": ["sandbox_social"],
 }
+# The board channel each board source files its posts under (board_channel: a config/clocks.yaml key).
+CHANNELS = {s.name: s.channel for s in load_sources(SANDBOX_FILE, "http://127.0.0.1:1").sources
+            if s.kind in ("board_html", "board_api")}
 
 
 @dataclass
@@ -91,6 +95,8 @@ def _compare(record: dict, doc: dict) -> list[str]:
     if record["board"]:
         board = doc.get("board") or {}
         for key, value in record["board"].items():
+            if key == "channel":  # the manifest names the site; the crawler files it under board_channel
+                value = CHANNELS[record["source"]]
             if isinstance(value, str):
                 value = value.strip()  # the corpus keeps a trailing newline after some replies
             if (board.get(key) or None) != value:
@@ -134,9 +140,67 @@ def _base(crawls) -> str:
 
 
 def test_enrichment_ran_on_stored_posts(crawls):
-    docs = list(crawls[1].docs.values())
+    crawl = crawls[1]
+    docs = list(crawl.docs.values())
     assert all(d.get("sentiment") and d.get("simhash") and d.get("cluster_id") for d in docs)
+    assert all(d["sentiment"].get("model") and d["sentiment"].get("label") for d in docs)
     assert sum(1 for d in docs if d.get("categories")) > len(docs) / 2
+    assert all(d.get("keywords") for d in docs if d.get("content"))
+
+    # region: a post whose text names its district is placed in that district
+    named = 0
+    for record in crawl.manifest:
+        district = (record.get("region") or {}).get("district")
+        if not district or district not in (record["title"] or "") + (record["content"] or ""):
+            continue
+        doc = crawl.docs[_doc_key(record)]
+        assert (doc.get("region") or {}).get("district") == district, (record["url"], doc.get("region"))
+        named += 1
+    assert named >= 20
+
+    # reposts land in their original's near-duplicate cluster (most of them: see the next test)
+    pairs, apart = _reposts_apart(crawl)
+    assert len(pairs) >= 10
+    assert len(apart) <= len(pairs) / 4, f"{len(apart)} of {len(pairs)} reposts apart: {apart[:3]}"
+
+
+def _reposts_apart(crawl: Crawl) -> tuple[list, list]:
+    """(repost, original) manifest pairs, and the (repost URL, original URL) pairs in different clusters."""
+    by_id = {r["id"]: r for r in crawl.manifest}
+    pairs = [(r, by_id[r["repost_of"]]) for r in crawl.manifest if r.get("repost_of") in by_id]
+    apart = [
+        (repost["url"], original["url"])
+        for repost, original in pairs
+        if crawl.docs[_doc_key(repost)]["cluster_id"] != crawl.docs[_doc_key(original)]["cluster_id"]
+    ]
+    return pairs, apart
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="analysis.neardup/enrich: about 1 in 5 sandbox reposts (short social posts with a comment "
+    "prefixed, reprints with a paragraph dropped) differ from their original by more than THRESHOLD bits "
+    "and get their own cluster (posts keep only a 转发 tag, not the original's id, to cluster by)",
+)
+def test_every_repost_shares_its_originals_cluster(crawls):
+    pairs, apart = _reposts_apart(crawls[1])
+    assert pairs and not apart, f"{len(apart)} of {len(pairs)} reposts apart: {apart[:3]}"
+
+
+def test_board_posts_get_their_channels_reply_limit(crawls):
+    from analysis.clocks import load_policy, post_reply_deadlines
+
+    policy = load_policy()
+    boards = [d for d in crawls[1].docs.values() if d.get("board")]
+    assert {d["source"] for d in boards} == set(CHANNELS)
+    for doc in boards:
+        channel = doc["board"]["channel"]
+        assert channel == CHANNELS[doc["source"]]
+        found = policy.find_board(channel)
+        assert found is not None and found.channel == channel  # not the unconfigured-channel default
+        posted = datetime.fromisoformat(doc["published_at"])
+        deadline = post_reply_deadlines(posted, channel, policy)[0]
+        assert deadline.basis == found.limits[0].basis and "未配置渠道" not in deadline.basis
 
 
 def test_board_status_changes_are_recorded_with_their_time(crawls):
@@ -189,8 +253,9 @@ def test_every_fault_is_survived_logged_and_counted(crawls):
     assert kinds.get("too_large") == 1
     assert kinds.get("date_missing") == 1  # nodate: the header's "today" line is not taken for a date
     assert kinds.get("date_rejected") == 2  # flaky and truncated print 09:00 today; the clock says 08:00
+    assert kinds.get("truncated_html") == 1  # truncated: Content-Length matches, the HTML never closes
     assert run["items"] == 3  # flaky (after two 503s), truncated, nodate
-    for name in ("error", "slow", "cut-off", "moved", "huge", "nodate"):
+    for name in ("error", "slow", "truncated", "cut-off", "moved", "huge", "nodate"):
         assert f"/news/a/{name}" in crawls[0].log
     assert all(crawls[0].runs[s]["errors"] == 0 for s in ("sandbox_news", "sandbox_board", "sandbox_social"))
 
@@ -215,3 +280,38 @@ def test_crawl_runs_are_stored_per_source(crawls, module_store):
     assert all(r["pages"] > 0 and r["items"] > 0 and r["status"] == "ok" for r in runs)
     faults = list(module_store.scan("crawl-runs", {"term": {"source": "sandbox_news_faults"}}))
     assert faults[0]["status"] == "partial" and faults[0]["errors"] >= 6
+
+
+def test_the_rss_2_feed_is_crawled_over_http(es_url, tmp_path):
+    """sandbox_news_rss (RSS 2.0, disabled beside sandbox_news: the same articles) crawled on its own."""
+    import uuid
+
+    from yuqing.store import connect
+
+    store = connect(es_url, prefix=f"r{uuid.uuid4().hex[:10]}")
+    store.init()
+    try:
+        with SandboxServer(world=build_world(), clock=SandboxClock.manual(T1)) as server:
+            manifest = fetch_json(server.url + "/__sandbox/manifest")["items"]
+            runs = run_crawl(server.url, ["sandbox_news_rss"], es_url=es_url, prefix=store.prefix,
+                             spool=tmp_path / "spool")
+            stats = fetch_json(server.url + "/__sandbox/stats")
+        docs = {doc["url"]: doc for doc in store.scan("posts")}
+    finally:
+        store.delete_prefix()
+    (run,) = runs
+    assert run["source"] == "sandbox_news_rss" and run["errors"] == 0, run
+    assert "/news/rss.xml" in stats["paths"]
+    records = {canonical_url(r["url"]): r for r in manifest if r["source"] == "sandbox_news"}
+    assert len(docs) == min(30, len(records)) == run["items"]  # the feed lists the newest 30
+    problems = {}
+    for url, doc in docs.items():
+        record = records.get(url)
+        if record is None:
+            problems[url] = ["not in the manifest"]
+            continue
+        record = {**record, "source": "sandbox_news_rss", "source_name": "津门晚报网 RSS", "source_kind": "rss"}
+        found = _compare(record, doc)
+        if found:
+            problems[url] = found
+    assert not problems, f"{len(problems)} of {len(docs)} differ: {list(problems.items())[:3]}"

@@ -69,6 +69,7 @@ def test_a_good_file_loads_with_sandbox_filled_in(tmp_path):
         ('["{sandbox}/news/list/1.html"]', '["news/list/1.html"]', 6, "地址无效"),
         ("    region: 天津市\n", "    region: 天津市\n    enabled: maybe\n", 6, "布尔值"),
         ("    region: 天津市\n", "    region: 天津市\n    interval: soon\n", 6, "不是时长"),
+        ("    region: 天津市\n", "    region: 天津市\n    board_channel: mayor_mailbox\n", 6, "只有留言板类来源"),
     ],
 )
 def test_each_mistake_names_file_line_and_what(tmp_path, old, new, line, words):
@@ -167,3 +168,61 @@ def test_due_sources_are_those_whose_interval_has_passed(tmp_path):
     last = {"city_news": now - timedelta(minutes=31), "other_news": now - timedelta(minutes=90)}
     assert [s.name for s in due(loaded.sources, last, now)] == ["city_news"]
     assert [s.name for s in due(loaded.sources, {}, now)] == ["city_news", "other_news"]
+
+
+BOARD = """\
+sources:
+  - name: city_board
+    kind: board_api
+    media_level: 省级
+    board_channel: BOARD_CHANNEL
+    interval: 1m
+    list_request: {method: POST, url: "{sandbox}/lyb/list", items: data}
+    detail_request: {url: "{sandbox}/lyb/content?tid={tid}"}
+    fields: {post_id: tid}
+"""
+
+
+def test_a_board_source_names_its_clocks_channel_and_polls_every_minute(tmp_path):
+    loaded, _path = _load(tmp_path, BOARD.replace("BOARD_CHANNEL", '"12345"'))
+    source = loaded.get("city_board")
+    assert source.board_channel == "12345" and source.channel == "12345"
+    assert source.interval == 60
+    unquoted, _path = _load(tmp_path, BOARD.replace("BOARD_CHANNEL", "12345"))
+    assert unquoted.get("city_board").channel == "12345"
+    unset, _path = _load(tmp_path, BOARD.replace("    board_channel: BOARD_CHANNEL\n", "").replace(
+        "    media_level: 省级\n", "    media_level: 省级\n    title: 城市留言板\n"))
+    assert unset.get("city_board").channel == "城市留言板"  # unset: the display name, as before
+
+
+def test_a_bad_board_channel_names_file_and_line(tmp_path):
+    message = _error(tmp_path, BOARD.replace("BOARD_CHANNEL", '"mayor mailbox"'))
+    assert message.startswith(f"{tmp_path / 'sources.yaml'}:5:"), message
+    assert "留言渠道标识无效" in message
+
+
+def test_every_shipped_board_source_resolves_to_its_clocks_channel():
+    from analysis.clocks import load_policy
+
+    policy = load_policy()  # config/clocks.yaml, as the alerts engine, digests and dashboards load it
+    boards = [
+        source
+        for path, sandbox in ((SANDBOX_FILE, "http://127.0.0.1:1"), (DEFAULT_FILE, None))
+        for source in load_sources(path, sandbox).sources
+        if source.kind in ("board_html", "board_api")
+    ]
+    assert {s.name for s in boards} >= {"sandbox_board", "sandbox_board_api", "people_leader_board",
+                                         "tianjin_mayor_mailbox"}
+    for source in boards:
+        assert source.board_channel, f"{source.name} has no board_channel"
+        found = policy.find_board(source.channel)
+        assert found is not None and found.channel == source.board_channel, source.name
+    channels = {s.name: policy.find_board(s.channel) for s in boards}
+    assert channels["tianjin_mayor_mailbox"].limits[0].working_days == 10  # not the default 5
+
+
+def test_hot_boards_are_polled_every_minute():
+    for path, sandbox in ((SANDBOX_FILE, "http://127.0.0.1:1"), (DEFAULT_FILE, None)):
+        for source in load_sources(path, sandbox).sources:
+            if source.kind in ("board_html", "board_api"):
+                assert source.interval == 60, source.name
