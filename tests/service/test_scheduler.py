@@ -95,3 +95,14 @@ def test_logs_are_one_json_object_per_line_with_the_job_name():
         logging.getLogger().handlers.clear()
     record = json.loads(stream.getvalue().strip().splitlines()[-1])
     assert record["msg"] == "抓取完成 5 条" and record["job"] == "crawl:tj" and record["level"] == "info"
+
+
+def test_a_crawl_only_worker_runs_no_analysis_and_no_digests():
+    from yuqing.cli import build_parser
+    from yuqing.service.app import Service, ServiceConfig
+
+    assert [j.name for j in Service(None, ServiceConfig(health_port=0)).scheduler.jobs] == [
+        "crawl", "analysis", "digest"]
+    args = build_parser().parse_args(["run", "--worker", "2/3", "--no-analysis", "--no-digests"])
+    config = ServiceConfig(health_port=0, analysis=not args.no_analysis, digests=not args.no_digests)
+    assert [j.name for j in Service(None, config).scheduler.jobs] == ["crawl"]

@@ -20,6 +20,9 @@ def register(subparsers) -> None:
     parser.add_argument("--rules", metavar="FILE", help="预警规则文件（默认 config/rules.yaml）")
     parser.add_argument("--worker", metavar="I/N",
                         help="多台机器分担抓取：本进程是 N 个中的第 I 个，只抓取分给它的来源（见 docs/scaling.md）")
+    parser.add_argument("--no-analysis", action="store_true",
+                        help="不运行分析与预警周期（多机部署时只抓取的机器用；见 docs/scaling.md）")
+    parser.add_argument("--no-digests", action="store_true", help="不发送定时日报/周报")
     parser.add_argument("--once", action="store_true", help="每个任务执行一次后退出（用于定时任务或排障）")
     parser.add_argument("--text-logs", action="store_true", help="输出普通文本日志（默认 JSON 结构化日志）")
     parser.set_defaults(func=_run)
@@ -41,7 +44,8 @@ def _run(args) -> int:
     reloader = RulesReloader(args.rules) if args.rules else RulesReloader()
     config = ServiceConfig(sources_file=args.sources_file, sandbox=args.sandbox, sources=args.only,
                            crawl_interval=args.crawl_interval, analysis_interval=args.analysis_interval,
-                           health_port=args.health_port, base_url=args.base_url, worker=worker)
+                           health_port=args.health_port, base_url=args.base_url, worker=worker,
+                           analysis=not args.no_analysis, digests=not args.no_digests)
     Service.check_sources(config)
     try:
         dispatcher = Dispatcher.from_config(args.notify) if args.notify else Dispatcher.from_config()

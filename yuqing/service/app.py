@@ -36,6 +36,7 @@ class ServiceConfig:
     analysis_interval: float = 30.0
     digest_interval: float = 60.0
     digests: bool = True  # scheduled digest delivery (needs an email channel in config/notify.yaml)
+    analysis: bool = True  # the analysis and alert cycle (crawl-only workers turn it off)
     health_host: str = "127.0.0.1"
     health_port: int = 9108
     base_url: str | None = None  # the dashboard's address, for links in notices
@@ -60,10 +61,10 @@ class Service:
     # ----------------------------------------------------------- jobs
     def build_jobs(self) -> list[Job]:
         cfg = self.config
-        jobs = [
-            Job("crawl", cfg.crawl_tick, self.crawl_due),
-            Job("analysis", cfg.analysis_interval, self.analyse, initial_delay=min(5.0, cfg.analysis_interval)),
-        ]
+        jobs = [Job("crawl", cfg.crawl_tick, self.crawl_due)]
+        if cfg.analysis:
+            jobs.append(Job("analysis", cfg.analysis_interval, self.analyse,
+                            initial_delay=min(5.0, cfg.analysis_interval)))
         if cfg.digests:
             jobs.append(Job("digest", cfg.digest_interval, self.deliver_digests, initial_delay=10.0))
         return jobs
