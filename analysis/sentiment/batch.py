@@ -13,8 +13,10 @@ of the rest. jieba's own parallel mode does not apply (it only drives the global
 already use every core), but jieba cuts a text into blocks (runs of CJK and alphanumerics between
 punctuation) and segments each block on its own, so a worker remembers the words of recent blocks
 (:func:`cache_blocks`): about one block in five repeats in real posts (您好, 谢谢, 市场监管局 …),
-which saves about 13 % of the CPU per post. Results cross the pipe as ``(score, label)`` tuples, and
-texts a worker has already scored (reposts; exact duplicates only) come from a small cache.
+but repeated blocks are short ones, so it saves only about 4 % of the CPU per post (measured A/B,
+interleaved, on 5,000 different 300-character posts). Results cross the pipe as ``(score, label)``
+tuples, and texts a worker has already scored (reposts; exact duplicates only) come from a small
+cache.
 
     with BatchScorer("domain", workers=4) as scorer:
         for result in scorer.imap(texts):   # any iterable; streams, bounded memory
