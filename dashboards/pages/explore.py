@@ -153,6 +153,14 @@ def export_frame(store, text: str | None, flt: queries.PostFilter, limit: int = 
     return frame.rename(columns=EXPORT_COLUMNS)
 
 
+def summary_text(total: int, shown: int) -> str:
+    """The result line; says so when an export would hold only the newest EXPORT_LIMIT posts."""
+    text = f"共 {total} 条" + (f"，显示最新/最相关的 {shown} 条" if total > shown else "")
+    if total > EXPORT_LIMIT:
+        text += f"；导出仅含最新的 {EXPORT_LIMIT} 条，可缩小时间范围分批导出"
+    return text
+
+
 def _cell(value):
     """Spreadsheet formula injection: a cell starting with = + - @ is stored as text with a leading quote."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -248,7 +256,7 @@ def update_results(_clicks, text, since, until, sources, levels, categories, reg
     flt = build_filter(since, until, sources, levels, categories, regions, sentiments, statuses)
     data = search(current_store(), text, flt)
     shown = len(data["hits"])
-    summary = f"共 {data['total']} 条" + (f"，显示最新/最相关的 {shown} 条" if data["total"] > shown else "")
+    summary = summary_text(data["total"], shown)
     results = [render_hit(h) for h in data["hits"]] or [html.P("没有找到匹配的帖子，试试减少筛选条件。", className="muted")]
     return (summary, results, figures.volume_sentiment_trend(data["trend"]),
             figures.top_bar(data["keywords"], ""), figures.top_bar(data["sources"], "", color="#5b8c5a"))

@@ -125,6 +125,14 @@ def test_unit_reply_rate_and_mean_time(dash_store):
     assert food["mean_hours"] == pytest.approx(48, abs=0.01)
 
 
+def test_summary_says_when_an_export_is_capped():
+    from dashboards.pages import explore
+
+    assert explore.summary_text(12, 12) == "共 12 条"
+    assert "导出" not in explore.summary_text(explore.EXPORT_LIMIT, 20)
+    assert f"导出仅含最新的 {explore.EXPORT_LIMIT} 条" in explore.summary_text(explore.EXPORT_LIMIT + 1, 20)
+
+
 def test_source_health(dash_store):
     from dashboards.pages import sources
 
