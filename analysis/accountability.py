@@ -3,7 +3,8 @@
 Effect: volume and negative share in equal windows before and after the first response
 (``response_effect``; the counts come from a store query or from posts).
 Per unit (``unit_scorecard``), over the alerts assigned to it:
-- detection→report time: first alert to acknowledgement (the report to leaders), median hours;
+- detection→report time: from the start of each report deadline (the alert reaching the level that
+  requires the report: its first alert, or a rise) to the report (acknowledgement), median hours;
 - on-time rate per clock kind: deadlines met at or before due / deadlines due so far;
 - documented proxies for the three failure flags of the 2018 要点:
   * 报告不及时: acknowledgement later than the internal reporting deadline (report_*), or none yet
@@ -81,6 +82,22 @@ class UnitScore:
         return self.on_time.get(kind, 0) / self.due[kind] if self.due.get(kind) else None
 
 
+def report_hours(alert: Mapping) -> list[float]:
+    """Hours from each report deadline's start to the report that met it.
+
+    A report deadline starts when the alert reached the level that requires it (first alert, or a
+    rise), the same start its due time counts from. Alerts whose deadlines do not record their start
+    count from the first alert to the acknowledgement.
+    """
+    reports = [d for d in alert.get("deadlines") or [] if str(d.get("kind") or "").startswith("report_")]
+    if any(d.get("starts_at") for d in reports):
+        return [(met - start).total_seconds() / 3600 for d in reports
+                if (start := parse_time(d.get("starts_at"))) and (met := parse_time(d.get("met_at")))]
+    first = parse_time(alert.get("first_alerted_at"))
+    acked = parse_time(alert.get("acknowledged_at"))
+    return [(acked - first).total_seconds() / 3600] if first and acked else []
+
+
 def unit_scorecard(alerts: Iterable[Mapping], now: datetime, effects: Mapping[str, Effect] | None = None,
                    worse_by: float = 0.1) -> dict[str, UnitScore]:
     """Per owner unit: report time, on-time rate per clock and the three failure-flag proxies."""
@@ -92,10 +109,7 @@ def unit_scorecard(alerts: Iterable[Mapping], now: datetime, effects: Mapping[st
             continue
         score = scores.setdefault(unit, UnitScore(unit))
         score.alerts += 1
-        first = parse_time(alert.get("first_alerted_at"))
-        acked = parse_time(alert.get("acknowledged_at"))
-        if first and acked:
-            score.report_hours.append((acked - first).total_seconds() / 3600)
+        score.report_hours += report_hours(alert)
         missed_response = False
         for d in alert.get("deadlines") or []:
             due, met = parse_time(d.get("due_at")), parse_time(d.get("met_at"))
@@ -116,4 +130,4 @@ def unit_scorecard(alerts: Iterable[Mapping], now: datetime, effects: Mapping[st
     return scores
 
 
-__all__ = ["Effect", "UnitScore", "effect_windows", "response_effect", "unit_scorecard"]
+__all__ = ["Effect", "UnitScore", "effect_windows", "report_hours", "response_effect", "unit_scorecard"]

@@ -6,7 +6,8 @@ Rules (domain.md):
   Calendar hours: holidays do not pause them.
 - The clock starts at the earlier of the event time and the first detection (``clock_start``:
   earliest | event_time | detection; an unknown event time falls back to detection).
-- Internal reporting deadlines are local practice (labelled so) and start at first detection.
+- Internal reporting deadlines are local practice (labelled so) and start when the alert reached a
+  level they apply to (its first alert, or the rise that brought them in).
 - Board posts and 依申请公开 count working days (``analysis.workdays``).
 
 Everything lives in ``config/clocks.yaml`` (``load_policy``), validated with ``yuqing.config``.
@@ -223,7 +224,8 @@ class HourRule:
 
 @dataclass(frozen=True)
 class InternalRule:
-    """An internal reporting deadline (local practice), in hours or working days from detection."""
+    """An internal reporting deadline (local practice), in hours or working days from when the alert
+    reached a level it applies to (see ``internal_start``)."""
 
     kind: str
     label: str
@@ -548,25 +550,41 @@ def workday_deadline(kind: str, label: str, start: datetime, working_days: int, 
                     overdue_every=policy.reminders.overdue_every)
 
 
+def internal_start(rule: InternalRule, level_times: Mapping[str | int, datetime], policy: ClockPolicy,
+                   fallback: datetime) -> datetime:
+    """When ``rule`` starts for an item that reached the levels in ``level_times`` at those times.
+
+    The earliest time the item was at any level the rule applies to: the first alert for the level it
+    was raised at, the rise for a rule that a rise brought in. ``fallback`` when none applies.
+    """
+    times = [_aware(moment, f"level_times[{key!r}]", policy.tz) for key, moment in level_times.items()
+             if moment is not None and policy.level(key).key in rule.levels]
+    return min(times) if times else _aware(fallback, "fallback", policy.tz)
+
+
 def response_clocks(level: str | int | Level, event_time: datetime | None, detected_at: datetime,
                     policy: ClockPolicy, *, incident: bool = True, subject: str = "",
-                    include_internal: bool = True, calendar: WorkCalendar | None = None) -> list[Deadline]:
+                    include_internal: bool = True, calendar: WorkCalendar | None = None,
+                    level_times: Mapping[str | int, datetime] | None = None) -> list[Deadline]:
     """The deadlines for one 舆情 that needs a response, earliest due first.
 
     Levels with ``incident_clocks`` (Ⅰ/Ⅱ) get the 5 h authoritative-information and 24 h press-
     conference clocks when the item is a 突发事件 (``incident=True``); every other case gets the
-    48 h response clock. Internal reporting deadlines for the level are added (local practice,
-    counted from detection) unless ``include_internal`` is False.
+    48 h response clock, all from ``clock_start`` (policy.clock_start). Internal reporting deadlines
+    for the level are added (local practice) unless ``include_internal`` is False. They count from
+    when the alert reached a level they apply to: ``level_times`` maps each level the alert has been
+    at to when it got there (first alert, rises); without it they count from detection.
     """
     lv = policy.level(level)
     start = clock_start(event_time, detected_at, policy.clock_start, policy.tz)
     kinds = INCIDENT_CLOCKS if (lv.incident_clocks and incident) else ("response",)
     deadlines = [hour_deadline(policy.clocks[k], start, policy, subject=subject, level=lv.key) for k in kinds]
     if include_internal:
-        detected = _aware(detected_at, "detected_at", policy.tz)
+        detected_at = _aware(detected_at, "detected_at", policy.tz)
         for rule in policy.internal:
             if lv.key not in rule.levels:
                 continue
+            detected = internal_start(rule, level_times, policy, detected_at) if level_times else detected_at
             if rule.hours is not None:
                 deadlines.append(hour_deadline(rule, detected, policy, subject=subject, level=lv.key,
                                                practice=True))
@@ -747,7 +765,7 @@ __all__ = [
     "DEFAULT_PATH", "ClockInputError", "ClockPolicy", "ClockStatus", "Deadline", "Level", "Reminder",
     "ReminderPoint", "ReminderRule", "HourRule", "InternalRule", "WorkdayRule", "BoardChannel",
     "DisclosureRule",
-    "load_policy", "clock_start", "response_clocks", "board_deadlines", "board_reply_deadline",
+    "load_policy", "clock_start", "response_clocks", "internal_start", "board_deadlines", "board_reply_deadline",
     "post_reply_deadlines", "DEFAULT_BOARD_WORKING_DAYS",
     "disclosure_deadline", "hour_deadline", "workday_deadline", "clock_status", "due_reminders",
     "format_duration", "parse_duration", "parse_clock_time",

@@ -106,3 +106,41 @@ def test_replay_refuses_a_missing_file_and_a_bad_speed(tmp_path, capsys):
     path.write_text("", encoding="utf-8")
     assert main(["replay", str(path), "--speed", "0"]) == 1
     assert "--speed 应为正数" in capsys.readouterr().err
+
+
+def test_silence_a_whole_scheme_from_the_command_line(store, capsys):
+    from datetime import datetime, timedelta, timezone
+
+    from yuqing.alerts.engine import scheme_silences
+
+    assert main(["alerts", "silence", "--scheme", "校园食品安全", "--by", "张三",
+                 "--until", "2030-01-01T00:00:00+08:00"]) == 0
+    out = capsys.readouterr().out
+    assert "已静默监测方案「校园食品安全」" in out and "2030-01-01" in out
+    now = datetime(2029, 12, 31, tzinfo=timezone(timedelta(hours=8)))
+    assert scheme_silences(store, now) == {"校园食品安全"}
+    assert scheme_silences(store, now + timedelta(days=2)) == set()  # the silence ends at --until
+    store.refresh("audit")
+    (record,) = [h["_source"] for h in store.search("audit", {"term": {"action": "silence_scheme"}})["hits"]["hits"]]
+    assert record["actor"] == "张三" and record["details"]["scheme"] == "校园食品安全"
+    # an alert id or a scheme, not both and not neither
+    assert main(["alerts", "silence", "--by", "张三"]) == 1
+    assert "二选一" in capsys.readouterr().err
+    assert main(["alerts", "silence", "al-1", "--scheme", "校园食品安全", "--by", "张三"]) == 1
+    assert "二选一" in capsys.readouterr().err
+
+
+def test_ack_reports_a_raised_level_from_the_command_line(store, capsys):
+    _alert(store, level="Ⅱ", rank=2, status="assigned", acknowledged_at="2024-03-12T10:10:00+08:00",
+           deadlines=[{"kind": "report_leaders", "label": "报告局领导", "due_at": "2024-03-12T12:00:00+08:00",
+                       "met_at": "2024-03-12T10:10:00+08:00"},
+                      {"kind": "report_area_leaders", "label": "报告区领导（重大敏感）",
+                       "due_at": "2024-03-12T16:00:00+08:00", "met_at": None}])
+    assert main(["alerts", "ack", "al-1", "--by", "张三"]) == 0
+    out = capsys.readouterr().out
+    assert "已报告：报告区领导（重大敏感）（Ⅱ级）" in out and "已交办" in out
+    deadlines = {d["kind"]: d for d in sa.get_many(store, "alerts", ["al-1"])["al-1"]["deadlines"]}
+    assert deadlines["report_area_leaders"]["met_at"]
+    assert deadlines["report_leaders"]["met_at"] == "2024-03-12T10:10:00+08:00"
+    assert main(["alerts", "ack", "al-1", "--by", "张三"]) == 1  # reported: nothing left to confirm
+    assert "不能确认" in capsys.readouterr().err

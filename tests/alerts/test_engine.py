@@ -169,3 +169,144 @@ def test_a_push_lost_in_flight_is_sent_once_after_a_restart(store, reposts, reco
 
     AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1, minutes=10))
     assert [n.kind for n in recorder.notices] == ["alert"]  # recorded now: never sent again
+
+
+def _alert_pushes(recorder) -> list:
+    return [n for n in recorder.notices if n.kind == "alert"]
+
+
+def _deadlines(alert: dict) -> dict:
+    return {d["kind"]: d for d in alert["deadlines"]}
+
+
+def test_a_level_rise_pushes_again_and_an_equal_level_update_does_not(store, reposts, recorder):
+    _index(store, reposts[:15])  # four rules (险情词表, the 校园食品安全 scheme, …): Ⅲ
+    report = AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(minutes=30))
+    assert report.alerts_new == 1
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    assert alert["level"] == "Ⅲ"
+    assert [n.level for n in _alert_pushes(recorder)] == ["Ⅲ"]
+
+    _index(store, reposts[15:45])  # the story grows: 45 posts reach the 重大 threshold
+    report = AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1))
+    assert report.alerts_raised == 1 and report.pushed == 1
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    assert alert["level"] == "Ⅱ"
+    assert [n.level for n in _alert_pushes(recorder)] == ["Ⅲ", "Ⅱ"]
+    assert _alert_pushes(recorder)[1].title.startswith("【Ⅱ级舆情预警】")
+
+    _index(store, reposts[45:])  # more posts at the same level: counts update, nothing is pushed
+    report = AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1, minutes=10))
+    assert report.posts == 5 and report.alerts_raised == 0
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    assert (alert["level"], alert["post_count"]) == ("Ⅱ", 50)
+    assert [n.level for n in _alert_pushes(recorder)] == ["Ⅲ", "Ⅱ"]
+
+
+def test_report_deadlines_start_at_the_alert_and_at_the_rise(store, reposts, recorder):
+    _index(store, reposts[:4])  # seen, but too small for any rule: an event without an alert
+    AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(minutes=5))
+    store.refresh("alerts")
+    assert store.count("alerts") == 0
+
+    _index(store, reposts[4:15])
+    first_alert = T0 + timedelta(hours=3)  # the first rule fires long after the first post was seen
+    AlertEngine(store, notifier=recorder).cycle(first_alert)
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    assert alert["level"] == "Ⅲ"
+    assert datetime.fromisoformat(alert["detected_at"]) == T0 + timedelta(minutes=5)
+    leaders = _deadlines(alert)["report_leaders"]
+    assert datetime.fromisoformat(leaders["starts_at"]) == first_alert
+    assert datetime.fromisoformat(leaders["due_at"]) == first_alert + timedelta(hours=2)  # not overdue on arrival
+    # the public response clock keeps its start: the earlier of event time and first detection
+    response = _deadlines(alert)["response"]
+    assert datetime.fromisoformat(response["starts_at"]) <= T0 + timedelta(minutes=5)
+
+    rise = first_alert + timedelta(hours=4)
+    _index(store, reposts[15:45])
+    AlertEngine(store, notifier=recorder).cycle(rise)
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    assert alert["level"] == "Ⅱ"
+    deadlines = _deadlines(alert)
+    assert datetime.fromisoformat(deadlines["report_area_leaders"]["starts_at"]) == rise
+    assert datetime.fromisoformat(deadlines["report_area_leaders"]["due_at"]) == rise + timedelta(hours=2)
+    assert datetime.fromisoformat(deadlines["investigation_report"]["starts_at"]) == rise
+    assert "report_leaders" in deadlines  # the report due at the first level stays on record
+    assert alert["level_reached_at"] == {"Ⅲ": first_alert.isoformat(), "Ⅱ": rise.isoformat()}
+
+
+class _FailingReceiver:
+    """A local HTTP endpoint that answers every POST with 500 (a webhook channel that is down)."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        receiver = self
+        self.posts = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server naming)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.posts += 1
+                body = b'{"error": "down"}'
+                self.send_response(500)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_failing_channel_is_recorded_on_the_alert_as_not_delivered(store, reposts, tmp_path):
+    from yuqing.notify import Dispatcher, load_config
+
+    receiver = _FailingReceiver()
+    try:
+        path = tmp_path / "notify.yaml"
+        path.write_text(f"""\
+retry:
+  attempts: 2
+  backoff_seconds: 0.05
+  backoff_factor: 1
+  timeout_seconds: 3
+channels:
+  hook:
+    type: webhook
+    url: {receiver.url}
+routes:
+  - channels: [hook]
+""", encoding="utf-8")
+        dispatcher = Dispatcher(load_config(path))
+        _index(store, reposts)
+        report = AlertEngine(store, notifier=dispatcher).cycle(T0 + timedelta(hours=1))
+        assert report.pushed == 1
+        dispatcher.close(timeout=10)
+    finally:
+        receiver.close()
+    assert receiver.posts == 2  # both attempts reached the receiver
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    (item,) = [n for n in alert["notifications"] if n["kind"] == "alert"]
+    assert item["channel"] == "hook" and item["ok"] is False and "500" in item["error"]
+    assert item["rank"] == alert["notified_rank"] == alert["level_rank"]

@@ -116,3 +116,57 @@ def test_concurrent_steps_lose_nothing(store):
     assert sorted(r["reference"] for r in alert["responses"]) == ["报道0", "报道1", "报道2"]
     assert sorted(n["channel"] for n in alert["notifications"]) == ["c0", "c1", "c2"]
     assert [r["action"] for r in wf.audit_trail(store, "al-1")].count("respond") == 3
+
+
+def test_a_rise_after_acknowledgement_is_reported_by_acknowledging_again(store, enricher, repost_records):
+    """Yellow → orange after the press officer confirmed: the new report deadline can be met."""
+    import copy
+    from datetime import datetime, timedelta
+
+    from analysis.workdays import SHANGHAI
+    from yuqing.alerts import scorecard
+    from yuqing.alerts.engine import AlertEngine
+
+    t0 = datetime(2024, 3, 12, 13, 0, tzinfo=SHANGHAI)
+    posts = enricher.enrich(copy.deepcopy(repost_records))
+    assert not store.index_posts(posts[:15], refresh=True).failed
+    engine = AlertEngine(store)
+    engine.cycle(t0 + timedelta(minutes=30))
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    assert alert["level"] == "Ⅲ"
+    wf.acknowledge(store, alert["id"], "张三", at=t0 + timedelta(minutes=40))
+    wf.assign(store, alert["id"], "张三", "食品安全监督管理处", "重大问题", at=t0 + timedelta(minutes=50))
+    with pytest.raises(wf.WorkflowError, match="不能确认"):  # nothing left to report at this level
+        wf.acknowledge(store, alert["id"], "张三")
+
+    assert not store.index_posts(posts[15:45], refresh=True).failed
+    rise = t0 + timedelta(hours=1)
+    engine.cycle(rise)
+    raised = wf.get_alert(store, alert["id"])
+    assert (raised["level"], raised["status"]) == ("Ⅱ", "assigned")
+    assert [d["kind"] for d in wf.unreported(raised)] == ["report_area_leaders"]
+
+    reported = rise + timedelta(minutes=30)
+    after = wf.acknowledge(store, alert["id"], "李四", at=reported)
+    assert after["status"] == "assigned"  # confirming the new level does not move the workflow back
+    assert after["acknowledged_at"] == raised["acknowledged_at"]
+    met = {d["kind"]: d["met_at"] for d in after["deadlines"]}
+    assert met["report_area_leaders"] == reported.isoformat()
+    assert wf.unreported(wf.get_alert(store, alert["id"])) == []
+    trail = wf.audit_trail(store, alert["id"])
+    assert [r["action"] for r in trail] == ["acknowledge", "assign", "acknowledge"]
+    assert trail[-1]["actor"] == "李四"
+    assert trail[-1]["details"]["reported"] == ["report_area_leaders"] and trail[-1]["details"]["level"] == "Ⅱ"
+
+    store.refresh("alerts")
+    (food,) = scorecard(store, t0 - timedelta(days=1), rise + timedelta(days=1))
+    assert food.late_report == 0
+    assert food.on_time_rate("report_area_leaders") == 1.0 and food.on_time_rate("report_leaders") == 1.0
+    assert sorted(food.report_hours) == [pytest.approx(10 / 60), pytest.approx(0.5)]  # from the alert, the rise
+
+
+def test_acknowledging_a_closed_alert_is_refused_even_with_a_report_pending(store):
+    _alert(store, needs_response=False, status="closed")
+    with pytest.raises(wf.WorkflowError, match="不能确认"):
+        wf.acknowledge(store, "al-1", "张三")

@@ -141,6 +141,23 @@ def test_internal_reporting_is_labelled_practice_and_counts_from_detection(polic
     assert "report_leaders" not in severe
 
 
+def test_internal_reporting_counts_from_when_the_alert_reached_the_level(policy):
+    alerted, risen = at(2026, 5, 10, 14, 0), at(2026, 5, 10, 18, 0)
+    yellow = by_kind(response_clocks("III", EVENT, DETECTED, policy, level_times={"Ⅲ": alerted}))
+    assert yellow["report_leaders"].starts_at == alerted
+    assert yellow["report_leaders"].due_at == alerted + timedelta(hours=2)
+    assert yellow["response"].starts_at == EVENT  # the public clock keeps clock_start (earliest)
+    orange = by_kind(response_clocks("II", EVENT, DETECTED, policy, level_times={"III": alerted, "II": risen}))
+    assert orange["report_area_leaders"].starts_at == risen  # the rise brought this report in
+    assert orange["report_area_leaders"].due_at == risen + timedelta(hours=2)
+    assert orange["investigation_report"].starts_at == risen
+    assert orange["authoritative_info"].starts_at == EVENT
+    # a later rise within the levels a deadline covers does not move it: Ⅱ → Ⅰ keeps the Ⅱ start
+    red = by_kind(response_clocks("I", EVENT, DETECTED, policy,
+                                  level_times={"III": alerted, "II": risen, "I": risen + timedelta(hours=5)}))
+    assert red["report_area_leaders"].starts_at == risen
+
+
 def test_deadlines_sorted_by_due(policy):
     dues = [d.due_at for d in response_clocks("I", EVENT, DETECTED, policy)]
     assert dues == sorted(dues)

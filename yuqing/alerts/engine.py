@@ -267,7 +267,8 @@ class AlertEngine:
             return []
         return clocks.response_clocks(
             LEVEL_KEYS[alert["level"]], parse_time(alert.get("event_time")), parse_time(alert["detected_at"]),
-            self.policy, incident=bool(alert.get("incident")), subject=alert["id"])
+            self.policy, incident=bool(alert.get("incident")), subject=alert["id"],
+            level_times=level_times(alert))
 
     def _upsert_alert(self, event: dict, verdict: Verdict, now: datetime, report: CycleReport,
                       old: dict | None, version: tuple[int, int] | None = None) -> None:
@@ -294,11 +295,24 @@ class AlertEngine:
                 "silenced": False, "responses": [], "handover": None, "notifications": [], "reminders_sent": [],
                 "notified_rank": None,
             })
+        # When the alert reached each level: internal report deadlines count from it (the first alert
+        # for the initial level, the rise for a level a rise brought in).
+        reached = dict((old or {}).get("level_reached_at") or {})
+        if old is not None and not reached:  # stored before levels were timed
+            reached[old["level"]] = old.get("first_alerted_at") or now.isoformat()
+        reached.setdefault(level, now.isoformat())
+        fields["level_reached_at"] = reached
         alert = {**(old or {}), **fields}
         deadlines = self.deadlines(alert)
         met = {d["kind"]: d.get("met_at") for d in (old or {}).get("deadlines") or []}
-        alert["deadlines"] = [{"kind": d.kind, "label": d.label, "due_at": d.due_at.isoformat(),
-                               "met_at": met.get(d.kind), "key": d.key} for d in deadlines]
+        alert["deadlines"] = [{"kind": d.kind, "label": d.label, "starts_at": d.starts_at.isoformat(),
+                               "due_at": d.due_at.isoformat(), "met_at": met.get(d.kind), "key": d.key}
+                              for d in deadlines]
+        # A report deadline of the level the alert rose from stays on record (met or not), so the
+        # scorecard still sees whether that report was made in time.
+        kinds = {d.kind for d in deadlines}
+        alert["deadlines"] += [d for d in (old or {}).get("deadlines") or []
+                               if d["kind"].startswith("report_") and d["kind"] not in kinds]
         alert["clock_start"] = deadlines[0].starts_at.isoformat() if deadlines else None
         if deadlines:
             starts = [d.starts_at for d in deadlines if d.kind in clocks.HOUR_CLOCKS]
@@ -434,6 +448,15 @@ class AlertEngine:
         return sent
 
 
+def level_times(alert: dict) -> dict[str, datetime]:
+    """When the alert reached each level it has been at; alerts stored before this was recorded
+    count their level from the first alert."""
+    reached = {k: t for k, v in (alert.get("level_reached_at") or {}).items() if (t := parse_time(v))}
+    if not reached and (first := parse_time(alert.get("first_alerted_at"))):
+        reached[alert["level"]] = first
+    return {LEVEL_KEYS.get(k, k): t for k, t in reached.items()}
+
+
 def assignment_items(assignment: dict[str, str]):
     return ((post_id, {"event_id": event_id}) for post_id, event_id in assignment.items())
 
@@ -448,4 +471,4 @@ def scheme_silences(store: Store, now: datetime) -> set[str]:
     return out
 
 
-__all__ = ["AlertEngine", "CycleReport", "alert_id_for", "default_notifier", "scheme_silences"]
+__all__ = ["AlertEngine", "CycleReport", "alert_id_for", "default_notifier", "level_times", "scheme_silences"]

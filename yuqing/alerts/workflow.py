@@ -4,7 +4,8 @@ The dashboard and the CLI call these same functions. Every state change writes a
 {alert_id, event_id, action, actor, at, details} and returns the updated alert. Invalid transitions,
 unknown alerts and missing fields raise :class:`WorkflowError` with a Chinese message.
 
-Which deadline a step meets: acknowledging is the report to leaders (``report_*`` clocks); a response
+Which deadline a step meets: acknowledging is the report to leaders (``report_*`` clocks), and may be
+repeated in any open status when a level rise added a report deadline (确认升级); a response
 through 发布权威信息 meets the 5 h clock, through 新闻发布会 the 24 h clock, any response the 48 h clock;
 closing meets the investigation report. A 虚假和不实信息 alert needs a handover before it can close.
 An alert that needs no response (below the response level) may be closed from any open state.
@@ -130,14 +131,38 @@ def _step(store: Store, alert_id: str, action: str, actor: str, when: datetime, 
     raise WorkflowError(f"预警 {alert_id} 正在被频繁修改，{attempts} 次尝试均未写入，请稍后重试")
 
 
+def unreported(alert: dict) -> list[dict]:
+    """The report deadlines (``report_*``) of an open alert not met yet: a new alert's, or those a level
+    rise added after it was acknowledged."""
+    if alert.get("status") == "closed":
+        return []
+    return [d for d in alert.get("deadlines") or [] if str(d.get("kind") or "").startswith("report_")
+            and not d.get("met_at")]
+
+
 def acknowledge(store: Store, alert_id: str, actor: str, at=None) -> dict:
+    """Confirm the alert and report it to leaders: meets its unmet ``report_*`` deadlines.
+
+    A new alert becomes 已确认. An alert already in hand whose level rose since (the rise added a report
+    deadline) is confirmed again at the new level (确认升级): the report deadlines are met, the status
+    stays as it is.
+    """
     actor = _required(actor, "操作人")
     when = _now(at)
 
     def build(alert: dict) -> tuple[dict, dict | None]:
-        _expect(alert, ("new",), "确认")
-        return {"status": "acknowledged", "acknowledged_at": when.isoformat(),
-                "deadlines": _meet(alert, None, when, prefix="report_")}, None
+        pending = unreported(alert)
+        if alert.get("status") != "new" and not pending:
+            status = alert.get("status")
+            raise WorkflowError(f"预警 {alert['id']} 当前为「{STATUS_LABELS.get(status, status)}」，不能确认"
+                                f"（只有「{STATUS_LABELS['new']}」或级别上升后有待报告时限的预警可以确认）")
+        changes = {"deadlines": _meet(alert, None, when, prefix="report_")}
+        if alert.get("status") == "new":
+            changes.update({"status": "acknowledged", "acknowledged_at": when.isoformat()})
+        details = {"level": alert.get("level"), "reported": [d["kind"] for d in pending]}
+        if alert.get("status") != "new":
+            details["level_rise"] = True
+        return changes, details
 
     return _step(store, alert_id, "acknowledge", actor, when, build)
 
@@ -244,4 +269,4 @@ def audit_trail(store: Store, alert_id: str) -> list[dict]:
 
 __all__ = ["FALSE_INFORMATION", "HANDLING_TYPES", "RESPONSE_CHANNELS", "STATUSES", "STATUS_LABELS", "WorkflowError",
            "acknowledge", "assign", "audit_trail", "close", "get_alert", "list_alerts", "record_handover", "respond",
-           "silence", "silence_scheme"]
+           "silence", "silence_scheme", "unreported"]

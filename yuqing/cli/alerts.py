@@ -1,4 +1,6 @@
-"""`yuqing alerts list|show|ack|assign|respond|handover|close|silence`: the response workflow."""
+"""`yuqing alerts list|show|ack|assign|respond|handover|close|silence`: the response workflow.
+
+`silence ALERT_ID` silences one alert; `silence --scheme NAME` every alert whose schemes are all silenced."""
 
 from __future__ import annotations
 
@@ -19,14 +21,18 @@ def register(subparsers) -> None:
     show = inner.add_parser("show", help="预警详情与处置记录")
     show.add_argument("alert_id")
     show.set_defaults(func=run_show)
-    for name, help_text in (("ack", "确认预警"), ("close", "办结预警"), ("silence", "静默预警（不再推送）")):
+    for name, help_text in (("ack", "确认预警（级别上升后再次确认即报告新级别）"), ("close", "办结预警"),
+                            ("silence", "静默预警或整个监测方案（不再推送，预警照常记录）")):
         sub = inner.add_parser(name, help=help_text)
-        sub.add_argument("alert_id")
+        if name == "silence":
+            sub.add_argument("alert_id", nargs="?", help="预警编号（与 --scheme 二选一）")
+            sub.add_argument("--scheme", help="静默该监测方案：只属于已静默方案的预警不再推送")
+            sub.add_argument("--until", help="静默截止时间（ISO 8601），默认一直静默")
+        else:
+            sub.add_argument("alert_id")
         sub.add_argument("--by", required=True, help="操作人")
         if name == "close":
             sub.add_argument("--note", default="", help="办结说明")
-        if name == "silence":
-            sub.add_argument("--until", help="静默截止时间（ISO 8601），默认一直静默")
         sub.set_defaults(func=run_step, step=name)
     assign = inner.add_parser("assign", help="交办责任单位")
     assign.add_argument("alert_id")
@@ -94,10 +100,21 @@ def run_step(args) -> int:
     from yuqing.alerts import workflow as wf
     from yuqing.store import connect
 
-    store = connect()
     step = args.step
+    if step == "silence" and (args.alert_id is None) == (args.scheme is None):
+        raise wf.WorkflowError("请给出要静默的预警编号或 --scheme 监测方案名称（二选一）")
+    store = connect()
+    if step == "silence" and args.scheme is not None:
+        doc = wf.silence_scheme(store, args.scheme, args.by, until=args.until)
+        until = f"至 {doc['until']}" if doc["until"] else "一直静默"
+        print(f"已静默监测方案「{doc['scheme']}」（{until}）：只属于已静默方案的预警不再推送，预警照常记录")
+        return 0
     if step == "ack":
+        before = wf.get_alert(store, args.alert_id) or {}
         alert = wf.acknowledge(store, args.alert_id, args.by)
+        reported = [d["label"] for d in wf.unreported(before)]
+        if reported:
+            print(f"已报告：{'、'.join(reported)}（{alert['level']}级）")
     elif step == "assign":
         alert = wf.assign(store, args.alert_id, args.by, args.unit, args.type)
     elif step == "respond":
