@@ -1,7 +1,9 @@
 """预警: the live alert list (most urgent first) with level colours, countdowns and the handling forms.
 
 Every action goes through ``yuqing.alerts.workflow`` — the same functions as the CLI — which writes the
-audit record. Until that module exists the page shows a placeholder.
+audit record. The handling forms are rendered only for the roles that may use them (leaders and analysts
+read); every callback still checks the role on the server. Until that module exists the page shows a
+placeholder.
 """
 
 from __future__ import annotations
@@ -91,8 +93,10 @@ def render_alert(alert: dict, now: datetime, can_ack: bool, selected: str | None
     if alert.get("event_id"):
         buttons.append(dcc.Link("事件详情", href=event_href(alert["event_id"]), className="btn btn-small",
                                 id={"type": "alerts-event", "index": alert_id}))
-    if can_ack and status == "new":
-        buttons.insert(0, html.Button("确认", id={"type": "alerts-ack", "index": alert_id},
+    if can_ack and (status == "new" or (workflow is not None and workflow.unreported(alert))):
+        # after a level rise the press officer confirms (reports) the new level: 确认升级
+        buttons.insert(0, html.Button("确认" if status == "new" else "确认升级",
+                                      id={"type": "alerts-ack", "index": alert_id},
                                       className="btn btn-small btn-primary"))
     classes = f"alert {COLOR_CLASSES.get(alert.get('color'), '')}{' overdue' if overdue else ''}"
     return html.Article(className=classes + (" selected" if alert_id == selected else ""),
@@ -101,6 +105,43 @@ def render_alert(alert: dict, now: datetime, can_ack: bool, selected: str | None
                                 html.H4(alert.get("title") or "（无标题）"), html.Div(buttons, className="alert-actions")]),
                             html.Div(facts, className="alert-facts"),
                             html.Ul(clocks_children, className="clocks") if clocks_children else None])
+
+
+def action_controls(user) -> list:
+    """The handling forms this user's role may use (the callbacks check the role again on the server).
+
+    Press officers and admins assign and close; units record responses and handovers; leaders and
+    analysts only read.
+    """
+    role = user.role if user is not None else None
+    controls: list = []
+    if role in MANAGERS:
+        controls += [
+            html.H5("交办"),
+            dcc.Input(id="alerts-owner-unit", placeholder="责任单位，如 食品安全监管处", className="input"),
+            dcc.Dropdown(id="alerts-handling-type", placeholder="处置类型", className="filter",
+                         options=list(workflow.HANDLING_TYPES)),
+            html.Button("交办", id="alerts-assign", className="btn")]
+    if role in RESPONDERS:
+        controls += [
+            html.H5("记录回应"),
+            dcc.Dropdown(id="alerts-channel", placeholder="回应渠道", className="filter",
+                         options=list(workflow.RESPONSE_CHANNELS)),
+            dcc.Input(id="alerts-reference", placeholder="链接或文号", className="input"),
+            html.Button("记录回应", id="alerts-respond", className="btn"),
+            html.H5("移交（虚假和不实信息）"),
+            dcc.Input(id="alerts-receiver", placeholder="接收单位，如 市公安局网安支队", className="input"),
+            dcc.Input(id="alerts-handover-ref", placeholder="移交文号或记录", className="input"),
+            html.Button("记录移交", id="alerts-handover", className="btn")]
+    if role in MANAGERS:
+        controls += [
+            html.H5("办结"),
+            dcc.Input(id="alerts-note", placeholder="办结说明（可选）", className="input"),
+            html.Button("办结", id="alerts-close", className="btn btn-danger")]
+    if not controls:
+        controls = [html.P("当前角色只能查看预警；确认、交办、回应和办结由新闻发言人（宣传科）和责任单位操作。",
+                           id="alerts-readonly", className="muted")]
+    return controls
 
 
 @guard_layout(ROLES)
@@ -128,25 +169,7 @@ def layout(alert_id: str | None = None, id: str | None = None, **_query):
         html.Div(className="alerts-layout", children=[
             html.Div(id="alerts-list", className="alert-list"),
             card("处置", html.Div(id="alerts-selected-title", className="muted", children=picked_title),
-                 html.Div(className="form", children=[
-                     html.H5("交办"),
-                     dcc.Input(id="alerts-owner-unit", placeholder="责任单位，如 食品安全监管处", className="input"),
-                     dcc.Dropdown(id="alerts-handling-type", placeholder="处置类型", className="filter",
-                                  options=list(workflow.HANDLING_TYPES)),
-                     html.Button("交办", id="alerts-assign", className="btn"),
-                     html.H5("记录回应"),
-                     dcc.Dropdown(id="alerts-channel", placeholder="回应渠道", className="filter",
-                                  options=list(workflow.RESPONSE_CHANNELS)),
-                     dcc.Input(id="alerts-reference", placeholder="链接或文号", className="input"),
-                     html.Button("记录回应", id="alerts-respond", className="btn"),
-                     html.H5("移交（虚假和不实信息）"),
-                     dcc.Input(id="alerts-receiver", placeholder="接收单位，如 市公安局网安支队", className="input"),
-                     dcc.Input(id="alerts-handover-ref", placeholder="移交文号或记录", className="input"),
-                     html.Button("记录移交", id="alerts-handover", className="btn"),
-                     html.H5("办结"),
-                     dcc.Input(id="alerts-note", placeholder="办结说明（可选）", className="input"),
-                     html.Button("办结", id="alerts-close", className="btn btn-danger"),
-                 ]),
+                 html.Div(className="form", children=action_controls(current_user())),
                  html.Div(id="alerts-message", className="message"),
                  html.Div(id="alerts-report-message", className="message"),
                  id="alerts-panel", class_name="alert-panel"),

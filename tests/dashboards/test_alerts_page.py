@@ -27,6 +27,65 @@ def ack_body(alert_id: str) -> dict:
             "changedPropIds": [f"{key}.n_clicks"]}
 
 
+def close_body(alert_id: str, note: str = "越权办结") -> dict:
+    """The 办结 click as the renderer posts it (no 确认 buttons on the page)."""
+    return {"output": "..alerts-message.children...alerts-changed.data..",
+            "outputs": [{"id": "alerts-message", "property": "children"}, {"id": "alerts-changed", "property": "data"}],
+            "inputs": [[], {"id": "alerts-assign", "property": "n_clicks", "value": None},
+                       {"id": "alerts-close", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "alerts-selected", "property": "data", "value": alert_id},
+                      {"id": "alerts-owner-unit", "property": "value", "value": None},
+                      {"id": "alerts-handling-type", "property": "value", "value": None},
+                      {"id": "alerts-note", "property": "value", "value": note},
+                      {"id": "alerts-changed", "property": "data", "value": 0}],
+            "changedPropIds": ["alerts-close.n_clicks"]}
+
+
+def _ids(component) -> set[str]:
+    """Every string id in a rendered component tree."""
+    found = set()
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            found |= _ids(child)
+        return found
+    if getattr(component, "id", None) and isinstance(component.id, str):
+        found.add(component.id)
+    children = getattr(component, "children", None)
+    if children is not None and not isinstance(children, str):
+        found |= _ids(children)
+    return found
+
+
+@pytest.mark.parametrize(("role", "expected", "absent"), [
+    ("press", {"alerts-assign", "alerts-close", "alerts-respond", "alerts-handover"}, {"alerts-readonly"}),
+    ("admin", {"alerts-assign", "alerts-close", "alerts-respond"}, {"alerts-readonly"}),
+    ("unit", {"alerts-respond", "alerts-handover", "alerts-reference"}, {"alerts-assign", "alerts-close"}),
+    ("leader", {"alerts-readonly"}, {"alerts-assign", "alerts-close", "alerts-respond", "alerts-handover"}),
+    ("analyst", {"alerts-readonly"}, {"alerts-assign", "alerts-close", "alerts-respond", "alerts-handover"}),
+])
+def test_action_controls_only_for_roles_that_may_use_them(role, expected, absent):
+    from dashboards.pages import alerts
+    from yuqing.accounts import User
+
+    ids = _ids(alerts.action_controls(User(f"{role}1", role, unit="食品安全监管处" if role == "unit" else None)))
+    assert expected <= ids and not (absent & ids)
+
+
+def test_a_raised_alert_shows_confirm_rise_to_press_officers():
+    from dashboards.pages import alerts
+
+    raised = {"id": "a-up", "title": "升级", "level": "Ⅱ", "color": "橙", "status": "assigned",
+              "deadlines": [{"kind": "report_area_leaders", "label": "报告区领导", "met_at": None,
+                             "due_at": datetime.now(UTC).isoformat()}]}
+    buttons = alerts.render_alert(raised, datetime.now(UTC), can_ack=True).children[0].children[1].children
+    assert [b.children for b in buttons if isinstance(b.id, dict) and b.id["type"] == "alerts-ack"] == ["确认升级"]
+    reported = {**raised, "deadlines": [{**raised["deadlines"][0], "met_at": datetime.now(UTC).isoformat()}]}
+    buttons = alerts.render_alert(reported, datetime.now(UTC), can_ack=True).children[0].children[1].children
+    assert not [b for b in buttons if isinstance(b.id, dict) and b.id["type"] == "alerts-ack"]
+    buttons = alerts.render_alert(raised, datetime.now(UTC), can_ack=False).children[0].children[1].children
+    assert not [b for b in buttons if isinstance(b.id, dict) and b.id["type"] == "alerts-ack"]
+
+
 def test_list_is_ordered_by_urgency_and_units_see_their_own(dash_store):
     from dashboards.pages import alerts
     from yuqing.accounts import User
@@ -79,3 +138,31 @@ def test_press_officer_acknowledges_through_the_callback(login_as, live_url, das
     assert workflow.get_alert(dash_store, "a-blue2")["status"] == "acknowledged"
     trail = workflow.audit_trail(dash_store, "a-blue2")
     assert [(r["action"], r["actor"]) for r in trail] == [("acknowledge", "press1")]
+
+
+def test_leader_cannot_close_by_posting_the_callback(login_as, live_url, dash_store):
+    from yuqing.alerts import workflow
+
+    before = workflow.get_alert(dash_store, "a-orange")
+    leader = login_as("leader1")
+    response = leader.post(f"{live_url}/_dash-update-component", json=close_body("a-orange"),
+                           headers={"X-CSRFToken": leader.cookies.get("_csrf_token")}, timeout=20)
+    assert response.status_code == 403
+    assert workflow.get_alert(dash_store, "a-orange") == before
+    assert workflow.audit_trail(dash_store, "a-orange") == []
+
+
+def test_press_officer_closes_through_the_same_callback(login_as, live_url, dash_store):
+    """The body above is what the renderer sends: a role that may close does close with it."""
+    from yuqing.alerts import workflow
+    from yuqing.store import alerts as sa
+
+    sa.put_doc(dash_store, "alerts", {"id": "a-closeme", "event_id": "ev-a-closeme", "title": "仅供参考",
+                                      "level": "Ⅳ", "level_rank": 4, "color": "蓝", "status": "new",
+                                      "needs_response": False, "deadlines": [], "silenced": False})
+    press = login_as("press1")
+    response = press.post(f"{live_url}/_dash-update-component", json=close_body("a-closeme", note="无需回应"),
+                          headers={"X-CSRFToken": press.cookies.get("_csrf_token")}, timeout=20)
+    assert response.status_code == 200, response.text
+    assert workflow.get_alert(dash_store, "a-closeme")["status"] == "closed"
+    assert [r["action"] for r in workflow.audit_trail(dash_store, "a-closeme")] == ["close"]

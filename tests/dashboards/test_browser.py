@@ -126,6 +126,7 @@ def test_alerts_page(browser, live_url):
     assert "level-red" in item.get_attribute("class") and "overdue" in item.get_attribute("class")
     assert "已超时" in item.text
     shoot(browser, "alerts")
+    assert browser.find_element(By.ID, "alerts-close").text == "办结"  # press officers handle alerts
     status = '[id=\'{"index":"a-red","type":"alerts-status"}\']'
     assert browser.find_element(By.CSS_SELECTOR, status).text == "新预警"
     browser.find_element(By.CSS_SELECTOR, '[id=\'{"index":"a-red","type":"alerts-ack"}\']').click()
@@ -133,7 +134,28 @@ def test_alerts_page(browser, live_url):
     wait_text(browser, "alerts-message", "已确认")
 
 
-def test_leader_sees_alerts_without_action_buttons(browser, live_url):
+CLOSE_BY_FETCH = """
+const [alertId, done] = [arguments[0], arguments[arguments.length - 1]];
+const token = (document.cookie.match(/(?:^|; )_csrf_token=([^;]*)/) || [])[1] || "";
+const body = {output: "..alerts-message.children...alerts-changed.data..",
+  outputs: [{id: "alerts-message", property: "children"}, {id: "alerts-changed", property: "data"}],
+  inputs: [[], {id: "alerts-assign", property: "n_clicks", value: null},
+           {id: "alerts-close", property: "n_clicks", value: 1}],
+  state: [{id: "alerts-selected", property: "data", value: alertId},
+          {id: "alerts-owner-unit", property: "value", value: null},
+          {id: "alerts-handling-type", property: "value", value: null},
+          {id: "alerts-note", property: "value", value: "越权办结"},
+          {id: "alerts-changed", property: "data", value: 0}],
+  changedPropIds: ["alerts-close.n_clicks"]};
+fetch("/_dash-update-component", {method: "POST", credentials: "same-origin",
+  headers: {"Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(token)},
+  body: JSON.stringify(body)})
+  .then(r => done({status: r.status, token: token.length > 0}))
+  .catch(e => done({status: -1, error: String(e)}));
+"""
+
+
+def test_leader_sees_alerts_without_action_buttons(browser, live_url, dash_store):
     from dashboards.pages import alerts
 
     if alerts.workflow is None:
@@ -142,6 +164,18 @@ def test_leader_sees_alerts_without_action_buttons(browser, live_url):
     open_page(browser, live_url, "/alerts", "alerts-page")
     WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "alerts-item-a-orange")))
     assert not browser.find_elements(By.CSS_SELECTOR, "[id*=alerts-ack]")
+    # no 处置 controls at all: no 办结 (or 交办, 记录回应) button, a read-only note instead
+    for control in ("alerts-close", "alerts-assign", "alerts-respond", "alerts-handover", "alerts-note"):
+        assert not browser.find_elements(By.ID, control)
+    assert not [b for b in browser.find_elements(By.TAG_NAME, "button") if b.text.strip() in ("办结", "交办")]
+    assert "只能查看" in browser.find_element(By.ID, "alerts-readonly").text
+    # the server still refuses the close callback when the leader posts it anyway, with the page's token
+    before = alerts.workflow.get_alert(dash_store, "a-orange")
+    browser.set_script_timeout(20)
+    result = browser.execute_async_script(CLOSE_BY_FETCH, "a-orange")
+    assert result == {"status": 403, "token": True}
+    assert alerts.workflow.get_alert(dash_store, "a-orange") == before
+    assert alerts.workflow.audit_trail(dash_store, "a-orange") == []
 
 
 def test_event_page(browser, live_url):
