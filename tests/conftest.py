@@ -63,6 +63,22 @@ def store(es_url, monkeypatch):
         instance.delete_prefix()
 
 
+def require_tools(*commands: str) -> None:
+    """Skip when a system tool is missing on a developer's machine; fail under CI (`.ci/run` sets CI),
+    where `make setup` installs them, so a missing package can never turn the checks into skips."""
+    missing = [command for command in commands if shutil.which(command) is None]
+    if missing:
+        message = f"system tools missing: {', '.join(missing)} (make setup installs them)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def tools():
+    return require_tools
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

@@ -206,10 +206,9 @@ def login(base_url: str, username: str, password: str = PASSWORD):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(tools):
     """One headless Chromium for the session (Debian chromium + chromedriver)."""
-    if not shutil.which("chromium") or not shutil.which("chromedriver"):
-        pytest.skip("chromium/chromedriver are not installed (make setup installs them)")
+    tools("chromium", "chromedriver")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -94,10 +93,38 @@ def test_daily_docx_has_headings_tables_images_and_chinese_fonts(daily, daily_do
     assert document.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
 
 
-@pytest.mark.skipif(
-    not shutil.which("pdftotext") or not shutil.which("pdftoppm"), reason="poppler-utils absent"
-)
-def test_daily_pdf_text_and_pages(daily, daily_doc, tmp_path):
+def _pdf_text_and_pages(data: bytes, folder: Path) -> tuple[str, list[Path]]:
+    """pdftotext (whitespace removed) and pdftoppm pages of a rendered PDF."""
+    assert data.startswith(b"%PDF")
+    pdf = folder / "doc.pdf"
+    pdf.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
+                          timeout=60).stdout.decode("utf-8")
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(folder / "pg")], check=True, timeout=120)
+    return "".join(text.split()), sorted(folder.glob("pg-*.png"))
+
+
+def test_weekly_and_event_reports_carry_the_same_content_in_pdf_and_html(digest_store, event_report, tmp_path,
+                                                                         tools):
+    tools("pdftotext", "pdftoppm")
+    weekly = digest_document(build_digest(digest_store, "weekly", DAY, now=NOW))
+    event = event_document(event_report)
+    for name, doc, needles in (
+        ("weekly", weekly, ["舆情周报（2024年3月11日—2024年3月17日）", "周环比", "各单位回应情况", "河西区市场监管局"]),
+        ("event", event, ["一、摘要", "二、事件经过", "六、处置建议", "风险研判", PRESS_DUE.replace(" ", "")]),
+    ):
+        folder = tmp_path / name
+        folder.mkdir()
+        flat, pages = _pdf_text_and_pages(render(doc, "pdf")[0], folder)
+        page = "".join(render(doc, "html")[0].decode("utf-8").split())
+        for needle in needles:
+            assert needle in flat, (name, "pdf", needle)
+            assert needle in page, (name, "html", needle)
+        assert pages and all(p.stat().st_size > 3000 for p in pages), name
+
+
+def test_daily_pdf_text_and_pages(daily, daily_doc, tmp_path, tools):
+    tools("pdftotext", "pdftoppm")
     data, _ = render(daily_doc, "pdf")
     assert data.startswith(b"%PDF")
     pdf = tmp_path / "daily.pdf"
@@ -185,6 +212,7 @@ def test_event_report_summary_and_sections(event_report):
         pdf = folder / "event-food_poisoning.pdf"
         pdf.write_bytes(render(doc, "pdf")[0])
         (folder / "event-food_poisoning.docx").write_bytes(render(doc, "docx")[0])
+        (folder / "event-food_poisoning.html").write_bytes(render(doc, "html")[0])
         subprocess.run(
             ["pdftoppm", "-png", "-r", "80", str(pdf), str(folder / "event-food_poisoning-page")],
             check=True,
@@ -221,9 +249,9 @@ def test_html_escapes_crawled_markup(store):
     assert "<script" not in md_text and "&lt;script&gt;" in md_text
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_daily_docx_opens_in_libreoffice_with_its_text(daily_doc, tmp_path):
+def test_daily_docx_opens_in_libreoffice_with_its_text(daily_doc, tmp_path, tools):
     """The office suite our users file documents in converts the DOCX without complaint."""
+    tools("soffice", "pdftotext")
     data, _ = render(daily_doc, "docx")
     source = tmp_path / "daily.docx"
     source.write_bytes(data)
