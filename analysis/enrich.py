@@ -2,7 +2,11 @@
 
 Segmentation runs once per post; its words feed the keywords and its search-mode expansion feeds
 the index fields. Sentiment is scored for the whole batch in one call. Near-duplicate clusters are
-assigned against the batch itself and against stored posts that share a band key (``lookup``).
+assigned against the batch itself and against stored posts that share a band key (``lookup``, one
+call per batch). ``simhash_bands`` holds the sentence keys too (:func:`analysis.neardup.sentence_keys`):
+a post that matches nothing within the threshold asks once more, with its own sentence keys, for
+stored posts sharing a sentence, and joins one within ``LOOSE_THRESHOLD`` (a reprint that dropped a
+paragraph). Only posts that found no cluster pay for that second look-up.
 """
 
 from __future__ import annotations
@@ -50,18 +54,22 @@ class Enricher:
         texts = [_text(p) for p in posts]
         scores = self.model.score_batch(texts)
         fingerprints: list[int | None] = []
+        sentences: list[list[str]] = []
         for post, text, score in zip(posts, texts, scores):
             try:
                 self._enrich_one(post, score)
                 fp = neardup.fingerprint(text)
+                keys = neardup.sentence_keys(text)
                 post["simhash"] = fingerprint_hex(fp)
-                post["simhash_bands"] = neardup.bands(fp)
+                post["simhash_bands"] = neardup.bands(fp) + keys
                 fingerprints.append(fp)
+                sentences.append(keys)
             except Exception as exc:  # noqa: BLE001 - one bad post never stops a batch
                 LOGGER.warning("enrichment failed for %s: %s", post.get("url"), exc)
                 self.stats.errors.append((str(post.get("url") or post.get("title"))[:100], repr(exc)))
                 fingerprints.append(None)
-        self._assign_clusters(posts, fingerprints, lookup)
+                sentences.append([])
+        self._assign_clusters(posts, fingerprints, lookup, sentences)
         self.stats.posts += len(posts)
         return posts
 
@@ -84,7 +92,7 @@ class Enricher:
         post["keywords"] = [w for w, _ in keyword_weights_from_tokens(words, KEYWORDS_PER_POST)]
 
     def _assign_clusters(self, posts: list[dict], fingerprints: list[int | None],
-                         lookup: CandidateLookup | None) -> None:
+                         lookup: CandidateLookup | None, sentences: list[list[str]] | None = None) -> None:
         keys = sorted({k for fp in fingerprints if fp is not None for k in neardup.bands(fp)})
         stored = list(lookup(keys)) if lookup and keys else []
         stored_by_id = {cand.doc_id: cand for cand in stored}
@@ -93,7 +101,7 @@ class Enricher:
             for key in neardup.bands(cand.fingerprint):
                 by_key.setdefault(key, []).append(cand)
         index = neardup.ClusterIndex()
-        for post, fp in zip(posts, fingerprints):
+        for post, fp, keys in zip(posts, fingerprints, sentences or [[]] * len(posts)):
             if fp is None:
                 continue
             try:
@@ -102,11 +110,14 @@ class Enricher:
                 continue
             known = stored_by_id.get(doc_id)
             if known is not None:  # a re-crawled post keeps its cluster, and batch siblings may join it
-                post["cluster_id"] = index.assign(doc_id, fp, [neardup.Candidate("", fp, known.cluster_id)])
+                post["cluster_id"] = index.assign(doc_id, fp, [neardup.Candidate("", fp, known.cluster_id)], [], keys)
                 continue
             seen = {c.doc_id: c for key in neardup.bands(fp) for c in by_key.get(key, ())}
             candidates = list(seen.values()) + index.candidates(fp)
-            post["cluster_id"] = index.assign(doc_id, fp, candidates)
+            related: list[neardup.Candidate] = []
+            if keys and index.match(doc_id, fp, candidates) is None:
+                related = index.related(keys) + (list(lookup(keys)) if lookup else [])
+            post["cluster_id"] = index.assign(doc_id, fp, candidates, related, keys)
 
 
 def _text(post: dict) -> str:

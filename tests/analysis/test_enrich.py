@@ -29,7 +29,10 @@ def test_every_enriched_field_is_set(enricher):
     assert item["region"]["path"] == "天津市/和平区"
     assert "食堂" in item["keywords"]
     assert "食品安全" not in item["title_seg"] and "食物中毒" in item["title_seg"].split()
-    assert len(item["simhash"]) == 16 and len(item["simhash_bands"]) == len(neardup.bands(0))
+    fp = int(item["simhash"], 16)
+    assert len(item["simhash"]) == 16
+    assert item["simhash_bands"] == neardup.bands(fp) + neardup.sentence_keys(item["title"] + "\n" + STORY)
+    assert any(k.startswith("s:") for k in item["simhash_bands"])
     assert item["cluster_id"] == post_id(item)
 
 
@@ -80,3 +83,49 @@ def test_one_bad_post_does_not_stop_the_batch(enricher):
     result = enricher.enrich([bad, good])
     assert result[1]["categories"] == ["计量/标准/认证/检验检测"]
     assert len(enricher.stats.errors) == before + 1
+
+
+def _store(stored: list[tuple[neardup.Candidate, list[str]]]):
+    """A lookup over ``(candidate, simhash_bands)`` pairs, as the store's terms query answers it."""
+    calls = []
+
+    def lookup(keys):
+        calls.append(list(keys))
+        return [cand for cand, indexed in stored if set(indexed) & set(keys)]
+
+    return lookup, calls
+
+
+REPRINT_TITLE = "和平区一小学32名学生午餐后呕吐 已送医观察"
+# retitled, the last clause cut, a source line: 10 bits from the original, its first sentence intact
+REPRINT = STORY.replace("，并对留样食品进行抽检，具体原因正在调查中。", "。") + "\n（来源：津门晚报）"
+
+
+def test_a_reprint_that_dropped_the_end_joins_the_stored_original_through_a_shared_sentence(enricher):
+    text = "和平区一小学食堂疑似食物中毒\n" + STORY
+    fp = neardup.fingerprint(text)
+    original = neardup.Candidate("stored-1", fp, "cluster-original")
+    lookup, calls = _store([(original, neardup.bands(fp) + neardup.sentence_keys(text))])
+    item = post("http://f.cn/5", REPRINT_TITLE, REPRINT)
+    assert neardup.distance(fp, neardup.fingerprint(REPRINT_TITLE + "\n" + REPRINT)) > neardup.THRESHOLD
+    [item] = enricher.enrich([item], lookup=lookup)
+    assert item["cluster_id"] == "cluster-original"
+    assert len(calls) == 2 and all(k.startswith("s:") for k in calls[1])  # bands first, then sentences
+
+
+def test_a_reprint_joins_its_original_in_the_same_batch(enricher):
+    first = post("http://a.cn/1", "和平区一小学食堂疑似食物中毒", STORY)
+    reprint = post("http://g.cn/6", REPRINT_TITLE, REPRINT)
+    lookup, calls = _store([])
+    enriched = enricher.enrich([first, reprint], lookup=lookup)
+    assert enriched[1]["cluster_id"] == enriched[0]["cluster_id"] == post_id(first)
+
+
+def test_a_post_that_matches_by_band_does_not_ask_for_sentences(enricher):
+    first = post("http://a.cn/1", "和平区一小学食堂疑似食物中毒", STORY)
+    repost = post("http://h.cn/7", "", "家长们注意//@津门晚报：" + "和平区一小学食堂疑似食物中毒\n" + STORY)
+    lookup, calls = _store([])
+    enriched = enricher.enrich([first, repost], lookup=lookup)
+    assert enriched[1]["cluster_id"] == post_id(first)
+    assert enriched[1]["simhash"] == enriched[0]["simhash"]  # the repost is fingerprinted by its quote
+    assert len(calls) == 2  # one batch look-up by band, one by sentence for the first post only
