@@ -311,6 +311,13 @@ class ClockPolicy:
             return found
         return next((board for board in self.boards.values() if board.name == wanted), None)
 
+    def channel_name(self, channel: str | int | None) -> str:
+        """What users call a channel: the configured display name of a channel key, else the value as is."""
+        if channel is None or channel == "":
+            return ""
+        found = self.find_board(channel)
+        return found.name if found is not None else str(channel)
+
     def board(self, channel: str | int) -> BoardChannel:
         """The board channel configured under ``channel``."""
         found = self.boards.get(str(channel))

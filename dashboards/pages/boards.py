@@ -34,7 +34,8 @@ def channel_status_frame(store, extra: list[dict] | None = None) -> pd.DataFrame
     query = {"bool": {"filter": [BOARD_POSTS, *(extra or [])]}}
     aggs = {"c": {"terms": {"field": "board.channel", "size": 50}, "aggs": {"s": queries.terms_agg("board.status", 10)}}}
     result = store.search("posts", query, size=0, aggs=aggs, track_total_hits=False)
-    rows = [{"channel": c["key"], "status": s["key"], "count": s["doc_count"]}
+    name = policy().channel_name
+    rows = [{"channel": name(c["key"]), "status": s["key"], "count": s["doc_count"]}
             for c in result["aggregations"]["c"]["buckets"] for s in c["s"]["buckets"]]
     return pd.DataFrame(rows, columns=["channel", "status", "count"])
 
@@ -77,7 +78,8 @@ def pending_posts(store, now: datetime, extra: list[dict] | None = None, limit: 
         status = clocks.clock_status(deadline, now)
         today, due_day = now.astimezone(SHANGHAI).date(), deadline.due_at.astimezone(SHANGHAI).date()
         left = -_workdays_between(due_day, today) if status.state == "overdue" else _workdays_between(today, due_day)
-        rows.append({"id": post.get("id") or hit["_id"], "title": post.get("title") or "", "channel": board.get("channel"),
+        rows.append({"id": post.get("id") or hit["_id"], "title": post.get("title") or "",
+                     "channel": pol.channel_name(board.get("channel")),
                      "addressee": board.get("addressee") or "", "status": board.get("status") or "未回复",
                      "posted": fmt_time(post.get("published_at")), "due": fmt_time(deadline.due_at),
                      "overdue": status.state == "overdue", "workdays_left": left, "countdown": status.text})

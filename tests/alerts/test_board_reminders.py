@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from analysis import clocks
 from analysis.workdays import SHANGHAI
-from yuqing.alerts.boards import due_board_reminders, state_id
+from yuqing.alerts.boards import due_board_reminders, notice_text, state_id
 from yuqing.alerts.engine import AlertEngine
 
 # Monday 2024-03-11 10:00; people_board allows 5 working days: due Monday 2024-03-18 23:59:59,
@@ -18,7 +18,7 @@ REMIND = datetime(2024, 3, 15, 9, 0, tzinfo=SHANGHAI)
 
 
 def board_post(post_id: str = "b1", **board) -> dict:
-    fields = {"post_id": post_id, "channel": "人民网《领导留言板》", "addressee": "市市场监管局",
+    fields = {"post_id": post_id, "channel": "people_board", "addressee": "市市场监管局",  # crawlers store the key
               "status": "未回复", **board}
     return {"id": post_id, "source": "sandbox_board", "source_kind": "board_html", "platform": "留言板",
             "url": f"http://127.0.0.1/board/{post_id}", "title": "小区门口餐馆油烟扰民",
@@ -49,6 +49,8 @@ def test_nothing_is_due_before_the_reminder_point():
 def test_the_reminder_names_the_owing_unit_and_covers_what_it_sends():
     [item] = due_board_reminders([board_post(reply_unit="河西区市场监管局")], clocks.load_policy(), REMIND, {})
     assert item.unit == "河西区市场监管局" and item.post_id == "b1"
+    assert item.channel == "人民网《领导留言板》"  # the key is shown by its display name
+    assert "渠道：人民网《领导留言板》" in notice_text(item)
     assert item.reminder.point.name == "before:1wd" and "【提醒】" in item.reminder.text
     assert due_board_reminders([board_post()], clocks.load_policy(), REMIND,
                                {"b1": item.reminder.covers}) == []

@@ -452,3 +452,9 @@ def test_parse_duration():
     for bad in ("", "h", "1 小时", "-1h"):
         with pytest.raises(ValueError):
             parse_duration(bad)
+
+
+def test_channel_name_shows_a_key_by_its_display_name(policy):
+    assert policy.channel_name("people_board") == "人民网《领导留言板》"
+    assert policy.channel_name("人民网《领导留言板》") == "人民网《领导留言板》"
+    assert policy.channel_name("某区政务留言") == "某区政务留言" and policy.channel_name(None) == ""

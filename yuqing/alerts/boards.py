@@ -76,7 +76,7 @@ def due_board_reminders(posts: Iterable[Mapping], policy: clocks.ClockPolicy, no
         unit = str(board.get("reply_unit") or board.get("addressee") or "")
         title = str(post.get("title") or (post.get("content") or "")[:40] or "（无标题留言）")
         for reminder in clocks.due_reminders(deadlines, now, set(sent.get(post_id) or ())):
-            result.append(BoardReminder(post_id, title, str(board.get("channel") or ""), unit,
+            result.append(BoardReminder(post_id, title, policy.channel_name(board.get("channel")), unit,
                                         str(post.get("url") or ""), reminder))
     return result
 

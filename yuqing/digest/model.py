@@ -718,7 +718,7 @@ def board_items(
             BoardItem(
                 post_id=str(board.get("post_id") or src.get("id")),
                 title=post_headline(src),
-                channel=channel,
+                channel=policy.channel_name(channel),
                 addressee=board.get("addressee") or "",
                 unit=board.get("reply_unit") or board.get("addressee") or "",
                 posted_at=posted,
