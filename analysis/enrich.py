@@ -26,6 +26,9 @@ from analysis.sentiment import get_model
 LOGGER = logging.getLogger(__name__)
 
 KEYWORDS_PER_POST = 10
+# Posts of earlier batches kept in memory: the store shows a bulk write only after its next refresh
+# (1 s), so a batch enriched right after another must find its neighbours here.
+RECENT_POSTS = 20_000
 
 # Given band keys, return stored posts sharing any of them (doc id, fingerprint, cluster id).
 CandidateLookup = Callable[[list[str]], Iterable[neardup.Candidate]]
@@ -48,6 +51,7 @@ class Enricher:
         self.model = get_model(sentiment_model)
         self.categorizer = categorizer or Categorizer.from_file()
         self.stats = EnrichStats()
+        self.recent = neardup.ClusterIndex(capacity=RECENT_POSTS)
 
     def enrich(self, posts: list[dict], lookup: CandidateLookup | None = None) -> list[dict]:
         """Enrich ``posts`` in place and return them. A post that fails keeps what it had and is counted."""
@@ -100,7 +104,7 @@ class Enricher:
         for cand in stored:
             for key in neardup.bands(cand.fingerprint):
                 by_key.setdefault(key, []).append(cand)
-        index = neardup.ClusterIndex()
+        index = self.recent  # this batch and the latest ones before it
         for post, fp, keys in zip(posts, fingerprints, sentences or [[]] * len(posts)):
             if fp is None:
                 continue

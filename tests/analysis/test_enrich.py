@@ -17,6 +17,12 @@ def enricher():
     return Enricher()
 
 
+@pytest.fixture(autouse=True)
+def forget_earlier_batches(enricher):
+    """Each test starts from an empty memory of earlier batches (the enricher is shared)."""
+    enricher.recent = neardup.ClusterIndex()
+
+
 def post(url: str, title: str, content: str, **extra) -> dict:
     return {"url": url, "title": title, "content": content, **extra}
 
@@ -129,3 +135,11 @@ def test_a_post_that_matches_by_band_does_not_ask_for_sentences(enricher):
     assert enriched[1]["cluster_id"] == post_id(first)
     assert enriched[1]["simhash"] == enriched[0]["simhash"]  # the repost is fingerprinted by its quote
     assert len(calls) == 2  # one batch look-up by band, one by sentence for the first post only
+
+
+def test_a_batch_finds_the_previous_batch_before_the_store_shows_it(enricher):
+    first = post("http://i.cn/8", "和平区一小学食堂疑似食物中毒", STORY)
+    reprint = post("http://j.cn/9", REPRINT_TITLE, REPRINT)
+    [first] = enricher.enrich([first], lookup=lambda keys: [])  # written, not yet searchable
+    [reprint] = enricher.enrich([reprint], lookup=lambda keys: [])
+    assert reprint["cluster_id"] == first["cluster_id"]

@@ -176,12 +176,6 @@ def _reposts_apart(crawl: Crawl) -> tuple[list, list]:
     return pairs, apart
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analysis.neardup/enrich: about 1 in 5 sandbox reposts (short social posts with a comment "
-    "prefixed, reprints with a paragraph dropped) differ from their original by more than THRESHOLD bits "
-    "and get their own cluster (posts keep only a 转发 tag, not the original's id, to cluster by)",
-)
 def test_every_repost_shares_its_originals_cluster(crawls):
     pairs, apart = _reposts_apart(crawls[1])
     assert pairs and not apart, f"{len(apart)} of {len(pairs)} reposts apart: {apart[:3]}"
