@@ -62,6 +62,22 @@ def test_restart_neither_loses_nor_resends(store, reposts, recorder):
     assert AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1, minutes=40)).posts == 0
 
 
+def test_reminders_reach_every_open_alert_not_just_the_first_thousand(store, reposts, recorder):
+    _index(store, reposts)
+    AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1))
+    store.refresh("alerts")
+    alert = next(iter(store.scan("alerts")))
+    clones = []
+    for n in range(1100):
+        clone = copy.deepcopy(alert)
+        clone.update(id=f"{alert['id']}-c{n}", reminders_sent=[], notifications=[])
+        clones.append(clone)
+    assert not store.index_docs("alerts", clones, refresh=True).failed
+    first_due = min(datetime.fromisoformat(d["due_at"]) for d in alert["deadlines"])
+    engine = AlertEngine(store, notifier=recorder)
+    assert engine.send_reminders(first_due - timedelta(minutes=30)) >= 1101
+
+
 def test_reminders_before_due_and_at_overdue_are_sent_once(store, reposts, recorder):
     _index(store, reposts)
     AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1))

@@ -390,10 +390,8 @@ class AlertEngine:
             return 0
         query = {"bool": {"filter": [{"exists": {"field": "notified_rank"}}],
                           "must_not": [{"term": {"status": "closed"}}, {"exists": {"field": "merged_into"}}]}}
-        result = self.store.search("alerts", query, size=1000, track_total_hits=False)
         resent = 0
-        for hit in result["hits"]["hits"]:
-            alert = hit["_source"]
+        for alert in self.store.scan("alerts", query):  # every one, however many are open
             rank = int(alert["notified_rank"])
             recorded = any(item.get("kind", "alert") == "alert" and item.get("rank") in (rank, None)
                            for item in alert.get("notifications") or [])
@@ -429,10 +427,8 @@ class AlertEngine:
         self._silenced_schemes = None
         query = {"bool": {"filter": [{"term": {"needs_response": True}}],
                           "must_not": [{"terms": {"status": ["closed"]}}, {"exists": {"field": "merged_into"}}]}}
-        result = self.store.search("alerts", query, size=1000, track_total_hits=False)
         sent = 0
-        for hit in result["hits"]["hits"]:
-            alert = hit["_source"]
+        for alert in self.store.scan("alerts", query):  # every one, however many are open
             deadlines = self.deadlines(alert)
             met = {d["key"]: parse_time(d["met_at"]) for d in alert.get("deadlines") or []
                    if d.get("met_at") and d.get("key")}
