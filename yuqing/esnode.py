@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -163,13 +164,35 @@ def _maven_fetch(version: str, cache: Path, progress) -> None:
     progress(f"从 Maven Central 下载 Elasticsearch {version}（约 95 MB，仅首次）…")
     command = [mvn, "-B", "-q", MAVEN_PLUGIN, f"-Dartifact={MAVEN_ARTIFACT.format(version=version)}",
                f"-DoutputDirectory={cache}"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0 or not (cache / f"elasticsearch-{version}.zip").exists():
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-8:])
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)
+        shown = 0
+        while process.poll() is None:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                size = _maven_download_bytes(version)
+                if size >= shown + 5_000_000:  # a line per 5 MB at most, none while Maven resolves plugins
+                    shown = size
+                    progress(f"  已下载 {size / 1e6:.0f} MB …")
+        output.seek(0)
+        text = output.read()
+    if process.returncode != 0 or not (cache / f"elasticsearch-{version}.zip").exists():
+        tail = "\n".join(text.strip().splitlines()[-8:])
         raise DownloadError(
             f"下载 Elasticsearch {version} 失败:\n{tail}",
             hint=f"可设置 YUQING_ES_VERSION 为已发布的 8.19.x 版本（如 {', '.join(FALLBACK_VERSIONS[1:4])}）",
         )
+
+
+def _maven_download_bytes(version: str) -> int:
+    """Bytes Maven has written so far for the distribution in the local repository (its .part file)."""
+    folder = (Path(os.environ.get("MAVEN_REPO_LOCAL") or Path.home() / ".m2" / "repository")
+              / "org" / "elasticsearch" / "distribution" / "integ-test-zip" / "elasticsearch" / version)
+    try:
+        return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
+    except OSError:
+        return 0
 
 
 # ---------------------------------------------------------------- java
