@@ -174,6 +174,7 @@ def layout(alert_id: str | None = None, id: str | None = None, **_query):
                  html.Div(id="alerts-report-message", className="message"),
                  id="alerts-panel", class_name="alert-panel"),
         ]),
+        card("留言答复时限（按工作日计）", html.Div(id="alerts-boards"), id="alerts-boards-card"),
     ])
 
 
@@ -189,6 +190,34 @@ def refresh(_tick, _changed, _reported, show_closed, selected=None):
     items = [render_alert(a, now, can_ack, selected) for a in alerts] or [
         html.P("当前没有待处理的预警。", className="muted")]
     return items, f"共 {len(alerts)} 条 · 更新于 {fmt_time(now)}"
+
+
+BOARD_ITEMS = 8
+
+
+def board_clock_rows(store, now: datetime, scope: list[dict] | None = None) -> tuple[dict, list[dict]]:
+    """The board-reply clocks a press officer watches beside the alerts: counts of every unreplied post
+    and the posts overdue or due within one working day (most overdue first, at most BOARD_ITEMS)."""
+    from dashboards.pages import boards
+
+    summary = boards.pending_summary(store, now, scope)
+    urgent = [r for r in boards.pending_posts(store, now, scope) if r["overdue"] or r["workdays_left"] <= 1]
+    return summary, urgent[:BOARD_ITEMS]
+
+
+@guarded_callback(Output("alerts-boards", "children"), Input("alerts-tick", "n_intervals"), roles=ROLES)
+def refresh_boards(_tick):
+    from dashboards.pages import boards
+
+    summary, rows = board_clock_rows(current_store(), now_utc(), boards.unit_scope())
+    head = html.P(f"待答复 {summary['pending']} 条 · 1个工作日内到期 {summary['due_soon']} 条 · "
+                  f"已超期 {summary['overdue']} 条", id="alerts-boards-summary", className="muted")
+    items = [html.Li([html.Span(r["countdown"], className="clock-overdue" if r["overdue"] else "clock-remaining"),
+                      " ", html.Span(r["title"]),
+                      html.Span(f"（{r['channel'] or '未知渠道'} · {r['addressee']}）", className="muted")])
+             for r in rows]
+    listing = html.Ul(items, className="board-clocks") if items else html.P("没有即将到期的留言。", className="muted")
+    return [head, listing, dcc.Link("查看全部留言 →", href="/boards")]
 
 
 @guarded_callback(Output("alerts-selected", "data"), Output("alerts-selected-title", "children"),

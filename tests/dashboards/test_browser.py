@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,8 @@ def test_alerts_page(browser, live_url):
     item = WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "alerts-item-a-red")))
     assert "level-red" in item.get_attribute("class") and "overdue" in item.get_attribute("class")
     assert "已超时" in item.text
+    wait_text(browser, "alerts-boards", "测试留言1")  # board reply clocks beside the alerts
+    assert re.search(r"已超期 [1-9]\d* 条", browser.find_element(By.ID, "alerts-boards-summary").text)
     shoot(browser, "alerts")
     assert browser.find_element(By.ID, "alerts-close").text == "办结"  # press officers handle alerts
     status = '[id=\'{"index":"a-red","type":"alerts-status"}\']'

@@ -115,6 +115,16 @@ def test_pending_summary_counts_every_pending_post_not_just_the_listed_ones(dash
     assert later["overdue"] == later["pending"] == summary["pending"]
 
 
+def test_alerts_page_lists_the_urgent_board_clocks(dash_store):
+    from dashboards.pages import alerts
+
+    summary, rows = alerts.board_clock_rows(dash_store, datetime.now(UTC))
+    assert summary["overdue"] >= 1 and "jboard1" in {r["id"] for r in rows}  # 20 days old: overdue
+    assert all(r["overdue"] or r["workdays_left"] <= 1 for r in rows) and len(rows) <= alerts.BOARD_ITEMS
+    overdue = [r["overdue"] for r in rows]
+    assert overdue == sorted(overdue, reverse=True)  # overdue ones first (oldest first)
+
+
 def test_unit_reply_rate_and_mean_time(dash_store):
     from dashboards.pages import boards
 
