@@ -112,13 +112,16 @@ Step = Callable[[dict], "tuple[dict, dict | None]"]  # alert → (changes, audit
 
 
 def _step(store: Store, alert_id: str, action: str, actor: str, when: datetime, build: Step,
-          attempts: int = 5) -> dict:
+          attempts: int = 10) -> dict:
     """Read the alert, check and build the change, write it only if nobody changed the alert meanwhile.
 
     The engine updates alerts every cycle and deliveries are recorded from other threads: on such a
-    conflict the alert is read again and the step re-checked against what is stored now.
+    conflict the alert is read again and the step re-checked against what is stored now, after a short
+    random pause that grows with each conflict (so writers racing each other spread out).
     """
-    for _ in range(attempts):
+    for attempt in range(attempts):
+        if attempt:
+            _sa().conflict_pause(attempt)
         got = _sa().get_versioned(store, "alerts", alert_id)
         if got is None:
             raise WorkflowError(f"预警不存在: {alert_id}")

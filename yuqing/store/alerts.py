@@ -8,6 +8,8 @@ events, never from pulling every post into Python.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from datetime import datetime
 from typing import Iterable, Mapping
 
@@ -204,6 +206,11 @@ def get_versioned(store: Store, name: str, doc_id: str) -> tuple[dict, int, int]
     return dict(result["_source"]), int(result["_seq_no"]), int(result["_primary_term"])
 
 
+def conflict_pause(attempt: int) -> None:
+    """Jittered exponential pause before retry ``attempt`` of an optimistic write (at most ~0.3 s)."""
+    time.sleep(random.uniform(0, min(0.3, 0.01 * 2 ** attempt)))
+
+
 def append_item(store: Store, name: str, doc_id: str, field: str, item: dict, attempts: int = 10) -> int:
     """Append ``item`` to the list ``field``; returns the new length. Safe from another thread.
 
@@ -211,7 +218,9 @@ def append_item(store: Store, name: str, doc_id: str, field: str, item: dict, at
     with its sequence number and written back only if nobody changed it meanwhile; on a conflict the
     read is repeated. A missing document or ``attempts`` conflicts in a row raise StoreError.
     """
-    for _ in range(attempts):
+    for attempt in range(attempts):
+        if attempt:
+            conflict_pause(attempt)
         got = get_versioned(store, name, doc_id)
         if got is None:
             raise StoreError(f"{store.alias(name)} 中没有文档 {doc_id}，无法追加 {field}")
