@@ -195,7 +195,9 @@ class Store:
             self.client.indices.refresh(index=target)
             moved = self.client.count(index=target)["count"]
             if moved < total:
-                raise StoreError(f"迁移校验失败：{source} 有 {total} 篇，{target} 只有 {moved} 篇；别名未切换")
+                self.client.indices.put_settings(index=source, settings={"index.blocks.write": False})
+                raise StoreError(f"迁移校验失败：{source} 有 {total} 篇，{target} 只有 {moved} 篇；别名未切换，"
+                                 f"{source} 已恢复可写")
             self.client.indices.update_aliases(actions=[
                 {"remove": {"index": source, "alias": self.alias(definition.name)}},
                 {"add": {"index": target, "alias": self.alias(definition.name), "is_write_index": True}},
