@@ -208,18 +208,28 @@ class Store:
     def index_docs(self, name: str, docs: Iterable[dict], chunk_size: int = 500,
                    refresh: bool | str = False) -> BulkReport:
         """Bulk index documents (each with an ``id``) into the alias; per-item failures are reported."""
-        report = BulkReport()
         alias = self.alias(name)
+        actions = ({"_index": alias, "_id": doc["id"], "_source": doc} for doc in docs)
+        return self._bulk(name, actions, chunk_size, refresh)
 
-        def actions() -> Iterator[dict]:
-            for doc in docs:
-                yield {"_index": alias, "_id": doc["id"], "_source": doc}
+    def update_docs(self, name: str, updates: Iterable[tuple], chunk_size: int = 500, refresh: bool | str = False,
+                    on_item: Callable[[bool], None] | None = None) -> BulkReport:
+        """Bulk partial updates: ``updates`` yields ``(id, fields)`` or ``(id, fields, concrete index)``;
+        only ``fields`` change. A document that does not exist is a failure, not a new document.
+        ``on_item(ok)`` is called once per document as results arrive."""
+        alias = self.alias(name)
+        actions = ({"_op_type": "update", "_index": update[2] if len(update) > 2 else alias, "_id": update[0],
+                    "doc": update[1]} for update in updates)
+        return self._bulk(name, actions, chunk_size, refresh, on_item)
 
+    def _bulk(self, name: str, actions: Iterable[dict], chunk_size: int, refresh: bool | str,
+              on_item: Callable[[bool], None] | None = None) -> BulkReport:
+        report = BulkReport()
         with translate_errors(self.url):
-            for ok, item in helpers.streaming_bulk(self.client, actions(), chunk_size=chunk_size,
+            for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=chunk_size,
                                                    raise_on_error=False, raise_on_exception=False,
                                                    max_retries=3, initial_backoff=1):
-                result = item.get("index", item)
+                (result,) = item.values()  # {op_type: result}
                 if ok:
                     if result.get("result") == "created":
                         report.created += 1
@@ -229,8 +239,10 @@ class Store:
                     error = result.get("error")
                     reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
                     report.failed.append((str(result.get("_id")), reason))
+                if on_item is not None:
+                    on_item(ok)
             if refresh:
-                self.client.indices.refresh(index=alias)
+                self.client.indices.refresh(index=self.alias(name))
         return report
 
     def create_doc(self, name: str, doc: dict, refresh: bool | str = "wait_for") -> bool:

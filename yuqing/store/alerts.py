@@ -104,18 +104,10 @@ def open_events(store: Store, since: datetime, size: int = 5000) -> list[dict]:
 
 def update_docs(store: Store, name: str, updates: Iterable[tuple[str, dict]], refresh: bool = False) -> int:
     """Partial updates (id, fields); returns the number of failures (logged)."""
-    alias = store.alias(name)
-    actions = ({"_op_type": "update", "_index": alias, "_id": doc_id, "doc": doc} for doc_id, doc in updates)
-    failed = 0
-    with translate_errors(store.url):
-        for ok, item in helpers.streaming_bulk(store.client, actions, chunk_size=1000, raise_on_error=False,
-                                               raise_on_exception=False, max_retries=3):
-            if not ok:
-                failed += 1
-                LOGGER.warning("update failed in %s: %s", name, item)
-        if refresh:
-            store.client.indices.refresh(index=alias)
-    return failed
+    report = store.update_docs(name, updates, chunk_size=1000, refresh=refresh)
+    for doc_id, reason in report.failed:
+        LOGGER.warning("update failed in %s: %s: %s", name, doc_id, reason)
+    return len(report.failed)
 
 
 class VersionConflict(StoreError):

@@ -57,28 +57,5 @@ def update_sentiment(store: Store, updates: Iterable[tuple[str, dict] | tuple[st
     """Set ``sentiment`` on each post: ``updates`` yields ``(id, sentiment)`` or ``(id, sentiment,
     concrete index)``. Partial updates: nothing else on the post changes. A post that no longer exists
     is a failure, not a new document. ``on_item(ok)`` is called once per post as results arrive."""
-    report = BulkReport()
-    alias = store.alias("posts")
-
-    def actions() -> Iterator[dict]:
-        for update in updates:
-            doc_id, sentiment = update[0], update[1]
-            index = update[2] if len(update) > 2 else alias
-            yield {"_op_type": "update", "_index": index, "_id": doc_id, "doc": {"sentiment": sentiment}}
-
-    with translate_errors(store.url):
-        for ok, item in helpers.streaming_bulk(store.client, actions(), chunk_size=chunk_size,
-                                               raise_on_error=False, raise_on_exception=False,
-                                               max_retries=3, initial_backoff=1):
-            result = item.get("update", item)
-            if ok:
-                report.updated += 1
-            else:
-                error = result.get("error")
-                reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
-                report.failed.append((str(result.get("_id")), reason))
-            if on_item is not None:
-                on_item(ok)
-        if refresh:
-            store.client.indices.refresh(index=alias)
-    return report
+    fields = ((update[0], {"sentiment": update[1]}, *update[2:]) for update in updates)
+    return store.update_docs("posts", fields, chunk_size=chunk_size, refresh=refresh, on_item=on_item)
