@@ -55,7 +55,7 @@ class Enricher:
 
     def enrich(self, posts: list[dict], lookup: CandidateLookup | None = None) -> list[dict]:
         """Enrich ``posts`` in place and return them. A post that fails keeps what it had and is counted."""
-        texts = [_text(p) for p in posts]
+        texts = [scoring_text(p) for p in posts]
         scores = self.model.score_batch(texts)
         fingerprints: list[int | None] = []
         sentences: list[list[str]] = []
@@ -82,7 +82,7 @@ class Enricher:
         title_words, content_words = tokens(title), tokens(content)
         post["title_seg"] = join_for_index(title_words)
         post["content_seg"] = join_for_index(content_words)
-        post["sentiment"] = {"score": round(float(score.score), 6), "label": score.label, "model": score.model}
+        post["sentiment"] = sentiment_field(score)
         matches = self.categorizer.categorize(title, content)
         post["categories"] = [m.name for m in matches]
         post["matched_keywords"] = sorted({k for m in matches for k in m.keywords})
@@ -124,6 +124,12 @@ class Enricher:
             post["cluster_id"] = index.assign(doc_id, fp, candidates, related, keys)
 
 
-def _text(post: dict) -> str:
+def sentiment_field(score) -> dict:
+    """A post's stored ``sentiment``: score (6 decimals), label and model@version."""
+    return {"score": round(float(score.score), 6), "label": score.label, "model": score.model}
+
+
+def scoring_text(post: dict) -> str:
+    """The text sentiment is scored on: title and content, one line apart."""
     title, content = post.get("title") or "", post.get("content") or ""
     return f"{title}\n{content}" if title and content else title or content

@@ -6,9 +6,10 @@ import random
 
 import pytest
 
+from analysis.enrich import sentiment_field
 from analysis.sentiment import get_model
 from yuqing.cli import main
-from yuqing.cli.rescore import post_text, rescore, sentiment_field
+from yuqing.cli.rescore import post_text, rescore
 from yuqing.store import backfill, post_id
 
 OLD = {"score": 0.123, "label": "neg", "model": "domain@2"}

@@ -52,15 +52,12 @@ class RescoreSummary:
 
 
 def register(subparsers) -> None:
-    from analysis.sentiment import DEFAULT_MODEL, MODELS
+    from yuqing.cli.sentiment import add_model_argument
 
     parser = subparsers.add_parser(
         "rescore", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--model", metavar="NAME", default=None,
-        help=f"模型（默认 {DEFAULT_MODEL}；可选: {'、'.join(MODELS)}，版本号可省略）",
-    )
+    add_model_argument(parser)
     parser.add_argument("--only-stale", action="store_true", help="跳过已由该模型（同一版本）打分的帖子")
     parser.add_argument("--workers", type=int, default=None, metavar="N", help="打分进程数（默认 CPU 核数）")
     parser.add_argument("--batch-size", type=int, default=500, metavar="K",
@@ -70,23 +67,19 @@ def register(subparsers) -> None:
 
 def post_text(post: dict) -> str | None:
     """The text the pipeline scores (title, newline, content), or None when the post has none."""
-    from analysis.enrich import _text
+    from analysis.enrich import scoring_text
 
     title, content = post.get("title"), post.get("content")
     if (title is not None and not isinstance(title, str)) or (content is not None and not isinstance(content, str)):
         return None
-    text = _text(post)
+    text = scoring_text(post)
     return text if text else None
-
-
-def sentiment_field(result) -> dict:
-    """``sentiment`` as the enrichment pipeline stores it (``analysis.enrich``)."""
-    return {"score": round(float(result.score), 6), "label": result.label, "model": result.model}
 
 
 def rescore(store, model: str | None = None, *, only_stale: bool = False, workers: int | None = None,
             batch_size: int = 500, progress: Callable[[int, int, float], None] | None = None) -> RescoreSummary:
     """Re-score the posts in ``store`` with ``model``; ``progress(done, todo, seconds)`` now and then."""
+    from analysis.enrich import sentiment_field
     from analysis.sentiment.batch import CHUNK_SIZE, BatchScorer
     from analysis.sentiment.models import resolve
     from yuqing.store import backfill

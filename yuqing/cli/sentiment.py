@@ -24,16 +24,21 @@ DESCRIPTION = """\
 
 
 def register(subparsers) -> None:
-    from analysis.sentiment import DEFAULT_MODEL, MODELS
-
     parser = subparsers.add_parser(
         "sentiment", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    add_model_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def add_model_argument(parser) -> None:
+    """``--model NAME``: one of the sentiment models (the default when omitted)."""
+    from analysis.sentiment import DEFAULT_MODEL, MODELS
+
     parser.add_argument(
         "--model", metavar="NAME", default=None,
         help=f"模型（默认 {DEFAULT_MODEL}；可选: {'、'.join(MODELS)}，版本号可省略）",
     )
-    parser.set_defaults(func=run)
 
 
 JSON_TYPES = {dict: "对象", list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值", type(None): "null"}
