@@ -256,51 +256,12 @@ def test_report_deadlines_start_at_the_alert_and_at_the_rise(store, reposts, rec
     assert alert["level_reached_at"] == {"Ⅲ": first_alert.isoformat(), "Ⅱ": rise.isoformat()}
 
 
-class _FailingReceiver:
-    """A local HTTP endpoint that answers every POST with 500 (a webhook channel that is down)."""
-
-    def __init__(self) -> None:
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        receiver = self
-        self.posts = 0
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server naming)
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.posts += 1
-                body = b'{"error": "down"}'
-                self.send_response(500)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def test_a_failing_channel_is_recorded_on_the_alert_as_not_delivered(store, reposts, tmp_path):
+def test_a_failing_channel_is_recorded_on_the_alert_as_not_delivered(store, reposts, tmp_path, receiver):
     from yuqing.notify import Dispatcher, load_config
 
-    receiver = _FailingReceiver()
-    try:
-        path = tmp_path / "notify.yaml"
-        path.write_text(f"""\
+    receiver.always(500, {"error": "down"})
+    path = tmp_path / "notify.yaml"
+    path.write_text(f"""\
 retry:
   attempts: 2
   backoff_seconds: 0.05
@@ -309,18 +270,16 @@ retry:
 channels:
   hook:
     type: webhook
-    url: {receiver.url}
+    url: {receiver.url}/hook
 routes:
   - channels: [hook]
 """, encoding="utf-8")
-        dispatcher = Dispatcher(load_config(path))
-        _index(store, reposts)
-        report = AlertEngine(store, notifier=dispatcher).cycle(T0 + timedelta(hours=1))
-        assert report.pushed == 1
-        dispatcher.close(timeout=10)
-    finally:
-        receiver.close()
-    assert receiver.posts == 2  # both attempts reached the receiver
+    dispatcher = Dispatcher(load_config(path))
+    _index(store, reposts)
+    report = AlertEngine(store, notifier=dispatcher).cycle(T0 + timedelta(hours=1))
+    assert report.pushed == 1
+    dispatcher.close(timeout=10)
+    assert len(receiver.requests) == 2  # both attempts reached the receiver
     store.refresh("alerts")
     (alert,) = store.scan("alerts")
     (item,) = [n for n in alert["notifications"] if n["kind"] == "alert"]
