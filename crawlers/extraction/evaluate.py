@@ -100,6 +100,10 @@ def truth_day(value: str) -> str | None:
     return f"{int(match[1]):04d}-{int(match[2]):02d}-{int(match[3]):02d}"
 
 
+def _mean(values: list[float] | list[bool]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
 @dataclass
 class Scores:
     """Per-system results over the ground-truth set."""
@@ -110,11 +114,11 @@ class Scores:
 
     @property
     def body_f1(self) -> float:
-        return sum(self.f1) / len(self.f1) if self.f1 else 0.0
+        return _mean(self.f1)
 
     @property
     def date_accuracy(self) -> float:
-        return sum(self.day_hits) / len(self.day_hits) if self.day_hits else 0.0
+        return _mean(self.day_hits)
 
 
 def load_ground(root: Path = GROUND_SET) -> list[dict]:
@@ -295,17 +299,15 @@ class HeldOut:
 
     @property
     def date_accuracy(self) -> float:
-        return sum(self.day_hits) / len(self.day_hits) if self.day_hits else 0.0
+        return _mean(self.day_hits)
 
     @property
     def title_accuracy(self) -> float:
-        return sum(self.title_hits) / len(self.title_hits) if self.title_hits else 0.0
+        return _mean(self.title_hits)
 
     @property
     def baseline_accuracy(self) -> float | None:
-        if self.baseline_hits is None:
-            return None
-        return sum(self.baseline_hits) / len(self.baseline_hits) if self.baseline_hits else 0.0
+        return None if self.baseline_hits is None else _mean(self.baseline_hits)
 
 
 def score_heldout(truth: list[dict], baseline: bool = True, data: Path = SHARED_DATA) -> HeldOut:
