@@ -66,6 +66,7 @@ class CycleReport:
     reminders: int = 0
     board_reminders: int = 0
     errors: list[str] = field(default_factory=list)
+    alerted_events: list[str] = field(default_factory=list)  # events whose alert was new or raised this cycle
 
 
 def _make_notice(**fields: Any) -> Any:
@@ -323,6 +324,7 @@ class AlertEngine:
         if old is None:
             sa.put_doc(self.store, "alerts", alert, refresh=False)
             report.alerts_new += 1
+            report.alerted_events.append(event["id"])
         else:
             changed = {k: v for k, v in alert.items() if old.get(k) != v and k != "updated_at"}
             if changed:  # only if nobody changed the alert since it was read (else VersionConflict)
@@ -331,6 +333,7 @@ class AlertEngine:
                               refresh=False, if_seq_no=seq_no, if_primary_term=primary_term)
             if rank < int(old["level_rank"]):
                 report.alerts_raised += 1
+                report.alerted_events.append(event["id"])
         if push:
             self._push(alert)
             report.pushed += 1

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from yuqing import clock
 from yuqing.service import metrics
@@ -54,7 +54,6 @@ class Service:
         self._engine = None
         self._calendar = None
         self._calendar_checked = None  # the local date of the last calendar warning check
-        self._alert_ranks: dict[str, int] = {}  # alert id -> level rank when last stored by a cycle
         self.scheduler = Scheduler(self.build_jobs(), on_finished=metrics.job_finished)
         self.health_server: HealthServer | None = None
 
@@ -167,20 +166,15 @@ class Service:
         metrics.ANALYSIS_LAG.set(max(0.0, now.timestamp() - oldest / 1000) if oldest is not None else 0.0)
 
     def _observe_cycle(self, now: datetime, report) -> None:
-        """ALERT_LATENCY of the alerts this cycle stored new or raised, ALERTS_OPEN by level, SPOOL_PENDING.
-
-        CycleReport only counts alerts, so they are read back: the alerts the cycle wrote carry its time
-        in ``updated_at``; new ones also in ``first_alerted_at``; raised ones have a lower ``level_rank``
-        than when this service last saw them (a raise of an alert not seen since a restart is not timed).
-        """
+        """ALERT_LATENCY of the alerts this cycle stored new or raised, ALERTS_OPEN by level, SPOOL_PENDING."""
         from analysis.rules import LEVELS
         from yuqing.store import alerts as sa
 
         try:
-            if report.alerts_new or report.alerts_raised or report.merged:
+            if report.alerted_events or report.merged:
                 sa.refresh_all(self.store, "posts", "alerts")  # the cycle writes without refreshing
-            if report.alerts_new or report.alerts_raised:
-                self._observe_latency(now)
+            if report.alerted_events:
+                self._observe_latency(now, report.alerted_events)
             result = self.store.search("alerts", {"bool": {"must_not": [
                 {"term": {"status": "closed"}}, {"exists": {"field": "merged_into"}}]}}, size=0,
                 track_total_hits=False, aggs={"level": {"terms": {"field": "level", "size": len(LEVELS)}}})
@@ -191,24 +185,10 @@ class Service:
             LOGGER.warning("alert metrics unavailable: %s", exc)
         self._spool_pending()
 
-    def _observe_latency(self, now: datetime) -> None:
-        window = {"gte": (now - timedelta(milliseconds=1)).isoformat(),
-                  "lte": (now + timedelta(milliseconds=1)).isoformat()}
-        hits = self.store.search("alerts", {"range": {"updated_at": window}}, size=1000,
-                                 source=["id", "event_id", "level_rank", "first_alerted_at"],
-                                 track_total_hits=False)["hits"]["hits"]
-        timed: list[str] = []
-        for hit in hits:
-            alert = hit["_source"]
-            rank, seen = int(alert["level_rank"]), self._alert_ranks.get(alert["id"])
-            first = alert.get("first_alerted_at")
-            if (first and datetime.fromisoformat(first) == now) or (seen is not None and rank < seen):
-                timed.append(alert["event_id"])
-            self._alert_ranks[alert["id"]] = rank
-        if not timed:
-            return
-        result = self.store.search("posts", {"terms": {"event_id": timed}}, size=0, track_total_hits=False,
-                                   aggs={"event": {"terms": {"field": "event_id", "size": len(timed)},
+    def _observe_latency(self, now: datetime, events: list[str]) -> None:
+        """From the crawl of each alerted event's newest post to this cycle."""
+        result = self.store.search("posts", {"terms": {"event_id": events}}, size=0, track_total_hits=False,
+                                   aggs={"event": {"terms": {"field": "event_id", "size": len(events)},
                                                    "aggs": {"newest": {"max": {"field": "crawled_at"}}}}})
         for bucket in result["aggregations"]["event"]["buckets"]:
             newest = bucket["newest"].get("value")
