@@ -24,11 +24,9 @@ claimed under the next number.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import socket
-import time as _time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -329,26 +327,6 @@ def _recipients_problem(dispatcher, notice) -> str | None:
     return None
 
 
-def _send_remaining(dispatcher, notice, done: frozenset[str] | set[str]):
-    """Send ``notice`` to its routed channels except ``done`` (those that took it on an earlier try).
-
-    The routing (and the recipients of email channels) stays that of config/notify.yaml: a dispatcher
-    over the same configuration minus the ``done`` channels sends it (its counts do not reach the
-    shared dispatcher's ``stats``). A dispatcher that cannot tell its channels apart (no
-    ``config.plan``) sends to all of them again."""
-    if not done:
-        return dispatcher.send_now(notice)
-    config = getattr(dispatcher, "config", None)
-    if config is None or not hasattr(config, "plan") or not dataclasses.is_dataclass(config):
-        return dispatcher.send_now(notice)
-    if not [name for name, _ in config.plan(notice) if name not in done]:
-        return []
-    narrowed = dataclasses.replace(
-        config, channels={name: ch for name, ch in config.channels.items() if name not in done}
-    )
-    return type(dispatcher)(narrowed, sleep=getattr(dispatcher, "_sleep", _time.sleep)).send_now(notice)
-
-
 def deliver(
     store,
     dispatcher,
@@ -397,7 +375,7 @@ def deliver(
         if problem:
             report.error = problem
             return report
-        results = _send_remaining(dispatcher, notice, set(done_channels))
+        results = dispatcher.send_now(notice, skip=done_channels)
     except Exception as exc:  # noqa: BLE001
         LOGGER.error("digest %s %s failed to send: %s", kind, period, exc)
         report.error = f"发送失败: {exc}"

@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -247,10 +247,12 @@ class Dispatcher:
 
     # -- synchronous ---------------------------------------------------------------------------
 
-    def send_now(self, notice: Notice, channels: list[str] | None = None) -> list[DeliveryResult]:
-        """Deliver to every routed channel (or to ``channels``), retrying with backoff; channels run
-        in parallel so a slow one delays nobody. Returns one result per channel, in config order."""
-        jobs = self._jobs(notice, None, channels)
+    def send_now(self, notice: Notice, channels: list[str] | None = None,
+                 skip: Collection[str] = ()) -> list[DeliveryResult]:
+        """Deliver to every routed channel (or to ``channels``) except those in ``skip`` (e.g. the ones
+        that took it on an earlier try), retrying with backoff; channels run in parallel so a slow one
+        delays nobody. Returns one result per channel, in config order."""
+        jobs = [job for job in self._jobs(notice, None, channels) if job.channel.name not in skip]
         if not jobs:
             return []
         if len(jobs) == 1:
