@@ -174,7 +174,8 @@ def layout(alert_id: str | None = None, id: str | None = None, **_query):
                  html.Div(id="alerts-report-message", className="message"),
                  id="alerts-panel", class_name="alert-panel"),
         ]),
-        card("留言答复时限（按工作日计）", html.Div(id="alerts-boards"), id="alerts-boards-card"),
+        card("留言答复时限（按工作日计）", dcc.Interval(id="alerts-boards-tick", interval=BOARDS_REFRESH_MS),
+             html.Div(id="alerts-boards"), id="alerts-boards-card"),
     ])
 
 
@@ -193,6 +194,7 @@ def refresh(_tick, _changed, _reported, show_closed, selected=None):
 
 
 BOARD_ITEMS = 8
+BOARDS_REFRESH_MS = 60_000  # working-day clocks: a minute is fine grain, unlike the alert countdowns
 
 
 def board_clock_rows(store, now: datetime, scope: list[dict] | None = None) -> tuple[dict, list[dict]]:
@@ -201,11 +203,13 @@ def board_clock_rows(store, now: datetime, scope: list[dict] | None = None) -> t
     from dashboards.pages import boards
 
     summary = boards.pending_summary(store, now, scope)
+    if not summary["overdue"] and not summary["due_soon"]:
+        return summary, []
     urgent = [r for r in boards.pending_posts(store, now, scope) if r["overdue"] or r["workdays_left"] <= 1]
     return summary, urgent[:BOARD_ITEMS]
 
 
-@guarded_callback(Output("alerts-boards", "children"), Input("alerts-tick", "n_intervals"), roles=ROLES)
+@guarded_callback(Output("alerts-boards", "children"), Input("alerts-boards-tick", "n_intervals"), roles=ROLES)
 def refresh_boards(_tick):
     from dashboards.pages import boards
 
