@@ -64,11 +64,16 @@ def _workdays_between(a: date, b: date) -> int:
     return policy().calendar.workdays_between(a, b)
 
 
+def pending_query(extra: list[dict] | None = None) -> dict:
+    """Board posts with a posting time that are not 已办理 (within ``extra``, e.g. a unit's scope)."""
+    return {"bool": {"filter": [BOARD_POSTS, {"exists": {"field": "published_at"}}, *(extra or [])],
+                     "must_not": [{"term": {"board.status": REPLIED}}]}}
+
+
 def pending_posts(store, now: datetime, extra: list[dict] | None = None, limit: int = PENDING_LIMIT) -> list[dict]:
     """Unreplied board posts (oldest first) with due time, working days left or overdue, and countdown text."""
-    query = {"bool": {"filter": [BOARD_POSTS, {"exists": {"field": "published_at"}}, *(extra or [])],
-                      "must_not": [{"term": {"board.status": REPLIED}}]}}
-    result = store.search("posts", query, size=limit, sort=[{"published_at": "asc"}], track_total_hits=False,
+    result = store.search("posts", pending_query(extra), size=limit, sort=[{"published_at": "asc"}],
+                          track_total_hits=False,
                           source=["id", "title", "published_at", "board", "source_name", "url"])
     pol, rows = policy(), []
     for hit in result["hits"]["hits"]:
@@ -94,8 +99,6 @@ def pending_summary(store, now: datetime, extra: list[dict] | None = None) -> di
     day and each bucket is judged once; posts whose channel published a due time are split at ``now``
     and the ones still ahead are bucketed by due day.
     """
-    pending = {"bool": {"filter": [BOARD_POSTS, {"exists": {"field": "published_at"}}, *(extra or [])],
-                        "must_not": [{"term": {"board.status": REPLIED}}]}}
     day = {"calendar_interval": "day", "time_zone": "Asia/Shanghai", "min_doc_count": 1, "format": "yyyy-MM-dd"}
     stored_due = {"exists": {"field": "board.due_at"}}
     aggs = {
@@ -107,7 +110,7 @@ def pending_summary(store, now: datetime, extra: list[dict] | None = None) -> di
             "ahead": {"filter": {"range": {"board.due_at": {"gte": now.isoformat()}}},
                       "aggs": {"d": {"date_histogram": {"field": "board.due_at", **day}}}}}},
     }
-    result = store.search("posts", pending, size=0, aggs=aggs, track_total_hits=True)
+    result = store.search("posts", pending_query(extra), size=0, aggs=aggs, track_total_hits=True)
     today = now.astimezone(SHANGHAI).date()
     overdue = due_soon = 0
     for channel in result["aggregations"]["computed"]["c"]["buckets"]:
