@@ -7,16 +7,10 @@ there. Results come back in input order and are exactly what ``get_model(name).s
 in one process: the workers run the same code on the same model, and floats cross the process
 boundary unchanged (pickle keeps every bit).
 
-Per text, a worker does no more than ``score_batch`` itself, and less where it can without changing
-a score. Profiled on 300-character posts, jieba is two thirds of the time and the lexicon scan most
-of the rest. jieba's own parallel mode does not apply (it only drives the global tokenizer, and we
-already use every core), but jieba cuts a text into blocks (runs of CJK and alphanumerics between
-punctuation) and segments each block on its own, so a worker remembers the words of recent blocks
-(:func:`cache_blocks`): about one block in five repeats in real posts (您好, 谢谢, 市场监管局 …),
-but repeated blocks are short ones, so it saves only about 4 % of the CPU per post (measured A/B,
-interleaved, on 5,000 different 300-character posts). Results cross the pipe as ``(score, label)``
-tuples, and texts a worker has already scored (reposts; exact duplicates only) come from a small
-cache.
+Per text, a worker does no more than ``score_batch`` itself (jieba is two thirds of the time, the
+lexicon scan most of the rest). Results cross the pipe as ``(score, label)`` tuples, and texts a
+worker has already scored (reposts; exact duplicates only) come from a small cache. (Remembering
+jieba's blocks was measured at about 4 % and is not worth patching jieba's private method.)
 
     with BatchScorer("domain", workers=4) as scorer:
         for result in scorer.imap(texts):   # any iterable; streams, bounded memory
@@ -28,7 +22,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import OrderedDict, deque
-from functools import lru_cache
 from itertools import islice
 from typing import Iterable, Iterator, Sequence
 
@@ -36,9 +29,8 @@ from analysis.sentiment.models import SentimentResult, get_model, resolve
 
 CHUNK_SIZE = 256  # texts per task: large enough that pipe and scheduling costs vanish
 CACHE_SIZE = 4096  # texts each worker remembers (exact duplicates only)
-BLOCK_CACHE_SIZE = 1 << 16  # jieba blocks each worker remembers (about 15 MB)
-BLOCK_CACHE_MAX_CHARS = 32  # longer blocks hardly ever repeat
 IN_FLIGHT_PER_WORKER = 3  # chunks queued per worker: keeps cores busy, bounds memory
+
 
 class _ChunkScorer:
     """One model and its cache of already scored texts: one per worker (or per in-process scorer)."""
@@ -71,40 +63,13 @@ class _ChunkScorer:
         return out  # type: ignore[return-value]
 
 
-def cache_blocks(tokenizer, maxsize: int = BLOCK_CACHE_SIZE) -> bool:
-    """Make ``tokenizer`` (a ``jieba.Tokenizer``) remember the words of the blocks it has cut.
-
-    ``Tokenizer.cut`` splits a text into blocks and calls its private ``__cut_DAG`` on each; the
-    words of a block depend on nothing but the block and the (fixed) dictionary, so answering a
-    repeated block from memory gives the same words. Returns False (and changes nothing) when
-    this jieba has no such method. Used in pool workers only: they own their tokenizer.
-    """
-    original = getattr(tokenizer, "_Tokenizer__cut_DAG", None)
-    if original is None or getattr(original, "cache_info", None) is not None:
-        return original is not None
-
-    @lru_cache(maxsize=maxsize)
-    def remembered(block: str) -> tuple[str, ...]:
-        return tuple(original(block))
-
-    def cut_block(block: str):
-        return remembered(block) if len(block) <= BLOCK_CACHE_MAX_CHARS else original(block)
-
-    cut_block.cache_info = remembered.cache_info  # type: ignore[attr-defined]
-    tokenizer._Tokenizer__cut_DAG = cut_block
-    return True
-
-
 _worker: _ChunkScorer | None = None
 
 
 def _init_worker(name: str) -> None:
-    """Pool initializer: load the model once per worker process, remember jieba blocks."""
+    """Pool initializer: load the model once per worker process."""
     global _worker
     _worker = _ChunkScorer(name)
-    from analysis.sentiment.features import _tokenizer
-
-    cache_blocks(_tokenizer())
 
 
 def _score_chunk(texts: Sequence[str]) -> list[tuple[float, str]]:
