@@ -4,9 +4,9 @@ Segmentation runs once per post; its words feed the keywords and its search-mode
 the index fields. Sentiment is scored for the whole batch in one call. Near-duplicate clusters are
 assigned against the batch itself and against stored posts that share a band key (``lookup``, one
 call per batch). ``simhash_bands`` holds the sentence keys too (:func:`analysis.neardup.sentence_keys`):
-a post that matches nothing within the threshold asks once more, with its own sentence keys, for
-stored posts sharing a sentence, and joins one within ``LOOSE_THRESHOLD`` (a reprint that dropped a
-paragraph). Only posts that found no cluster pay for that second look-up.
+a post that matches nothing within the threshold looks among stored posts sharing one of its
+sentences (fetched once per batch, by all the batch's sentence keys) and joins one within
+``LOOSE_THRESHOLD`` (a reprint that dropped a paragraph).
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ class Enricher:
 
     def _assign_clusters(self, posts: list[dict], fingerprints: list[int | None],
                          lookup: CandidateLookup | None, sentences: list[list[str]] | None = None) -> None:
+        sentences = sentences or [[]] * len(posts)
         keys = sorted({k for fp in fingerprints if fp is not None for k in neardup.bands(fp)})
         stored = list(lookup(keys)) if lookup and keys else []
         stored_by_id = {cand.doc_id: cand for cand in stored}
@@ -104,8 +105,15 @@ class Enricher:
         for cand in stored:
             for key in neardup.bands(cand.fingerprint):
                 by_key.setdefault(key, []).append(cand)
+        # Stored posts sharing a sentence with any post of the batch: one look-up for the whole batch
+        # (each candidate names its keys, so a post only sees the ones sharing one of its sentences).
+        sentence_keys = sorted({k for post_keys in sentences for k in post_keys})
+        by_sentence: dict[str, list[neardup.Candidate]] = {}
+        for cand in (lookup(sentence_keys) if lookup and sentence_keys else ()):
+            for key in cand.keys:
+                by_sentence.setdefault(key, []).append(cand)
         index = self.recent  # this batch and the latest ones before it
-        for post, fp, keys in zip(posts, fingerprints, sentences or [[]] * len(posts)):
+        for post, fp, keys in zip(posts, fingerprints, sentences):
             if fp is None:
                 continue
             try:
@@ -120,7 +128,7 @@ class Enricher:
             candidates = list(seen.values()) + index.candidates(fp)
             related: list[neardup.Candidate] = []
             if keys and index.match(doc_id, fp, candidates) is None:
-                related = index.related(keys) + (list(lookup(keys)) if lookup else [])
+                related = index.related(keys) + [c for key in keys for c in by_sentence.get(key, ())]
             post["cluster_id"] = index.assign(doc_id, fp, candidates, related, keys)
 
 

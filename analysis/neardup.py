@@ -224,6 +224,7 @@ class Candidate:
     doc_id: str
     fingerprint: int
     cluster_id: str
+    keys: frozenset[str] = frozenset()  # its stored band and sentence keys (``simhash_bands``), when known
 
 
 @dataclass

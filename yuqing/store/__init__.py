@@ -279,8 +279,9 @@ class Store:
         if not band_keys:
             return []
         result = self.search("posts", {"terms": {"simhash_bands": band_keys}}, size=limit,
-                             source=["id", "simhash", "cluster_id"], track_total_hits=False)
-        return [Candidate(hit["_id"], int(src["simhash"], 16), src.get("cluster_id") or hit["_id"])
+                             source=["id", "simhash", "cluster_id", "simhash_bands"], track_total_hits=False)
+        return [Candidate(hit["_id"], int(src["simhash"], 16), src.get("cluster_id") or hit["_id"],
+                          frozenset(src.get("simhash_bands") or ()))
                 for hit in result["hits"]["hits"] if (src := hit["_source"]).get("simhash")]
 
     def refresh(self, name: str) -> None:
