@@ -341,10 +341,11 @@ def _meta_date(tree, current: datetime) -> datetime | None:
     return None
 
 
-def _is_noise(element) -> bool:
-    """Inside comments, sidebars or footers (by tag or class/id)."""
+def _is_noise(element, keep: frozenset = frozenset()) -> bool:
+    """Inside comments, sidebars or footers (by tag or class/id). Containers in ``keep`` (those
+    holding the headline: a headline block laid out as an <aside> or 'side' box) are not noise."""
     for node in element.iterancestors():
-        if not isinstance(node.tag, str):
+        if not isinstance(node.tag, str) or node in keep:
             continue
         if node.tag in X.FURNITURE_TAGS:
             return True
@@ -459,6 +460,7 @@ def find_date(
     a document or update date (成文日期, 更新时间) counts as unlabelled, and a date labelled as
     maintenance, effect, deadline or event (最后修订于, 施行日期, 截止时间) is never taken.
     """
+    known_now = now is not None
     current = now_shanghai(now)
     tree = _as_tree(source)
     url_date = date_from_url(url, current)
@@ -467,20 +469,30 @@ def find_date(
         return meta
     page = PageText(tree)
     text = page.text
-    matches = [m for m in iter_dates(text, current) if not _is_noise(page.owner(m.start))]
+    heading = _headline_element(tree, title)
+    keep = frozenset(heading.iterancestors()) if heading is not None else frozenset()
+    anchor = page.offset_of(heading) if heading is not None else None
+    if anchor is None and title:
+        anchor = page.locate(title)
+
+    def relative() -> datetime | None:
+        """A relative or year-less date shown for the article, made exact by a script timestamp."""
+        shown = _labelled_relative(page, current, keep) or _byline_relative(page, anchor, current, keep)
+        return _with_script_time(shown, _script_dates(tree, current), known_now)
+
+    matches = [m for m in iter_dates(text, current) if not _is_noise(page.owner(m.start), keep)]
     if not matches:
-        return meta or url_date or _labelled_relative(page, current)
+        return meta or url_date or relative()
     if url_date is not None:
         same_day = [m for m in matches if m.value.date() == url_date.date()]
         if same_day:
             return max(same_day, key=lambda m: m.has_time).value
         return meta or url_date
-    anchor = _headline_offset(tree, page, title)
     body_at = page.locate(body_start, anchor or 0)
     ranks = {m.start: label_rank(text[max(0, m.start - LABEL_WINDOW):m.start]) for m in matches}
     matches = [m for m in matches if ranks[m.start] != NEVER]
     if not matches:
-        return meta or _labelled_relative(page, current)
+        return meta or relative()
 
     def best_labelled(candidates: list[DateMatch]) -> DateMatch | None:
         """The first labelled date, or a better labelled one in the same metadata block."""
@@ -500,6 +512,10 @@ def find_date(
             return found.value
         if zone:
             return zone[0].value
+        # only a relative date ('昨天') under the headline: it beats full dates further down
+        shown = _byline_relative(page, anchor, current, keep)
+        if shown is not None:
+            return _with_script_time(shown, _script_dates(tree, current), known_now)
     # 2. the best labelled date after the headline (anywhere, without a headline)
     found = best_labelled(after)
     if found is not None:
@@ -548,26 +564,24 @@ def label_rank(before: str) -> int:
     return best
 
 
-def _headline_offset(tree, page: PageText, title: str | None) -> int | None:
-    """Where the headline starts in the page text: its heading element, else the title text."""
+def _headline_element(tree, title: str | None):
+    """The heading element (h1-h3) whose text is the headline, or None."""
     if not title:
         return None
     key = X.WHITESPACE.sub("", title)
     for heading in tree.xpath(X.HEADINGS):
         if X.WHITESPACE.sub("", heading.text_content()) == key:
-            at = page.offset_of(heading)
-            if at is not None:
-                return at
-    return page.locate(title)
+            return heading
+    return None
 
 
-def _labelled_relative(page: PageText, current: datetime) -> datetime | None:
+def _labelled_relative(page: PageText, current: datetime, keep: frozenset = frozenset()) -> datetime | None:
     """A year-less or relative date after a label: '发布时间：3小时前', '发布时间：10-08 12:00'."""
     for match in X.ANY_DATE_LABEL.finditer(page.text):
         if label_rank(page.text[max(0, match.end() - LABEL_WINDOW):match.end()]) < GENERIC:
             continue
         chunk = page.text[match.end():match.end() + 24]
-        if _is_noise(page.owner(match.start())):
+        if _is_noise(page.owner(match.start()), keep):
             continue
         chunk = re.sub(r"^(\d{1,2}-\d{1,2})(\d{1,2}:\d\d)", r"\1 \2", chunk.strip())  # '10-0812:00'
         value = _parse_relative(chunk.split("  ")[0], current)
@@ -575,3 +589,54 @@ def _labelled_relative(page: PageText, current: datetime) -> datetime | None:
         if value is not None:
             return value
     return None
+
+
+RELATIVE_ONLY = re.compile(r"^\s*(?:" + RELATIVE.pattern + "|" + DAY_WORD.pattern + r"|刚刚|刚才)\s*$")
+
+
+def _byline_relative(page: PageText, anchor: int | None, current: datetime, keep: frozenset) -> datetime | None:
+    """A relative date standing alone in its element ('<em id="publish_time">昨天</em>') in the
+    byline zone right after the headline: the article's date, shown relative to the fetch time.
+    Unlabelled relative dates elsewhere (comment times, related lists) are never taken."""
+    if anchor is None:
+        return None
+    for offset, owner in page.owners:
+        if offset < anchor:
+            continue
+        if offset > anchor + BYLINE_ZONE:
+            break
+        if owner is None or _is_noise(owner, keep):
+            continue
+        text = owner.text_content() if isinstance(owner.tag, str) else ""
+        if len(text) <= 24 and RELATIVE_ONLY.match(text):
+            return _plausible(_parse_relative(text.strip(), current), current)
+    return None
+
+
+def _script_dates(tree, current: datetime) -> list[datetime]:
+    """Publish timestamps in the page's inline scripts (JS variables, inline JSON), in page order."""
+    found = []
+    for script in tree.xpath(X.INLINE_SCRIPTS):
+        for match in X.SCRIPT_DATE.finditer(str(script)):
+            value = parse_date(match["value"], current)
+            if value is not None:
+                found.append(value)
+    return found
+
+
+def _with_script_time(shown: datetime | None, scripts: list[datetime], known_now: bool) -> datetime | None:
+    """The exact publish time for a relative or year-less date shown on the page.
+
+    Such a date was rendered from the publisher's timestamp at fetch time, and page scripts
+    often still carry that timestamp: the first one falling on the shown day is returned. When
+    the fetch time is unknown (no ``now``), the shown date cannot be resolved at all, so the
+    first script timestamp is the only absolute evidence; with nothing shown, it is used too.
+    """
+    if shown is None:
+        return scripts[0] if scripts else None
+    for value in scripts:
+        if value.date() == shown.date():
+            return value
+    if not known_now and scripts:
+        return scripts[0]
+    return shown

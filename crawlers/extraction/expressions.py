@@ -86,6 +86,17 @@ DATE_META = (
 JSON_LD = "//script[@type='application/ld+json']/text()"
 JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 TIME_ELEMENTS = "//time/@datetime"
+INLINE_SCRIPTS = "//script[not(@src)]/text()"
+# A publish timestamp carried by a page script (JS variable or inline JSON key): 'var ct = "1581517074"',
+# '"publishDate": "2019-09-07T05:51:23.000Z"', "publish_time: '2019-09-08 11:42:03'". Update and
+# modification times are not publication and are not matched; template placeholders have no value.
+SCRIPT_DATE = re.compile(
+    r"""(?<![\w.$])["']?(?:(?:publish|pub|release)[_\-]?(?:time|date)|date[_\-]?published|"""
+    r"""create[_\-]?(?:time|date)|created[_\-]?at|[cp]time|ct)["']?\s*[:=]\s*["']?"""
+    r"""(?P<value>\d{10}(?:\d{3})?(?!\d)|(?:19|20)\d\d-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d\d(?::\d\d)?(?:\.\d+)?)?"""
+    r"""(?:Z|[+-]\d\d:?\d\d)?)""",
+    re.I,
+)
 # Element whose class/id says it holds the publication time.
 DATE_ATTR = re.compile(r"time|date|pub|info|source|meta|byline|attr|fbsj|sj\b", re.I)
 
