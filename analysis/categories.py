@@ -4,7 +4,11 @@ Each category has ``keywords`` (a post belongs to it when any item matches), an 
 (an expression that must also match) and optional ``exclude`` items (any match removes the post from
 that category). Every item is an expression of :mod:`analysis.expr`, so a weak keyword carries its
 own context and exclusions, e.g. ``电梯 + (困人|故障) - (电梯房|户型)``. A post gets zero or more
-categories, each with the keywords that matched. Title and content are matched together.
+categories, each with the keywords that matched. Title and content are matched together (an AND may
+take one keyword from each). Keywords match on the post's segmentation (:mod:`analysis.segment`,
+computed once by the enrichment): a keyword counts where it is whole words or inside one word, not
+where it straddles a word boundary (和服 is not in 他们/和/服务员; nor, the price of it, 困人 in
+被困/人员 — rules name 被困 too). ``python -m analysis.categories 标题 正文`` names such keywords.
 
 ``python -m analysis.categories 标题 正文`` prints the categories of one post; without arguments it
 prints, per THUCNews class, the share of titles that get a category (the noise on news outside our
@@ -20,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.expr import And, ExprError, Matcher, Node, Not, Or, normalize, parse
+from analysis.expr import And, ExprError, Matcher, Node, Not, Or, parse
+from analysis.segment import Segmented, segment
 from yuqing.config import Field, LocatedDict, Where, read_yaml, validate
 from yuqing.errors import ConfigError
 
@@ -134,10 +139,21 @@ class Categorizer:
 
     def categorize(self, title: str | None, content: str | None = "") -> list[CategoryMatch]:
         """Categories of a post in configuration order, each with the keywords that matched."""
-        text = normalize(f"{title or ''}\n{content or ''}")
+        return self.categorize_segmented(segment(title), segment(content))
+
+    def straddling(self, title: str | None, content: str | None = "") -> dict[str, list[str]]:
+        """Per category, the keywords present only across a word boundary (for rule authors: 困人 in
+        被困/人员 is not counted, so a rule that should catch it needs 被困 too)."""
+        parts = (segment(title), segment(content))
+        found = {c.name: c.matcher.straddling(*parts) for c in self.categories}
+        return {name: keys for name, keys in found.items() if keys}
+
+    def categorize_segmented(self, *parts: Segmented) -> list[CategoryMatch]:
+        """Categories from a post's segmentation (title, content), as the enrichment computed it once:
+        a keyword counts where it is whole words or inside one word, not across a word boundary."""
         matches = []
         for category in self.categories:
-            result = category.matcher.match_normalized(text)
+            result = category.matcher.match_segmented(*parts)
             if result.matched:
                 matches.append(CategoryMatch(category.name, result.keywords))
         return matches
@@ -169,6 +185,8 @@ def _main(argv: list[str] | None = None) -> int:
         title, content = args[0], " ".join(args[1:])
         for match in categorizer.categorize(title, content):
             print(f"{match.name}: {'、'.join(match.keywords)}")
+        for name, keys in categorizer.straddling(title, content).items():
+            print(f"（{name}: {'、'.join(keys)} 只在跨词边界处出现，未计入；需要时请把完整的词写进规则）")
         return 0
     root = PROJECT_ROOT / ".." / "shared" / "data"
     if not (root / "news" / "thucnews_titles" / "class.txt").exists():

@@ -1,7 +1,7 @@
 """Enrichment: everything analysis adds to a post before it is indexed, done in batches.
 
-Segmentation runs once per post; its words feed the keywords and its search-mode expansion feeds
-the index fields. Sentiment is scored for the whole batch in one call. Near-duplicate clusters are
+Segmentation runs once per post (:func:`analysis.segment.segment`); its words feed the keywords, its
+search-mode expansion feeds the index fields and its word boundaries the category keywords. Sentiment is scored for the whole batch in one call. Near-duplicate clusters are
 assigned against the batch itself and against stored posts that share a band key (``lookup``, one
 call per batch). ``simhash_bands`` holds the sentence keys too (:func:`analysis.neardup.sentence_keys`):
 a post that matches nothing within the threshold looks among stored posts sharing one of its
@@ -20,7 +20,7 @@ from analysis.categories import Categorizer
 from analysis.identity import post_id
 from analysis.keywords import TITLE_WEIGHT, keyword_weights_from_tokens
 from analysis.regions import detect_region
-from analysis.segment import join_for_index, tokens
+from analysis.segment import join_for_index, segment
 from analysis.sentiment import get_model
 
 LOGGER = logging.getLogger(__name__)
@@ -79,11 +79,12 @@ class Enricher:
 
     def _enrich_one(self, post: dict, score) -> None:
         title, content = post.get("title") or "", post.get("content") or ""
-        title_words, content_words = tokens(title), tokens(content)
+        title_seg, content_seg = segment(title), segment(content)
+        title_words, content_words = title_seg.words, content_seg.words
         post["title_seg"] = join_for_index(title_words)
         post["content_seg"] = join_for_index(content_words)
         post["sentiment"] = sentiment_field(score)
-        matches = self.categorizer.categorize(title, content)
+        matches = self.categorizer.categorize_segmented(title_seg, content_seg)
         post["categories"] = [m.name for m in matches]
         post["matched_keywords"] = sorted({k for m in matches for k in m.keywords})
         hint = post.get("region") or post.get("source_region")

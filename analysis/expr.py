@@ -24,7 +24,10 @@ NOT binds tighter than AND, AND tighter than OR. An expression must be able to m
 ``-广告`` alone, or ``食品 | -广告``, would match nearly every post and is refused.
 
 Matching: substring semantics on normalised text, which is what users of Chinese monitoring systems
-expect (``电梯`` matches ``电梯困人``). Text and keywords are normalised alike: NFKC (full-width to
+expect (``电梯`` matches ``电梯困人``). Categories match on the post's segmentation
+(:meth:`Matcher.match_segmented`): still substrings, but one that straddles a word boundary does not
+count (``和服`` is not in 他们和服务员); monitoring schemes keep plain substrings, as their
+Elasticsearch form (:func:`to_es_query` on the raw fields) does. Text and keywords are normalised alike: NFKC (full-width to
 half-width), lower case, whitespace between two CJK characters removed (extracted pages break lines
 mid-sentence) and other whitespace runs collapsed to one space. A keyword that starts or ends with an
 ASCII letter or digit must not touch another ASCII letter or digit there (``12315`` does not match
@@ -327,17 +330,18 @@ def terms_of(node: Node, positive: bool = True) -> list[Term]:
     return found
 
 
-def _contains(text: str, key: str) -> bool:
+def _contains(text: str, key: str, aligned: Callable[[int, int], bool] | None = None) -> bool:
+    """Whether ``key`` occurs in ``text``; with ``aligned``, only occurrences it accepts count."""
     if not key:
         return False
-    if not (_is_ascii_alnum(key[0]) or _is_ascii_alnum(key[-1])):
+    if aligned is None and not (_is_ascii_alnum(key[0]) or _is_ascii_alnum(key[-1])):
         return key in text
     start = text.find(key)
     while start >= 0:
         end = start + len(key)
         left_ok = not _is_ascii_alnum(key[0]) or start == 0 or not _is_ascii_alnum(text[start - 1])
         right_ok = not _is_ascii_alnum(key[-1]) or end == len(text) or not _is_ascii_alnum(text[end])
-        if left_ok and right_ok:
+        if left_ok and right_ok and (aligned is None or aligned(start, end)):
             return True
         start = text.find(key, start + 1)
     return False
@@ -391,6 +395,23 @@ class Matcher:
         if not _evaluate(self.tree, present, hits):
             return MatchResult(False)
         return MatchResult(True, tuple(dict.fromkeys(hits)))
+
+    def match_segmented(self, *parts) -> MatchResult:
+        """Match on segmented texts (:class:`analysis.segment.Segmented`: ``text`` and ``aligned``):
+        a keyword counts where it is whole words or lies inside one word, never where it straddles
+        a word boundary (和服 in 和/服务员). Each part (title, content) is matched on its own."""
+        present = {key for key in self.keys if any(_contains(p.text, key, p.aligned) for p in parts)}
+        hits: list[str] = []
+        if not _evaluate(self.tree, present, hits):
+            return MatchResult(False)
+        return MatchResult(True, tuple(dict.fromkeys(hits)))
+
+    def straddling(self, *parts) -> list[str]:
+        """Positive keywords (as written) that occur in the segmented ``parts`` only across a word
+        boundary, so :meth:`match_segmented` does not count them (for rule authors)."""
+        found = [t.text for t in terms_of(self.tree, True)
+                 if any(t.key in p.text for p in parts) and not any(_contains(p.text, t.key, p.aligned) for p in parts)]
+        return list(dict.fromkeys(found))
 
     def __call__(self, text: str) -> MatchResult:
         return self.match(text)

@@ -4,6 +4,11 @@ jieba with a project dictionary of market-supervision terms (``data/userdict.txt
 names of the gazetteer (``data/regions.txt``). Elasticsearch
 here has no Chinese analyzer (no analysis-common), so indexed text is these tokens joined by spaces
 and analyzed with the ``whitespace`` analyzer.
+
+:func:`segment` cuts the text as the keyword expressions see it (:func:`analysis.expr.normalize`:
+NFKC, lower case, no whitespace between CJK characters, so a line broken mid-word by an extracted
+page is one word again) and keeps the pieces, so the same :class:`Segmented` gives the index tokens,
+the keyword words and the word boundaries category keywords must respect.
 """
 
 from __future__ import annotations
@@ -11,8 +16,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from functools import lru_cache
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from importlib import resources
+
+from analysis.expr import normalize
 
 LOGGER = logging.getLogger(__name__)
 
@@ -44,6 +53,49 @@ def _add_place_names(tok) -> None:
     for name in sorted({place.name for place in Gazetteer.default().places}):
         if len(name) >= 2 and tok.FREQ.get(name, 0) == 0:
             tok.add_word(name, tok.suggest_freq(name, False), "ns")
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """One text segmented once: the normalised ``text`` and jieba's precise-mode ``pieces`` (whitespace
+    pieces included, so the pieces concatenate to ``text``)."""
+
+    text: str
+    pieces: tuple[str, ...]
+
+    @property
+    def words(self) -> list[str]:
+        """The pieces without whitespace: the words for keywords and the index."""
+        return [p for p in self.pieces if not p.isspace()]
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        starts, pos = [], 0
+        for piece in self.pieces:
+            starts.append(pos)
+            pos += len(piece)
+        return starts
+
+    def aligned(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` is whole words (starts and ends on word boundaries) or lies
+        inside one word (电梯 in 电梯房, 脏 in 脏乱). A span that begins or ends inside a word and runs
+        into the next one does not count: 和服 is not in 他们/和/服务员, 网店 not in 淘宝网/店主."""
+        if not self.pieces or start >= end:
+            return False
+        first = bisect_right(self._starts, start) - 1
+        first_end = self._starts[first] + len(self.pieces[first])
+        if end <= first_end:
+            return True  # inside one word (or exactly one word)
+        if self._starts[first] != start:
+            return False
+        last = bisect_right(self._starts, end - 1) - 1
+        return self._starts[last] + len(self.pieces[last]) == end
+
+
+def segment(text: str | None) -> Segmented:
+    """Normalise ``text`` like the keyword expressions and segment it (precise mode), once."""
+    norm = normalize(text or "")
+    return Segmented(norm, tuple(tokenizer().lcut(norm)) if norm else ())
 
 
 def tokens(text: str) -> list[str]:
@@ -85,9 +137,10 @@ def join_for_index(words: list[str]) -> str:
 
 def index_text(text: str) -> str:
     """Space-joined index tokens, ready for a field analyzed with ``whitespace``."""
-    return join_for_index(tokens(_SPACE.sub(" ", text or "")))
+    return join_for_index(segment(text).words)
 
 
 def query_tokens(text: str) -> list[str]:
-    """Tokens of a search query, lower-cased like the index."""
-    return [t.lower() for t in tokens(_SPACE.sub(" ", text or "").strip())]
+    """Tokens of a search query, normalised like the index. Each space-separated part is segmented
+    on its own: a space in a query separates words (食品 安全 is two words, not 食品安全)."""
+    return [t for part in _SPACE.split(text or "") if part for t in segment(part).words]

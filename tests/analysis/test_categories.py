@@ -219,3 +219,30 @@ def test_out_of_domain_news_titles_rarely_get_a_category(categorizer):
                 hits += bool(categorizer.categorize(title, ""))
     assert total >= 5000
     assert hits / total <= 0.005  # measured 9/6000 = 0.0015 when written
+
+
+def test_keywords_match_on_the_segmentation_not_across_a_word_boundary():
+    from analysis.categories import Categorizer
+
+    categorizer = Categorizer.from_file("cats.yaml", text=(
+        "version: 1\ncategories:\n"
+        "  - name: 服饰\n    description: 和服\n    keywords:\n      - 和服\n"
+        "  - name: 电梯\n    description: 电梯\n    keywords:\n      - 电梯 + 困人\n"))
+    straddling = categorizer.categories[0].matcher
+    assert straddling.match("他们和服务员吵了起来")  # a plain substring would count it
+    assert categorizer.categorize("他们和服务员吵了起来") == []
+    assert [m.name for m in categorizer.categorize("和服店开业")] == ["服饰"]
+    # inside one word still counts (电梯 in 电梯房), and an AND may take its words from title and content
+    assert [m.name for m in categorizer.categorize("电梯房困人", "")] == ["电梯"]
+    assert [m.name for m in categorizer.categorize("小区电梯困人", "三人已救出")] == ["电梯"]
+    # the price of word boundaries: 困人 across 被困/人员 is not counted; the rule needs 被困 as well
+    assert categorizer.categorize("小区电梯故障", "三人被困人员已救出") == []
+    assert categorizer.straddling("小区电梯故障", "三人被困人员已救出") == {"电梯": ["困人"]}
+
+
+def test_cli_names_keywords_found_only_across_a_word_boundary(capsys):
+    from analysis.categories import _main
+
+    assert _main(["他们和服务员吵了起来", "被困人员已救出"]) == 0
+    out = capsys.readouterr().out
+    assert "跨词边界" in out and "困人" in out
