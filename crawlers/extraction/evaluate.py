@@ -66,6 +66,8 @@ FLOORS_FILE = Path(__file__).with_name("floors.yaml")
 HELDOUT_FILE = Path(__file__).with_name("heldout_truth.yaml")
 # The fresh sample: the other half of gne_testpages, labelled before the date rules were generalised.
 HELDOUT2_FILE = Path(__file__).with_name("heldout2_truth.yaml")
+# Headlines of the labelled set (its own ground truth has none), labelled by hand before any title change.
+TITLE_TRUTH_FILE = Path(__file__).with_name("title_truth.yaml")
 HELDOUT_STEP = 2  # every 2nd page of gne_testpages by sorted relative path: first sample from the
 # first page (positions 1, 3, 5, ...), the fresh sample from the second (positions 2, 4, 6, ...)
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -293,6 +295,33 @@ def load_heldout(path: Path = HELDOUT_FILE) -> list[dict]:
     from yuqing.config import load
 
     return load(path, heldout_schema())["pages"]
+
+
+def _null_titles_explained(pages) -> str | None:
+    unexplained = [p["id"] for p in pages if p["title"] is None and not p["note"]]
+    if unexplained:
+        return f"title 为 null 的页面须写 note 说明原因: {unexplained[0]}"
+    ids = [p["id"] for p in pages]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    return f"页面 id 重复: {repeated[0]}" if repeated else None
+
+
+def title_truth_schema():
+    from yuqing.config import Field
+
+    page = {
+        "id": Field(str, required=True, help="chinese_web_content_extraction/original 下的页面 id（不含 .html）"),
+        "title": Field(str, help="页面上文章的大标题；页面没有文章标题时为 null 并写 note"),
+        "note": Field(str, default="", help="标注依据"),
+    }
+    return {"pages": Field(list, required=True, item=page, check=_null_titles_explained)}
+
+
+def load_title_truth(path: Path = TITLE_TRUTH_FILE) -> dict[str, str | None]:
+    """Hand-labelled headlines of the labelled set: page id -> title (None: the page shows none)."""
+    from yuqing.config import load
+
+    return {p["id"]: p["title"] for p in load(path, title_truth_schema())["pages"]}
 
 
 def heldout_sample(root: Path = ROBUSTNESS_SET, start: int = 0) -> list[str]:

@@ -136,3 +136,28 @@ def test_fresh_heldout_pages_are_the_other_half():
     fresh = [p["page"] for p in evaluate.load_heldout(evaluate.HELDOUT2_FILE)]
     assert fresh == evaluate.heldout_sample(start=1)
     assert not set(fresh) & {p["page"] for p in evaluate.load_heldout()}
+
+
+def test_title_truth_file_is_valid():
+    titles = evaluate.load_title_truth()
+    assert len(titles) == 69
+    assert all(t is None or t.strip() for t in titles.values())
+    assert sum(t is None for t in titles.values()) <= 5
+
+
+@pytest.mark.skipif(not evaluate.GROUND_SET.exists(), reason="evaluation data ../shared/data absent")
+def test_title_truth_covers_the_labelled_set_exactly():
+    pages = sorted(p.stem for p in (evaluate.GROUND_SET / "original").glob("*.html"))
+    assert sorted(evaluate.load_title_truth()) == pages
+
+
+def test_title_truth_null_needs_a_note_and_ids_are_unique(tmp_path):
+    from yuqing.errors import ConfigError
+
+    bad = tmp_path / "titles.yaml"
+    bad.write_text("pages:\n  - id: a\n    title: null\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"titles.yaml:1: pages: title 为 null 的页面须写 note"):
+        evaluate.load_title_truth(bad)
+    bad.write_text("pages:\n  - id: a\n    title: 标题\n  - id: a\n    title: 标题\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"页面 id 重复: a"):
+        evaluate.load_title_truth(bad)
