@@ -45,6 +45,39 @@ labelled by hand before the rules above were written and measured once after: 29
 - sxmu, xinhuanet, zyyfy titles: no heading element; <title> keeps the site after '-' without
   spaces or after a plain space.
 - toutiao/2 title: the h2 starts with a 原创 badge (<span>原创</span>) that is taken as headline text.
+
+Titles, after the title rules (metadata.find_title; unit tests in test_extraction_titles.py, no
+rule names a site): h1-h6 candidates scored by closeness to og:title/<title> (exact, prefix or
+segment beats a substring; a substring must cover half the reference); badge children (原创, 置顶,
+独家, ...) dropped from the headline; the <title> fallback splits on _ | ｜ - – — · (not a hyphen
+inside ASCII words), drops segments that end like a site name (网, 新闻, 频道, 官网, 日报, 政府,
+门户, ...), are one of the page's own link texts, or are short and end like >= 3 short link texts
+(工作动态/学术动态 -> 新闻动态), keeps the longest, then drops site/owner words after a plain space
+(某某医院, 东区办事处); a <title> that is only site/channel names falls back to the longest heading
+that is not a link list. The fresh gne sample's title figure after this change (31/31, first
+sample 31/31) is NO LONGER a never-tuned figure: its misses guided these rules. The never-tuned
+title measure is the labelled set's title_truth.yaml (69 pages, labelled by hand before the rules
+and before our extractor ran on them for titles): 36/69 = 0.522 before, 38/69 = 0.551 after,
+measured once (trafilatura's metadata title: 15/69 = 0.217). Side effects of the new titles:
+body F1 0.957 -> 0.956 (within its floor) and the first held-out sample's zsnews date 2019-03-06
+-> 2019-02-27 (days 31/31 -> 30/31, below its floor: NOT fixed yet). Remaining title misses:
+- 05e98007, 6650f72a: headline is a bold <font> cell, <title> is a site greeting.
+- 064b591b, 6820ebe7, c3f7d079: no <title> and no heading; headline is a link or plain cell.
+- 0df12126, 4fa9dfe4, 5dc3fa2d, caee0a34, fddcb19c, 59562291, 8f1cdd94, c2d9f85c, d519ec93,
+  c38e2b2d, b828b656, d02c66a2: <title> is only the site/blog/channel name; headline not in h1-h6.
+- 35687fb1: <title> '多维博客 » 标题' ('»' is not a separator).
+- 36efbc69: the headline itself holds ' | ' (书记市长这一周 | ...); the longest segment is kept.
+- 93498c29: the headline itself holds '—'; the longest segment is kept.
+- e3f3b532: <title> '投身外交(3)<U+E004>_读书频道_新浪网': a private-use character glued to the
+  headline defeats the split/match, and the whole <title> is returned.
+- 386d70f8, b70f455d (labelled null): a <title> is returned for an error page and a chapter page.
+- 455de1c0, 54e89e4e: a page heading (mailing-list box, a comment h4) matches nothing but is taken
+  as the longest plain heading.
+- 500b350d: og:title holds literal markup ('<div>——...'), cut at the markup.
+- 6dc2d508, a6e8b739: forum subject with a label (主题:) or '<title> :: null'.
+- 77fa9435: Discuz <title> ending '- powered by Discuz! Archiver' keeps the wrong segment.
+- ab65832c: blog theme ornament '- -' after the h2 headline.
+- d5bced5e: wiki h1 '金锺国' (3 characters, below the 4-character heading minimum).
 """
 
 from __future__ import annotations
@@ -98,6 +131,9 @@ def floors_schema():
             float, required=True, check=_floor_check, help="第二留出集（gne_testpages 另一半，先标注后改规则）发布日期按日准确率下限"
         ),
         "heldout2_title_accuracy": Field(float, required=True, check=_floor_check, help="第二留出集标题准确率下限"),
+        "title_accuracy": Field(
+            float, required=True, check=_floor_check, help="标注集 69 页标题准确率下限（title_truth.yaml，未调参）"
+        ),
     }
 
 
@@ -404,6 +440,57 @@ def score_heldout(truth: list[dict], baseline: bool = True, data: Path = SHARED_
     return result
 
 
+@dataclass
+class Titles:
+    """Headline accuracy on the labelled set (title_truth.yaml); a page labelled null is a hit only
+    when no title is found."""
+
+    hits: list[bool] = field(default_factory=list)
+    baseline_hits: list[bool] | None = None
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return _mean(self.hits)
+
+    @property
+    def baseline_accuracy(self) -> float | None:
+        return None if self.baseline_hits is None else _mean(self.baseline_hits)
+
+
+def _title_hit(found: str | None, truth: str | None) -> bool:
+    return not found if truth is None else title_match(found, truth)
+
+
+def score_titles(pages: list[dict], truth: dict[str, str | None], baseline: bool = True) -> Titles:
+    """Our headline (and trafilatura's metadata title, when installed) against title_truth.yaml."""
+    from crawlers.extraction import extract
+
+    trafilatura = None
+    if baseline:
+        try:
+            import trafilatura
+        except ImportError:
+            trafilatura = None
+    result = Titles(baseline_hits=[] if trafilatura is not None else None)
+    for page in pages:
+        if page["id"] not in truth:
+            continue
+        expected = truth[page["id"]]
+        found = extract(page["raw"]).title
+        result.hits.append(_title_hit(found, expected))
+        if not result.hits[-1]:
+            result.misses.append(f"{page['id'][:8]} 标题 {expected or '无'} / 抽得 {found or '无'}")
+        if trafilatura is not None:
+            try:
+                metadata = trafilatura.extract_metadata(page["raw"])
+                theirs = metadata.title if metadata is not None else None
+            except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
+                theirs = None
+            result.baseline_hits.append(_title_hit(theirs, expected))
+    return result
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-baselines", action="store_true", help="不运行 trafilatura/htmldate 对比")
     parser.add_argument("--details", action="store_true", help="逐页打印 F1 与日期")
@@ -422,6 +509,7 @@ def run(args: argparse.Namespace) -> int:
     details: list = []
     ours = score_ours(pages, details if args.details else None)
     traf, hd = (None, None) if args.no_baselines else score_baselines(pages)
+    titles = score_titles(pages, load_title_truth(), baseline=not args.no_baselines)
     robust = robustness() if ROBUSTNESS_SET.exists() else None
     heldout = heldout2 = None
     if ROBUSTNESS_SET.exists():
@@ -440,6 +528,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'trafilatura(召回优先)':<20}{traf.body_f1:>10.3f}{'-':>14}{traf.seconds:>10.1f}")
     if hd is not None:
         print(f"{'htmldate':<24}{'-':>10}{hd.date_accuracy:>14.3f}{hd.seconds:>10.1f}")
+    versus = "" if titles.baseline_accuracy is None else f"（trafilatura {titles.baseline_accuracy:.3f}）"
+    print(
+        f"标题（title_truth.yaml，{len(titles.hits)} 页人工标注，未调参）: "
+        f"准确率 {titles.accuracy:.3f}{versus}"
+    )
+    if args.details:
+        for line in titles.misses:
+            print(f"  标题未命中: {line}")
     if robust is not None:
         print(
             f"稳健性（gne_testpages，{robust.pages} 页，无人工标注）: 异常 {len(robust.errors)}，"
@@ -467,7 +563,7 @@ def run(args: argparse.Namespace) -> int:
             for line in heldout2.misses:
                 print(f"  第二留出集未命中: {line}")
 
-    measured = {"body_f1": ours.body_f1, "date_accuracy": ours.date_accuracy}
+    measured = {"body_f1": ours.body_f1, "date_accuracy": ours.date_accuracy, "title_accuracy": titles.accuracy}
     if robust is not None:
         measured["robust_content_share"] = robust.content_share
     if heldout is not None:

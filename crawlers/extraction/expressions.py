@@ -56,6 +56,10 @@ TITLE_META = (
 )
 TITLE_TAG = "//title//text()"
 HEADINGS = "//h1|//h2|//h3"
+# Headline candidates for the title (h4-h6 too: some sites set the headline in an h4/h5). The date
+# rules keep HEADINGS.
+TITLE_HEADINGS = "//h1|//h2|//h3|//h4|//h5|//h6"
+LINK_TEXTS = "//a"
 AUTHOR_META = (
     "//meta[@name='author']/@content",
     "//meta[@name='Author']/@content",

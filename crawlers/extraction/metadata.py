@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from crawlers.extraction import expressions as X
 
-# '标题_频道_网站名' / '标题 - 网站名' / '标题|网站名': site suffixes after these separators.
-TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|--|——)\s*")
+# '标题_频道_网站名' / '标题 - 网站名' / '标题|网站名': segments of a <title>. A hyphen between two ASCII
+# letters/digits (SK-II, 13-15) is not a separator. Words after a plain space are checked one by one.
+TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜]+|--+|——|[–—·]|(?<![A-Za-z0-9])-|-(?![A-Za-z0-9]))\s*")
+# How site and channel names end ('新华网', '网易新闻', '商业频道', '某某市人民政府', ...).
+SITE_NAME = re.compile(
+    r"(?:网|新闻|频道|官网|网站|日报|晚报|早报|时报|商报|政府|门户|在线|论坛|社区|博客|blog|\.com|\.cn|\.net)$",
+    re.IGNORECASE,
+)
+# The owner of an institutional site, named after the headline ('… 某某医院', '… 东区办事处').
+ORG_NAME = re.compile(r"..(?:医院|大学|学院|研究院|研究所|办事处|委员会|学会|协会|集团|公司)$")
+SITE_LINK_MAX = 12  # a <title> piece this short that is also a link text on the page is a site/channel name
+CHANNEL_MAX = 8  # a <title> piece this short ending like >= CHANNEL_REPEATS short link texts is a channel
+CHANNEL_REPEATS = 3
+# Badges set as separate elements inside a headline ('<span>原创</span>标题').
+BADGES = frozenset(
+    {"原创", "置顶", "独家", "热", "荐", "推荐", "精", "精华", "新", "顶", "首发", "图", "组图", "视频", "热门", "转载"}
+)
+BADGE_BRACKETS = "[]【】()（）"
 NOT_A_NAME = frozenset(
     {"本站", "本网", "网站", "admin", "管理员", "佚名", "未知", "匿名", "编辑", "记者", "作者", "搜索", "来源", "原创"}
 )
@@ -17,8 +34,98 @@ def _clean(text: str | None) -> str:
     return X.WHITESPACE.sub(" ", text or "").strip()
 
 
+def _compact(text: str) -> str:
+    return X.WHITESPACE.sub("", text)
+
+
+def _is_badge(element) -> bool:
+    return isinstance(element.tag, str) and _compact(element.text_content()).strip(BADGE_BRACKETS) in BADGES
+
+
+def headline_text(element) -> str:
+    """Text of a heading element without badge children (原创, 置顶, 独家, ...) at its start or end."""
+    children = list(element)
+    skip = set()
+    if children and _is_badge(children[0]) and not (element.text or "").strip():
+        skip.add(children[0])
+    if children and _is_badge(children[-1]) and not (children[-1].tail or "").strip():
+        skip.add(children[-1])
+    if not skip:
+        return _clean(element.text_content())
+    parts = [element.text or ""]
+    for child in element:
+        if child not in skip and isinstance(child.tag, str):
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return _clean("".join(parts))
+
+
+class SiteWords:
+    """The page's own link texts, and the endings that several short link texts share (the
+    channel-name pattern of a site's navigation: 工作动态, 学术动态, 科普动态 -> 动态)."""
+
+    def __init__(self, links=()):
+        self.links = {_compact(text) for text in links} - {""}
+        endings = Counter(text[-2:] for text in self.links if 2 < len(text) <= CHANNEL_MAX)
+        self.endings = {ending for ending, count in endings.items() if count >= CHANNEL_REPEATS}
+
+    def names(self, piece: str) -> bool:
+        """A <title> segment naming the site or channel: it ends like a site name, it is one of the
+        page's link texts, or it is short and ends like several of them."""
+        compact = _compact(piece)
+        return bool(compact) and (
+            bool(SITE_NAME.search(compact))
+            or (len(compact) <= SITE_LINK_MAX and compact in self.links)
+            or (len(compact) <= CHANNEL_MAX and compact[-2:] in self.endings)
+        )
+
+    def owner(self, word: str) -> bool:
+        """A word after a plain space naming the site, channel or owner (某某医院, 东区办事处)."""
+        return self.names(word) or bool(ORG_NAME.search(_compact(word)))
+
+
+def title_headline(text: str, site: SiteWords) -> tuple[str, bool]:
+    """The headline part of a <title>/og:title: split on _ | ｜ - – — ·, site/channel segments
+    dropped, the longest remaining segment kept, then site-name words after/before a plain space
+    dropped. Returns (headline, False when nothing but site names is left)."""
+    segments = [s.strip() for s in TITLE_SEPARATOR.split(_clean(text)) if s.strip()]
+    kept = [s for s in segments if " " in s or not site.names(s)]  # spaced segments: checked word by word
+    if not kept:
+        return "", False
+    words = max(kept, key=lambda s: len(_compact(s))).split(" ")
+    while len(words) > 1 and site.owner(words[-1]):
+        words.pop()
+    while len(words) > 1 and site.owner(words[0]):
+        words.pop(0)
+    return " ".join(words), True
+
+
+def _heading_score(heading: str, references: list[str]) -> float:
+    """How surely a heading is the headline named by <title>/og:title: 0 (not at all) to 3 (exact)."""
+    compact = _compact(heading)
+    best = 0.0
+    for reference in references:
+        key = _compact(reference)
+        if not key or not compact:
+            continue
+        segments = {_compact(s) for s in TITLE_SEPARATOR.split(reference)}
+        if compact == key:
+            score = 3.0
+        elif key.startswith(compact) or compact in segments:
+            score = 2.0 + len(compact) / len(key)
+        elif compact in key and len(compact) >= len(key) / 2:
+            score = 1.0 + len(compact) / len(key)
+        elif key in compact and len(compact) <= 1.5 * len(key) + 6:
+            score = 1.0 + len(key) / len(compact)
+        else:
+            score = 0.0
+        best = max(best, score)
+    return best
+
+
 def find_title(tree) -> str:
-    """Headline: a heading that the <title> starts with, else og:title, else the <title> head."""
+    """Headline: the h1-h6 that best matches <title>/og:title (badges dropped), else the headline
+    part of og:title or <title> (site and channel names dropped), else the first heading."""
     page_title = _clean(" ".join(tree.xpath(X.TITLE_TAG)))
     meta_title = ""
     for expression in X.TITLE_META:
@@ -26,20 +133,35 @@ def find_title(tree) -> str:
         if values and _clean(values[0]):
             meta_title = _clean(values[0])
             break
-    reference = meta_title or page_title
-    headings = [_clean(h.text_content()) for h in tree.xpath(X.HEADINGS)]
+    site = SiteWords(a.text_content() for a in tree.xpath(X.LINK_TEXTS))
+    headings = [headline_text(h) for h in tree.xpath(X.TITLE_HEADINGS)]
     headings = [h for h in headings if 4 <= len(h) <= 120]
-    key = X.WHITESPACE.sub("", reference)
+    references = [r for r in (meta_title, page_title) if r]
+    best, best_score = "", 0.0
     for heading in headings:
-        compact = X.WHITESPACE.sub("", heading)
-        if compact and (key.startswith(compact) or compact in key or (key and key in compact)):
-            return heading
-    if meta_title:
-        return TITLE_SEPARATORS.split(meta_title)[0] or meta_title
-    if page_title:
-        parts = [p for p in TITLE_SEPARATORS.split(page_title) if p]
-        return max(parts[:2], key=len) if parts else page_title
-    return headings[0] if headings else ""
+        if SITE_NAME.search(_compact(heading)):
+            continue  # the site's logo heading ('松花江网')
+        score = _heading_score(heading, references)
+        if score > best_score:
+            best, best_score = heading, score
+    if best:
+        return best
+    for reference in references:
+        headline, usable = title_headline(reference, site)
+        if usable:
+            return headline
+    # <title> names only the site/channel: the longest heading that is not a link list (nav, breadcrumb)
+    plain = [
+        headline_text(h)
+        for h in tree.xpath(X.TITLE_HEADINGS)
+        if len(_compact(" ".join(a.text_content() for a in h.iter("a")))) * 2 < len(_compact(h.text_content()))
+    ]
+    plain = [h for h in plain if 4 <= len(h) <= 120 and not site.names(h)]
+    if plain:
+        return max(plain, key=lambda h: len(_compact(h)))
+    if references:
+        return title_headline(references[0], site)[0] or references[0]
+    return ""
 
 
 def find_author(tree, text_near_top: str, body: str) -> str | None:
