@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import datetime, timedelta
 
 import dash
+import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
@@ -125,31 +127,39 @@ def render_hit(hit: dict) -> html.Article:
                                                     html.Div(meta, className="hit-meta"), *body])
 
 
-def _field(doc: dict, path: str):
-    """``doc['a']['b']`` for 'a.b'; None when any part is missing."""
-    for part in path.split("."):
-        if not isinstance(doc, dict):
-            return None
-        doc = doc.get(part)
-    return doc
+def _column(docs: list[dict], path: str) -> list:
+    """``doc['a']['b']`` for 'a.b' in each doc; None where any part is missing."""
+    head, _, rest = path.partition(".")
+    values = [doc.get(head) for doc in docs]
+    for part in rest.split(".") if rest else []:
+        values = [v.get(part) if isinstance(v, dict) else None for v in values]
+    return values
+
+
+def _minutes(values: pd.Series) -> list[str]:
+    """ISO times as 'YYYY-MM-DD HH:MM' in Shanghai time; '' where missing or unparseable.
+
+    numpy formats the minutes (strftime over 10,000 rows costs several times more)."""
+    times = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601").dt.tz_convert(SHANGHAI)
+    text = np.datetime_as_string(times.dt.tz_localize(None).to_numpy().astype("datetime64[m]"), unit="m")
+    return ["" if t == "NaT" else t.replace("T", " ") for t in text.tolist()]
 
 
 def export_frame(store, text: str | None, flt: queries.PostFilter, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
     """The matching posts (newest first, at most ``limit``) as a frame with Chinese column names.
 
-    Rows are built straight from the hits (no json_normalize): 10,000 rows take tens of milliseconds.
+    The store fetches the sources in concurrent slices; columns are built one at a time (no per-row work in
+    pandas): 10,000 rows take a few tens of milliseconds here.
     """
     text = (text or "").strip() or None
-    columns = list(EXPORT_COLUMNS)
-    result = store.search("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
-                          sort=[{"published_at": {"order": "desc", "missing": "_last"}}], source=columns,
-                          track_total_hits=False)
-    frame = pd.DataFrame([[_field(hit.get("_source") or {}, c) for c in columns] for hit in result["hits"]["hits"]],
-                         columns=columns, dtype=object)
-    times = pd.to_datetime(frame["published_at"], utc=True, errors="coerce", format="ISO8601")
-    frame["published_at"] = times.dt.tz_convert(SHANGHAI).dt.strftime("%Y-%m-%d %H:%M").fillna("")
-    frame["categories"] = frame["categories"].map(lambda v: "、".join(v) if isinstance(v, list) else (v or ""))
-    frame["sentiment.label"] = frame["sentiment.label"].map(lambda v: figures.SENTIMENT_LABELS.get(v, v or ""))
+    docs = store.fetch_sources("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
+                               sort=[{"published_at": {"order": "desc", "missing": "_last"}}],
+                               source=list(EXPORT_COLUMNS))
+    frame = pd.DataFrame({c: pd.Series(_column(docs, c), dtype=object) for c in EXPORT_COLUMNS},
+                         columns=list(EXPORT_COLUMNS))
+    frame["published_at"] = _minutes(frame["published_at"])
+    frame["categories"] = ["、".join(v) if isinstance(v, list) else (v or "") for v in frame["categories"]]
+    frame["sentiment.label"] = [figures.SENTIMENT_LABELS.get(v, v or "") for v in frame["sentiment.label"]]
     return frame.rename(columns=EXPORT_COLUMNS)
 
 
@@ -161,15 +171,32 @@ def summary_text(total: int, shown: int) -> str:
     return text
 
 
+_FORMULA_START = frozenset(("=", "+", "-", "@", "\t", "\r"))
+
+
 def _cell(value):
     """Spreadsheet formula injection: a cell starting with = + - @ is stored as text with a leading quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in _FORMULA_START:
         return "'" + value
     return value
 
 
+def _csv_column(values) -> list:
+    """One column's cells as pandas' to_csv writes them (missing values empty), defused like :func:`_cell`."""
+    return [("'" + v if v[:1] in _FORMULA_START else v) if isinstance(v, str)
+            else ("" if v is None or v is pd.NA or v is pd.NaT or v != v else v) for v in values]
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return frame.map(_cell).to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
+    """The frame as ``DataFrame.to_csv(index=False)`` writes it, cells defused.
+
+    Column by column, then the csv module: several times faster than mapping every cell in pandas first.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(frame.columns)
+    writer.writerows(zip(*[_csv_column(frame[c].tolist()) for c in frame.columns]))
+    return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
 
 
 def to_xlsx(frame: pd.DataFrame) -> bytes:

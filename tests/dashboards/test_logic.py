@@ -76,11 +76,67 @@ def test_export_csv_and_xlsx_hold_the_matches(dash_store):
     assert sheet.max_row == len(frame) + 1 and sheet["B1"].value == "标题"
 
 
+def test_export_rows_are_the_newest_matches_with_readable_values(dash_store):
+    from dashboards.pages import explore
+    from tests.dashboards.conftest import INJECTION_TITLE
+
+    sort = [{"published_at": {"order": "desc", "missing": "_last"}}]
+    hits = dash_store.search("posts", None, size=1000, sort=sort, track_total_hits=False)["hits"]["hits"]
+    docs = [hit["_source"] for hit in hits]
+    frame = explore.export_frame(dash_store, None, explore.build_filter())
+    assert list(frame.columns) == list(explore.EXPORT_COLUMNS.values())
+    assert len(frame) == len(docs) == dash_store.count("posts")
+    assert list(frame["链接"]) == [doc.get("url") for doc in docs]  # newest first, nothing lost or repeated
+    times = [t for t in frame["发布时间"] if t]
+    assert times == sorted(times, reverse=True)
+    injected = frame[frame["链接"] == "javascript:window.__pwned=5"].iloc[0]
+    assert injected["发布时间"] == "2024-03-10 10:00"  # Asia/Shanghai wall time of 10:00+08:00
+    assert injected["标题"] == INJECTION_TITLE and injected["信源"] == "测试微博"
+    utc = next(doc for doc in docs if str(doc.get("published_at", "")).endswith(("Z", "+00:00")))
+    row = frame[frame["链接"] == utc.get("url")].iloc[0]
+    shanghai = pd.Timestamp(utc["published_at"]).tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+    assert row["发布时间"] == shanghai
+    several = next(doc for doc in docs if len(doc.get("categories") or []) > 1)
+    row = frame[frame["链接"] == several["url"]].iloc[0]
+    assert row["分类"] == "、".join(several["categories"])
+    labelled = next(doc for doc in docs if (doc.get("sentiment") or {}).get("label") == "neg")
+    row = frame[frame["链接"] == labelled["url"]].iloc[0]
+    assert row["情感"] == "负面" and row["情感分值"] == labelled["sentiment"]["score"]
+    assert set(frame["情感"]) <= {"负面", "中性", "正面", ""}
+    board = next(doc for doc in docs if (doc.get("board") or {}).get("status"))
+    assert frame[frame["链接"] == board["url"]].iloc[0]["留言状态"] == board["board"]["status"]
+
+
+def test_export_keeps_only_the_newest_rows_up_to_the_cap(dash_store, monkeypatch):
+    from dashboards.pages import explore
+
+    everything = explore.export_frame(dash_store, None, explore.build_filter())
+    newest = explore.export_frame(dash_store, None, explore.build_filter(), limit=7)
+    assert newest.equals(everything.head(7))
+    monkeypatch.setattr(explore, "EXPORT_LIMIT", 5)
+    assert len(explore.export_frame(dash_store, None, explore.build_filter())) == 5
+    none = explore.export_frame(dash_store, "没有这样的帖子一二三", explore.build_filter())
+    assert none.empty and list(none.columns) == list(explore.EXPORT_COLUMNS.values())
+    assert explore.to_csv(none).decode("utf-8-sig") == ",".join(explore.EXPORT_COLUMNS.values()) + "\n"
+
+
 def test_export_defuses_spreadsheet_formulas():
     from dashboards.pages import explore
 
     frame = pd.DataFrame({"标题": ["=HYPERLINK(\"http://x\")", "正常"]})
     assert explore.to_csv(frame).decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK")
+
+
+def test_csv_is_what_pandas_writes_for_the_defused_frame():
+    from dashboards.pages import explore
+
+    frame = pd.DataFrame({"标题": ["=1+1", None, "a,b", 'say "hi"', "two\nlines", "-3", "@x", "\tt", "正常", ""],
+                          "情感分值": [0.1 + 0.2, None, 1e-7, 0.5, float("nan"), 1.0, 2.5, 3.0, 4.0, 5.0],
+                          "分值": [0.25, 1.5, float("nan"), 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+                          "作者": ["+86", True, 3, "张三", None, "李四", "", "=x", "王五", None]})
+    frame["情感分值"] = frame["情感分值"].astype(object)
+    expected = frame.map(explore._cell).to_csv(index=False).encode("utf-8-sig")
+    assert explore.to_csv(frame) == expected
 
 
 def test_channel_status_counts(dash_store):
