@@ -505,8 +505,12 @@ def find_date(
     after = [m for m in matches if anchor is None or m.start >= anchor]
     # 1. the byline zone between the headline and the body: the best labelled date, else the first
     if anchor is not None:
-        limit = body_at if body_at is not None and body_at > anchor else anchor + BYLINE_ZONE
-        zone = [m for m in after if m.start <= limit + 40]
+        if body_at is not None and body_at > anchor:
+            # up to the body's first line: a date that opens the body ('2月27日下午，…') is the
+            # story's, not the page's (a 发布日期 below the article then wins in step 2)
+            zone = [m for m in after if m.start < body_at]
+        else:
+            zone = [m for m in after if m.start <= anchor + BYLINE_ZONE + 40]
         found = best_labelled(zone)
         if found is not None:
             return found.value

@@ -135,3 +135,13 @@ def test_update_time_in_scripts_is_not_a_publish_time():
 def test_script_date_pattern(script, value):
     match = X.SCRIPT_DATE.search(script)
     assert (match["value"] if match else None) == value
+
+
+# --- a date that opens the body is the story's ----------------------------------------------------
+
+
+def test_a_date_opening_the_body_does_not_beat_the_publish_date_below_it():
+    story = "2019年2月27日下午，区市场监管局一行到众创金融街开展调研，走访企业并听取汇报。"
+    page = html(f'<div class="tit">{TITLE}</div>',
+                body=f"<p>{story}</p>" + LONG_BODY + "<p>发布日期：2019-03-06</p>")
+    assert find_date(page, now=NOW, title=TITLE, body_start=story[:12]) == at(2019, 3, 6)

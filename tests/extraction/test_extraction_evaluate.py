@@ -70,8 +70,9 @@ def test_evaluation_meets_floors(capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert "全部达标" in out
-    assert "留出集（held-out, never tuned on；gne_testpages 每 2 页取 1 页，31 页人工标注）" in out
-    assert "第二留出集（fresh sample，另一半 31 页，先人工标注、后改日期规则）" in out
+    assert "留出集一（gne_testpages 每 2 页取 1 页，31 页人工标注；其漏判指导过日期与标题规则）" in out
+    assert "第二留出集（另一半 31 页：先人工标注，日期规则改完后只测一次；其标题漏判指导过标题规则）" in out
+    assert "标题（title_truth.yaml，69 页人工标注，未调参）" in out
 
 
 def test_title_match_normalizes_width_and_whitespace_only():
