@@ -199,13 +199,26 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
 
 
+def _xlsx_column(values) -> list:
+    """One column's cells for openpyxl: missing values empty, strings defused like :func:`_cell`."""
+    return [("'" + v if v[:1] in _FORMULA_START else v) if isinstance(v, str)
+            else (None if v is None or v is pd.NA or v is pd.NaT or v != v else v) for v in values]
+
+
 def to_xlsx(frame: pd.DataFrame) -> bytes:
+    """The frame as one sheet (header row, then the rows; cells defused), written in openpyxl's streaming
+    write-only mode: the same cells as ``DataFrame.to_excel`` several times faster."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("检索结果")
+    for letter, width in zip("ABCDEFGHIJKLM", (17, 40, 16, 9, 9, 16, 16, 6, 9, 9, 12, 40, 60)):
+        sheet.column_dimensions[letter].width = width
+    sheet.append([str(c) for c in frame.columns])
+    for row in zip(*[_xlsx_column(frame[c].tolist()) for c in frame.columns]):
+        sheet.append(row)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.map(_cell).to_excel(writer, index=False, sheet_name="检索结果")
-        sheet = writer.sheets["检索结果"]
-        for letter, width in zip("ABCDEFGHIJKLM", (17, 40, 16, 9, 9, 16, 16, 6, 9, 9, 12, 40, 60)):
-            sheet.column_dimensions[letter].width = width
+    book.save(buffer)
     return buffer.getvalue()
 
 

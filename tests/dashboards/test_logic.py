@@ -127,6 +127,22 @@ def test_export_defuses_spreadsheet_formulas():
     assert explore.to_csv(frame).decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK")
 
 
+def test_xlsx_holds_the_same_cells_as_pandas_writes_for_the_defused_frame():
+    from openpyxl import load_workbook
+
+    from dashboards.pages import explore
+
+    frame = pd.DataFrame({"发布时间": ["2024-03-10 10:00", "", "2024-03-09 08:00"], "标题": ["=1+1", "正常", None],
+                          "情感分值": pd.Series([0.25, None, 0.5], dtype=object), "作者": ["@x", True, 3]})
+    expected = io.BytesIO()
+    frame.map(explore._cell).to_excel(expected, index=False, sheet_name="检索结果")
+    got = load_workbook(io.BytesIO(explore.to_xlsx(frame))).active
+    want = load_workbook(expected).active
+    assert got.title == "检索结果" and got.column_dimensions["B"].width == 40
+    assert [[c.value for c in r] for r in got.iter_rows()] == [[c.value for c in r] for r in want.iter_rows()]
+    assert got["B2"].value == "'=1+1" and got["B2"].data_type != "f"
+
+
 def test_csv_is_what_pandas_writes_for_the_defused_frame():
     from dashboards.pages import explore
 
