@@ -64,6 +64,20 @@ YMD_CN = re.compile(
     rf"(?P<day>[{_CN_DIGITS}]{{1,3}})\s*[日号]"
 )
 YMD_COMPACT = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)(?P<month>0[1-9]|1[0-2])(?P<day>0[1-9]|[12]\d|3[01])(?!\d)")
+# A two-digit year ('发布时间：18-03-08 23:16', the time sometimes glued on: '18-03-0823:16'): taken
+# only right after a publication or generic date label (see iter_dates), never bare in the text,
+# where such triples are as often codes or scores.
+YMD_SHORT = re.compile(
+    r"(?<![\d.:/-])(?P<year>\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])"
+    r"(?:\s*(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?)?(?![\d:-])"
+)
+# The year in its own element before month/day and time: '2019 | 09/07 | 19:02' reads as text
+# '2019  09/07  19:02' (a sticker-style byline). The time is required, which keeps a year followed
+# by a fraction or a score out.
+YEAR_SPLIT = re.compile(
+    r"(?<![\d/.:-])(?P<year>(?:19|20)\d\d)\s+(?P<month>1[0-2]|0?[1-9])[/-](?P<day>3[01]|[12]\d|0?[1-9])"
+    r"\s+(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?![\d/:])"
+)
 MD = re.compile(
     r"(?<![\d年/.-])(?P<month>1[0-2]|0?[1-9])\s*(?:月\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*[日号]"
     r"|-(?P<day2>3[01]|[12]\d|0[1-9])(?=\s+\d{1,2}:\d\d))" + _TIME
@@ -200,6 +214,17 @@ def iter_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
         value = _plausible(_with_time(match, *parts), current)  # type: ignore[arg-type]
         if value is not None:
             found.append(DateMatch(value, match.start(), match.end(), False))
+    for match in YEAR_SPLIT.finditer(text):
+        value = _plausible(_with_time(match, int(match["year"]), int(match["month"]), int(match["day"])), current)
+        if value is not None:
+            found.append(DateMatch(value, match.start(), match.end(), True))
+    for match in YMD_SHORT.finditer(text):
+        if label_rank(text[max(0, match.start() - LABEL_WINDOW):match.start()]) < GENERIC:
+            continue
+        year = 2000 + int(match["year"])
+        value = _plausible(_with_time(match, year, int(match["month"]), int(match["day"])), current)
+        if value is not None:
+            found.append(DateMatch(value, match.start(), match.end(), match["hour"] is not None))
     found.sort(key=lambda m: m.start)
     return found
 

@@ -164,3 +164,23 @@ def test_find_date_labelled_relative_date():
 def test_find_date_labelled_year_less_date():
     html = "<html><body><h1>消费提示</h1><div>发布时间：03-0812:00</div><p>近期气温升高，注意食品储存。</p></body></html>"
     assert find_date(html, now=NOW, title="消费提示") == at(2024, 3, 8, 12, 0)
+
+
+def test_two_digit_year_counts_only_after_a_date_label():
+    from crawlers.extraction.dates import iter_dates
+
+    now = datetime(2020, 3, 1, 12, 0, tzinfo=SHANGHAI)
+    [found] = iter_dates("体育教科书  发布时间：18-03-0823:16  水洗工艺", now)
+    assert found.value == datetime(2018, 3, 8, 23, 16, tzinfo=SHANGHAI) and found.has_time
+    assert iter_dates("发布时间：18-03-08 23:16", now)[0].value.date().isoformat() == "2018-03-08"
+    assert iter_dates("比分 18-03-08，货号 20-11-05", now) == []  # bare triples are not dates
+    assert iter_dates("发布时间：25-03-08", now) == []  # 2025 would be in the future
+
+
+def test_year_in_its_own_element_before_month_day_and_time():
+    from crawlers.extraction.dates import iter_dates
+
+    now = datetime(2020, 3, 1, 12, 0, tzinfo=SHANGHAI)
+    [found] = iter_dates("标题\n  2019  09/07  19:02   扬眼 分享", now)
+    assert found.value == datetime(2019, 9, 7, 19, 2, tzinfo=SHANGHAI)
+    assert iter_dates("全年2019 3/4 的企业", now) == []  # no time: not a date
