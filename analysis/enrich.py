@@ -78,23 +78,8 @@ class Enricher:
         return posts
 
     def _enrich_one(self, post: dict, score) -> None:
-        title, content = post.get("title") or "", post.get("content") or ""
-        title_seg, content_seg = segment(title), segment(content)
-        title_words, content_words = title_seg.words, content_seg.words
-        post["title_seg"] = join_for_index(title_words)
-        post["content_seg"] = join_for_index(content_words)
         post["sentiment"] = sentiment_field(score)
-        matches = self.categorizer.categorize_segmented(title_seg, content_seg)
-        post["categories"] = [m.name for m in matches]
-        post["matched_keywords"] = sorted({k for m in matches for k in m.keywords})
-        hint = post.get("region") or post.get("source_region")
-        if isinstance(hint, dict) and not hint.get("path"):
-            hint = None
-        region = detect_region(title, content, hint)
-        if region:
-            post["region"] = region
-        words = title_words * TITLE_WEIGHT + content_words
-        post["keywords"] = [w for w, _ in keyword_weights_from_tokens(words, KEYWORDS_PER_POST)]
+        post.update(text_fields(post, self.categorizer))
 
     def _assign_clusters(self, posts: list[dict], fingerprints: list[int | None],
                          lookup: CandidateLookup | None, sentences: list[list[str]] | None = None) -> None:
@@ -131,6 +116,36 @@ class Enricher:
             if keys and index.match(doc_id, fp, candidates) is None:
                 related = index.related(keys) + [c for key in keys for c in by_sentence.get(key, ())]
             post["cluster_id"] = index.assign(doc_id, fp, candidates, related, keys)
+
+
+# The fields text_fields computes: what a change of dictionary, gazetteer or category rules changes.
+TEXT_FIELDS = ("title_seg", "content_seg", "categories", "matched_keywords", "keywords", "region")
+
+
+def text_fields(post: dict, categorizer: Categorizer) -> dict:
+    """The fields derived from a post's text, from one segmentation of its title and content: the index
+    tokens, categories with the keywords that matched, region and top keywords. ``region`` is left out
+    when none is found. Pure: the post is not changed (``yuqing reanalyze`` applies this to stored
+    posts after the rules or the dictionary change)."""
+    title, content = post.get("title") or "", post.get("content") or ""
+    title_seg, content_seg = segment(title), segment(content)
+    title_words, content_words = title_seg.words, content_seg.words
+    matches = categorizer.categorize_segmented(title_seg, content_seg)
+    out = {
+        "title_seg": join_for_index(title_words),
+        "content_seg": join_for_index(content_words),
+        "categories": [m.name for m in matches],
+        "matched_keywords": sorted({k for m in matches for k in m.keywords}),
+    }
+    hint = post.get("region") or post.get("source_region")
+    if isinstance(hint, dict) and not hint.get("path"):
+        hint = None
+    region = detect_region(title, content, hint)
+    if region:
+        out["region"] = region
+    words = title_words * TITLE_WEIGHT + content_words
+    out["keywords"] = [w for w, _ in keyword_weights_from_tokens(words, KEYWORDS_PER_POST)]
+    return out
 
 
 def sentiment_field(score) -> dict:

@@ -129,7 +129,7 @@ def rescore(store, model: str | None = None, *, only_stale: bool = False, worker
     return summary
 
 
-class _Progress:
+class Progress:
     """``已完成 done/todo（百分比），N 篇/秒`` on stderr: one rewritten line on a terminal, else lines."""
 
     def __init__(self, stream) -> None:
@@ -170,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     store = connect()
     if store.alias_version("posts") is None:
         raise YuqingError(f"索引 {store.alias('posts')} 不存在", hint="先运行 `yuqing init`")
-    progress = _Progress(sys.stderr)
+    progress = Progress(sys.stderr)
     try:
         summary = rescore(store, args.model, only_stale=args.only_stale, workers=args.workers,
                           batch_size=args.batch_size, progress=progress)

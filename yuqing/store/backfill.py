@@ -1,4 +1,7 @@
-"""Store side of a sentiment backfill: read every post's text, write back only its ``sentiment``.
+"""Store side of the backfills: read stored posts' text, write back only what was recomputed.
+
+``yuqing rescore`` (sentiment after a model update) and ``yuqing reanalyze`` (segmentation,
+categories, keywords and region after the dictionary or the category rules change) use it.
 
 ``scan_posts`` reads posts with a scroll (a consistent snapshot, so updating the posts while reading
 them neither skips nor repeats any), only the fields scoring needs. ``update_sentiment`` writes
@@ -32,23 +35,37 @@ def count_posts(store: Store, not_model: str | None = None) -> int:
     return store.count("posts", stale_query(not_model))
 
 
+def scan_sources(store: Store, query: dict, fields: Iterable[str], size: int = 1000) -> Iterator[tuple[str, str, dict]]:
+    """``(id, concrete index, _source with only fields)`` of every post matching ``query``, from a
+    scroll (a consistent snapshot: updating the posts while reading neither skips nor repeats any)."""
+    body = {"query": query, "_source": list(fields)}
+    with translate_errors(store.url):
+        for hit in helpers.scan(store.client, index=store.alias("posts"), size=size, query=body,
+                                preserve_order=False):
+            yield hit["_id"], hit["_index"], hit.get("_source") or {}
+
+
+def since_query(since: str | None) -> dict:
+    """Posts published on or after ``since`` (an ISO date or time, Asia/Shanghai when no offset);
+    every post when None."""
+    if since is None:
+        return {"match_all": {}}
+    return {"range": {"published_at": {"gte": since, "time_zone": "+08:00"}}}
+
+
 def scan_posts(store: Store, not_model: str | None = None, size: int = 1000) -> Iterator[dict]:
     """``{"id", "index", "title", "content", "model"}`` for every post (or only those whose
     ``sentiment.model`` is not ``not_model``). ``model`` is the post's current sentiment model or None;
     ``title``/``content`` are what is stored (None when missing); ``index`` is its concrete index."""
-    body = {"query": stale_query(not_model), "_source": [*TEXT_FIELDS, MODEL_FIELD]}
-    with translate_errors(store.url):
-        for hit in helpers.scan(store.client, index=store.alias("posts"), size=size, query=body,
-                                preserve_order=False):
-            source = hit.get("_source") or {}
-            sentiment = source.get("sentiment")
-            yield {
-                "id": hit["_id"],
-                "index": hit["_index"],
-                "title": source.get("title"),
-                "content": source.get("content"),
-                "model": sentiment.get("model") if isinstance(sentiment, dict) else None,
-            }
+    for doc_id, index, source in scan_sources(store, stale_query(not_model), [*TEXT_FIELDS, MODEL_FIELD], size):
+        sentiment = source.get("sentiment")
+        yield {
+            "id": doc_id,
+            "index": index,
+            "title": source.get("title"),
+            "content": source.get("content"),
+            "model": sentiment.get("model") if isinstance(sentiment, dict) else None,
+        }
 
 
 def update_sentiment(store: Store, updates: Iterable[tuple[str, dict] | tuple[str, dict, str]],
