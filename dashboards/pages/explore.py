@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboards import figures
+from dashboards import figures, xlsx
 from dashboards.auth import guard_layout, guarded_callback
 from dashboards.common import (
     SHANGHAI,
@@ -199,6 +199,9 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
 
 
+XLSX_WIDTHS = (17, 40, 16, 9, 9, 16, 16, 6, 9, 9, 12, 40, 60)  # characters, in EXPORT_COLUMNS order
+
+
 def _xlsx_column(values) -> list:
     """One column's cells for openpyxl: missing values empty, strings defused like :func:`_cell`."""
     return [("'" + v if v[:1] in _FORMULA_START else v) if isinstance(v, str)
@@ -206,20 +209,11 @@ def _xlsx_column(values) -> list:
 
 
 def to_xlsx(frame: pd.DataFrame) -> bytes:
-    """The frame as one sheet (header row, then the rows; cells defused), written in openpyxl's streaming
-    write-only mode: the same cells as ``DataFrame.to_excel`` several times faster."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("检索结果")
-    for letter, width in zip("ABCDEFGHIJKLM", (17, 40, 16, 9, 9, 16, 16, 6, 9, 9, 12, 40, 60)):
-        sheet.column_dimensions[letter].width = width
-    sheet.append([str(c) for c in frame.columns])
-    for row in zip(*[_xlsx_column(frame[c].tolist()) for c in frame.columns]):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The frame as one sheet (bold, frozen header row, then the rows; cells defused), written by
+    :mod:`dashboards.xlsx` (about ten times faster than openpyxl; control characters dropped and
+    cells cut at Excel's 32,767-character limit, which would otherwise lose or damage the file)."""
+    columns = [_xlsx_column(frame[c].tolist()) for c in frame.columns]
+    return xlsx.workbook("检索结果", [str(c) for c in frame.columns], zip(*columns), XLSX_WIDTHS)
 
 
 def _dropdown(id_: str, placeholder: str, opts) -> dcc.Dropdown:

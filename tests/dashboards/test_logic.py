@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from dash import html
@@ -270,3 +271,27 @@ def test_alert_deadline_rows_turn_overdue():
     rows = alerts.deadline_rows(alert, now)
     assert [r["state"] for r in rows] == ["overdue", "remaining", "met"]
     assert rows[0]["text"].startswith("发布权威信息已超时1小时")
+
+
+def test_xlsx_keeps_a_row_with_control_characters_and_cuts_cells_at_excels_limit():
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from dashboards import xlsx
+    from dashboards.pages import explore
+
+    long_body = "长" * 40_000
+    frame = pd.DataFrame({"标题": ["页面里有\x0b控制符\x00", "正常", "a<b & \"c\""], "正文": [long_body, "短", "x"],
+                          "情感分值": pd.Series([np.float64(0.25), np.nan, 7], dtype=object)})
+    data = explore.to_xlsx(frame)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert rows[0] == ["标题", "正文", "情感分值"] and sheet["A1"].font.b
+    assert rows[1][0] == "页面里有控制符" and len(rows[1][1]) == xlsx.MAX_CELL and rows[1][1].endswith("…")
+    assert rows[2] == ["正常", "短", None] and rows[3] == ["a<b & \"c\"", "x", 7]
+    assert rows[1][2] == 0.25 and sheet.freeze_panes == "A2"
+    assert pd.read_excel(io.BytesIO(data)).shape == (3, 3)  # pandas reads it too
+    assert [xlsx.column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
