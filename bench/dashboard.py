@@ -182,6 +182,8 @@ def run(url: str | None, args) -> int:
             ("检索 text + 7 days", lambda: explore.search(store, "电梯故障", week)),
             ("检索 four filters", lambda: explore.search(store, None, filtered)),
             ("检索 export 10k rows (CSV)", lambda: explore.to_csv(explore.export_frame(store, "食品", explore.build_filter()))),
+            ("检索 export 10k rows (CSV, 含正文)",
+             lambda: explore.to_csv(explore.export_frame(store, "食品", explore.build_filter(), body=True))),
             ("检索 export 10k rows (Excel)",
              lambda: explore.to_xlsx(explore.export_frame(store, "食品", explore.build_filter()))),
             ("留言板 channels × status", lambda: boards.channel_status_frame(store)),

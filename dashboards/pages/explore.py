@@ -145,22 +145,24 @@ def _minutes(values: pd.Series) -> list[str]:
     return ["" if t == "NaT" else t.replace("T", " ") for t in text.tolist()]
 
 
-def export_frame(store, text: str | None, flt: queries.PostFilter, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
-    """The matching posts (newest first, at most ``limit``) as a frame with Chinese column names.
+def export_frame(store, text: str | None, flt: queries.PostFilter, limit: int = EXPORT_LIMIT,
+                 body: bool = False) -> pd.DataFrame:
+    """The matching posts (newest first, at most ``limit``) as a frame with Chinese column names; the
+    body (正文) only with ``body``: it is most of the bytes (10,000 news bodies are tens of MB to read,
+    send and write), and a list for a report needs the title and link.
 
     The store fetches the sources in concurrent slices; columns are built one at a time (no per-row work in
     pandas): 10,000 rows take a few tens of milliseconds here.
     """
     text = (text or "").strip() or None
+    columns = [c for c in EXPORT_COLUMNS if body or c != "content"]
     docs = store.fetch_sources("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
-                               sort=[{"published_at": {"order": "desc", "missing": "_last"}}],
-                               source=list(EXPORT_COLUMNS))
-    frame = pd.DataFrame({c: pd.Series(_column(docs, c), dtype=object) for c in EXPORT_COLUMNS},
-                         columns=list(EXPORT_COLUMNS))
+                               sort=[{"published_at": {"order": "desc", "missing": "_last"}}], source=columns)
+    frame = pd.DataFrame({c: pd.Series(_column(docs, c), dtype=object) for c in columns}, columns=columns)
     frame["published_at"] = _minutes(frame["published_at"])
     frame["categories"] = ["、".join(v) if isinstance(v, list) else (v or "") for v in frame["categories"]]
     frame["sentiment.label"] = [figures.SENTIMENT_LABELS.get(v, v or "") for v in frame["sentiment.label"]]
-    return frame.rename(columns=EXPORT_COLUMNS)
+    return frame.rename(columns={c: EXPORT_COLUMNS[c] for c in columns})
 
 
 def summary_text(total: int, shown: int) -> str:
@@ -199,7 +201,8 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
 
 
-XLSX_WIDTHS = (17, 40, 16, 9, 9, 16, 16, 6, 9, 9, 12, 40, 60)  # characters, in EXPORT_COLUMNS order
+# Column widths in characters, by column name (a column not named here gets 12).
+XLSX_WIDTHS = dict(zip(EXPORT_COLUMNS.values(), (17, 40, 16, 9, 9, 16, 16, 6, 9, 9, 12, 40, 60)))
 
 
 def _xlsx_column(values) -> list:
@@ -213,7 +216,8 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
     :mod:`dashboards.xlsx` (about ten times faster than openpyxl; control characters dropped and
     cells cut at Excel's 32,767-character limit, which would otherwise lose or damage the file)."""
     columns = [_xlsx_column(frame[c].tolist()) for c in frame.columns]
-    return xlsx.workbook("检索结果", [str(c) for c in frame.columns], zip(*columns), XLSX_WIDTHS)
+    header = [str(c) for c in frame.columns]
+    return xlsx.workbook("检索结果", header, zip(*columns), [XLSX_WIDTHS.get(c, 12) for c in header])
 
 
 def _dropdown(id_: str, placeholder: str, opts) -> dcc.Dropdown:
@@ -259,6 +263,8 @@ def layout(q: str = "", since: str | None = None, until: str | None = None, **_q
         html.Div(className="row", children=[
             html.Div(id="explore-summary", className="summary"),
             html.Div(className="exports", children=[
+                dcc.Checklist(id="explore-export-body", options=[{"label": "含正文", "value": "body"}], value=[],
+                              inline=True, className="export-body"),
                 html.Button("导出 CSV", id="explore-csv", className="btn"),
                 html.Button("导出 Excel", id="explore-xlsx", className="btn"),
                 dcc.Download(id="explore-download")]),
@@ -297,10 +303,12 @@ def update_results(_clicks, text, since, until, sources, levels, categories, reg
 
 
 @guarded_callback(Output("explore-download", "data"), Input("explore-csv", "n_clicks"),
-                  Input("explore-xlsx", "n_clicks"), State("explore-text", "value"), *FILTER_STATES,
-                  roles=ROLES, prevent_initial_call=True)
-def export(_csv, _xlsx, text, *filters):
-    frame = export_frame(current_store(), text, build_filter(*filters))
+                  Input("explore-xlsx", "n_clicks"), State("explore-text", "value"),
+                  State("explore-export-body", "value"), *FILTER_STATES, roles=ROLES, prevent_initial_call=True,
+                  running=[(Output("explore-csv", "disabled"), True, False),
+                           (Output("explore-xlsx", "disabled"), True, False)])
+def export(_csv, _xlsx, text, body, *filters):
+    frame = export_frame(current_store(), text, build_filter(*filters), body="body" in (body or []))
     stamp = now_local().strftime("%Y%m%d-%H%M")
     if dash.ctx.triggered_id == "explore-xlsx":
         return dcc.send_bytes(to_xlsx(frame), f"舆情检索-{stamp}.xlsx")

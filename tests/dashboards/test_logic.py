@@ -84,9 +84,13 @@ def test_export_rows_are_the_newest_matches_with_readable_values(dash_store):
     sort = [{"published_at": {"order": "desc", "missing": "_last"}}]
     hits = dash_store.search("posts", None, size=1000, sort=sort, track_total_hits=False)["hits"]["hits"]
     docs = [hit["_source"] for hit in hits]
-    frame = explore.export_frame(dash_store, None, explore.build_filter())
+    frame = explore.export_frame(dash_store, None, explore.build_filter(), body=True)
     assert list(frame.columns) == list(explore.EXPORT_COLUMNS.values())
     assert len(frame) == len(docs) == dash_store.count("posts")
+    assert list(frame["正文"]) == [doc.get("content") for doc in docs]
+    plain = explore.export_frame(dash_store, None, explore.build_filter())  # without the body by default
+    assert list(plain.columns) == [c for c in explore.EXPORT_COLUMNS.values() if c != "正文"]
+    assert plain.equals(frame.drop(columns="正文"))
     assert list(frame["链接"]) == [doc.get("url") for doc in docs]  # newest first, nothing lost or repeated
     times = [t for t in frame["发布时间"] if t]
     assert times == sorted(times, reverse=True)
@@ -117,8 +121,9 @@ def test_export_keeps_only_the_newest_rows_up_to_the_cap(dash_store, monkeypatch
     monkeypatch.setattr(explore, "EXPORT_LIMIT", 5)
     assert len(explore.export_frame(dash_store, None, explore.build_filter())) == 5
     none = explore.export_frame(dash_store, "没有这样的帖子一二三", explore.build_filter())
-    assert none.empty and list(none.columns) == list(explore.EXPORT_COLUMNS.values())
-    assert explore.to_csv(none).decode("utf-8-sig") == ",".join(explore.EXPORT_COLUMNS.values()) + "\n"
+    header = [c for c in explore.EXPORT_COLUMNS.values() if c != "正文"]
+    assert none.empty and list(none.columns) == header
+    assert explore.to_csv(none).decode("utf-8-sig") == ",".join(header) + "\n"
 
 
 def test_export_defuses_spreadsheet_formulas():
