@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from datetime import datetime, timedelta
 
@@ -137,45 +136,6 @@ def _column(docs: list[dict], path: str) -> list:
     return values
 
 
-def _docvalue_columns(store, query: dict, size: int, sort: list, columns: list[str]) -> dict[str, list]:
-    """The export columns read from doc values (no stored document is loaded: several times faster).
-
-    Doc values differ from the stored post in three ways, undone here: the title comes from
-    ``title.keyword``, which holds titles up to 512 characters (longer ones, or a post without one,
-    are read from their sources); a float score comes back as float32 (the stored score has 6
-    decimals, restored by rounding); categories come back sorted (put back in taxonomy order).
-    """
-    fields = ["title.keyword" if c == "title" else c for c in columns]
-    rows = store.fetch_docvalues("posts", query, size=size, sort=sort, fields=fields)
-    data = {c: [(row.get(f) or [None])[0] for row in rows] for c, f in zip(columns, fields) if c != "categories"}
-    if "categories" in columns:
-        order = _category_order()
-        data["categories"] = [sorted(row.get("categories") or [], key=lambda n: (order.get(n, len(order)), n))
-                              for row in rows]
-    if "sentiment.score" in data:
-        data["sentiment.score"] = [None if v is None else round(v, 6) for v in data["sentiment.score"]]
-    if "title" in data:
-        missing = [row["_id"] for row, title in zip(rows, data["title"]) if title is None]
-        if missing:
-            found = store.search("posts", {"ids": {"values": missing}}, size=len(missing), source=["title"],
-                                 track_total_hits=False)["hits"]["hits"]
-            titles = {hit["_id"]: (hit.get("_source") or {}).get("title") for hit in found}
-            data["title"] = [titles.get(row["_id"]) if title is None else title
-                             for row, title in zip(rows, data["title"])]
-    return data
-
-
-@functools.lru_cache(maxsize=1)
-def _category_order() -> dict[str, int]:
-    """Category name → its position in the taxonomy (the order the enrichment stores them in)."""
-    from analysis.categories import Categorizer
-
-    try:
-        return {name: i for i, name in enumerate(Categorizer.from_file().names)}
-    except Exception:  # noqa: BLE001 - a broken taxonomy file must not break the export: sorted by name
-        return {}
-
-
 def _minutes(values: pd.Series) -> list[str]:
     """ISO times as 'YYYY-MM-DD HH:MM' in Shanghai time; '' where missing or unparseable.
 
@@ -196,14 +156,9 @@ def export_frame(store, text: str | None, flt: queries.PostFilter, limit: int = 
     """
     text = (text or "").strip() or None
     columns = [c for c in EXPORT_COLUMNS if body or c != "content"]
-    query, size = queries.post_query(text, flt), min(limit, EXPORT_LIMIT)
-    sort = [{"published_at": {"order": "desc", "missing": "_last"}}]
-    if body:
-        docs = store.fetch_sources("posts", query, size=size, sort=sort, source=columns)
-        data = {c: _column(docs, c) for c in columns}
-    else:
-        data = _docvalue_columns(store, query, size, sort, columns)
-    frame = pd.DataFrame({c: pd.Series(data[c], dtype=object) for c in columns}, columns=columns)
+    docs = store.fetch_sources("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
+                               sort=[{"published_at": {"order": "desc", "missing": "_last"}}], source=columns)
+    frame = pd.DataFrame({c: pd.Series(_column(docs, c), dtype=object) for c in columns}, columns=columns)
     frame["published_at"] = _minutes(frame["published_at"])
     frame["categories"] = ["、".join(v) if isinstance(v, list) else (v or "") for v in frame["categories"]]
     frame["sentiment.label"] = [figures.SENTIMENT_LABELS.get(v, v or "") for v in frame["sentiment.label"]]

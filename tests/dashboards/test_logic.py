@@ -300,23 +300,3 @@ def test_xlsx_keeps_a_row_with_control_characters_and_cuts_cells_at_excels_limit
     assert rows[1][2] == 0.25 and sheet.freeze_panes == "A2"
     assert pd.read_excel(io.BytesIO(data)).shape == (3, 3)  # pandas reads it too
     assert [xlsx.column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
-
-
-def test_export_from_doc_values_equals_the_stored_posts(store):
-    from dashboards.pages import explore
-
-    posts = [
-        {"url": "http://ex.example.cn/1", "source": "ex", "title": "长标题" * 200, "published_at": "2024-03-10T10:00:00+08:00",
-         "categories": ["食品安全", "价格收费", "网络交易"], "sentiment": {"score": 0.123457, "label": "neg", "model": "m"}},
-        {"url": "http://ex.example.cn/2", "source": "ex", "published_at": "2024-03-09T10:00:00Z",
-         "content": "没有标题的微博", "sentiment": {"score": 1.0, "label": "pos", "model": "m"}},
-        {"url": "http://ex.example.cn/3", "source": "ex", "title": "普通标题", "author": "记者",
-         "board": {"status": "办理中"}, "region": {"path": "天津市/和平区"}},
-    ]
-    assert not store.index_posts(posts, refresh=True).failed
-    full = explore.export_frame(store, None, explore.build_filter(), body=True)
-    plain = explore.export_frame(store, None, explore.build_filter())
-    assert plain.equals(full.drop(columns="正文"))
-    assert list(plain["标题"]) == ["长标题" * 200, None, "普通标题"]  # > 512 characters and none: from the source
-    assert plain["分类"][0] == "食品安全、价格收费、网络交易" and plain["情感分值"][0] == 0.123457
-    assert list(plain["发布时间"]) == ["2024-03-10 10:00", "2024-03-09 18:00", ""]

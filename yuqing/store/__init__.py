@@ -317,41 +317,22 @@ class Store:
         so they see one snapshot and the pages join without gaps or repeats. Only ids and sources
         cross the wire (``filter_path``).
         """
-        body = {"query": query or {"match_all": {}}, "sort": sort, "source": source, "track_total_hits": False,
-                "filter_path": "hits.hits._id,hits.hits._source"}
-        return self._fetch_pages(name, body, size, slices, min_slice, _sources)
-
-    def fetch_docvalues(self, name: str, query: dict | None = None, *, size: int, sort: list, fields: list[str],
-                        slices: int = 3, min_slice: int = 2000) -> list[dict]:
-        """``{field: [values]}`` of the first ``size`` hits in ``sort`` order, read from doc values.
-
-        Like :meth:`fetch_sources`, without loading any stored document: doc values are columnar, so
-        10,000 rows cost a fraction of reading their sources. Only for keyword, number and date fields
-        (``published_at`` comes back as an ISO time in UTC); a field without a value is left out of its
-        row; values of a multi-valued keyword come back sorted and deduplicated.
-        """
-        specs = [{"field": f, "format": "strict_date_optional_time"} if f in _DATE_FIELDS else f for f in fields]
-        body = {"query": query or {"match_all": {}}, "sort": sort, "source": False,
-                "docvalue_fields": specs, "track_total_hits": False, "filter_path": "hits.hits._id,hits.hits.fields"}
-        return self._fetch_pages(name, body, size, slices, min_slice, _docvalues)
-
-    def _fetch_pages(self, name: str, body: dict, size: int, slices: int, min_slice: int, parse) -> list[dict]:
-        """The first ``size`` hits of ``body``: one search, or up to ``slices`` concurrent pages over one
-        point in time (see :meth:`fetch_sources`); ``parse`` turns a response into rows."""
         if size <= 0:
             return []
         parts = max(1, min(slices, size // max(1, min_slice)))
         step = -(-size // parts)
         pages = [(start, min(step, size - start)) for start in range(0, size, step)]
+        body = {"query": query or {"match_all": {}}, "sort": sort, "source": source, "track_total_hits": False,
+                "filter_path": "hits.hits._id,hits.hits._source"}
         with translate_errors(self.url):
             if len(pages) == 1:
-                return parse(self.client.search(index=self.alias(name), size=size, **body))
+                return _sources(self.client.search(index=self.alias(name), size=size, **body))
             pit = self.client.open_point_in_time(index=self.alias(name), keep_alive="1m")["id"]
             try:
                 def page(span: tuple[int, int]) -> list[dict]:
                     with translate_errors(self.url):
-                        return parse(self.client.search(pit={"id": pit, "keep_alive": "1m"}, from_=span[0],
-                                                        size=span[1], **body))
+                        return _sources(self.client.search(pit={"id": pit, "keep_alive": "1m"}, from_=span[0],
+                                                           size=span[1], **body))
 
                 with ThreadPoolExecutor(max_workers=len(pages)) as pool:
                     return [doc for docs in pool.map(page, pages) for doc in docs]
@@ -406,14 +387,6 @@ def _client_url(client: Elasticsearch) -> str:
         return str(node.base_url)
     except Exception:  # noqa: BLE001 - only for messages
         return settings.get("ES_URL") or "http://127.0.0.1"
-
-
-_DATE_FIELDS = frozenset(("published_at", "crawled_at", "board.reply_at", "board.accepted_at"))
-
-
-def _docvalues(result) -> list[dict]:
-    """``{"_id": id, field: [values], …}`` of each hit of a search answered with ``filter_path`` on ids and fields."""
-    return [{"_id": hit.get("_id"), **(hit.get("fields") or {})} for hit in (result.get("hits") or {}).get("hits") or []]
 
 
 def _sources(result) -> list[dict]:
