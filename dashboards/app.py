@@ -33,6 +33,9 @@ def create_app(store=None, *, session_hours: float = 8.0, secure_cookies: bool =
     auth.install(app, provider, session_hours=session_hours, secure_cookies=secure_cookies)
     app.server.before_request(_landing)  # after auth's hook: the session is known
     _bind_page_modules()
+    from dashboards.pages import explore
+
+    explore.install_export(app.server)  # the 检索 downloads: plain GET routes behind the same login
     return app
 
 

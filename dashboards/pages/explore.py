@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime, timedelta
+from typing import Iterator
+from urllib.parse import quote, urlencode
 
 import dash
 import numpy as np
@@ -155,14 +157,40 @@ def export_frame(store, text: str | None, flt: queries.PostFilter, limit: int = 
     pandas): 10,000 rows take a few tens of milliseconds here.
     """
     text = (text or "").strip() or None
-    columns = [c for c in EXPORT_COLUMNS if body or c != "content"]
+    columns = export_columns(body)
     docs = store.fetch_sources("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
-                               sort=[{"published_at": {"order": "desc", "missing": "_last"}}], source=columns)
+                               sort=EXPORT_SORT, source=columns)
+    return _shape(docs, columns)
+
+
+EXPORT_SORT = [{"published_at": {"order": "desc", "missing": "_last"}}]
+
+
+def export_columns(body: bool) -> list[str]:
+    """The stored fields an export holds: every EXPORT_COLUMNS field, the body only with ``body``."""
+    return [c for c in EXPORT_COLUMNS if body or c != "content"]
+
+
+def _shape(docs: list[dict], columns: list[str]) -> pd.DataFrame:
+    """Stored posts as export rows: Shanghai minutes, joined categories, Chinese sentiment labels."""
     frame = pd.DataFrame({c: pd.Series(_column(docs, c), dtype=object) for c in columns}, columns=columns)
     frame["published_at"] = _minutes(frame["published_at"])
     frame["categories"] = ["、".join(v) if isinstance(v, list) else (v or "") for v in frame["categories"]]
     frame["sentiment.label"] = [figures.SENTIMENT_LABELS.get(v, v or "") for v in frame["sentiment.label"]]
     return frame.rename(columns={c: EXPORT_COLUMNS[c] for c in columns})
+
+
+def csv_chunks(store, text: str | None, flt: queries.PostFilter, body: bool = False,
+               limit: int = EXPORT_LIMIT) -> Iterator[bytes]:
+    """The bytes of ``to_csv(export_frame(…))``, a page of rows at a time, for a streamed download: the
+    browser has the first rows while the node still reads the rest."""
+    text = (text or "").strip() or None
+    columns = export_columns(body)
+    header = [EXPORT_COLUMNS[c] for c in columns]
+    yield to_csv(pd.DataFrame(columns=header))
+    for docs in store.iter_source_pages("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
+                                        sort=EXPORT_SORT, source=columns):
+        yield _csv_rows(_shape(docs, columns)).encode("utf-8")
 
 
 def summary_text(total: int, shown: int) -> str:
@@ -195,10 +223,15 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     Column by column, then the csv module: several times faster than mapping every cell in pandas first.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(frame.columns)
-    writer.writerows(zip(*[_csv_column(frame[c].tolist()) for c in frame.columns]))
-    return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
+    csv.writer(buffer, lineterminator="\n").writerow(frame.columns)
+    return (buffer.getvalue() + _csv_rows(frame)).encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
+
+
+def _csv_rows(frame: pd.DataFrame) -> str:
+    """The frame's rows (no header) as :func:`to_csv` writes them."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(zip(*[_csv_column(frame[c].tolist()) for c in frame.columns]))
+    return buffer.getvalue()
 
 
 # Column widths in characters, by column name (a column not named here gets 12).
@@ -265,9 +298,8 @@ def layout(q: str = "", since: str | None = None, until: str | None = None, **_q
             html.Div(className="exports", children=[
                 dcc.Checklist(id="explore-export-body", options=[{"label": "含正文", "value": "body"}], value=[],
                               inline=True, className="export-body"),
-                html.Button("导出 CSV", id="explore-csv", className="btn"),
-                html.Button("导出 Excel", id="explore-xlsx", className="btn"),
-                dcc.Download(id="explore-download")]),
+                html.A("导出 CSV", id="explore-csv", className="btn", href=EXPORT_PATH + "csv"),
+                html.A("导出 Excel", id="explore-xlsx", className="btn", href=EXPORT_PATH + "xlsx")]),
         ]),
         dcc.Loading(dcc.Graph(id="explore-trend", config={"displayModeBar": False}), type="dot"),
         html.Div(className="grid2", children=[
@@ -302,14 +334,67 @@ def update_results(_clicks, text, since, until, sources, levels, categories, reg
             figures.top_bar(data["keywords"], ""), figures.top_bar(data["sources"], "", color="#5b8c5a"))
 
 
-@guarded_callback(Output("explore-download", "data"), Input("explore-csv", "n_clicks"),
-                  Input("explore-xlsx", "n_clicks"), State("explore-text", "value"),
-                  State("explore-export-body", "value"), *FILTER_STATES, roles=ROLES, prevent_initial_call=True,
-                  running=[(Output("explore-csv", "disabled"), True, False),
-                           (Output("explore-xlsx", "disabled"), True, False)])
-def export(_csv, _xlsx, text, body, *filters):
-    frame = export_frame(current_store(), text, build_filter(*filters), body="body" in (body or []))
-    stamp = now_local().strftime("%Y%m%d-%H%M")
-    if dash.ctx.triggered_id == "explore-xlsx":
-        return dcc.send_bytes(to_xlsx(frame), f"舆情检索-{stamp}.xlsx")
-    return dcc.send_bytes(to_csv(frame), f"舆情检索-{stamp}.csv")
+@guarded_callback(Output("explore-csv", "href"), Output("explore-xlsx", "href"), Input("explore-text", "value"),
+                  Input("explore-export-body", "value"), *[Input(s.component_id, s.component_property)
+                                                           for s in FILTER_STATES], roles=ROLES)
+def export_links(text, body, *filters):
+    """The download links for the form as it stands (a plain GET: the browser streams the file)."""
+    query = export_query(text, "body" in (body or []), *filters)
+    return f"{EXPORT_PATH}csv?{query}", f"{EXPORT_PATH}xlsx?{query}"
+
+
+# --- the download route -------------------------------------------------------------------------
+
+EXPORT_PATH = "/export/posts."
+_FILTER_PARAMS = ("since", "until", "source", "level", "category", "region", "sentiment", "status")
+
+
+def export_query(text, body: bool, since=None, until=None, sources=None, media_levels=None, categories=None,
+                 regions=None, sentiments=None, statuses=None) -> str:
+    """The export URL's query string for the form's values (what :func:`filter_from_args` reads back)."""
+    pairs = [("q", text.strip())] if text and text.strip() else []
+    pairs += [(name, value) for name, value in (("since", since), ("until", until)) if value]
+    for name, values in zip(_FILTER_PARAMS[2:], (sources, media_levels, categories, regions, sentiments, statuses)):
+        pairs += [(name, v) for v in values or []]
+    if body:
+        pairs.append(("body", "1"))
+    return urlencode(pairs)
+
+
+def filter_from_args(args) -> tuple[str | None, queries.PostFilter, bool]:
+    """(text, filter, body) from an export URL's query (a werkzeug MultiDict)."""
+    text = args.get("q") or None
+    since, until = _date_param(args.get("since")), _date_param(args.get("until"))
+    lists = [args.getlist(name) for name in _FILTER_PARAMS[2:]]
+    flt = build_filter(since.isoformat() if since else None, until.isoformat() if until else None, *lists)
+    return text, flt, args.get("body") == "1"
+
+
+def install_export(server) -> None:
+    """``GET /export/posts.csv|xlsx?q=…&since=…&body=1``: the search result as a file, for the roles of this
+    page. A plain download, not a callback: the CSV streams a page of rows at a time (the first rows
+    arrive at once, nothing is base64-encoded into a callback answer), and the page stays responsive."""
+
+    @server.route(EXPORT_PATH + "<fmt>")
+    def export_posts(fmt: str):
+        import flask
+
+        from dashboards.auth import require_role
+
+        require_role(ROLES)
+        if fmt not in ("csv", "xlsx"):
+            flask.abort(404)
+        text, flt, body = filter_from_args(flask.request.args)
+        stamp = now_local().strftime("%Y%m%d-%H%M")
+        name = quote(f"舆情检索-{stamp}.{fmt}")
+        headers = {"Content-Disposition": f"attachment; filename=\"export.{fmt}\"; filename*=UTF-8''{name}",
+                   "Cache-Control": "no-store"}
+        store = current_store()
+        if fmt == "xlsx":
+            data = to_xlsx(export_frame(store, text, flt, body=body))
+            return flask.Response(data, headers=headers, mimetype=XLSX_MIME)
+        return flask.Response(flask.stream_with_context(csv_chunks(store, text, flt, body)), headers=headers,
+                              mimetype="text/csv")
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -59,6 +59,14 @@ def test_explore_page_searches_and_highlights(browser, live_url):
     wait_text(browser, "explore-summary", "共")
     WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#explore-trend .bars, "
                                                                                    "#explore-trend .trace"))
+    # the download links follow the form: the search text and the 含正文 box
+    from urllib.parse import quote
+
+    link = browser.find_element(By.ID, "explore-csv")
+    WebDriverWait(browser, 20).until(lambda b: "q=" + quote("预付卡") in (link.get_attribute("href") or ""))
+    browser.find_element(By.CSS_SELECTOR, "#explore-export-body input").click()
+    WebDriverWait(browser, 20).until(lambda b: "body=1" in (link.get_attribute("href") or ""))
+    assert "/export/posts.xlsx?" in browser.find_element(By.ID, "explore-xlsx").get_attribute("href")
     shoot(browser, "explore")
 
 

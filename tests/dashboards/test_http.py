@@ -163,3 +163,25 @@ def test_responses_carry_a_content_security_policy(login_as, live_url):
     page = login_as("analyst1").get(f"{live_url}/explore", timeout=10)
     policy = page.headers["Content-Security-Policy"]
     assert "script-src 'self' 'sha256-" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+
+
+def test_export_download_streams_the_search_result_for_allowed_roles(live_url, login_as, dash_store):
+    import io
+
+    from openpyxl import load_workbook
+
+    from dashboards.pages import explore
+
+    session = login_as("analyst1")
+    response = session.get(f"{live_url}/export/posts.csv?q=预付卡&body=1", timeout=30)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    assert response.headers["Content-Disposition"].startswith("attachment;") and "UTF-8''" in response.headers[
+        "Content-Disposition"]
+    assert response.content == explore.to_csv(explore.export_frame(dash_store, "预付卡", explore.build_filter(),
+                                                                    body=True))
+    sheet = load_workbook(io.BytesIO(session.get(f"{live_url}/export/posts.xlsx?q=预付卡", timeout=30).content)).active
+    assert sheet["B1"].value == "标题" and sheet.max_row > 1
+    assert session.get(f"{live_url}/export/posts.pdf", timeout=10).status_code == 404
+    assert login_as("unit1").get(f"{live_url}/export/posts.csv", timeout=10).status_code == 403
+    anonymous = requests.get(f"{live_url}/export/posts.csv", allow_redirects=False, timeout=10)
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")

@@ -300,3 +300,32 @@ def test_xlsx_keeps_a_row_with_control_characters_and_cuts_cells_at_excels_limit
     assert rows[1][2] == 0.25 and sheet.freeze_panes == "A2"
     assert pd.read_excel(io.BytesIO(data)).shape == (3, 3)  # pandas reads it too
     assert [xlsx.column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+def test_streamed_csv_is_the_export_and_pages_join_without_gaps(dash_store):
+    from dashboards.pages import explore
+
+    for text, body in ((None, False), ("预付卡", True)):
+        flt = explore.build_filter()
+        streamed = b"".join(explore.csv_chunks(dash_store, text, flt, body=body))
+        assert streamed == explore.to_csv(explore.export_frame(dash_store, text, flt, body=body))
+    sort = explore.EXPORT_SORT
+    pages = list(dash_store.iter_source_pages("posts", None, size=50, sort=sort, source=["url"], page=7))
+    assert [len(p) for p in pages] == [7] * 7 + [1]
+    assert [d for p in pages for d in p] == dash_store.fetch_sources("posts", None, size=50, sort=sort, source=["url"])
+
+
+def test_export_link_query_reads_back_as_the_same_filter():
+    from urllib.parse import parse_qsl
+
+    from werkzeug.datastructures import MultiDict
+
+    from dashboards.pages import explore
+
+    form = ("2024-03-01", "2024-03-31", ["src1", "src 2"], ["市级"], ["食品安全", "价格收费"], ["天津市/和平区"],
+            ["neg"], ["未回复"])
+    query = explore.export_query(" 预付卡 & 退费 ", True, *form)
+    text, flt, body = explore.filter_from_args(MultiDict(parse_qsl(query)))
+    assert (text, body) == ("预付卡 & 退费", True) and flt == explore.build_filter(*form)
+    assert explore.filter_from_args(MultiDict(parse_qsl(explore.export_query(None, False))))[1:] == \
+        (explore.build_filter(), False)
