@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from datetime import datetime, timedelta
+from html import escape as html_escape
 from typing import Iterator
 from urllib.parse import quote, urlencode
 
@@ -27,6 +29,7 @@ from dashboards.common import (
     safe_url,
     terms_options,
 )
+from yuqing.errors import StoreError
 from yuqing.store import queries
 
 ROLES = ("analyst", "press", "leader", "admin")
@@ -183,14 +186,28 @@ def _shape(docs: list[dict], columns: list[str]) -> pd.DataFrame:
 def csv_chunks(store, text: str | None, flt: queries.PostFilter, body: bool = False,
                limit: int = EXPORT_LIMIT) -> Iterator[bytes]:
     """The bytes of ``to_csv(export_frame(…))``, a page of rows at a time, for a streamed download: the
-    browser has the first rows while the node still reads the rest."""
+    browser has the first rows while the node still reads the rest.
+
+    The first page is read before this returns, so a store that is down raises here, while the
+    download can still answer with an error; a failure on a later page breaks the transfer, which
+    the browser reports as a failed download (never a silently short file).
+    """
     text = (text or "").strip() or None
     columns = export_columns(body)
     header = [EXPORT_COLUMNS[c] for c in columns]
-    yield to_csv(pd.DataFrame(columns=header))
-    for docs in store.iter_source_pages("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
-                                        sort=EXPORT_SORT, source=columns):
-        yield _csv_rows(_shape(docs, columns)).encode("utf-8")
+    pages = store.iter_source_pages("posts", queries.post_query(text, flt), size=min(limit, EXPORT_LIMIT),
+                                    sort=EXPORT_SORT, source=columns)
+    first = next(pages, [])
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            yield to_csv(pd.DataFrame(columns=header))
+            for docs in itertools.chain([first] if first else [], pages):
+                yield _csv_rows(_shape(docs, columns)).encode("utf-8")
+        finally:
+            pages.close()  # a browser that stops reading: the point in time is closed at once
+
+    return chunks()
 
 
 def summary_text(total: int, shown: int) -> str:
@@ -390,11 +407,20 @@ def install_export(server) -> None:
         headers = {"Content-Disposition": f"attachment; filename=\"export.{fmt}\"; filename*=UTF-8''{name}",
                    "Cache-Control": "no-store"}
         store = current_store()
-        if fmt == "xlsx":
-            data = to_xlsx(export_frame(store, text, flt, body=body))
-            return flask.Response(data, headers=headers, mimetype=XLSX_MIME)
-        return flask.Response(flask.stream_with_context(csv_chunks(store, text, flt, body)), headers=headers,
-                              mimetype="text/csv")
+        try:
+            if fmt == "xlsx":
+                data = to_xlsx(export_frame(store, text, flt, body=body))
+                return flask.Response(data, headers=headers, mimetype=XLSX_MIME)
+            chunks = csv_chunks(store, text, flt, body)
+        except StoreError as exc:
+            return flask.Response(export_failed_page(str(exc)), status=503, mimetype="text/html")
+        return flask.Response(flask.stream_with_context(chunks), headers=headers, mimetype="text/csv")
+
+
+def export_failed_page(reason: str) -> str:
+    """The page a failed download shows instead of a file (the reason as text, never as HTML)."""
+    return ('<!doctype html><meta charset="utf-8"><title>导出失败</title><p>导出失败：' + html_escape(reason)
+            + '</p><p><a href="/explore">返回检索</a></p>')
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -329,3 +329,22 @@ def test_export_link_query_reads_back_as_the_same_filter():
     assert (text, body) == ("预付卡 & 退费", True) and flt == explore.build_filter(*form)
     assert explore.filter_from_args(MultiDict(parse_qsl(explore.export_query(None, False))))[1:] == \
         (explore.build_filter(), False)
+
+
+def test_streamed_csv_reads_its_first_page_before_sending_anything(dash_store):
+    from elasticsearch import Elasticsearch
+
+    from dashboards.pages import explore
+    from yuqing.errors import StoreError
+    from yuqing.esnode import free_port
+    from yuqing.store import Store
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: Elasticsearch is down
+    down = Store(Elasticsearch(url, request_timeout=2, max_retries=0), prefix=dash_store.prefix, url=url)
+    with pytest.raises(StoreError):
+        explore.csv_chunks(down, None, explore.build_filter())  # raises at once, not on the first chunk
+    page = explore.export_failed_page("无法连接 <b>Elasticsearch</b>")
+    assert "导出失败：无法连接 &lt;b&gt;Elasticsearch&lt;/b&gt;" in page and 'href="/explore"' in page
+    chunks = explore.csv_chunks(dash_store, None, explore.build_filter())
+    next(chunks)
+    chunks.close()  # a browser that stops reading
