@@ -20,6 +20,7 @@ LOGGER = logging.getLogger(__name__)
 LINK_HEAVY = 0.5  # a block whose text is more than half link text is navigation
 MIN_PROSE = 8
 HEAD_BLOCKS = 15  # blocks searched for the headline at the head of the container
+HEADLINE_MAX = 80  # characters; a longer block is body text
 TAIL_AFTER = 150  # prose characters before a tail marker (责任编辑, 相关新闻, 评论) ends the body
 MIN_ENTRIES = 3  # dated entries with prose that make a page a list of posts
 ENTRY_PROSE = 100  # prose characters for an entry to count
@@ -170,7 +171,26 @@ def _depth(element) -> int:
 
 def article_blocks(root, title: str | None = None) -> list[Block]:
     """The blocks of the article body, trimmed of link lists and head/tail metadata lines."""
+    return _article_blocks(root, blocks(root), title)
+
+
+def blocks_above_body(root, title: str | None = None, limit: int = HEAD_BLOCKS) -> list[Block]:
+    """Up to ``limit`` text blocks right above where the article body starts, nearest first. The
+    body starts at its first block that is prose (a full stop, or longer than any headline); short
+    lines at the head of the body (a headline the extractor did not know, a byline) are above it."""
     page_blocks = blocks(root)
+    start = next((b for b in _article_blocks(root, page_blocks, title) if _is_prose(b)), None)
+    if start is None:
+        return []
+    index = next(i for i, block in enumerate(page_blocks) if block is start)
+    return page_blocks[max(0, index - limit):index][::-1]
+
+
+def _is_prose(block: Block) -> bool:
+    return block.size > HEADLINE_MAX or "。" in block.text
+
+
+def _article_blocks(root, page_blocks: list[Block], title: str | None) -> list[Block]:
     container = best_container(root, page_blocks)
     inside = set(container.iter())
     chosen = [b for b in page_blocks if b.element in inside]

@@ -60,6 +60,24 @@ HEADINGS = "//h1|//h2|//h3"
 # rules keep HEADINGS.
 TITLE_HEADINGS = "//h1|//h2|//h3|//h4|//h5|//h6"
 LINK_TEXTS = "//a"
+VISIBLE_TEXT = "//body//text()[not(ancestor::title or ancestor::script or ancestor::style)]"
+# Headline above the body, for pages whose headline is in no heading and whose <title> only names
+# the site: class/id words that mark a headline box (whole words or camelCase parts for the short
+# ones: 'bt_title', 'post-title', 'postTitle', 'tit1', 'Heading', 'biaoti'; not 'btn', 'debt').
+HEADLINE_ATTR = re.compile(
+    r"(?i:title|headline|heading|subject|biaoti)|(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:[Tt]it|TIT|[Bb]t|BT)(?![a-z])"
+)
+# Inline tags that set a headline in bold or large type; <font size> and inline styles are checked apart.
+EMPHASIS_TAGS = frozenset(("b", "strong", "big", "h1", "h2", "h3", "h4", "h5", "h6"))
+FONT_SIZE_MIN = 4  # <font size="4"> and up (or a relative '+1') is larger than body text
+# An inline style that enlarges or bolds the text: font-size >= 16px / 12pt, > 1em / 100%, large.
+STYLE_SIZE = re.compile(r"font-size\s*:\s*(?P<value>[\d.]+)\s*(?P<unit>px|pt|em|rem|%)|font-size\s*:\s*(?:x*-?large|larger)", re.I)
+STYLE_BOLD = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.I)
+# Breadcrumb and navigation lines ('您的位置：首页 > 新闻', '首页 >> 汽车', '首页 » 博客').
+# A reporter line without a colon ('本报记者 王某 李某', '本报实习生 刘某') and a bare date ('2003年5月').
+REPORTER_LINE = re.compile(r"^\s*(?:本报|本刊|本台|本网)?(?:特约|特派|实习)?(?:记者|通讯员|实习生)")
+DATE_ONLY_LINE = re.compile(r"^[\d\s年月日号./\-:：()（）]+$")
+NAV_LINE = re.compile(r"(?:位置|导航)\s*[:：]|>|»|›|→|^\s*(?:首页|主页|返回)", re.I)
 AUTHOR_META = (
     "//meta[@name='author']/@content",
     "//meta[@name='Author']/@content",

@@ -20,6 +20,7 @@ ORG_NAME = re.compile(r"..(?:医院|大学|学院|研究院|研究所|办事处|
 SITE_LINK_MAX = 12  # a <title> piece this short that is also a link text on the page is a site/channel name
 CHANNEL_MAX = 8  # a <title> piece this short ending like >= CHANNEL_REPEATS short link texts is a channel
 CHANNEL_REPEATS = 3
+HEADLINE_MIN, HEADLINE_MAX = 5, 80  # characters of a headline taken from a block above the body
 # Badges set as separate elements inside a headline ('<span>原创</span>标题').
 BADGES = frozenset(
     {"原创", "置顶", "独家", "热", "荐", "推荐", "精", "精华", "新", "顶", "首发", "图", "组图", "视频", "热门", "转载"}
@@ -126,6 +127,13 @@ def _heading_score(heading: str, references: list[str]) -> float:
 def find_title(tree) -> str:
     """Headline: the h1-h6 that best matches <title>/og:title (badges dropped), else the headline
     part of og:title or <title> (site and channel names dropped), else the first heading."""
+    return title_and_support(tree)[0]
+
+
+def title_and_support(tree) -> tuple[str, bool]:
+    """``find_title`` and whether the page supports it: False when no heading matched and the
+    <title> gives nothing but names -- only site/channel names, a piece shorter than a headline,
+    or a piece the page never shows outside <title> (a blog or site name set by the template)."""
     page_title = _clean(" ".join(tree.xpath(X.TITLE_TAG)))
     meta_title = ""
     for expression in X.TITLE_META:
@@ -145,11 +153,11 @@ def find_title(tree) -> str:
         if score > best_score:
             best, best_score = heading, score
     if best:
-        return best
+        return best, True
     for reference in references:
         headline, usable = title_headline(reference, site)
         if usable:
-            return headline
+            return headline, _shown(headline, tree)
     # <title> names only the site/channel: the longest heading that is not a link list (nav, breadcrumb)
     plain = [
         headline_text(h)
@@ -158,16 +166,93 @@ def find_title(tree) -> str:
     ]
     plain = [h for h in plain if 4 <= len(h) <= 120 and not site.names(h)]
     if plain:
-        return max(plain, key=lambda h: len(_compact(h)))
+        return max(plain, key=lambda h: len(_compact(h))), False
     if references:
-        return title_headline(references[0], site)[0] or references[0]
+        return title_headline(references[0], site)[0] or references[0], False
+    return "", False
+
+
+def _shown(headline: str, tree) -> bool:
+    """A <title> headline of headline length that the page also shows outside <title>."""
+    compact = _compact(headline)
+    if len(compact) < HEADLINE_MIN:
+        return False
+    return compact in _compact("".join(tree.xpath(X.VISIBLE_TEXT)))
+
+
+def headline_above_body(tree, above: list) -> str:
+    """The nearest emphasised headline-like block among ``above`` (content.blocks_above_body: the
+    blocks right above the body, nearest first): HEADLINE_MIN-HEADLINE_MAX characters, not a link
+    or link list, not a date/byline, metadata or breadcrumb/navigation line, not a site name, and
+    emphasised (see ``emphasised``). Empty when there is none."""
+    from crawlers.extraction.content import _is_byline
+
+    site = SiteWords(a.text_content() for a in tree.xpath(X.LINK_TEXTS))
+    page_title = _compact(" ".join(tree.xpath(X.TITLE_TAG)))
+    for block in above:
+        text = _clean(block.text)
+        compact = _compact(text)
+        if not HEADLINE_MIN <= len(compact) <= HEADLINE_MAX or block.link_chars * 2 >= block.size:
+            continue
+        if X.META_LINE.match(text) or X.REPORTER_LINE.match(text) or X.DATE_ONLY_LINE.match(text):
+            continue
+        if X.NAV_LINE.search(text) or _is_byline(text):
+            continue
+        if compact == page_title or site.names(text) or SITE_NAME.search(compact):
+            continue
+        if emphasised(block.element, compact):
+            return text
     return ""
 
 
-def find_author(tree, text_near_top: str, body: str) -> str | None:
+def emphasised(element, key: str) -> bool:
+    """The text ``key`` of a block held by ``element`` is set as a headline: the element or one of
+    two short wrappers around it, or an inline element inside it holding (most of) the text, has a
+    headline class/id (title, tit, bt, biaoti, headline, heading, subject), is b/strong/big/h1-h6,
+    a <font size> of 4 and up, or has an inline style with a larger font-size or bold weight."""
+    wrappers = [element, *list(element.iterancestors())[:2]]
+    for node in wrappers:
+        if node.tag in ("body", "html") or len(_compact(node.text_content())) > 2 * HEADLINE_MAX:
+            break
+        if _emphasis(node):
+            return True
+    for node in element.iterdescendants():
+        if not isinstance(node.tag, str) or not _emphasis(node):
+            continue
+        inner = _compact(node.text_content())
+        if inner and (key in inner or (inner in key and 2 * len(inner) >= len(key))):
+            return True
+    return False
+
+
+def _emphasis(node) -> bool:
+    if not isinstance(node.tag, str):
+        return False
+    if node.tag in X.EMPHASIS_TAGS:
+        return True
+    if X.HEADLINE_ATTR.search(f"{node.get('class', '')} {node.get('id', '')}"):
+        return True
+    size = (node.get("size") or "").strip() if node.tag == "font" else ""
+    if size.startswith("+") and size.strip("+0"):
+        return True
+    if size.isdigit() and int(size) >= X.FONT_SIZE_MIN:
+        return True
+    style = node.get("style") or ""
+    if X.STYLE_BOLD.search(style):
+        return True
+    match = X.STYLE_SIZE.search(style)
+    if not match:
+        return False
+    if match["value"] is None:
+        return True  # large, x-large, larger
+    value, unit = float(match["value"]), match["unit"].lower()
+    return {"px": value >= 16, "pt": value >= 12, "em": value > 1, "rem": value > 1, "%": value > 100}[unit]
+
+
+def find_author(tree, text_near_top: str, body: str, headline: str | None = None) -> str | None:
     """Author: meta tag, then a labelled name (作者：/记者：) near the headline or in the body's first lines."""
     site_title = _clean(" ".join(tree.xpath(X.TITLE_TAG)))
-    headline = find_title(tree)
+    headline = find_title(tree) if headline is None else headline
     for expression in X.AUTHOR_META:
         for value in tree.xpath(expression):
             name = _clean(str(value))
