@@ -390,7 +390,10 @@ class Matcher:
         return self.match_normalized(normalize(text))
 
     def match_normalized(self, text: str) -> MatchResult:
-        present = {key for key in self.keys if _contains(text, key)}
+        return self._result({key for key in self.keys if _contains(text, key)})
+
+    def _result(self, present: set[str]) -> MatchResult:
+        """The expression evaluated on the set of keys ``present`` in the text."""
         hits: list[str] = []
         if not _evaluate(self.tree, present, hits):
             return MatchResult(False)
@@ -400,11 +403,7 @@ class Matcher:
         """Match on segmented texts (:class:`analysis.segment.Segmented`: ``text`` and ``aligned``):
         a keyword counts where it is whole words or lies inside one word, never where it straddles
         a word boundary (和服 in 和/服务员). Each part (title, content) is matched on its own."""
-        present = {key for key in self.keys if any(_contains(p.text, key, p.aligned) for p in parts)}
-        hits: list[str] = []
-        if not _evaluate(self.tree, present, hits):
-            return MatchResult(False)
-        return MatchResult(True, tuple(dict.fromkeys(hits)))
+        return self._result({key for key in self.keys if any(_contains(p.text, key, p.aligned) for p in parts)})
 
     def straddling(self, *parts) -> list[str]:
         """Positive keywords (as written) that occur in the segmented ``parts`` only across a word

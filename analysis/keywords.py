@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from analysis.segment import tokenizer
-from analysis.segment import tokens as segment
+from analysis.segment import tokens
 
 LOGGER = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def keyword_weights_from_tokens(tokens: Iterable[str], k: int = 10) -> list[tupl
 def keyword_weights(title: str | None, content: str | None = "", k: int = 10,
                     title_weight: int = TITLE_WEIGHT) -> list[tuple[str, float]]:
     """Top ``k`` (word, tf-idf) pairs of a post, best first."""
-    words = segment(title or "") * title_weight + segment(content or "")
+    words = tokens(title) * title_weight + tokens(content)
     return keyword_weights_from_tokens(words, k)
 
 

@@ -98,16 +98,9 @@ def segment(text: str | None) -> Segmented:
     return Segmented(norm, tuple(tokenizer().lcut(norm)) if norm else ())
 
 
-def tokens(text: str) -> list[str]:
-    """Words of ``text`` in order (precise mode), without whitespace tokens."""
-    if not text:
-        return []
-    return [t for t in tokenizer().lcut(text) if not t.isspace()]
-
-
-def index_tokens(text: str) -> list[str]:
-    """Tokens for the index: search mode, so 食品安全 also yields 食品 and 安全 for recall."""
-    return expand_for_search(tokens(text))
+def tokens(text: str | None) -> list[str]:
+    """Words of ``text`` in order (precise mode, normalised like :func:`segment`), without whitespace."""
+    return segment(text).words
 
 
 def expand_for_search(words: list[str]) -> list[str]:
