@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +21,7 @@ from datetime import date
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
+from yuqing.cli.backfilling import Progress, add_arguments, failed_lines, posts_store, ticker
 from yuqing.errors import YuqingError
 
 HELP = "按当前分类规则、词典和地名库重新分词、分类、提取关键词与地区（规则修改后的回填）"
@@ -34,8 +34,6 @@ DESCRIPTION = """\
 
 CHUNK = 200  # posts per worker task
 IN_FLIGHT = 3  # chunks queued per worker
-SOURCE_FIELDS = ("title", "content", "region", "source_region", "title_seg", "content_seg", "categories",
-                 "matched_keywords", "keywords")
 
 
 @dataclass
@@ -53,11 +51,7 @@ class ReanalyzeSummary:
     def __str__(self) -> str:
         text = (f"已检查 {self.checked} 篇，更新 {self.updated} 篇（其中分类变化 {self.recategorized} 篇），"
                 f"失败 {len(self.failed)} 篇，用时 {self.seconds:.1f} 秒，{self.rate:,.0f} 篇/秒")
-        shown = self.failed[:20]
-        text += "".join(f"\n  {doc_id}: {reason}" for doc_id, reason in shown)
-        if len(self.failed) > len(shown):
-            text += f"\n  …… 另有 {len(self.failed) - len(shown)} 篇失败"
-        return text
+        return text + failed_lines(self.failed)
 
 
 def register(subparsers) -> None:
@@ -65,8 +59,7 @@ def register(subparsers) -> None:
         "reanalyze", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="只处理该日期（含）以后发布的帖子")
-    parser.add_argument("--workers", type=int, default=None, metavar="N", help="进程数（默认 CPU 核数）")
-    parser.add_argument("--batch-size", type=int, default=500, metavar="K", help="每次读取与批量写入的帖子数（默认 500）")
+    add_arguments(parser, "进程数（默认 CPU 核数）")
     parser.set_defaults(func=run)
 
 
@@ -102,21 +95,25 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 def reanalyze(store, *, since: str | None = None, workers: int | None = None, batch_size: int = 500,
               progress: Callable[[int, int, float], None] | None = None) -> ReanalyzeSummary:
     """Recompute the text fields of the posts in ``store`` (published on or after ``since``)."""
+    from analysis.enrich import TEXT_FIELDS
     from yuqing.store import backfill
 
     if batch_size < 1:
         raise ValueError("batch_size 必须 ≥ 1")
+    # what text_fields reads (title, content, the region hints) and what it may change (to compare)
+    fields = ("title", "content", "source_region", *TEXT_FIELDS)
     summary = ReanalyzeSummary()
     start = time.perf_counter()
     query = backfill.since_query(since)
     todo = store.count("posts", query)
     workers = workers or os.cpu_count() or 1
-    posts = backfill.scan_sources(store, query, SOURCE_FIELDS, size=batch_size)
+    posts = backfill.scan_sources(store, query, fields, size=batch_size)
+
+    report_progress = ticker(progress, todo)
 
     def tick() -> None:
         summary.checked += 1
-        if progress is not None and (summary.checked % 200 == 0 or summary.checked == todo):
-            progress(summary.checked, todo, time.perf_counter() - start)
+        report_progress(summary.checked)
 
     def results(pool) -> Iterator[tuple]:
         chunks = _chunks(posts, CHUNK)
@@ -153,22 +150,13 @@ def reanalyze(store, *, since: str | None = None, workers: int | None = None, ba
 
 
 def run(args: argparse.Namespace) -> int:
-    from yuqing.cli.rescore import Progress
-    from yuqing.store import connect
-
     if args.since is not None:
         try:
             date.fromisoformat(args.since)
         except ValueError:
             raise YuqingError(f"--since 应为日期 YYYY-MM-DD，实际是 {args.since!r}") from None
-    if args.workers is not None and args.workers < 1:
-        raise YuqingError("--workers 应 ≥ 1")
-    if args.batch_size < 1:
-        raise YuqingError("--batch-size 应 ≥ 1")
-    store = connect()
-    if store.alias_version("posts") is None:
-        raise YuqingError(f"索引 {store.alias('posts')} 不存在", hint="先运行 `yuqing init`")
-    progress = Progress(sys.stderr)
+    store = posts_store(args)
+    progress = Progress()
     try:
         summary = reanalyze(store, since=args.since, workers=args.workers, batch_size=args.batch_size,
                             progress=progress)

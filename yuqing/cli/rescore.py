@@ -9,12 +9,12 @@ freshly crawled one would.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
+from yuqing.cli.backfilling import Progress, add_arguments, failed_lines, posts_store, ticker
 from yuqing.errors import YuqingError
 
 HELP = "用指定情感模型重新给已入库的帖子打分（模型更新后的回填，多核并行）"
@@ -24,9 +24,6 @@ DESCRIPTION = """\
 结束时输出汇总：已评分、已跳过、失败、篇/秒。
 没有标题和正文的帖子、写入失败的帖子计为失败并列出，不影响其余帖子；只要有失败，退出码为 1。
 """
-
-PROGRESS_EVERY = 0.5  # seconds between progress lines
-
 
 @dataclass
 class RescoreSummary:
@@ -44,11 +41,7 @@ class RescoreSummary:
     def __str__(self) -> str:
         text = (f"模型 {self.model}：已评分 {self.scored} 篇，跳过 {self.skipped} 篇，失败 {len(self.failed)} 篇，"
                 f"用时 {self.seconds:.1f} 秒，{self.rate:,.0f} 篇/秒")
-        shown = self.failed[:20]
-        text += "".join(f"\n  {doc_id}: {reason}" for doc_id, reason in shown)
-        if len(self.failed) > len(shown):
-            text += f"\n  …… 另有 {len(self.failed) - len(shown)} 篇失败"
-        return text
+        return text + failed_lines(self.failed)
 
 
 def register(subparsers) -> None:
@@ -59,9 +52,7 @@ def register(subparsers) -> None:
     )
     add_model_argument(parser)
     parser.add_argument("--only-stale", action="store_true", help="跳过已由该模型（同一版本）打分的帖子")
-    parser.add_argument("--workers", type=int, default=None, metavar="N", help="打分进程数（默认 CPU 核数）")
-    parser.add_argument("--batch-size", type=int, default=500, metavar="K",
-                        help="每次读取与批量写入的帖子数（默认 500）")
+    add_arguments(parser, "打分进程数（默认 CPU 核数）")
     parser.set_defaults(func=run)
 
 
@@ -92,15 +83,12 @@ def rescore(store, model: str | None = None, *, only_stale: bool = False, worker
     todo = backfill.count_posts(store, summary.model) if only_stale else summary.total
     summary.skipped = summary.total - todo
     done = 0
-    last = 0.0
+    report_progress = ticker(progress, todo)
 
     def tick(ok: bool = True) -> None:
-        nonlocal done, last
+        nonlocal done
         done += 1
-        now = time.perf_counter()
-        if progress is not None and (now - last >= PROGRESS_EVERY or done == todo):
-            last = now
-            progress(done, todo, now - start)
+        report_progress(done)
 
     posts = backfill.scan_posts(store, summary.model if only_stale else None, size=batch_size)
     waiting: deque[dict] = deque()
@@ -129,48 +117,15 @@ def rescore(store, model: str | None = None, *, only_stale: bool = False, worker
     return summary
 
 
-class Progress:
-    """``已完成 done/todo（百分比），N 篇/秒`` on stderr: one rewritten line on a terminal, else lines."""
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.shown = False
-
-    def __call__(self, done: int, todo: int, seconds: float) -> None:
-        rate = done / seconds if seconds > 0 else 0.0
-        share = f"（{done / todo:.0%}）" if todo else ""
-        line = f"已完成 {done:,}/{todo:,}{share}，{rate:,.0f} 篇/秒"
-        if self.tty:
-            self.stream.write("\r" + line + "\033[K")
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-        self.shown = True
-
-    def end(self) -> None:
-        if self.tty and self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     from analysis.sentiment import UnknownModelError
     from analysis.sentiment.models import resolve
-    from yuqing.store import connect
-
     try:
         resolve(args.model)
     except UnknownModelError as exc:
         raise YuqingError(str(exc)) from None
-    if args.workers is not None and args.workers < 1:
-        raise YuqingError("--workers 应 ≥ 1")
-    if args.batch_size < 1:
-        raise YuqingError("--batch-size 应 ≥ 1")
-    store = connect()
-    if store.alias_version("posts") is None:
-        raise YuqingError(f"索引 {store.alias('posts')} 不存在", hint="先运行 `yuqing init`")
-    progress = Progress(sys.stderr)
+    store = posts_store(args)
+    progress = Progress()
     try:
         summary = rescore(store, args.model, only_stale=args.only_stale, workers=args.workers,
                           batch_size=args.batch_size, progress=progress)
