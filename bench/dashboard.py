@@ -195,19 +195,17 @@ def run(url: str | None, args) -> int:
             cases.append(("事件 summary (timeline, splits, clusters)", lambda: event.event_posts_summary(store, "e7")))
             since, until = scorecard.period(None, None, now.astimezone(SHANGHAI).date())
             cases.append(("考核 30 days", lambda: scorecard.unit_scores(store, since, until, now)))
-        first_rows = explore.csv_chunks  # the route's generator: header, then a page of rows at a time
-
-        def csv_first_page():
-            chunks = first_rows(store, "食品", explore.build_filter())
+        def csv_first_page():  # the route's generator: the header, then the first page of rows
+            chunks = explore.csv_chunks(store, "食品", explore.build_filter())
             next(chunks), next(chunks)
             chunks.close()  # closes the point in time, as a browser that stops reading does
 
         # Downloads (GET /export/posts.csv|xlsx, not callbacks): the first rows, and the whole file.
         downloads = [
             ("下载 CSV 10k rows: first 2,000 rows", csv_first_page),
-            ("下载 CSV 10k rows: whole file", lambda: b"".join(first_rows(store, "食品", explore.build_filter()))),
+            ("下载 CSV 10k rows: whole file", lambda: b"".join(explore.csv_chunks(store, "食品", explore.build_filter()))),
             ("下载 CSV 10k rows 含正文: whole file",
-             lambda: b"".join(first_rows(store, "食品", explore.build_filter(), body=True))),
+             lambda: b"".join(explore.csv_chunks(store, "食品", explore.build_filter(), body=True))),
             ("下载 Excel 10k rows: whole file",
              lambda: explore.to_xlsx(explore.export_frame(store, "食品", explore.build_filter()))),
         ]

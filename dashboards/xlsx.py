@@ -1,8 +1,8 @@
 """A minimal, fast writer of one-sheet .xlsx files (the 检索 export).
 
 openpyxl builds an object per cell and needs about 2 s for a 10,000-row export here; this writes the
-sheet XML directly (inline strings, numbers as numbers, column widths, a frozen header row) in a
-tenth of that. The output is a standard Office Open XML workbook: Excel, WPS, LibreOffice, openpyxl
+sheet XML directly (inline strings, numbers as numbers, column widths, a frozen header row) in
+about a quarter of that. The output is a standard Office Open XML workbook: Excel, WPS, LibreOffice, openpyxl
 and pandas read it. Cell text is made safe for a spreadsheet here, once for every caller:
 
 * characters XML 1.0 forbids (control characters crawled pages sometimes carry) are dropped, where

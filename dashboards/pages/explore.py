@@ -228,8 +228,9 @@ def _cell(value):
     return value
 
 
-def _csv_column(values) -> list:
-    """One column's cells as pandas' to_csv writes them (missing values empty), defused like :func:`_cell`."""
+def _defused(values) -> list:
+    """One column's cells: strings defused like :func:`_cell`, missing values (None, NA, NaT, NaN) as ""
+    (what pandas' to_csv writes, and an empty cell in the sheet)."""
     return [("'" + v if v[:1] in _FORMULA_START else v) if isinstance(v, str)
             else ("" if v is None or v is pd.NA or v is pd.NaT or v != v else v) for v in values]
 
@@ -247,7 +248,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 def _csv_rows(frame: pd.DataFrame) -> str:
     """The frame's rows (no header) as :func:`to_csv` writes them."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(zip(*[_csv_column(frame[c].tolist()) for c in frame.columns]))
+    csv.writer(buffer, lineterminator="\n").writerows(zip(*[_defused(frame[c].tolist()) for c in frame.columns]))
     return buffer.getvalue()
 
 
@@ -255,17 +256,11 @@ def _csv_rows(frame: pd.DataFrame) -> str:
 XLSX_WIDTHS = dict(zip(EXPORT_COLUMNS.values(), (17, 40, 16, 9, 9, 16, 16, 6, 9, 9, 12, 40, 60)))
 
 
-def _xlsx_column(values) -> list:
-    """One column's cells for openpyxl: missing values empty, strings defused like :func:`_cell`."""
-    return [("'" + v if v[:1] in _FORMULA_START else v) if isinstance(v, str)
-            else (None if v is None or v is pd.NA or v is pd.NaT or v != v else v) for v in values]
-
-
 def to_xlsx(frame: pd.DataFrame) -> bytes:
     """The frame as one sheet (bold, frozen header row, then the rows; cells defused), written by
-    :mod:`dashboards.xlsx` (about ten times faster than openpyxl; control characters dropped and
+    :mod:`dashboards.xlsx` (about four times faster than openpyxl; control characters dropped and
     cells cut at Excel's 32,767-character limit, which would otherwise lose or damage the file)."""
-    columns = [_xlsx_column(frame[c].tolist()) for c in frame.columns]
+    columns = [_defused(frame[c].tolist()) for c in frame.columns]
     header = [str(c) for c in frame.columns]
     return xlsx.workbook("检索结果", header, zip(*columns), [XLSX_WIDTHS.get(c, 12) for c in header])
 
