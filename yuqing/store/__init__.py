@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -20,6 +21,7 @@ from yuqing.store.client import make_client, translate_errors
 from yuqing.store.documents import canonical_url, post_id, to_document
 from yuqing.store.schema import INDICES, IndexDef
 
+PIT_KEEP_ALIVE = "1m"  # how long a point in time outlives its last search (bulk reads, downloads)
 LOGGER = logging.getLogger(__name__)
 
 __all__ = ["Store", "connect", "BulkReport", "InitReport", "canonical_url", "post_id", "queries"]
@@ -324,19 +326,26 @@ class Store:
         pages = [(start, min(step, size - start)) for start in range(0, size, step)]
         body = {"query": query or {"match_all": {}}, "sort": sort, "source": source, "track_total_hits": False,
                 "filter_path": "hits.hits._id,hits.hits._source"}
-        with translate_errors(self.url):
-            if len(pages) == 1:
+        if len(pages) == 1:
+            with translate_errors(self.url):
                 return _sources(self.client.search(index=self.alias(name), size=size, **body))
-            pit = self.client.open_point_in_time(index=self.alias(name), keep_alive="1m")["id"]
-            try:
-                def page(span: tuple[int, int]) -> list[dict]:
-                    with translate_errors(self.url):
-                        return _sources(self.client.search(pit={"id": pit, "keep_alive": "1m"}, from_=span[0],
-                                                           size=span[1], **body))
+        with self._point_in_time(name) as pit:
+            def page(span: tuple[int, int]) -> list[dict]:
+                with translate_errors(self.url):
+                    return _sources(self.client.search(pit=pit, from_=span[0], size=span[1], **body))
 
-                with ThreadPoolExecutor(max_workers=len(pages)) as pool:
-                    return [doc for docs in pool.map(page, pages) for doc in docs]
-            finally:
+            with ThreadPoolExecutor(max_workers=len(pages)) as pool:
+                return [doc for docs in pool.map(page, pages) for doc in docs]
+
+    @contextmanager
+    def _point_in_time(self, name: str) -> Iterator[dict]:
+        """A point in time on the alias (the ``pit`` argument of a search), closed on leaving."""
+        with translate_errors(self.url):
+            pit = self.client.open_point_in_time(index=self.alias(name), keep_alive=PIT_KEEP_ALIVE)["id"]
+        try:
+            yield {"id": pit, "keep_alive": PIT_KEEP_ALIVE}
+        finally:
+            with translate_errors(self.url):
                 self.client.options(ignore_status=404).close_point_in_time(id=pit)
 
     def iter_source_pages(self, name: str, query: dict | None = None, *, size: int, sort: list,
@@ -346,16 +355,13 @@ class Store:
         time and ``search_after`` keep the pages one consistent snapshot, without gaps or repeats."""
         if size <= 0:
             return
-        with translate_errors(self.url):
-            pit = self.client.open_point_in_time(index=self.alias(name), keep_alive="1m")["id"]
-        try:
+        with self._point_in_time(name) as pit:
             after, sent = None, 0
             while sent < size:
                 with translate_errors(self.url):
                     result = self.client.search(
-                        pit={"id": pit, "keep_alive": "1m"}, query=query or {"match_all": {}},
-                        sort=[*sort, {"_shard_doc": "asc"}], size=min(page, size - sent), source=source,
-                        search_after=after, track_total_hits=False,
+                        pit=pit, query=query or {"match_all": {}}, sort=[*sort, {"_shard_doc": "asc"}],
+                        size=min(page, size - sent), source=source, search_after=after, track_total_hits=False,
                         filter_path="hits.hits._source,hits.hits.sort")
                 hits = (result.get("hits") or {}).get("hits") or []
                 if not hits:
@@ -363,9 +369,6 @@ class Store:
                 yield [hit.get("_source") or {} for hit in hits]
                 sent += len(hits)
                 after = hits[-1]["sort"]
-        finally:
-            with translate_errors(self.url):
-                self.client.options(ignore_status=404).close_point_in_time(id=pit)
 
     def search_posts(self, text: str | None = None, filters: queries.PostFilter | None = None, *,
                      size: int = 20, from_: int = 0, sort: list | None = None, aggs: dict | None = None,
