@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from crawlers.extraction import expressions as X
-from crawlers.extraction.content import blocks_above_body, extract_content, remove_noise
+from crawlers.extraction.content import find_body, remove_noise
 from crawlers.extraction.dates import PageText, find_date
 from crawlers.extraction.encoding import decode_html
 from crawlers.extraction.metadata import find_author, headline_above_body, title_and_support
@@ -69,9 +69,10 @@ def extract(
     date_title = title
     body_tree = copy.deepcopy(tree)
     remove_noise(body_tree)
+    body = find_body(body_tree)
     if not supported:  # no heading matched and <title> names only the site: the headline above the body
-        title = headline_above_body(tree, blocks_above_body(body_tree, title)) or title
-    content = extract_content(body_tree, title)
+        title = headline_above_body(tree, body.above(title)) or title
+    content = body.text(title)
     # The date rules still anchor on the heading/<title> headline: on one labelled page (35687fb1)
     # the headline found above the body moves the byline zone onto a comment's date, the post's
     # own date being in English ('Saturday, September 10th, 2005'), which no rule parses yet.

@@ -169,33 +169,46 @@ def _depth(element) -> int:
     return sum(1 for _ in element.iterancestors())
 
 
-def article_blocks(root, title: str | None = None) -> list[Block]:
-    """The blocks of the article body, trimmed of link lists and head/tail metadata lines."""
-    return _article_blocks(root, blocks(root), title)
+@dataclass
+class Body:
+    """The page's text blocks and the article's, before trimming: found once per page, then trimmed
+    for a headline (``blocks``) or searched above for one (``above``) without scoring the page again."""
+
+    page: list[Block]  # every text block of the page, in order
+    candidates: list[Block]  # the best container's blocks without link lists, before trimming
+
+    def blocks(self, title: str | None = None) -> list[Block]:
+        """The article body for headline ``title``: head metadata and the tail trimmed."""
+        return trim(self.candidates, title)
+
+    def text(self, title: str | None = None) -> str:
+        """Article body text, one paragraph per line."""
+        return "\n".join(b.text for b in self.blocks(title))
+
+    def above(self, title: str | None = None, limit: int = HEAD_BLOCKS) -> list[Block]:
+        """Up to ``limit`` text blocks right above where the article body starts, nearest first. The
+        body starts at its first block that is prose (a full stop, or longer than any headline);
+        short lines at the head of the body (a headline the extractor did not know, a byline) are
+        above it."""
+        start = next((b for b in self.blocks(title) if _is_prose(b)), None)
+        if start is None:
+            return []
+        index = next(i for i, block in enumerate(self.page) if block is start)
+        return self.page[max(0, index - limit):index][::-1]
 
 
-def blocks_above_body(root, title: str | None = None, limit: int = HEAD_BLOCKS) -> list[Block]:
-    """Up to ``limit`` text blocks right above where the article body starts, nearest first. The
-    body starts at its first block that is prose (a full stop, or longer than any headline); short
-    lines at the head of the body (a headline the extractor did not know, a byline) are above it."""
+def find_body(root) -> Body:
+    """Score the page's blocks once: the best container's blocks, without link lists."""
     page_blocks = blocks(root)
-    start = next((b for b in _article_blocks(root, page_blocks, title) if _is_prose(b)), None)
-    if start is None:
-        return []
-    index = next(i for i, block in enumerate(page_blocks) if block is start)
-    return page_blocks[max(0, index - limit):index][::-1]
-
-
-def _is_prose(block: Block) -> bool:
-    return block.size > HEADLINE_MAX or "。" in block.text
-
-
-def _article_blocks(root, page_blocks: list[Block], title: str | None) -> list[Block]:
     container = best_container(root, page_blocks)
     inside = set(container.iter())
     chosen = [b for b in page_blocks if b.element in inside]
     kept = [b for b in chosen if not (b.link_density > LINK_HEAVY and b.size < 200)]
-    return trim(first_entry(kept), title)
+    return Body(page_blocks, first_entry(kept))
+
+
+def _is_prose(block: Block) -> bool:
+    return block.size > HEADLINE_MAX or "。" in block.text
 
 
 def trim(kept: list[Block], title: str | None) -> list[Block]:
@@ -268,7 +281,7 @@ def _is_byline(text: str) -> bool:
 
 def extract_content(root, title: str | None = None) -> str:
     """Article body text, one paragraph per line."""
-    return "\n".join(b.text for b in article_blocks(root, title))
+    return find_body(root).text(title)
 
 
 def score_debug(block: Block) -> str:  # pragma: no cover - debugging aid

@@ -71,7 +71,7 @@ where the body starts (a date that opens the body is the story's), so the 发布
 wins again: days 31/31, every other figure unchanged.
 
 The headline above the body (metadata.title_and_support/headline_above_body,
-content.blocks_above_body; unit tests on hand-written snippets in test_extraction_titles.py, no
+content.Body.above; unit tests on hand-written snippets in test_extraction_titles.py, no
 rule names a site). This rule was written from the labelled set's title misses listed then, so
 the labelled set's title figure is NO LONGER a never-tuned measure (first measured 36/69, 38/69
 after the earlier title rules, both never-tuned). Rule: when no heading matches og:title/<title>

@@ -181,7 +181,7 @@ def _shown(headline: str, tree) -> bool:
 
 
 def headline_above_body(tree, above: list) -> str:
-    """The nearest emphasised headline-like block among ``above`` (content.blocks_above_body: the
+    """The nearest emphasised headline-like block among ``above`` (content.Body.above: the
     blocks right above the body, nearest first): HEADLINE_MIN-HEADLINE_MAX characters, not a link
     or link list, not a date/byline, metadata or breadcrumb/navigation line, not a site name, and
     emphasised (see ``emphasised``). Empty when there is none."""
