@@ -74,8 +74,9 @@ def extract(
         title = headline_above_body(tree, body.above(title)) or title
     content = body.text(title)
     # The date rules still anchor on the heading/<title> headline: on one labelled page (35687fb1)
-    # the headline found above the body moves the byline zone onto a comment's date, the post's
-    # own date being in English ('Saturday, September 10th, 2005'), which no rule parses yet.
+    # the headline found above the body moves the byline zone onto a comment's date, because the
+    # post's own date ('Saturday, September 10th, 2005 10:56 am', parsed since) stands above the
+    # headline, outside the zone.
     published = find_date(tree, url, now, title=date_title, body_start=content[:40])
     author = find_author(tree, _text_after(tree, title), content, headline=title)
     return Article(title=title, content=content, author=author, published_at=published, url=url, encoding=used)

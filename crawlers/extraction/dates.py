@@ -78,6 +78,28 @@ YEAR_SPLIT = re.compile(
     r"(?<![\d/.:-])(?P<year>(?:19|20)\d\d)\s+(?P<month>1[0-2]|0?[1-9])[/-](?P<day>3[01]|[12]\d|0?[1-9])"
     r"\s+(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?![\d/:])"
 )
+# English-order dates, the month spelt out: 'September 10th, 2005', 'Sep. 10, 2005 9:23 pm',
+# '10 September 2005', and the same with a Chinese month name, as Chinese-locale blog software prints
+# an English format ('十一月 6th, 2009'). A weekday before them ('Saturday, ') is left out of the match.
+_MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|[一二三四五六七八九十]{1,2}月)"
+)
+_ENGLISH_TIME = (
+    r"(?:\s*(?:,|at|@)?\s*(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
+    r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.))?(?P<tz>\s*(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d|GMT|UTC))?)?"
+)
+ENGLISH_MDY = re.compile(
+    rf"(?<![A-Za-z\u4e00-\u9fff])(?P<month>{_MONTH_NAME})\.?\s*(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+    rf"\s*,?\s+(?P<year>(?:19|20)\d\d)(?!\d)" + _ENGLISH_TIME,
+    re.I,
+)
+ENGLISH_DMY = re.compile(
+    rf"(?<![\w.:/-])(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\s+(?P<month>{_MONTH_NAME})\.?,?\s+"
+    rf"(?P<year>(?:19|20)\d\d)(?!\d)" + _ENGLISH_TIME,
+    re.I,
+)
+_ENGLISH_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MD = re.compile(
     r"(?<![\d年/.-])(?P<month>1[0-2]|0?[1-9])\s*(?:月\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*[日号]"
     r"|-(?P<day2>3[01]|[12]\d|0[1-9])(?=\s+\d{1,2}:\d\d))" + _TIME
@@ -161,7 +183,7 @@ def _with_time(match: re.Match, year: int, month: int, day: int) -> datetime | N
     if groups.get("hour") is not None:
         hour, minute = int(groups["hour"]), int(groups["minute"])
         second = int(groups["second"] or 0)
-        ampm = (groups.get("ampm") or "").lower()
+        ampm = (groups.get("ampm") or "").lower().replace(".", "")
         if ampm in ("下午", "晚上", "pm") and hour < 12:
             hour += 12
         elif ampm in ("凌晨", "上午", "早上", "am") and hour == 12:
@@ -218,6 +240,14 @@ def iter_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
         value = _plausible(_with_time(match, int(match["year"]), int(match["month"]), int(match["day"])), current)
         if value is not None:
             found.append(DateMatch(value, match.start(), match.end(), True))
+    for pattern in (ENGLISH_MDY, ENGLISH_DMY):
+        for match in pattern.finditer(text):
+            month = _month_number(match["month"])
+            if month is None:
+                continue
+            value = _plausible(_with_time(match, int(match["year"]), month, int(match["day"])), current)
+            if value is not None:
+                found.append(DateMatch(value, match.start(), match.end(), match["hour"] is not None))
     for match in YMD_SHORT.finditer(text):
         if label_rank(text[max(0, match.start() - LABEL_WINDOW):match.start()]) < GENERIC:
             continue
@@ -227,6 +257,15 @@ def iter_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
             found.append(DateMatch(value, match.start(), match.end(), match["hour"] is not None))
     found.sort(key=lambda m: m.start)
     return found
+
+
+def _month_number(name: str) -> int | None:
+    """1-12 for an English month name or abbreviation, or a Chinese one ('十一月'); else None."""
+    if name.endswith("月"):
+        number = _cn_number(name[:-1])
+        return number if number is not None and 1 <= number <= 12 else None
+    prefix = name[:3].lower()
+    return _ENGLISH_MONTHS.index(prefix) + 1 if prefix in _ENGLISH_MONTHS else None
 
 
 def _slashed_order(matches: list[re.Match]) -> bool:
@@ -255,6 +294,10 @@ def parse_date(text: str, now: datetime | None = None) -> datetime | None:
     if match:
         value = datetime.fromtimestamp(int(match.group(1)), SHANGHAI)
         return _plausible(value, current)
+    if ENGLISH_MONTH.search(text):
+        value = _parse_english(text)  # RFC 2822 and whole-string English forms keep their zone names
+        if value is not None:
+            return _plausible(value, current)
     dates = iter_dates(text, current)
     if dates:
         return dates[0].value

@@ -86,8 +86,9 @@ headline, heading, subject) on its element or a short wrapper, or b/strong/big/h
 <font size> >= 4 or an inline style with a larger font-size or bold weight around or inside it.
 Without such a block the answer is what it was. The date rules keep anchoring on the
 heading/<title> headline: on 35687fb1 the new (right) headline moves the byline zone onto a
-comment's date (the post's own date is in English, 'Saturday, September 10th, 2005', which no
-rule parses), and the label there is the page header's date. After the change: titles 52/69 =
+comment's date (the post's own date, 'Saturday, September 10th, 2005 10:56 am', stands above the
+headline, outside the byline zone; English dates are parsed since the fresh sample below), and
+the label there is the page header's date. After the change: titles 52/69 =
 0.754, body F1 0.956 -> 0.958, dates 48/51; both gne samples still 31/31 titles and 31/31 days.
 Remaining title misses:
 - 064b591b, b828b656: the headline is a link (postTitle/TitleUrl); links are never taken.

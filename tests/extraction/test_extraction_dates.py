@@ -184,3 +184,36 @@ def test_year_in_its_own_element_before_month_day_and_time():
     [found] = iter_dates("标题\n  2019  09/07  19:02   扬眼 分享", now)
     assert found.value == datetime(2019, 9, 7, 19, 2, tzinfo=SHANGHAI)
     assert iter_dates("全年2019 3/4 的企业", now) == []  # no time: not a date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Saturday, September 10th, 2005 \xa0 10:56 am", at(2005, 9, 10, 10, 56)),
+        ("Sep. 10, 2005 9:23 p.m.", at(2005, 9, 10, 21, 23)),
+        ("10 September 2005", at(2005, 9, 10)),
+        ("posted on May 5, 2011 at 12:02 am", at(2011, 5, 5, 0, 2)),
+        # Chinese-locale blog software printing an English format with Chinese month names
+        ("十一月 6th, 2009", at(2009, 11, 6)),
+        ("发表于 十二月 31, 2008", at(2008, 12, 31)),
+    ],
+)
+def test_english_order_dates_with_month_names(text, expected):
+    from crawlers.extraction.dates import iter_dates
+
+    [found] = iter_dates(text, NOW)
+    assert found.value == expected
+    assert parse_date(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["May 2009", "Mayday 5, 2011", "二十月 5, 2011", "十一月的5, 2009", "版本 3 march"])
+def test_month_names_without_a_full_date_are_not_dates(text):
+    from crawlers.extraction.dates import iter_dates
+
+    assert iter_dates(text, NOW) == []
+
+
+def test_english_date_in_the_byline_is_found():
+    html = """<html><body><h2>阿里巴巴：制造孤独的CEO</h2><div class="postmeta">十一月 6th, 2009 作者 支付志</div>
+    <div class="entry"><p>2008年3月28日、29日两天，公司在杭州召开了年会，会上宣布了新的组织架构。</p></div></body></html>"""
+    assert find_date(html, now=NOW, title="阿里巴巴：制造孤独的CEO") == at(2009, 11, 6)
