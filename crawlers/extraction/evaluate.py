@@ -11,7 +11,9 @@ measured values (never down). trafilatura and htmldate are measured on the same 
 
 Labelled set: body F1 0.957, dates 48/51 (unchanged by the rules below). The three date misses
 were checked by hand; in each the page's own evidence supports our answer, so no general rule
-should "fix" them:
+should "fix" them. The first two are labels the page proves wrong: ``date_errata.yaml`` corrects
+them, with the evidence, and the evaluation prints the accuracy on the corrected labels beside
+the shipped figure (50/51 = 0.980; the third stays a miss, being one of two defensible readings):
 - 05e98007: truth 2005-05-07 reads '发布日期：7/5/2005 9:23:57 PM' day first, but the body says
   '【看中国2005年07月03日报道】', so only 5 July (our answer, US order) is possible.
 - d5bced5e (a wiki page): truth 2020-04-17 is the date stamped on two maintenance banners; we
@@ -19,6 +21,17 @@ should "fix" them:
 - e8847578 (a government notice): truth 2022-01-27 is the 成文日期; the page's 发布日期 and its
   PubDate meta both say 2022-01-28, which we return (the publication moment is what the
   response clocks need).
+
+Fresh sample from outside ../shared/data (a one-off measurement, not part of this command: the
+pages belong to other public repositories and are not copied into the project). 21 real Chinese
+article pages from 17 sites, taken from the test fixtures of other extractors' repositories
+(newspaper4k, goose3, cx-extractor, cx-extractor-python, GerapyAutoExtractor, PulsarRPA,
+readability's gmw page, magic-html's benchmark, a scrapy project's mee.gov.cn page): news
+portals 2009-2024, a WordPress blog, a government weekly roundup. Publish day and headline were
+labelled by hand before either tool ran. First measurement of each page: days 20/21 = 0.952
+(htmldate 17/21 = 0.810), titles 21/21. The first 9 pages were measured before the English-order
+date rule and the other 12 after it; the one miss (a blog's '十一月 6th, 2009', a Chinese month name
+in an English format) is what that rule reads, so all 21 days are right now.
 
 Held-out, first sample: when first measured 28/31 days (htmldate 29/31), 30/31 titles. Its misses
 were of two kinds, which two general date rules now cover (unit tests on hand-written snippets in
@@ -133,6 +146,8 @@ HELDOUT_FILE = Path(__file__).with_name("heldout_truth.yaml")
 HELDOUT2_FILE = Path(__file__).with_name("heldout2_truth.yaml")
 # Headlines of the labelled set (its own ground truth has none), labelled by hand before any title change.
 TITLE_TRUTH_FILE = Path(__file__).with_name("title_truth.yaml")
+# Publish days of the labelled set that the page itself proves wrong, with the evidence.
+ERRATA_FILE = Path(__file__).with_name("date_errata.yaml")
 HELDOUT_STEP = 2  # every 2nd page of gne_testpages by sorted relative path: first sample from the
 # first page (positions 1, 3, 5, ...), the fresh sample from the second (positions 2, 4, 6, ...)
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -150,6 +165,9 @@ def floors_schema():
     return {
         "body_f1": Field(float, required=True, check=_floor_check, help="正文字符二元组 F1 下限（69 页平均）"),
         "date_accuracy": Field(float, required=True, check=_floor_check, help="发布日期按日准确率下限（51 页）"),
+        "date_accuracy_corrected": Field(
+            float, required=True, check=_floor_check, help="按 date_errata.yaml 勘误后的发布日期按日准确率下限"
+        ),
         "robust_content_share": Field(
             float, required=True, check=_floor_check, help="gne_testpages 中正文非空（≥50 字）页面比例下限"
         ),
@@ -209,6 +227,7 @@ class Scores:
 
     f1: list[float] = field(default_factory=list)
     day_hits: list[bool] = field(default_factory=list)
+    corrected_hits: list[bool] = field(default_factory=list)  # against the labels with date_errata.yaml
     seconds: float = 0.0
 
     @property
@@ -219,9 +238,55 @@ class Scores:
     def date_accuracy(self) -> float:
         return _mean(self.day_hits)
 
+    @property
+    def corrected_date_accuracy(self) -> float:
+        return _mean(self.corrected_hits)
+
+    def score_day(self, found: str | None, page: dict) -> None:
+        """Count a found day against the shipped label and against the corrected one."""
+        if page["day"]:
+            self.day_hits.append(found == page["day"])
+        if page["corrected_day"]:
+            self.corrected_hits.append(found == page["corrected_day"])
+
+
+def errata_schema():
+    from yuqing.config import Field
+
+    page = {
+        "page": Field(str, required=True, help="chinese_web_content_extraction/original 下的页面 id（不含 .html）"),
+        "labelled": Field(str, required=True, check=_day_check, help="原标注的发布日"),
+        "corrected": Field(str, required=True, check=_day_check, help="页面证明的发布日"),
+        "evidence": Field(str, required=True, help="页面中的证据"),
+    }
+    return {"pages": Field(list, required=True, item=page)}
+
+
+def load_errata(path: Path = ERRATA_FILE) -> dict[str, dict]:
+    """The date corrections: page id -> {labelled, corrected, evidence}."""
+    from yuqing.config import load
+
+    return {p["page"]: p for p in load(path, errata_schema())["pages"]}
+
+
+def apply_errata(pages: list[dict], errata: dict[str, dict]) -> None:
+    """Set each page's ``corrected_day``; an erratum whose page or label is not as stated is an error."""
+    from yuqing.errors import YuqingError
+
+    by_id = {page["id"]: page for page in pages}
+    for page_id, fix in errata.items():
+        page = by_id.get(page_id)
+        if page is None or page["day"] != fix["labelled"]:
+            found = "页面不存在" if page is None else f"原标注为 {page['day']}"
+            raise YuqingError(f"{ERRATA_FILE.name}: {page_id} 的勘误与数据不符（{found}，勘误写 {fix['labelled']}）")
+    for page in pages:
+        fix = errata.get(page["id"])
+        page["corrected_day"] = fix["corrected"] if fix else page["day"]
+
 
 def load_ground(root: Path = GROUND_SET) -> list[dict]:
-    """Pages with their truth: id, raw bytes, body, day (or None) and author."""
+    """Pages with their truth: id, raw bytes, body, day (or None) and author; ``corrected_day`` is
+    the day after date_errata.yaml (set by :func:`apply_errata`, the shipped day until then)."""
     bodies = json.loads((root / "eval" / "cleaned_ground.json").read_text(encoding="utf-8"))
     dates = json.loads((root / "eval" / "date_ground.json").read_text(encoding="utf-8"))
     authors = json.loads((root / "eval" / "author_ground.json").read_text(encoding="utf-8"))
@@ -235,6 +300,7 @@ def load_ground(root: Path = GROUND_SET) -> list[dict]:
             "raw": path.read_bytes(),
             "body": bodies[page_id]["articleBody"],
             "day": truth_day(dates.get(page_id, {}).get("articleBody", "")),
+            "corrected_day": truth_day(dates.get(page_id, {}).get("articleBody", "")),
             "author": authors.get(page_id, {}).get("articleBody", "").strip(),
         })
     return pages
@@ -250,8 +316,7 @@ def score_ours(pages: list[dict], details: list | None = None) -> Scores:
         f1 = bigram_f1(article.content, page["body"])
         scores.f1.append(f1)
         day = article.published_at.date().isoformat() if article.published_at else None
-        if page["day"]:
-            scores.day_hits.append(day == page["day"])
+        scores.score_day(day, page)
         if details is not None:
             details.append((page["id"], f1, page["day"], day))
     scores.seconds = time.perf_counter() - started
@@ -279,12 +344,12 @@ def score_baselines(pages: list[dict]) -> tuple[Scores | None, Scores | None]:
         hd = Scores()
         started = time.perf_counter()
         for page in pages:
-            if page["day"]:
+            if page["day"] or page["corrected_day"]:
                 try:
                     found = htmldate.find_date(page["raw"], original_date=True, extensive_search=True)
                 except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
                     found = None
-                hd.day_hits.append(found == page["day"])
+                hd.score_day(found, page)
         hd.seconds = time.perf_counter() - started
     return traf, hd
 
@@ -538,6 +603,8 @@ def run(args: argparse.Namespace) -> int:
         raise YuqingError(f"评测数据不存在: {GROUND_SET}", hint="评测数据位于项目目录旁的 ../shared/data")
     floors = load_floors()
     pages = load_ground()
+    errata = load_errata()
+    apply_errata(pages, errata)
     details: list = []
     ours = score_ours(pages, details if args.details else None)
     traf, hd = (None, None) if args.no_baselines else score_baselines(pages)
@@ -560,6 +627,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'trafilatura(召回优先)':<20}{traf.body_f1:>10.3f}{'-':>14}{traf.seconds:>10.1f}")
     if hd is not None:
         print(f"{'htmldate':<24}{'-':>10}{hd.date_accuracy:>14.3f}{hd.seconds:>10.1f}")
+    versus = "" if hd is None else f"（htmldate {hd.corrected_date_accuracy:.3f}）"
+    print(
+        f"勘误后日期准确率（{ERRATA_FILE.name} 按页面自身证据更正 {len(errata)} 页标注，其余照原标注）: "
+        f"{ours.corrected_date_accuracy:.3f}{versus}"
+    )
     versus = "" if titles.baseline_accuracy is None else f"（trafilatura {titles.baseline_accuracy:.3f}）"
     print(
         f"标题（title_truth.yaml，{len(titles.hits)} 页人工标注；首测 36/69，其漏判随后指导过标题规则）: "
@@ -595,7 +667,12 @@ def run(args: argparse.Namespace) -> int:
             for line in heldout2.misses:
                 print(f"  第二留出集未命中: {line}")
 
-    measured = {"body_f1": ours.body_f1, "date_accuracy": ours.date_accuracy, "title_accuracy": titles.accuracy}
+    measured = {
+        "body_f1": ours.body_f1,
+        "date_accuracy": ours.date_accuracy,
+        "date_accuracy_corrected": ours.corrected_date_accuracy,
+        "title_accuracy": titles.accuracy,
+    }
     if robust is not None:
         measured["robust_content_share"] = robust.content_share
     if heldout is not None:
