@@ -114,7 +114,7 @@ ONLY_TIME = re.compile(
     r"(?:[:：](?P<second>[0-5]\d))?\s*$"
 )
 EPOCH = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
-ENGLISH_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+ENGLISH_MONTH = re.compile(rf"\b(?:{'|'.join(_ENGLISH_MONTHS)})[a-z]*\b", re.I)
 URL_DATE = re.compile(
     r"(?<!\d)(?P<year>(?:19|20)\d\d)[/_-]?(?P<month>0[1-9]|1[0-2])[/_-]?(?P<day>0[1-9]|[12]\d|3[01])(?!\d)"
 )
@@ -295,19 +295,17 @@ def parse_date(text: str, now: datetime | None = None) -> datetime | None:
         value = datetime.fromtimestamp(int(match.group(1)), SHANGHAI)
         return _plausible(value, current)
     if ENGLISH_MONTH.search(text):
-        value = _parse_english(text)  # RFC 2822 and whole-string English forms keep their zone names
+        value = _parse_rfc2822(text)  # before iter_dates, which would drop zone names such as EST
         if value is not None:
             return _plausible(value, current)
     dates = iter_dates(text, current)
     if dates:
         return dates[0].value
-    if YMD.search(text) or YMD_CN.search(text) or SLASHED.search(text):
+    if any(p.search(text) for p in (YMD, YMD_CN, SLASHED, ENGLISH_MDY, ENGLISH_DMY)):
         return None  # a full date was there but is implausible: never fall through to guesses
     value = _parse_relative(text, current)
     if value is not None:
         return _plausible(value, current)
-    if ENGLISH_MONTH.search(text):
-        return _plausible(_parse_english(text), current)
     match = YMD_COMPACT.fullmatch(text)
     if match:
         return _plausible(_with_time(match, int(match["year"]), int(match["month"]), int(match["day"])), current)
@@ -343,19 +341,13 @@ def _parse_relative(text: str, current: datetime) -> datetime | None:
     return None
 
 
-def _parse_english(text: str) -> datetime | None:
-    """RFC 2822 ('Wed, 31 May 2017 16:21:00 GMT') and similar English forms."""
+def _parse_rfc2822(text: str) -> datetime | None:
+    """RFC 2822 ('Wed, 31 May 2017 16:21:00 GMT', as feeds print it). Other English forms
+    ('May 31, 2017', '10 Sep 2005') are ENGLISH_MDY / ENGLISH_DMY in iter_dates."""
     try:
         value = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        value = None
-    if value is None:
-        for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y %H:%M", "%b. %d, %Y"):
-            try:
-                value = datetime.strptime(text.strip(), fmt)
-                break
-            except ValueError:
-                continue
+        return None
     if value is None:
         return None
     return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value.astimezone(SHANGHAI)
