@@ -228,6 +228,7 @@ class Scores:
     f1: list[float] = field(default_factory=list)
     day_hits: list[bool] = field(default_factory=list)
     corrected_hits: list[bool] = field(default_factory=list)  # against the labels with date_errata.yaml
+    titles: dict[str, str | None] = field(default_factory=dict)  # page id -> our headline (for score_titles)
     seconds: float = 0.0
 
     @property
@@ -295,15 +296,38 @@ def load_ground(root: Path = GROUND_SET) -> list[dict]:
         path = root / "original" / f"{page_id}.html"
         if not path.exists():
             continue
+        day = truth_day(dates.get(page_id, {}).get("articleBody", ""))
         pages.append({
             "id": page_id,
             "raw": path.read_bytes(),
             "body": bodies[page_id]["articleBody"],
-            "day": truth_day(dates.get(page_id, {}).get("articleBody", "")),
-            "corrected_day": truth_day(dates.get(page_id, {}).get("articleBody", "")),
+            "day": day,
+            "corrected_day": day,
             "author": authors.get(page_id, {}).get("articleBody", "").strip(),
         })
     return pages
+
+
+def _optional(module: str):
+    """A baseline module, or None when it is not installed."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def _htmldate_day(htmldate, raw: bytes) -> str | None:
+    """htmldate's publish day for a page, as our evaluation runs it; a baseline crash is no date."""
+    try:
+        return htmldate.find_date(raw, original_date=True, extensive_search=True)
+    except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
+        return None
+
+
+def _day_of(article) -> str | None:
+    return article.published_at.date().isoformat() if article.published_at else None
 
 
 def score_ours(pages: list[dict], details: list | None = None) -> Scores:
@@ -315,8 +339,9 @@ def score_ours(pages: list[dict], details: list | None = None) -> Scores:
         article = extract(page["raw"])
         f1 = bigram_f1(article.content, page["body"])
         scores.f1.append(f1)
-        day = article.published_at.date().isoformat() if article.published_at else None
+        day = _day_of(article)
         scores.score_day(day, page)
+        scores.titles[page["id"]] = article.title
         if details is not None:
             details.append((page["id"], f1, page["day"], day))
     scores.seconds = time.perf_counter() - started
@@ -325,14 +350,7 @@ def score_ours(pages: list[dict], details: list | None = None) -> Scores:
 
 def score_baselines(pages: list[dict]) -> tuple[Scores | None, Scores | None]:
     """trafilatura (favor_recall=True) body F1 and htmldate day accuracy, when installed."""
-    try:
-        import trafilatura
-    except ImportError:
-        trafilatura = None
-    try:
-        import htmldate
-    except ImportError:
-        htmldate = None
+    trafilatura, htmldate = _optional("trafilatura"), _optional("htmldate")
     traf = hd = None
     if trafilatura is not None:
         traf = Scores()
@@ -344,12 +362,8 @@ def score_baselines(pages: list[dict]) -> tuple[Scores | None, Scores | None]:
         hd = Scores()
         started = time.perf_counter()
         for page in pages:
-            if page["day"] or page["corrected_day"]:
-                try:
-                    found = htmldate.find_date(page["raw"], original_date=True, extensive_search=True)
-                except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
-                    found = None
-                hd.score_day(found, page)
+            if page["day"]:  # corrected_day is set exactly when day is (an erratum corrects a label)
+                hd.score_day(_htmldate_day(htmldate, page["raw"]), page)
         hd.seconds = time.perf_counter() - started
     return traf, hd
 
@@ -509,18 +523,13 @@ def score_heldout(truth: list[dict], baseline: bool = True, data: Path = SHARED_
 
     from crawlers.extraction import extract
 
-    htmldate = None
-    if baseline:
-        try:
-            import htmldate
-        except ImportError:
-            htmldate = None
+    htmldate = _optional("htmldate") if baseline else None
     result = HeldOut(baseline_hits=[] if htmldate is not None else None)
     for entry in truth:
         raw = (data / entry["page"]).read_bytes()
         now = datetime.fromisoformat(entry["fetched_at"]) if entry["fetched_at"] else None
         article = extract(raw, now=now)
-        day = article.published_at.date().isoformat() if article.published_at else None
+        day = _day_of(article)
         result.day_hits.append(day == entry["date"])
         result.title_hits.append(title_match(article.title, entry["title"]))
         name = entry["page"].removeprefix("extraction/gne_testpages/tests/")
@@ -529,11 +538,7 @@ def score_heldout(truth: list[dict], baseline: bool = True, data: Path = SHARED_
         if not result.title_hits[-1]:
             result.misses.append(f"{name} 标题 {entry['title']} / 抽得 {article.title or '无'}")
         if htmldate is not None:
-            try:
-                found = htmldate.find_date(raw, original_date=True, extensive_search=True)
-            except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
-                found = None
-            result.baseline_hits.append(found == entry["date"])
+            result.baseline_hits.append(_htmldate_day(htmldate, raw) == entry["date"])
     return result
 
 
@@ -559,22 +564,18 @@ def _title_hit(found: str | None, truth: str | None) -> bool:
     return not found if truth is None else title_match(found, truth)
 
 
-def score_titles(pages: list[dict], truth: dict[str, str | None], baseline: bool = True) -> Titles:
-    """Our headline (and trafilatura's metadata title, when installed) against title_truth.yaml."""
-    from crawlers.extraction import extract
-
-    trafilatura = None
-    if baseline:
-        try:
-            import trafilatura
-        except ImportError:
-            trafilatura = None
+def score_titles(
+    pages: list[dict], truth: dict[str, str | None], ours: dict[str, str | None], baseline: bool = True
+) -> Titles:
+    """Our headlines (``ours``: page id -> title, from :func:`score_ours`) and trafilatura's metadata
+    title, when installed, against title_truth.yaml."""
+    trafilatura = _optional("trafilatura") if baseline else None
     result = Titles(baseline_hits=[] if trafilatura is not None else None)
     for page in pages:
         if page["id"] not in truth:
             continue
         expected = truth[page["id"]]
-        found = extract(page["raw"]).title
+        found = ours[page["id"]]
         result.hits.append(_title_hit(found, expected))
         if not result.hits[-1]:
             result.misses.append(f"{page['id'][:8]} 标题 {expected or '无'} / 抽得 {found or '无'}")
@@ -608,7 +609,7 @@ def run(args: argparse.Namespace) -> int:
     details: list = []
     ours = score_ours(pages, details if args.details else None)
     traf, hd = (None, None) if args.no_baselines else score_baselines(pages)
-    titles = score_titles(pages, load_title_truth(), baseline=not args.no_baselines)
+    titles = score_titles(pages, load_title_truth(), ours.titles, baseline=not args.no_baselines)
     robust = robustness() if ROBUSTNESS_SET.exists() else None
     heldout = heldout2 = None
     if ROBUSTNESS_SET.exists():
