@@ -40,6 +40,10 @@ def at(*parts: int) -> datetime:
         ("20170905", at(2017, 9, 5)),
         ("1496218860", at(2017, 5, 31, 16, 21)),
         ("Wed, 31 May 2017 08:21:00 GMT", at(2017, 5, 31, 16, 21)),
+        # whitespace around the T and the 上午/下午 marker, and a long padding run after the date
+        ("2017-05-31 T 16:21", at(2017, 5, 31, 16, 21)),
+        ("2017年5月31日 下午 3:20", at(2017, 5, 31, 15, 20)),
+        ("2022年02月13日" + "\t" * 300 + "往期", at(2022, 2, 13)),
     ],
 )
 def test_absolute_forms(text, expected):
