@@ -150,6 +150,13 @@ TITLE_TRUTH_FILE = Path(__file__).with_name("title_truth.yaml")
 ERRATA_FILE = Path(__file__).with_name("date_errata.yaml")
 HELDOUT_STEP = 2  # every 2nd page of gne_testpages by sorted relative path: first sample from the
 # first page (positions 1, 3, 5, ...), the fresh sample from the second (positions 2, 4, 6, ...)
+# The two hand-labelled gne samples: floor-key prefix, truth file, printed heading, miss label.
+HELDOUT_SAMPLES = (
+    ("heldout", HELDOUT_FILE,
+     "留出集一（gne_testpages 每 {step} 页取 1 页，{pages} 页人工标注；其漏判指导过日期与标题规则）", "留出集未命中"),
+    ("heldout2", HELDOUT2_FILE,
+     "第二留出集（另一半 {pages} 页，先人工标注；首测日期 29/31、标题 25/31，其漏判随后指导过规则）", "第二留出集未命中"),
+)
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FULL_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 MIN_CONTENT = 50  # characters of body below which a robustness page counts as empty
@@ -611,10 +618,10 @@ def run(args: argparse.Namespace) -> int:
     traf, hd = (None, None) if args.no_baselines else score_baselines(pages)
     titles = score_titles(pages, load_title_truth(), ours.titles, baseline=not args.no_baselines)
     robust = robustness() if ROBUSTNESS_SET.exists() else None
-    heldout = heldout2 = None
-    if ROBUSTNESS_SET.exists():
-        heldout = score_heldout(load_heldout(), baseline=not args.no_baselines)
-        heldout2 = score_heldout(load_heldout(HELDOUT2_FILE), baseline=not args.no_baselines)
+    heldouts = [
+        (key, path, heading, miss, score_heldout(load_heldout(path), baseline=not args.no_baselines))
+        for key, path, heading, miss in HELDOUT_SAMPLES
+    ] if ROBUSTNESS_SET.exists() else []
 
     if args.details:
         for page_id, f1, truth, found in details:
@@ -649,24 +656,15 @@ def run(args: argparse.Namespace) -> int:
         )
         for line in robust.errors:
             print(f"  异常: {line}")
-    if heldout is not None:
-        versus = "" if heldout.baseline_accuracy is None else f"（htmldate {heldout.baseline_accuracy:.3f}）"
+    for _key, _path, heading, miss, sample in heldouts:
+        versus = "" if sample.baseline_accuracy is None else f"（htmldate {sample.baseline_accuracy:.3f}）"
         print(
-            f"留出集一（gne_testpages 每 {HELDOUT_STEP} 页取 1 页，{heldout.pages} 页人工标注；其漏判指导过日期与标题规则）: "
-            f"日期按日准确率 {heldout.date_accuracy:.3f}{versus}，标题准确率 {heldout.title_accuracy:.3f}"
+            f"{heading.format(pages=sample.pages, step=HELDOUT_STEP)}: "
+            f"日期按日准确率 {sample.date_accuracy:.3f}{versus}，标题准确率 {sample.title_accuracy:.3f}"
         )
         if args.details:
-            for line in heldout.misses:
-                print(f"  留出集未命中: {line}")
-    if heldout2 is not None:
-        versus = "" if heldout2.baseline_accuracy is None else f"（htmldate {heldout2.baseline_accuracy:.3f}）"
-        print(
-            f"第二留出集（另一半 {heldout2.pages} 页，先人工标注；首测日期 29/31、标题 25/31，其漏判随后指导过规则）: "
-            f"日期按日准确率 {heldout2.date_accuracy:.3f}{versus}，标题准确率 {heldout2.title_accuracy:.3f}"
-        )
-        if args.details:
-            for line in heldout2.misses:
-                print(f"  第二留出集未命中: {line}")
+            for line in sample.misses:
+                print(f"  {miss}: {line}")
 
     measured = {
         "body_f1": ours.body_f1,
@@ -676,12 +674,9 @@ def run(args: argparse.Namespace) -> int:
     }
     if robust is not None:
         measured["robust_content_share"] = robust.content_share
-    if heldout is not None:
-        measured["heldout_date_accuracy"] = heldout.date_accuracy
-        measured["heldout_title_accuracy"] = heldout.title_accuracy
-    if heldout2 is not None:
-        measured["heldout2_date_accuracy"] = heldout2.date_accuracy
-        measured["heldout2_title_accuracy"] = heldout2.title_accuracy
+    for key, _path, _heading, _miss, sample in heldouts:
+        measured[f"{key}_date_accuracy"] = sample.date_accuracy
+        measured[f"{key}_title_accuracy"] = sample.title_accuracy
     failures = [
         f"{key} {value:.3f} 低于下限 {floors[key]:.3f}" for key, value in measured.items() if value < floors[key]
     ]
