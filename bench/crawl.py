@@ -1,13 +1,15 @@
 """Benchmark (not a test): pages/s of our crawl (fetch + extract + enrich + index) of the sandbox web,
 beside a plain Scrapy fetch of the same pages, and the ratio (what our processing costs).
 
-Usage: ES_URL=http://127.0.0.1:9200 .venv/bin/python bench/crawl.py [--days 8] [--no-enrich]
+Usage: ES_URL=http://127.0.0.1:9200 .venv/bin/python bench/crawl.py [--days 8] [--no-enrich] [--runs 3]
 
 Both runs use the same Scrapy settings (AutoThrottle off, so the figures measure our work, not the
 politeness delay) against one sandbox server at the same simulated time; the fault source is left
 out. Each run is a subprocess (Scrapy's reactor starts once per process) and is timed from the
-first spider opening to the last one closing, so interpreter start-up is not counted. The index
-prefix is fresh and deleted afterwards.
+first spider opening to the last one closing, so interpreter start-up is not counted; the time before
+the first spider opens (crawler set-up, and the enrichment models loaded and warmed once per process)
+is printed on its own line. Each side runs ``--runs`` times, alternating, and the median is the
+figure: on a small machine a single run of a few seconds varies by up to 2x. Every run of ours writes to a fresh index prefix, deleted afterwards.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,9 +86,11 @@ def watch(crawler, progress):
     crawler.signals.connect(mark("close"), signal=signals.spider_closed, weak=False)
 run._watch = watch
 args = json.loads(sys.argv[1])
+started = time.monotonic()
 runs = run.crawl(args["sources"], sandbox=args["sandbox"], settings=args["settings"],
                  progress=run.Progress(write=None))
-print(json.dumps({"seconds": max(times["close"]) - min(times["open"]), "runs": runs}, ensure_ascii=False))
+print(json.dumps({"seconds": max(times["close"]) - min(times["open"]), "startup": min(times["open"]) - started,
+                  "runs": runs}, ensure_ascii=False))
 """
 
 
@@ -114,55 +119,76 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=float, default=8, help="simulated days after the sandbox epoch")
     parser.add_argument("--no-enrich", action="store_true", help="leave enrichment out of our crawl")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each side (the median is the figure)")
     args = parser.parse_args()
 
     from yuqing.sandbox import DEFAULT_EPOCH, SandboxClock, SandboxServer
+
+    settings = dict(s.split("=", 1) for s in SETTINGS)
+    if args.no_enrich:
+        settings["YUQING_ENRICH"] = "False"
+    ours_runs, plain_runs = [], []
+    with SandboxServer(clock=SandboxClock.manual(DEFAULT_EPOCH + timedelta(days=args.days))) as server:
+        urls: list[str] = []
+        for _ in range(max(1, args.runs)):  # the two sides alternate, so a slow spell hits both
+            _json(server.url + "/__sandbox/stats", {})
+            ours_runs.append(_our_crawl(server.url, settings))
+            if not urls:
+                paths = _json(server.url + "/__sandbox/stats")["paths"]
+                urls = [
+                    server.url + path + ("?rows=20" if path.startswith("/lyb/v1/") else "")
+                    for path, count in paths.items()
+                    if path != "/robots.txt"
+                    for _ in range(count)
+                ]
+                with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+                    json.dump(urls, handle)
+            plain_runs.append(_sub(PLAIN, handle.name))
+    for run in ours_runs:
+        run["rate"] = sum(r["pages"] for r in run["runs"]) / run["seconds"]
+    for run in plain_runs:
+        run["rate"] = run["pages"] / run["seconds"]
+    ours = statistics.median_low([r["rate"] for r in ours_runs])
+    plain = statistics.median_low([r["rate"] for r in plain_runs])
+    pages = sum(r["pages"] for r in ours_runs[0]["runs"])
+    print(f"sandbox at epoch+{args.days:g}d, {len(SOURCES)} sources, posts stored: {ours_runs[0]['stored']}")
+    print(
+        f"ours  (crawl+extract+{'' if args.no_enrich else 'enrich+'}index): {pages} pages, median {ours:6.1f} pages/s"
+        f"  (runs: {_rates(ours_runs)})"
+    )
+    startup = statistics.median_low([r["startup"] for r in ours_runs])
+    print(f"  before the first spider opened (crawler set-up, loading and warming the models): median {startup:.2f} s")
+    print(
+        f"plain Scrapy fetch of the same pages: {plain_runs[0]['pages']} pages, median {plain:6.1f} pages/s"
+        f"  (runs: {_rates(plain_runs)})"
+    )
+    print(f"ratio plain/ours: {plain / ours:.2f}x")
+    return 0
+
+
+def _rates(runs: list[dict]) -> str:
+    return ", ".join(f"{r['rate']:.1f}" for r in runs)
+
+
+def _our_crawl(sandbox: str, settings: dict) -> dict:
+    """One crawl of the sandbox into a fresh index prefix (so nothing counts as already stored)."""
     from yuqing.store import connect
 
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     store = connect(prefix=prefix)  # fails with a clear message when Elasticsearch is down
     store.init()
-    spool = tempfile.mkdtemp(prefix="yuqing-bench-spool-")
-    settings = dict(s.split("=", 1) for s in SETTINGS)
-    settings["YUQING_SPOOL_DIR"] = spool
-    if args.no_enrich:
-        settings["YUQING_ENRICH"] = "False"
     try:
-        with SandboxServer(clock=SandboxClock.manual(DEFAULT_EPOCH + timedelta(days=args.days))) as server:
-            _json(server.url + "/__sandbox/stats", {})
-            ours = _sub(
-                TIMED_CRAWL,
-                json.dumps({"sources": SOURCES, "sandbox": server.url, "settings": settings}),
-                env={"YUQING_INDEX_PREFIX": prefix},
-            )
-            paths = _json(server.url + "/__sandbox/stats")["paths"]
-            urls = [
-                server.url + path + ("?rows=20" if path.startswith("/lyb/v1/") else "")
-                for path, count in paths.items()
-                if path != "/robots.txt"
-                for _ in range(count)
-            ]
-            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-                json.dump(urls, handle)
-            plain = _sub(PLAIN, handle.name)
+        result = _sub(
+            TIMED_CRAWL,
+            json.dumps({"sources": SOURCES, "sandbox": sandbox,
+                        "settings": {**settings, "YUQING_SPOOL_DIR": tempfile.mkdtemp(prefix="yuqing-bench-spool-")}}),
+            env={"YUQING_INDEX_PREFIX": prefix},
+        )
         store.refresh("posts")
-        stored = store.count("posts")
+        result["stored"] = store.count("posts")
     finally:
         store.delete_prefix()
-    pages = sum(r["pages"] for r in ours["runs"])
-    ours_rate = pages / ours["seconds"]
-    plain_rate = plain["pages"] / plain["seconds"]
-    print(f"sandbox at epoch+{args.days:g}d, {len(SOURCES)} sources, posts stored: {stored}")
-    print(
-        f"ours  (crawl+extract+{'' if args.no_enrich else 'enrich+'}index): {pages:5d} pages in "
-        f"{ours['seconds']:6.2f} s = {ours_rate:7.1f} pages/s"
-    )
-    print(
-        f"plain Scrapy fetch of the same pages:      {plain['pages']:5d} pages in {plain['seconds']:6.2f} s "
-        f"= {plain_rate:7.1f} pages/s"
-    )
-    print(f"ratio plain/ours: {plain_rate / ours_rate:.2f}x")
-    return 0
+    return result
 
 
 if __name__ == "__main__":

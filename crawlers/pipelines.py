@@ -173,7 +173,9 @@ class EnrichPipeline(_Pipeline):
         with _ENRICH_LOCK:  # one Enricher per process: the spiders of `yuqing crawl` share its models
             if "enricher" not in _SHARED:
                 try:
-                    _SHARED["enricher"] = Enricher()
+                    enricher = Enricher()
+                    enricher.warm_up()
+                    _SHARED["enricher"] = enricher
                 except Exception as exc:  # noqa: BLE001 - a broken model must not stop collection
                     LOGGER.error("enrichment unavailable (%r): posts are indexed without enrichment", exc)
                     _SHARED["enricher"] = None

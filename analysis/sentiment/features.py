@@ -7,7 +7,8 @@ Design, chosen on the train/eval splits (see ``MODEL.md``):
   ``{%…%}`` topic markup of weibo exports.
 * Weibo emoticons such as ``[哈哈]`` or ``[怒]`` carry much of the polarity of short posts: each
   becomes one token ``E:哈哈`` instead of being cut into characters.
-* Words come from jieba's precise mode with jieba's own dictionary only, without SnowNLP's stop-word
+* Words come from jieba's precise mode with jieba's own dictionary only
+  (:func:`analysis.segment.plain_tokenizer`), without SnowNLP's stop-word
   filter (which drops negators such as 没有/不是/不会). Not :func:`analysis.segment.tokens`: the
   project dictionary grows with the keyword work, and every change there would silently change
   the features of a trained model; jieba's dictionary is fixed by the pinned jieba version.
@@ -28,12 +29,10 @@ Design, chosen on the train/eval splits (see ``MODEL.md``):
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 import unicodedata
-from functools import lru_cache
 
+from analysis.segment import plain_tokenizer
 from analysis.sentiment.lexicon import lexicon_features
 
 NEGATION_SCOPE = 2
@@ -57,24 +56,9 @@ _PUNCTUATION_RUN = re.compile(r"[!?]+|\.{3,}|…+|~+")
 _PUNCTUATION = frozenset("，。！？!?；;,.、：:…~～“”\"'‘’（）()【】[]《》<>/\\|-—_#*&^%$@+=·")
 
 
-_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _tokenizer():
-    """A private jieba tokenizer with jieba's own dictionary (built once per process)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    with _lock:
-        tok = jieba.Tokenizer()
-        tok.initialize()
-    return tok
-
-
 def words(text: str) -> list[str]:
     """jieba precise-mode words of ``text`` without whitespace tokens."""
-    return [w for w in _tokenizer().lcut(text) if not w.isspace()] if text else []
+    return [w for w in plain_tokenizer().lcut(text) if not w.isspace()] if text else []
 
 
 def normalize(text: str) -> str:

@@ -157,3 +157,13 @@ def test_each_text_is_segmented_once_for_index_keywords_and_categories(enricher,
     [item] = enricher.enrich([post("http://a.cn/seg", "和平区一小学食堂疑似食物中毒", STORY)])
     assert "食品安全" in item["categories"] and "食物中毒" in item["title_seg"].split()
     assert sorted(seen) == sorted([segment.segment("和平区一小学食堂疑似食物中毒").text, segment.segment(STORY).text])
+
+
+def test_warming_up_leaves_no_trace_in_counts_or_clusters():
+    warm = Enricher()
+    warm.warm_up()
+    assert warm.stats.posts == 0 and not warm.stats.errors
+    cold = Enricher()
+    [a] = warm.enrich([post("http://w.cn/1", "和平区一小学食堂疑似食物中毒", STORY)])
+    [b] = cold.enrich([post("http://w.cn/1", "和平区一小学食堂疑似食物中毒", STORY)])
+    assert a == b and warm.stats.posts == 1

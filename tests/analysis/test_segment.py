@@ -37,3 +37,12 @@ def test_index_and_query_tokens_are_normalised_alike():
 
     assert "市场监管局" in index_text("区市场监\n管局通报").split()  # a line broken mid-word
     assert query_tokens("ＡＢＣ 食品 安全") == ["abc", "食品", "安全"]  # a space separates words
+
+
+def test_project_words_never_reach_the_plain_tokenizer_the_sentiment_model_uses():
+    from analysis.segment import plain_tokenizer, tokenizer, tokens
+
+    assert tokens("静海区市场监管局通报")[0] == "静海区"  # the project tokenizer has the place name
+    assert plain_tokenizer().FREQ.get("静海区", 0) == 0  # built from a copy: jieba's own words only
+    assert plain_tokenizer().lcut("静海区")[0] != "静海区"
+    assert tokenizer().FREQ is not plain_tokenizer().FREQ
