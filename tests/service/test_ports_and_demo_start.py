@@ -15,7 +15,7 @@ import pytest
 from analysis.rules import RULES_PATH
 from yuqing import esnode
 from yuqing.cli import main
-from yuqing.cli.demo import validate_config
+from yuqing.cli.demo import earlier_demo, validate_config
 from yuqing.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -85,3 +85,19 @@ def test_yuqing_demo_on_a_busy_port_names_it_before_starting_anything(which, bus
     out, err = capsys.readouterr()
     assert code == 1 and f"127.0.0.1:{busy_port} 已被其他程序占用" in err and "Traceback" not in err
     assert "[1/6]" not in out and not (tmp_path / "data").exists()
+
+
+def test_a_second_demo_resumes_from_where_the_sandbox_posts_of_the_first_one_end(store):
+    assert earlier_demo(store) == (0, None)  # a fresh index: the scenario starts from its beginning
+
+    def post(n: int, source: str, crawled_at: str) -> dict:
+        return {"id": f"p{n}", "source": source, "url": f"http://127.0.0.1/{n}", "title": f"帖子 {n}",
+                "content": "正文", "crawled_at": crawled_at}
+
+    assert not store.index_posts([
+        post(1, "sandbox_news", "2024-03-12T13:05:00+08:00"),
+        post(2, "sandbox_board", "2024-03-13T12:14:58+08:00"),
+        post(3, "city_news", "2026-12-07T09:00:00+08:00"),  # a real source's post is not the demo's clock
+    ], refresh=True).failed
+    left, reached = earlier_demo(store)
+    assert left == 2 and reached.isoformat() == "2024-03-13T12:14:58+08:00"

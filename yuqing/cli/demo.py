@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from yuqing import clock, esnode, settings
 
@@ -29,6 +29,10 @@ DEMO_ACCOUNTS = [
     ("unit", "unit", "责任单位（河西区市场监管局）", "河西区市场监管局"),
     ("admin", "admin", "管理员（账号、方案、规则）", None),
 ]
+
+
+STORY = "几分钟内：帖子陆续入库，小学食堂食物中毒事件先升为橙色（Ⅱ级）预警并开始 5 小时/24 小时倒计时，央媒报道后升为红色（Ⅰ级）。"
+STORY_RESUMED = "接着上次的演示：已入库的帖子与预警保留，新的帖子随模拟时间到来。"
 
 
 def register(subparsers) -> None:
@@ -146,6 +150,12 @@ def _start(args, config: DemoConfig, running: contextlib.ExitStack):
     world = build_world()
     scenario = world.scenarios["food_poisoning"].start
     sim_start = scenario - timedelta(hours=1)
+    left, reached = (0, None) if args.fresh else earlier_demo(store)
+    resumed = reached is not None and reached > sim_start
+    if resumed:  # simulated time never runs backwards over posts (and crawl runs) already stored
+        sim_start = reached.replace(second=0, microsecond=0)
+        print(f"      索引中已有上次演示的 {left} 条沙盒帖子：模拟时间从上次停下的 {sim_start:%m-%d %H:%M} 继续。"
+              f"要从头演示，请用 yuqing demo --fresh（清空演示索引）", flush=True)
     anchor = time.time()
     os.environ[clock.ENV] = clock.SimulatedClock(sim_start, anchor, args.speed).to_env()
     sandbox_clock = SandboxClock(sim_start, speed=args.speed, monotonic=lambda: time.time() - anchor)
@@ -183,10 +193,21 @@ def _start(args, config: DemoConfig, running: contextlib.ExitStack):
   看板日志    {log_path}
   日报下载    .venv/bin/yuqing digest daily --date {scenario:%Y-%m-%d} --format docx --out 日报.docx
 
-几分钟内：帖子陆续入库，小学食堂食物中毒事件先升为橙色（Ⅱ级）预警并开始 5 小时/24 小时倒计时，央媒报道后升为红色（Ⅰ级）。
+{STORY_RESUMED if resumed else STORY}
 按 Ctrl-C 停止所有组件。
 """, flush=True)
     return store, dashboard
+
+
+def earlier_demo(store) -> tuple[int, datetime | None]:
+    """How many sandbox posts an earlier demo left in the indices, and the simulated time its last one
+    was crawled (None when there are none). Replaying the scenario from its start over them would run
+    the clock backwards: every source would look crawled in the future and never come due again."""
+    found = store.search("posts", {"prefix": {"source": "sandbox_"}}, size=1, source=["crawled_at"],
+                         sort=[{"crawled_at": {"order": "desc", "unmapped_type": "date"}}])
+    hits = found["hits"]["hits"]
+    last = hits[0]["_source"].get("crawled_at") if hits else None
+    return found["hits"]["total"]["value"], datetime.fromisoformat(last) if last else None
 
 
 def _watch(store, dashboard, args) -> None:
