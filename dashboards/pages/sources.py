@@ -1,4 +1,4 @@
-"""信源: crawl health per source from the ``crawl-runs`` index — last run, items, errors, staleness."""
+"""信源: crawl health per source from the ``crawl-runs`` index — last run, items, errors by kind, staleness."""
 
 from __future__ import annotations
 
@@ -20,6 +20,28 @@ STALE_AFTER = timedelta(hours=24)  # no successful run for a day: the source is 
 LATE_AFTER = timedelta(hours=6)
 STATUS_LABELS = {"ok": "正常", "partial": "部分失败", "failed": "失败"}
 WINDOW = timedelta(days=7)  # counted from the shared clock, not the node's: the demo runs in simulated time
+KIND_LABELS = {"news": "新闻列表", "rss": "RSS/Atom", "sitemap": "站点地图", "board_html": "留言板（网页）",
+               "board_api": "留言板（接口）", "social": "社交媒体"}  # crawlers/sources.py KINDS
+ERROR_LABELS = {  # the crawler's error kinds (crawlers/context.py counts them per source and run)
+    "timeout": "超时", "data_loss": "连接中断", "connection_refused": "连接被拒", "dns": "域名解析失败",
+    "too_large": "页面过大", "cancelled": "下载取消", "robots_forbidden": "robots.txt 禁止",
+    "redirect_loop": "重定向循环", "ignored": "请求被忽略", "parse_error": "解析出错",
+    "truncated_html": "页面被截断", "date_missing": "缺少日期", "date_rejected": "日期不合理",
+    "invalid_item": "条目无效", "empty_listing": "列表为空", "empty_feed": "订阅源为空",
+    "bad_json": "JSON 有误", "bad_sitemap": "站点地图有误", "index_rejected": "索引拒收",
+    "flush_failed": "写入失败", "enrich_unavailable": "未做分析", "enrich_failed": "分析失败",
+}
+
+
+def describe_errors(kinds: dict | None) -> str:
+    """``{"http_500": 4, "timeout": 2}`` -> ``HTTP 500×4，超时×2`` (most frequent first)."""
+    def label(kind: str) -> str:
+        if kind.startswith("http_") and kind[5:].isdigit():
+            return f"HTTP {kind[5:]}"
+        return ERROR_LABELS.get(kind, kind)
+
+    counted = sorted(((label(k), int(n)) for k, n in (kinds or {}).items() if n), key=lambda kv: (-kv[1], kv[0]))
+    return "，".join(f"{name}×{n}" for name, n in counted)
 
 
 def source_health(store, now: datetime, size: int = 200) -> pd.DataFrame:
@@ -27,7 +49,7 @@ def source_health(store, now: datetime, size: int = 200) -> pd.DataFrame:
     aggs = {"s": {"terms": {"field": "source", "size": size}, "aggs": {
         "last": {"top_hits": {"size": 1, "sort": [{"started_at": "desc"}],
                               "_source": ["source_name", "source_kind", "started_at", "finished_at", "status",
-                                          "items", "errors", "pages", "duration_s"]}},
+                                          "items", "errors", "errors_by_kind", "pages", "duration_s"]}},
         "last_ok": {"filter": {"terms": {"status": ["ok", "partial"]}},
                     "aggs": {"at": {"max": {"field": "started_at"}}}},
         "week": {"filter": {"range": {"started_at": {"gte": (now - WINDOW).isoformat()}}},
@@ -45,15 +67,16 @@ def source_health(store, now: datetime, size: int = 200) -> pd.DataFrame:
             health = "late"
         rows.append({
             "source": bucket["key"], "name": last.get("source_name") or bucket["key"],
-            "kind": last.get("source_kind") or "", "last_run": fmt_time(last.get("started_at")),
+            "kind": KIND_LABELS.get(last.get("source_kind") or "", last.get("source_kind") or ""), "last_run": fmt_time(last.get("started_at")),
             "status": STATUS_LABELS.get(last.get("status"), last.get("status") or ""),
             "items": last.get("items") or 0, "errors": last.get("errors") or 0,
+            "error_kinds": describe_errors(last.get("errors_by_kind")),
             "runs": bucket["doc_count"], "items_7d": int(bucket["week"]["items"]["value"] or 0),
             "errors_7d": int(bucket["week"]["errors"]["value"] or 0),
             "last_ok": fmt_time(ok_at), "staleness": ("从未成功" if age is None else format_duration(age) + "前"),
             "health": health,
         })
-    return pd.DataFrame(rows, columns=["source", "name", "kind", "last_run", "status", "items", "errors", "runs",
+    return pd.DataFrame(rows, columns=["source", "name", "kind", "last_run", "status", "items", "errors", "error_kinds", "runs",
                                        "items_7d", "errors_7d", "last_ok", "staleness", "health"])
 
 
@@ -83,7 +106,7 @@ def refresh(_tick):
              stat("近7天采集条数", int(frame["items_7d"].sum())), stat("近7天错误", int(frame["errors_7d"].sum()))]
     data = frame.assign(health_label=frame["health"].map(HEALTH_LABELS)).to_dict("records")
     columns = [("name", "信源"), ("kind", "类型"), ("health_label", "健康"), ("last_run", "最近运行"),
-               ("status", "结果"), ("items", "条数"), ("errors", "错误"), ("items_7d", "7天条数"),
+               ("status", "结果"), ("items", "条数"), ("errors", "错误"), ("error_kinds", "错误分类"), ("items_7d", "7天条数"),
                ("errors_7d", "7天错误"), ("last_ok", "最近成功"), ("staleness", "距今")]
     table = dash_table.DataTable(
         id="sources-health", data=data, columns=[{"name": n, "id": i} for i, n in columns], sort_action="native",

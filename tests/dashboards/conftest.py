@@ -47,13 +47,15 @@ def crawl_runs(now: datetime) -> list[dict]:
         at = now - timedelta(hours=1 + 2 * n)
         runs.append({"id": f"run-news-{n}", "source": "sandbox_news", "source_name": "津门日报", "source_kind": "news",
                      "started_at": at.isoformat(), "finished_at": (at + timedelta(seconds=30)).isoformat(),
-                     "pages": 5, "items": 12 - n, "errors": n, "status": "ok", "duration_s": 30.0})
+                     "pages": 5, "items": 12 - n, "errors": n, "errors_by_kind": {"date_missing": n} if n else {},
+                     "status": "ok", "duration_s": 30.0})
     old = now - timedelta(days=3)
     runs.append({"id": "run-portal-0", "source": "sandbox_portal", "source_name": "市场监管门户", "source_kind": "sitemap",
                  "started_at": old.isoformat(), "finished_at": old.isoformat(), "pages": 2, "items": 4, "errors": 0,
                  "status": "ok", "duration_s": 3.0})
     runs.append({"id": "run-portal-1", "source": "sandbox_portal", "source_name": "市场监管门户", "source_kind": "sitemap",
                  "started_at": (now - timedelta(hours=2)).isoformat(), "pages": 0, "items": 0, "errors": 7,
+                 "errors_by_kind": {"timeout": 2, "http_500": 4, "date_missing": 1, "NewKindError": 0},
                  "status": "failed", "duration_s": 1.0})
     return runs
 

@@ -99,7 +99,8 @@ def test_sources_page(browser, live_url):
     browser_login(browser, live_url, "analyst1")
     open_page(browser, live_url, "/sources", "sources-page")
     wait_text(browser, "sources-table", "津门日报")
-    assert "失败" in browser.find_element(By.ID, "sources-table").text
+    table = browser.find_element(By.ID, "sources-table").text
+    assert "失败" in table and "HTTP 500×4，超时×2" in table
     shoot(browser, "sources")
 
 

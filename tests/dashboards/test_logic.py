@@ -230,6 +230,16 @@ def test_source_health(dash_store):
     assert frame.loc["sandbox_news", "items_7d"] == 12 + 11 + 10
     assert frame.loc["sandbox_portal", "status"] == "失败"
     assert frame.loc["sandbox_portal", "health"] == "stale"  # last success three days ago
+    assert frame.loc["sandbox_portal", "error_kinds"] == "HTTP 500×4，超时×2，缺少日期×1"  # the latest run's
+    assert frame.loc["sandbox_news", "error_kinds"] == ""  # its latest run had no errors
+    assert frame.loc["sandbox_portal", "kind"] == "站点地图"
+
+
+def test_error_kinds_read_in_chinese_and_unknown_kinds_stay_visible():
+    from dashboards.pages.sources import describe_errors
+
+    assert describe_errors({"robots_forbidden": 1, "http_404": 3, "OSError": 1}) == "HTTP 404×3，OSError×1，robots.txt 禁止×1"
+    assert describe_errors(None) == describe_errors({}) == ""
 
 
 def test_source_health_week_follows_the_shared_clock_not_the_node(dash_store):
