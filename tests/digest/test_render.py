@@ -60,6 +60,16 @@ def test_daily_prose_is_about_500_characters(daily):
     assert FOOD in text and str(daily.mentions) in text and PRESS_DUE in text
 
 
+def test_the_top_event_quotes_its_heat_only_when_it_has_one(daily):
+    from dataclasses import replace
+
+    top = daily.top_events[0]
+    assert top.heat > 0 and f"热度{top.heat:.0f}" in prose.daily_prose(daily)
+    unscored = replace(daily, top_events=[replace(top, heat=0.0)] + list(daily.top_events[1:]))
+    text = prose.daily_prose(unscored)
+    assert top.title in text and "热度0" not in text
+
+
 def test_daily_docx_has_headings_tables_images_and_chinese_fonts(daily, daily_doc, digest_store):
     from docx.oxml.ns import qn
 

@@ -106,8 +106,9 @@ def daily_prose(digest: Digest) -> str:
             )
     if digest.top_events:
         top = digest.top_events[0]
+        heat = f"，热度{top.heat:.0f}" if top.heat > 0 else ""  # an event not yet scored has no heat to quote
         text = (
-            f"热度最高的事件是“{top.title}”（{level_text(top.level, top.color)}预警，热度{top.heat:.0f}），"
+            f"热度最高的事件是“{top.title}”（{level_text(top.level, top.color)}预警{heat}），"
             f"{'当日' if digest.kind == 'daily' else '本周'}相关信息{top.mentions}条、{top.stories}个话题"
         )
         if top.owner_unit:
