@@ -42,13 +42,16 @@ def volume_sentiment_trend(frame: pd.DataFrame, title: str = "声量与情感趋
                     marker_color=SENTIMENT_COLORS[label], hovertemplate="%{x}<br>%{y} 条<extra>%{fullData.name}</extra>")
     total = frame[["pos", "neu", "neg"]].sum(axis=1)
     share = frame["neg"] / total.where(total > 0) * 100  # no posts: no share (a gap, not 0 %)
-    fig.add_scatter(x=frame["time"], y=share, name="负面占比", yaxis="y2", mode="lines+markers",
+    fig.add_scatter(x=frame["time"], y=share, name="负面占比", yaxis="y2", mode="lines+markers", cliponaxis=False,
                     line={"color": "#7a2e8e", "width": 2}, hovertemplate="%{y:.0f}%<extra>负面占比</extra>")
     hourly = len(frame) > 1 and (frame["time"].iloc[1] - frame["time"].iloc[0]).total_seconds() < 86400
     fig.update_xaxes(tickformat="%m-%d<br>%H:%M" if hourly else "%Y-%m-%d",
                      hoverformat="%Y-%m-%d %H:%M" if hourly else "%Y-%m-%d")
     fig.update_layout(barmode="stack", yaxis={"title": "帖子数"},
-                      yaxis2={"title": "负面占比 %", "overlaying": "y", "side": "right", "range": [0, 100],
+                      # Fixed quarter ticks and a little headroom: a 100 % point is drawn whole, not cut
+                      # at the frame, and the labels read 0–100 % whatever the post counts are.
+                      yaxis2={"title": "负面占比 %", "overlaying": "y", "side": "right", "range": [0, 106],
+                              "tickmode": "array", "tickvals": [0, 25, 50, 75, 100],
                               "showgrid": False})
     return _layout(fig, title)
 

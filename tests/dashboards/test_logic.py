@@ -270,6 +270,8 @@ def test_figures_are_pure_functions():
     fig = figures.volume_sentiment_trend(frame)
     share = next(t for t in fig.data if t.name == "负面占比")
     assert share.y[0] == pytest.approx(50) and pd.isna(share.y[1])
+    top = fig.layout.yaxis2.range[1]  # a 100 % point is drawn whole, not cut at the frame
+    assert top > 100 and share.cliponaxis is False and max(fig.layout.yaxis2.tickvals) == 100
     assert figures.volume_sentiment_trend(frame.iloc[0:0]).layout.annotations[0].text == "所选条件下没有帖子"
     bars = figures.top_bar(pd.DataFrame({"key": ["a", "b"], "count": [1, 3]}), "t")
     assert list(bars.data[0].y) == ["a", "b"] and list(bars.data[0].x) == [1, 3]
