@@ -15,6 +15,7 @@ from yuqing.spool import Spool
 
 LOGGER = logging.getLogger(__name__)
 STATS_PREFIX = "yuqing"
+error_counted = object()  # Scrapy signal sent with (source, kind) for every error counted (the progress line)
 _INITIALISED: set = set()
 # The client logs every failed attempt with a traceback; our own messages say what happened.
 logging.getLogger("elastic_transport").setLevel(logging.CRITICAL)
@@ -86,6 +87,7 @@ class CrawlContext:
         """Count an error of ``kind`` for ``source`` and log it (each fault is logged and counted)."""
         self.count(source, f"errors/{kind}")
         LOGGER.log(level, "[%s] %s: %s", source or "-", kind, message)
+        self.crawler.signals.send_catch_log(error_counted, source=source, kind=kind)
 
     def source_stats(self, source: str) -> dict:
         prefix = f"{STATS_PREFIX}/{source}/"

@@ -19,7 +19,9 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from crawlers.context import error_counted
 from crawlers.sources import SANDBOX_FILE, Source, load_sources, needs_sandbox
+from crawlers.spiders.base import ERROR_KINDS
 
 KIND_SPIDERS = {
     "news": "news",
@@ -138,6 +140,8 @@ def crawl(
     if log_to_root:
         for handler in logging.getLogger().handlers:  # Scrapy resets logger levels, not handler levels
             handler.setLevel(project.get("LOG_LEVEL") or "INFO")
+            if logging.getLevelName(project.get("LOG_LEVEL") or "INFO") > logging.DEBUG:
+                handler.addFilter(_network_tracebacks)
     project.set("LOG_INSTALL_ROOT_HANDLER", not log_to_root, priority="cmdline")
     process = CrawlerProcess(project)
     crawlers = []
@@ -158,6 +162,15 @@ def crawl(
     return runs
 
 
+def _network_tracebacks(record: logging.LogRecord) -> bool:
+    """Keep the message, drop the traceback, when a download failed for a network reason (refused,
+    timed out, DNS …): the message says what and where; the stack of Twisted frames says nothing more
+    (Scrapy's robots.txt middleware logs one for every unreachable site). ``--verbose`` keeps them."""
+    if record.exc_info and type(record.exc_info[1]).__name__ in ERROR_KINDS:
+        record.exc_info, record.exc_text = None, None
+    return True
+
+
 def _watch(crawler, progress: Progress) -> None:
     def page(**_kwargs):
         progress.pages += 1
@@ -173,8 +186,8 @@ def _watch(crawler, progress: Progress) -> None:
 
     crawler.signals.connect(page, signal=signals.response_received, weak=False)
     crawler.signals.connect(item, signal=signals.item_scraped, weak=False)
-    crawler.signals.connect(error, signal=signals.item_dropped, weak=False)
-    crawler.signals.connect(error, signal=signals.spider_error, weak=False)
+    # Every error the per-source table counts, and nothing else (a duplicate dropped is not an error).
+    crawler.signals.connect(error, signal=error_counted, weak=False)
 
 
 def main(argv: list[str] | None = None) -> int:

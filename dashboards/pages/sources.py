@@ -12,36 +12,14 @@ from analysis.clocks import format_duration
 from dashboards.auth import guard_layout, guarded_callback
 from dashboards.common import card, current_store, fmt_time, parse_time, stat
 from dashboards.common import now as now_utc
+from yuqing.crawl_labels import KIND_LABELS, STATUS_LABELS, describe_errors
 
 ROLES = ("analyst", "press", "admin")
 dash.register_page(__name__, path="/sources", name="信源", title="信源 · 政务舆情监测", order=4, roles=ROLES)
 
 STALE_AFTER = timedelta(hours=24)  # no successful run for a day: the source is stale
 LATE_AFTER = timedelta(hours=6)
-STATUS_LABELS = {"ok": "正常", "partial": "部分失败", "failed": "失败"}
 WINDOW = timedelta(days=7)  # counted from the shared clock, not the node's: the demo runs in simulated time
-KIND_LABELS = {"news": "新闻列表", "rss": "RSS/Atom", "sitemap": "站点地图", "board_html": "留言板（网页）",
-               "board_api": "留言板（接口）", "social": "社交媒体"}  # crawlers/sources.py KINDS
-ERROR_LABELS = {  # the crawler's error kinds (crawlers/context.py counts them per source and run)
-    "timeout": "超时", "data_loss": "连接中断", "connection_refused": "连接被拒", "dns": "域名解析失败",
-    "too_large": "页面过大", "cancelled": "下载取消", "robots_forbidden": "robots.txt 禁止",
-    "redirect_loop": "重定向循环", "ignored": "请求被忽略", "parse_error": "解析出错",
-    "truncated_html": "页面被截断", "date_missing": "缺少日期", "date_rejected": "日期不合理",
-    "invalid_item": "条目无效", "empty_listing": "列表为空", "empty_feed": "订阅源为空",
-    "bad_json": "JSON 有误", "bad_sitemap": "站点地图有误", "index_rejected": "索引拒收",
-    "flush_failed": "写入失败", "enrich_unavailable": "未做分析", "enrich_failed": "分析失败",
-}
-
-
-def describe_errors(kinds: dict | None) -> str:
-    """``{"http_500": 4, "timeout": 2}`` -> ``HTTP 500×4，超时×2`` (most frequent first)."""
-    def label(kind: str) -> str:
-        if kind.startswith("http_") and kind[5:].isdigit():
-            return f"HTTP {kind[5:]}"
-        return ERROR_LABELS.get(kind, kind)
-
-    counted = sorted(((label(k), int(n)) for k, n in (kinds or {}).items() if n), key=lambda kv: (-kv[1], kv[0]))
-    return "，".join(f"{name}×{n}" for name, n in counted)
 
 
 def source_health(store, now: datetime, size: int = 200) -> pd.DataFrame:

@@ -63,3 +63,17 @@ def test_yuqing_sources_list_marks_untested_sources():
     )
     lines = result.stdout.strip().splitlines()
     assert lines and all("[未实测]" in line and "[停用]" in line for line in lines)
+
+
+def test_an_unreachable_site_reads_as_one_counted_error_not_a_traceback(tmp_path):
+    env = {**os.environ, "ES_URL": "http://127.0.0.1:9", "YUQING_DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run(
+        [sys.executable, "-m", "yuqing", "crawl", "--sandbox", "http://127.0.0.1:9", "sandbox_news"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 1  # the source failed
+    row = next(line for line in result.stdout.splitlines() if line.startswith("sandbox_news"))
+    assert row.split()[-2:] == ["失败", "连接被拒×1"]
+    assert "Traceback" not in result.stderr and "Connection was refused" in result.stderr  # what and where
+    final = [line for line in result.stderr.splitlines() if line.startswith("已抓取")][-1]  # "\r" reads as a newline
+    assert "错误 1，" in final  # the progress line counts what the table counts

@@ -236,7 +236,7 @@ def test_source_health(dash_store):
 
 
 def test_error_kinds_read_in_chinese_and_unknown_kinds_stay_visible():
-    from dashboards.pages.sources import describe_errors
+    from yuqing.crawl_labels import describe_errors
 
     assert describe_errors({"robots_forbidden": 1, "http_404": 3, "OSError": 1}) == "HTTP 404×3，OSError×1，robots.txt 禁止×1"
     assert describe_errors(None) == describe_errors({}) == ""

@@ -42,6 +42,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from crawlers.run import Progress, crawl, plan
     from crawlers.sharding import parse_worker, select
+    from yuqing.crawl_labels import STATUS_LABELS, describe_errors
 
     worker = parse_worker(args.worker) if getattr(args, "worker", None) else None
     groups = plan(
@@ -77,10 +78,10 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     print(f"{'来源':<22}{'页面':>6}{'条目':>6}{'跳过':>6}{'错误':>6}{'缓冲':>6}  状态  错误分类")
     for run_doc in runs:
-        kinds = "，".join(f"{k}×{v}" for k, v in sorted(run_doc["errors_by_kind"].items())) or "-"
+        status = STATUS_LABELS.get(run_doc["status"], run_doc["status"])
         print(
             f"{run_doc['source']:<24}{run_doc['pages']:>6}{run_doc['items']:>6}{run_doc['skipped']:>6}"
-            f"{run_doc['errors']:>6}{run_doc['spooled']:>6}  {run_doc['status']:<6}{kinds}"
+            f"{run_doc['errors']:>6}{run_doc['spooled']:>6}  {status}  {describe_errors(run_doc['errors_by_kind']) or '-'}"
         )
         failed += run_doc["status"] == "failed"
     if any(r["spooled"] for r in runs):
