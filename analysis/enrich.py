@@ -55,10 +55,10 @@ class Enricher:
 
     def warm_up(self) -> None:
         """Load what the first batch would otherwise load (both jieba dictionaries, the IDF table):
-        a few seconds of work that should not stall the first batch of a crawl."""
+        a few seconds of work that should not stall the first batch of a crawl. The post has no url,
+        so it gets no id and joins no cluster; only the count has to be taken back."""
         self.enrich([{"title": "预热", "content": "市场监管局接到投诉后及时处理。"}])
         self.stats = EnrichStats()
-        self.recent = neardup.ClusterIndex(capacity=RECENT_POSTS)
 
     def enrich(self, posts: list[dict], lookup: CandidateLookup | None = None) -> list[dict]:
         """Enrich ``posts`` in place and return them. A post that fails keeps what it had and is counted."""

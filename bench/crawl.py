@@ -9,7 +9,8 @@ out. Each run is a subprocess (Scrapy's reactor starts once per process) and is 
 first spider opening to the last one closing, so interpreter start-up is not counted; the time before
 the first spider opens (crawler set-up, and the enrichment models loaded and warmed once per process)
 is printed on its own line. Each side runs ``--runs`` times, alternating, and the median is the
-figure: on a small machine a single run of a few seconds varies by up to 2x. Every run of ours writes to a fresh index prefix, deleted afterwards.
+figure: on a small machine a single run of a few seconds varies by up to 2x. Every run of ours
+writes to a fresh index prefix, deleted afterwards.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ def crawl(
     if log_to_root:
         for handler in logging.getLogger().handlers:  # Scrapy resets logger levels, not handler levels
             handler.setLevel(project.get("LOG_LEVEL") or "INFO")
-            if logging.getLevelName(project.get("LOG_LEVEL") or "INFO") > logging.DEBUG:
+            if handler.level > logging.DEBUG:  # the level as a number, however the setting spelt it
                 handler.addFilter(_network_tracebacks)
     project.set("LOG_INSTALL_ROOT_HANDLER", not log_to_root, priority="cmdline")
     process = CrawlerProcess(project)

@@ -17,6 +17,11 @@ ERROR_LABELS = {  # the crawler's error kinds (crawlers/context.py counts them p
 }
 
 
+def kind_label(kind: str | None) -> str:
+    """``sitemap`` -> ``站点地图``; a kind without a label as it is."""
+    return KIND_LABELS.get(kind or "", kind or "")
+
+
 def describe_errors(kinds: dict | None) -> str:
     """``{"http_500": 4, "timeout": 2}`` -> ``HTTP 500×4，超时×2`` (most frequent first)."""
     def label(kind: str) -> str:

@@ -12,7 +12,7 @@ from analysis.clocks import format_duration
 from dashboards.auth import guard_layout, guarded_callback
 from dashboards.common import card, current_store, fmt_time, parse_time, stat
 from dashboards.common import now as now_utc
-from yuqing.crawl_labels import KIND_LABELS, STATUS_LABELS, describe_errors
+from yuqing.crawl_labels import STATUS_LABELS, describe_errors, kind_label
 
 ROLES = ("analyst", "press", "admin")
 dash.register_page(__name__, path="/sources", name="信源", title="信源 · 政务舆情监测", order=4, roles=ROLES)
@@ -45,7 +45,7 @@ def source_health(store, now: datetime, size: int = 200) -> pd.DataFrame:
             health = "late"
         rows.append({
             "source": bucket["key"], "name": last.get("source_name") or bucket["key"],
-            "kind": KIND_LABELS.get(last.get("source_kind") or "", last.get("source_kind") or ""), "last_run": fmt_time(last.get("started_at")),
+            "kind": kind_label(last.get("source_kind")), "last_run": fmt_time(last.get("started_at")),
             "status": STATUS_LABELS.get(last.get("status"), last.get("status") or ""),
             "items": last.get("items") or 0, "errors": last.get("errors") or 0,
             "error_kinds": describe_errors(last.get("errors_by_kind")),

@@ -152,7 +152,7 @@ def _start(args, config: DemoConfig, running: contextlib.ExitStack):
     sim_start = scenario - timedelta(hours=1)
     left, reached = (0, None) if args.fresh else earlier_demo(store)
     resumed = reached is not None and reached > sim_start
-    if resumed:  # simulated time never runs backwards over posts (and crawl runs) already stored
+    if resumed:  # simulated time never runs backwards over posts already stored
         sim_start = reached.replace(second=0, microsecond=0)
         print(f"      索引中已有上次演示的 {left} 条沙盒帖子：模拟时间从上次停下的 {sim_start:%m-%d %H:%M} 继续。"
               f"要从头演示，请用 yuqing demo --fresh（清空演示索引）", flush=True)
