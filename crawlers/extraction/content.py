@@ -20,7 +20,6 @@ LOGGER = logging.getLogger(__name__)
 LINK_HEAVY = 0.5  # a block whose text is more than half link text is navigation
 MIN_PROSE = 8
 HEAD_BLOCKS = 15  # blocks searched for the headline at the head of the container
-HEADLINE_MAX = 80  # characters; a longer block is body text
 TAIL_AFTER = 150  # prose characters before a tail marker (责任编辑, 相关新闻, 评论) ends the body
 MIN_ENTRIES = 3  # dated entries with prose that make a page a list of posts
 ENTRY_PROSE = 100  # prose characters for an entry to count
@@ -208,7 +207,7 @@ def find_body(root) -> Body:
 
 
 def _is_prose(block: Block) -> bool:
-    return block.size > HEADLINE_MAX or "。" in block.text
+    return block.size > X.HEADLINE_MAX or "。" in block.text
 
 
 def trim(kept: list[Block], title: str | None) -> list[Block]:

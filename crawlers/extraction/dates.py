@@ -40,6 +40,7 @@ class ImplausibleDateError(ValueError):
 
 # --- patterns ---------------------------------------------------------------------------------
 _CN_DIGITS = "〇零○Ｏ一二三四五六七八九十"
+_ZONE = r"(?P<tz>\s*(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d|GMT|UTC))?"  # after a time, Chinese or English
 # Each optional part brings its own trailing whitespace, so a date followed by a long whitespace run
 # (table layouts pad with hundreds of tabs) is matched in linear time: adjacent optional \s* runs
 # backtrack cubically there (1.5 s for one real page before).
@@ -47,7 +48,7 @@ _TIME = (
     r"(?:\s*(?:T\s*)?(?:(?P<ampm>上午|下午|中午|晚上|凌晨|早上|AM|PM|am|pm)\s*)?"
     r"(?P<hour>[01]?\d|2[0-3])\s*(?:[:：]|时|点)\s*(?P<minute>[0-5]\d)"
     r"(?:\s*(?:[:：]|分)\s*(?P<second>[0-5]\d)(?:\.\d+)?秒?)?"
-    r"(?P<tz>\s*(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d|GMT|UTC))?)?"
+    + _ZONE + r")?"
 )
 YMD = re.compile(
     r"(?<![\d.])(?P<year>(?:19|20)\d\d)\s*(?:(?P<sep>[-/.])|年)\s*(?P<month>1[0-2]|0?[1-9])\s*"
@@ -90,7 +91,7 @@ _MONTH_NAME = (
 )
 _ENGLISH_TIME = (
     r"(?:\s*(?:(?:,|at|@)\s*)?(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
-    r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.))?(?P<tz>\s*(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d|GMT|UTC))?)?"
+    r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.))?" + _ZONE + r")?"
 )
 ENGLISH_MDY = re.compile(
     rf"(?<![A-Za-z\u4e00-\u9fff])(?P<month>{_MONTH_NAME})\.?\s*(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"

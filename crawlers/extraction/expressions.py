@@ -69,6 +69,7 @@ HEADLINE_ATTR = re.compile(
 )
 # Inline tags that set a headline in bold or large type; <font size> and inline styles are checked apart.
 EMPHASIS_TAGS = frozenset(("b", "strong", "big", "h1", "h2", "h3", "h4", "h5", "h6"))
+HEADLINE_MAX = 80  # characters: a longer block is body text, never a headline (content and metadata)
 FONT_SIZE_MIN = 4  # <font size="4"> and up (or a relative '+1') is larger than body text
 # An inline style that enlarges or bolds the text: font-size >= 16px / 12pt, > 1em / 100%, large.
 STYLE_SIZE = re.compile(r"font-size\s*:\s*(?P<value>[\d.]+)\s*(?P<unit>px|pt|em|rem|%)|font-size\s*:\s*(?:x*-?large|larger)", re.I)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -20,7 +21,7 @@ ORG_NAME = re.compile(r"..(?:医院|大学|学院|研究院|研究所|办事处|
 SITE_LINK_MAX = 12  # a <title> piece this short that is also a link text on the page is a site/channel name
 CHANNEL_MAX = 8  # a <title> piece this short ending like >= CHANNEL_REPEATS short link texts is a channel
 CHANNEL_REPEATS = 3
-HEADLINE_MIN, HEADLINE_MAX = 5, 80  # characters of a headline taken from a block above the body
+HEADLINE_MIN = 5  # characters of a headline taken from a block above the body (at most X.HEADLINE_MAX)
 # Badges set as separate elements inside a headline ('<span>原创</span>标题').
 BADGES = frozenset(
     {"原创", "置顶", "独家", "热", "荐", "推荐", "精", "精华", "新", "顶", "首发", "图", "组图", "视频", "热门", "转载"}
@@ -182,7 +183,7 @@ def _shown(headline: str, tree) -> bool:
 
 def headline_above_body(tree, above: list) -> str:
     """The nearest emphasised headline-like block among ``above`` (content.Body.above: the
-    blocks right above the body, nearest first): HEADLINE_MIN-HEADLINE_MAX characters, not a link
+    blocks right above the body, nearest first): HEADLINE_MIN to X.HEADLINE_MAX characters, not a link
     or link list, not a date/byline, metadata or breadcrumb/navigation line, not a site name, and
     emphasised (see ``emphasised``). Empty when there is none."""
     from crawlers.extraction.content import _is_byline
@@ -192,7 +193,7 @@ def headline_above_body(tree, above: list) -> str:
     for block in above:
         text = _clean(block.text)
         compact = _compact(text)
-        if not HEADLINE_MIN <= len(compact) <= HEADLINE_MAX or block.link_chars * 2 >= block.size:
+        if not HEADLINE_MIN <= len(compact) <= X.HEADLINE_MAX or block.link_chars * 2 >= block.size:
             continue
         if X.META_LINE.match(text) or X.REPORTER_LINE.match(text) or X.DATE_ONLY_LINE.match(text):
             continue
@@ -210,9 +211,9 @@ def emphasised(element, key: str) -> bool:
     two short wrappers around it, or an inline element inside it holding (most of) the text, has a
     headline class/id (title, tit, bt, biaoti, headline, heading, subject), is b/strong/big/h1-h6,
     a <font size> of 4 and up, or has an inline style with a larger font-size or bold weight."""
-    wrappers = [element, *list(element.iterancestors())[:2]]
+    wrappers = [element, *itertools.islice(element.iterancestors(), 2)]
     for node in wrappers:
-        if node.tag in ("body", "html") or len(_compact(node.text_content())) > 2 * HEADLINE_MAX:
+        if node.tag in ("body", "html") or len(_compact(node.text_content())) > 2 * X.HEADLINE_MAX:
             break
         if _emphasis(node):
             return True
