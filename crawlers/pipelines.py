@@ -286,15 +286,21 @@ class IndexPipeline(_Pipeline):
             self.spool(POSTS, batch)
             self.spool(STATE, [self._state(p) for p in batch])
             return
-        failed_ids = {doc_id for doc_id, _reason in report.failed}
+        if report.unavailable:  # the cluster could not take them just then: write them again later
+            later = [p for p in batch if _doc_id(p) in report.unavailable]
+            self.context.drop_store(f"{len(later)} posts refused: {_first_reason(report)}")
+            self.spool(POSTS, later)
+            self.spool(STATE, [self._state(p) for p in later])
+        failed_ids = {doc_id for doc_id, _reason in report.failed if doc_id not in report.unavailable}
         by_id = {key: p for p in batch for key in (_doc_id(p), str(p.get("url", ""))[:80])}
         for doc_id, reason in report.failed:
-            source = (by_id.get(doc_id) or {}).get("source")
-            self.context.error(source, "index_rejected", f"{doc_id}: {reason}", level=logging.ERROR)
+            if doc_id not in report.unavailable:
+                source = (by_id.get(doc_id) or {}).get("source")
+                self.context.error(source, "index_rejected", f"{doc_id}: {reason}", level=logging.ERROR)
         rejected = [p for p in batch if _doc_id(p) in failed_ids or str(p.get("url", ""))[:80] in failed_ids]
         if rejected:
             self.spool(POSTS + "-rejected", rejected)
-        written = [p for p in batch if p not in rejected]
+        written = [p for p in batch if p not in rejected and _doc_id(p) not in report.unavailable]
         self.write_state([self._state(p) for p in written])
 
     def _state(self, post: dict) -> dict:
@@ -316,6 +322,8 @@ class IndexPipeline(_Pipeline):
         failed = {doc_id for doc_id, _ in report.failed}
         if failed:
             self.spool(STATE, [d for d in docs if d["id"] in failed])
+        if report.unavailable:
+            self.context.drop_store(f"{len(report.unavailable)} crawl-state documents refused: {_first_reason(report)}")
         for doc in docs:
             self.context.state.remember(doc)
 
@@ -337,16 +345,28 @@ class IndexPipeline(_Pipeline):
 
             def write(docs, name=name):
                 report = store.index_posts(docs) if name == POSTS else store.index_docs(name, docs)
-                failed = {doc_id for doc_id, _ in report.failed}
                 if name == STATE:
                     for doc in docs:
                         self.context.state.remember(doc)
+                if name == POSTS:  # a post the cluster rejects for what it is goes where _write puts it
+                    rejected = {doc_id for doc_id, _ in report.failed} - report.unavailable
+                    bad = [d for d in docs if _doc_id(d) in rejected or str(d.get("url", ""))[:80] in rejected]
+                    if bad:
+                        self.context.spool.append(POSTS + "-rejected", bad)
+                        LOGGER.error("%d spooled posts rejected by Elasticsearch, set aside in %s-rejected",
+                                     len(bad), POSTS)
+                    return [(d, "unavailable") for d in docs if _doc_id(d) in report.unavailable]
+                failed = {doc_id for doc_id, _ in report.failed}
                 return [(d, "rejected") for d in docs if _doc_id(d) in failed]
 
             written, left = self.context.spool.replay(name, write)
             if written:
                 LOGGER.info("wrote %d spooled %s documents (%d still pending)", written, name, left)
             self.context.count("-", f"spool_replayed/{name}", written)
+
+
+def _first_reason(report) -> str:
+    return next((reason for doc_id, reason in report.failed if doc_id in report.unavailable), "?")
 
 
 async def _in_thread(function, *args):

@@ -106,3 +106,30 @@ def test_one_bad_post_never_stops_its_batch(tmp_path, store, es_url):
     assert Spool(tmp_path / "spool").pending("posts-rejected") == 1
     store.refresh("crawl-state")
     assert store.count("crawl-state") == 2
+
+
+def test_posts_the_cluster_cannot_take_just_then_are_written_later_not_set_aside(tmp_path, store, es_url):
+    # A write block is what a migration or a full disk puts on the index: every item fails with a
+    # cluster_block_exception. Those posts are not bad ones; they wait in the spool for the next write.
+    crawler = _crawler(tmp_path, es_url, store.prefix)
+    pipeline = IndexPipeline(crawler)
+    pipeline.open_spider(_Spider())
+    posts = [NormalizePipeline(crawler).process_item(_post(n), _Spider()) for n in range(3)]
+    for post in posts:
+        asyncio.run(pipeline.process_item(post, _Spider()))
+    store.client.indices.put_settings(index=store.alias("posts"), settings={"index.blocks.write": True})
+    try:
+        pipeline._flush_safely(pipeline.buffer)
+    finally:
+        store.client.indices.put_settings(index=store.alias("posts"), settings={"index.blocks.write": False})
+    spool = Spool(tmp_path / "spool")
+    assert (spool.pending("posts"), spool.pending("posts-rejected")) == (3, 0)
+    assert crawler.stats.get_value("yuqing/sandbox_news/errors/index_rejected") is None
+    assert crawler.stats.get_value("yuqing/sandbox_news/spooled") == 3
+
+    pipeline.buffer = []
+    asyncio.run(pipeline.process_item(NormalizePipeline(crawler).process_item(_post(9), _Spider()), _Spider()))
+    pipeline._flush_safely(pipeline.buffer)
+    store.refresh("posts")
+    assert store.count("posts") == 4
+    assert spool.pending("posts") == 0

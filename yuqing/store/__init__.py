@@ -34,6 +34,9 @@ class BulkReport:
     created: int = 0
     updated: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (doc id, reason)
+    # The failed ids the cluster could not take just then (shutting down, overloaded, write-blocked
+    # for a migration or a full disk): worth writing again later, unlike a document it rejects.
+    unavailable: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> int:
@@ -241,6 +244,8 @@ class Store:
                     error = result.get("error")
                     reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
                     report.failed.append((str(result.get("_id")), reason))
+                    if _unavailable(result.get("status"), error):
+                        report.unavailable.add(str(result.get("_id")))
                 if on_item is not None:
                     on_item(ok)
             if refresh:
@@ -423,3 +428,21 @@ def _client_url(client: Elasticsearch) -> str:
 def _sources(result) -> list[dict]:
     """The ``_source`` of each hit of a search answered with a ``filter_path`` that keeps ids and sources."""
     return [hit.get("_source") or {} for hit in (result.get("hits") or {}).get("hits") or []]
+
+
+# Item errors that say "not now" rather than "not this document".
+_UNAVAILABLE_TYPES = frozenset({
+    "cluster_block_exception",  # a write block: a migration copying the index, a full disk
+    "es_rejected_execution_exception",
+    "unavailable_shards_exception",
+    "node_closed_exception",
+    "no_shard_available_action_exception",
+    "circuit_breaking_exception",
+})
+
+
+def _unavailable(status, error) -> bool:
+    """True when a bulk item failed because of the cluster's state, not because of the document."""
+    if not isinstance(status, int) or status == 429 or status >= 500:
+        return True
+    return isinstance(error, dict) and error.get("type") in _UNAVAILABLE_TYPES
