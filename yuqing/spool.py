@@ -7,10 +7,13 @@ with a writer, and whatever the writer still rejects stays in the spool. Nothing
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import json
 import logging
 import os
 import threading
+import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
@@ -55,11 +58,16 @@ class Spool:
         return len(lines)
 
     def pending(self, name: str) -> int:
-        path = self.path(name)
-        if not path.exists():
-            return 0
-        with open(path, encoding="utf-8") as handle:
-            return sum(1 for line in handle if line.strip())
+        """Documents waiting under ``name``, counting those a dead process had claimed for replay."""
+        paths = [self.path(name)] + self._replay_files(name)
+        total = 0
+        for path in paths:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            except FileNotFoundError:  # replayed meanwhile
+                continue
+        return total
 
     def read(self, name: str) -> list[dict]:
         """The spooled documents (corrupt lines are set aside in a .corrupt file)."""
@@ -70,35 +78,88 @@ class Spool:
         """Write spooled documents with ``write``; returns (written, still pending).
 
         The file is moved aside first, so documents appended meanwhile are not lost; documents the
-        writer rejects and any exception (store down again) put the rest back in the spool.
+        writer rejects and any exception (store down again) put the rest back in the spool. A
+        replay holds a lock on the file it moved aside; a file whose replayer died mid-way (killed,
+        power lost) is unlocked, and the next replay takes it over.
         """
         path = self.path(name)
-        with self._lock:
-            if not path.exists():
+        claims: list = []
+        try:
+            with self._lock:
+                claims = self._take_over(name)
+                if path.exists():
+                    claimed = path.with_name(f"{name}.replay-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+                    os.replace(path, claimed)
+                    handle = _locked(claimed)
+                    if handle is not None:  # None: another process took it over in between
+                        claims.append((claimed, handle))
+            if not claims:
                 return 0, 0
-            claimed = path.with_suffix(f".replay-{os.getpid()}")
-            os.replace(path, claimed)
-        docs = _read_file(claimed)
-        written, left = 0, []
-        for start in range(0, len(docs), batch):
-            chunk = docs[start : start + batch]
-            try:
-                failed = write(chunk)
-            except Exception as exc:  # noqa: BLE001 - store down again: keep everything not yet written
-                LOGGER.warning("spool replay of %s stopped: %s", name, exc)
-                left.extend(docs[start:])
-                break
-            written += len(chunk) - len(failed)
-            left.extend(doc for doc, _reason in failed)
-        if left:
-            self.append(name, left)
-        claimed.unlink(missing_ok=True)
-        return written, len(left)
+            docs = [doc for claimed, _handle in claims for doc in _read_file(claimed)]
+            written, left = 0, []
+            for start in range(0, len(docs), batch):
+                chunk = docs[start : start + batch]
+                try:
+                    failed = write(chunk)
+                except Exception as exc:  # noqa: BLE001 - store down again: keep everything not yet written
+                    LOGGER.warning("spool replay of %s stopped: %s", name, exc)
+                    left.extend(docs[start:])
+                    break
+                written += len(chunk) - len(failed)
+                left.extend(doc for doc, _reason in failed)
+            if left:
+                self.append(name, left)
+            for claimed, _handle in claims:
+                claimed.unlink(missing_ok=True)
+            return written, len(left)
+        finally:
+            for _claimed, handle in claims:
+                handle.close()  # releases the lock
 
     def names(self) -> list[str]:
         if not self.directory.is_dir():
             return []
-        return sorted(p.stem for p in self.directory.glob("*.jsonl"))
+        stems = {p.stem for p in self.directory.glob("*.jsonl")}
+        stems |= {p.name.split(".replay-")[0] for p in self.directory.glob("*.replay-*")}
+        return sorted(stems)
+
+    def _replay_files(self, name: str) -> list[Path]:
+        """Files moved aside for replay whose replayer is gone (no process holds their lock)."""
+        if not self.directory.is_dir():
+            return []
+        found = []
+        for path in sorted(self.directory.glob(f"{glob.escape(name)}.replay-*")):
+            handle = _locked(path)
+            if handle is not None:
+                handle.close()
+                found.append(path)
+        return found
+
+    def _take_over(self, name: str) -> list:
+        claims = []
+        for path in self._replay_files(name):
+            handle = _locked(path)
+            if handle is not None:
+                LOGGER.warning("taking over %s, left by a replay that did not finish", path)
+                claims.append((path, handle))
+        return claims
+
+
+def _locked(path: Path):
+    """An open handle holding an exclusive lock on ``path``; None if it is gone or locked by a replay."""
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    if not path.exists():  # replayed and removed between open and lock
+        handle.close()
+        return None
+    return handle
 
 
 def _read_file(path: Path) -> list[dict]:

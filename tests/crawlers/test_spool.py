@@ -49,3 +49,40 @@ def test_a_corrupt_line_is_set_aside_not_fatal(tmp_path):
     spool.append("posts", DOCS[1:2])
     assert spool.replay("posts", lambda docs: []) == (2, 0)
     assert (tmp_path / "posts.corrupt").read_text(encoding="utf-8") == "{not json\n"
+
+
+_REPLAY_THEN_HANG = """
+import sys, time
+from yuqing.spool import Spool
+def hang(docs):
+    print("claimed", flush=True)
+    time.sleep(600)
+    return []
+Spool(sys.argv[1]).replay("posts", hang)
+"""
+
+
+def test_a_replay_killed_midway_is_taken_over_by_the_next_one(tmp_path):
+    # The crawl is killed (OOM, kill -9, power) while it writes the spool back: the documents it had
+    # moved aside are not lost, and are not taken from a replay that is still running.
+    import subprocess
+    import sys
+
+    spool = Spool(tmp_path)
+    spool.append("posts", DOCS)
+    child = subprocess.Popen([sys.executable, "-c", _REPLAY_THEN_HANG, str(tmp_path)], stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert child.stdout.readline().strip() == "claimed"
+        assert not spool.path("posts").exists()
+        assert spool.replay("posts", lambda docs: []) == (0, 0)  # a live replay keeps its documents
+        assert spool.pending("posts") == 0
+    finally:
+        child.kill()
+        child.wait()
+    spool.append("posts", [{"id": "5"}])
+    assert spool.pending("posts") == 6 and spool.names() == ["posts"]
+    seen = []
+    assert spool.replay("posts", lambda docs: seen.extend(docs) or []) == (6, 0)
+    assert sorted(d["id"] for d in seen) == ["0", "1", "2", "3", "4", "5"]
+    assert spool.pending("posts") == 0 and list(tmp_path.iterdir()) == []
