@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
@@ -49,8 +50,7 @@ class Spool:
         lines = [json.dumps(doc, ensure_ascii=False, default=_default) for doc in docs]
         if not lines:
             return 0
-        with self._lock:
-            self.directory.mkdir(parents=True, exist_ok=True)
+        with self._lock, self._exclusive():
             with open(self.path(name), "a", encoding="utf-8") as handle:
                 handle.write("\n".join(lines) + "\n")
                 handle.flush()
@@ -85,7 +85,7 @@ class Spool:
         path = self.path(name)
         claims: list = []
         try:
-            with self._lock:
+            with self._lock, self._exclusive():
                 claims = self._take_over(name)
                 if path.exists():
                     claimed = path.with_name(f"{name}.replay-{os.getpid()}-{uuid.uuid4().hex[:8]}")
@@ -122,6 +122,16 @@ class Spool:
         stems = {p.stem for p in self.directory.glob("*.jsonl")}
         stems |= {p.name.split(".replay-")[0] for p in self.directory.glob("*.replay-*")}
         return sorted(stems)
+
+    @contextmanager
+    def _exclusive(self):
+        """Appending and moving a file aside exclude each other across threads and processes (the
+        spiders of one crawl each have a Spool; a crawl and the service may share the directory):
+        a document appended to a file just moved aside would never be replayed."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield  # closing the handle releases the lock
 
     def _replay_files(self, name: str) -> list[Path]:
         """Files moved aside for replay whose replayer is gone (no process holds their lock)."""

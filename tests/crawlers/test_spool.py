@@ -85,4 +85,27 @@ def test_a_replay_killed_midway_is_taken_over_by_the_next_one(tmp_path):
     seen = []
     assert spool.replay("posts", lambda docs: seen.extend(docs) or []) == (6, 0)
     assert sorted(d["id"] for d in seen) == ["0", "1", "2", "3", "4", "5"]
-    assert spool.pending("posts") == 0 and list(tmp_path.iterdir()) == []
+    assert spool.pending("posts") == 0 and sorted(p.name for p in tmp_path.iterdir()) == [".lock"]
+
+
+def test_documents_appended_while_another_spool_replays_are_all_written(tmp_path):
+    # Each spider of a crawl has its own Spool on the same directory: one appends while another
+    # moves the file aside to replay it. Every document must end up written or still pending.
+    import threading
+
+    appender, replayer = Spool(tmp_path), Spool(tmp_path)
+    seen: list[dict] = []
+    done = threading.Event()
+
+    def append_all():
+        for n in range(1500):
+            appender.append("posts", [{"id": str(n)}])
+        done.set()
+
+    thread = threading.Thread(target=append_all)
+    thread.start()
+    while not done.is_set():
+        replayer.replay("posts", lambda docs: seen.extend(docs) or [])
+    thread.join()
+    replayer.replay("posts", lambda docs: seen.extend(docs) or [])
+    assert sorted(int(d["id"]) for d in seen) == list(range(1500))
