@@ -340,6 +340,8 @@ class IndexPipeline(_Pipeline):
         if store is None:
             return
         for name in (POSTS, STATE, RUNS):
+            if self.context.store is None:  # refused again: the rest waits for a later flush
+                return
             if not self.context.spool.pending(name):
                 continue
 
@@ -348,14 +350,17 @@ class IndexPipeline(_Pipeline):
                 if name == STATE:
                     for doc in docs:
                         self.context.state.remember(doc)
+                if report.unavailable:  # not now: stop here instead of offering every chunk in turn
+                    self.context.drop_store(f"spooled {name} refused: {_first_reason(report)}")
+                    raise StoreError(_first_reason(report))
                 if name == POSTS:  # a post the cluster rejects for what it is goes where _write puts it
-                    rejected = {doc_id for doc_id, _ in report.failed} - report.unavailable
+                    rejected = {doc_id for doc_id, _ in report.failed}
                     bad = [d for d in docs if _doc_id(d) in rejected or str(d.get("url", ""))[:80] in rejected]
                     if bad:
                         self.context.spool.append(POSTS + "-rejected", bad)
                         LOGGER.error("%d spooled posts rejected by Elasticsearch, set aside in %s-rejected",
                                      len(bad), POSTS)
-                    return [(d, "unavailable") for d in docs if _doc_id(d) in report.unavailable]
+                    return []
                 failed = {doc_id for doc_id, _ in report.failed}
                 return [(d, "rejected") for d in docs if _doc_id(d) in failed]
 

@@ -117,19 +117,25 @@ def test_posts_the_cluster_cannot_take_just_then_are_written_later_not_set_aside
     posts = [NormalizePipeline(crawler).process_item(_post(n), _Spider()) for n in range(3)]
     for post in posts:
         asyncio.run(pipeline.process_item(post, _Spider()))
+    spool = Spool(tmp_path / "spool")
+
+    def flush(n):
+        pipeline.buffer = []
+        asyncio.run(pipeline.process_item(NormalizePipeline(crawler).process_item(_post(n), _Spider()), _Spider()))
+        pipeline._flush_safely(pipeline.buffer)
+
     store.client.indices.put_settings(index=store.alias("posts"), settings={"index.blocks.write": True})
     try:
         pipeline._flush_safely(pipeline.buffer)
+        assert (spool.pending("posts"), spool.pending("posts-rejected")) == (3, 0)
+        flush(8)  # still blocked: the spooled three are offered again and wait on, with the new one
+        assert (spool.pending("posts"), spool.pending("posts-rejected")) == (4, 0)
     finally:
         store.client.indices.put_settings(index=store.alias("posts"), settings={"index.blocks.write": False})
-    spool = Spool(tmp_path / "spool")
-    assert (spool.pending("posts"), spool.pending("posts-rejected")) == (3, 0)
     assert crawler.stats.get_value("yuqing/sandbox_news/errors/index_rejected") is None
-    assert crawler.stats.get_value("yuqing/sandbox_news/spooled") == 3
+    assert crawler.stats.get_value("yuqing/sandbox_news/spooled") == 4
 
-    pipeline.buffer = []
-    asyncio.run(pipeline.process_item(NormalizePipeline(crawler).process_item(_post(9), _Spider()), _Spider()))
-    pipeline._flush_safely(pipeline.buffer)
+    flush(9)
     store.refresh("posts")
-    assert store.count("posts") == 4
+    assert store.count("posts") == 5
     assert spool.pending("posts") == 0
