@@ -26,6 +26,7 @@ from crawlers.items import CST, EARLIEST, PostItem
 from crawlers.sources import PLATFORMS
 from crawlers.state import state_doc
 from yuqing.errors import StoreError
+from yuqing.spool import REJECTED
 from yuqing.store.documents import canonical_url, post_id
 
 LOGGER = logging.getLogger(__name__)
@@ -299,7 +300,7 @@ class IndexPipeline(_Pipeline):
                 self.context.error(source, "index_rejected", f"{doc_id}: {reason}", level=logging.ERROR)
         rejected = [p for p in batch if _doc_id(p) in failed_ids or str(p.get("url", ""))[:80] in failed_ids]
         if rejected:
-            self.spool(POSTS + "-rejected", rejected)
+            self.spool(POSTS + REJECTED, rejected)
         written = [p for p in batch if p not in rejected and _doc_id(p) not in report.unavailable]
         self.write_state([self._state(p) for p in written])
 
@@ -329,7 +330,7 @@ class IndexPipeline(_Pipeline):
 
     def spool(self, name: str, docs: list[dict]) -> None:
         written = self.context.spool.append(name, docs)
-        if name == POSTS or name == POSTS + "-rejected":
+        if name == POSTS:  # set-aside posts are counted as index_rejected errors, not as waiting
             for doc in docs:
                 self.context.count(doc.get("source"), "spooled")
         LOGGER.warning("spooled %d %s documents to %s", written, name, self.context.spool.directory)
@@ -357,9 +358,9 @@ class IndexPipeline(_Pipeline):
                     rejected = {doc_id for doc_id, _ in report.failed}
                     bad = [d for d in docs if _doc_id(d) in rejected or str(d.get("url", ""))[:80] in rejected]
                     if bad:
-                        self.context.spool.append(POSTS + "-rejected", bad)
-                        LOGGER.error("%d spooled posts rejected by Elasticsearch, set aside in %s-rejected",
-                                     len(bad), POSTS)
+                        self.context.spool.append(POSTS + REJECTED, bad)
+                        LOGGER.error("%d spooled posts rejected by Elasticsearch, set aside in %s",
+                                     len(bad), POSTS + REJECTED)
                     return []
                 failed = {doc_id for doc_id, _ in report.failed}
                 return [(d, "rejected") for d in docs if _doc_id(d) in failed]

@@ -23,6 +23,10 @@ from yuqing import settings
 
 LOGGER = logging.getLogger(__name__)
 
+# Documents Elasticsearch refused for what they are wait under "<name>-rejected"; they are never
+# replayed on their own (`yuqing spool retry` moves them back once the cause is fixed).
+REJECTED = "-rejected"
+
 # A writer takes documents and returns the ones it could not write (with a reason each).
 Writer = Callable[[list[dict]], list[tuple[dict, str]]]
 
@@ -51,11 +55,27 @@ class Spool:
         if not lines:
             return 0
         with self._lock, self._exclusive():
-            with open(self.path(name), "a", encoding="utf-8") as handle:
-                handle.write("\n".join(lines) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
+            self._write_lines(name, lines)
         return len(lines)
+
+    def move(self, source: str, target: str) -> int:
+        """Move every document spooled under ``source`` to the end of ``target``; returns how many."""
+        with self._lock, self._exclusive():
+            path = self.path(source)
+            if not path.exists():
+                return 0
+            with open(path, encoding="utf-8") as handle:
+                lines = [line.rstrip("\n") for line in handle if line.strip()]
+            if lines:
+                self._write_lines(target, lines)
+            path.unlink()
+        return len(lines)
+
+    def _write_lines(self, name: str, lines: list[str]) -> None:
+        with open(self.path(name), "a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
 
     def pending(self, name: str) -> int:
         """Documents waiting under ``name``, counting those a dead process had claimed for replay."""
@@ -115,6 +135,16 @@ class Spool:
         finally:
             for _claimed, handle in claims:
                 handle.close()  # releases the lock
+
+    def totals(self) -> tuple[int, int]:
+        """(documents waiting to be written, documents set aside as rejected: ``*-rejected``)."""
+        waiting = rejected = 0
+        for name in self.names():
+            if name.endswith(REJECTED):
+                rejected += self.pending(name)
+            else:
+                waiting += self.pending(name)
+        return waiting, rejected
 
     def names(self) -> list[str]:
         if not self.directory.is_dir():
@@ -187,4 +217,4 @@ def _read_file(path: Path) -> list[dict]:
     return docs
 
 
-__all__ = ["Spool", "Writer"]
+__all__ = ["REJECTED", "Spool", "Writer"]

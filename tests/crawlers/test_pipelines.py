@@ -106,6 +106,38 @@ def test_one_bad_post_never_stops_its_batch(tmp_path, store, es_url):
     assert Spool(tmp_path / "spool").pending("posts-rejected") == 1
     store.refresh("crawl-state")
     assert store.count("crawl-state") == 2
+    assert crawler.stats.get_value("yuqing/sandbox_news/spooled") is None  # set aside, not waiting
+
+
+def test_yuqing_spool_shows_refused_posts_and_retry_offers_them_again(tmp_path, store, es_url, capsys):
+    from crawlers.pipelines import as_dict
+    from yuqing.cli import main
+
+    crawler = _crawler(tmp_path, es_url, store.prefix)
+    pipeline = IndexPipeline(crawler)
+    pipeline.open_spider(_Spider())
+    bad = NormalizePipeline(crawler).process_item(_post(1), _Spider())
+    bad.engagement = {"likes": "很多"}  # the mapping says integer: refused for its content
+    asyncio.run(pipeline.process_item(bad, _Spider()))
+    pipeline._flush_safely(pipeline.buffer)
+    spool = Spool(tmp_path / "spool")
+    # One whose cause was fixed meanwhile (a mapping, a field limit): it is fine now.
+    spool.append("posts-rejected", [as_dict(NormalizePipeline(crawler).process_item(_post(2), _Spider()))])
+    directory = str(tmp_path / "spool")
+
+    assert main(["spool", "--dir", directory]) == 1
+    out = capsys.readouterr().out
+    assert "文章（已拒收）" in out and "已拒收 2 条" in out and "yuqing spool retry" in out
+
+    assert main(["spool", "retry", "--dir", directory]) == 0
+    assert "2 条已放回等待队列" in capsys.readouterr().out
+    assert (spool.pending("posts"), spool.pending("posts-rejected")) == (2, 0)
+
+    IndexPipeline(_crawler(tmp_path, es_url, store.prefix)).open_spider(_Spider())  # the next crawl
+    store.refresh("posts")
+    assert [doc["title"] for doc in store.scan("posts")] == ["标题2"]
+    assert (spool.pending("posts"), spool.pending("posts-rejected")) == (0, 1)  # still refused: aside again
+    assert main(["spool", "status", "--dir", directory]) == 1
 
 
 def test_posts_the_cluster_cannot_take_just_then_are_written_later_not_set_aside(tmp_path, store, es_url):

@@ -60,6 +60,7 @@ def test_a_cycle_sets_alert_latency_lag_open_alerts_and_spool(store, monkeypatch
     _frozen(monkeypatch, NOW)
     monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "data"))
     Spool().append("posts", [{"id": "waiting-1"}, {"id": "waiting-2"}])
+    Spool().append("posts-rejected", [{"id": "refused-1"}])  # never drains: counted apart
     posts = Enricher().enrich(copy.deepcopy(_reposts()))
     assert not store.index_posts(posts, refresh=True).failed
     service = Service(store, ServiceConfig(health_port=0, digests=False))
@@ -81,6 +82,7 @@ def test_a_cycle_sets_alert_latency_lag_open_alerts_and_spool(store, monkeypatch
     assert _sample(text, "yuqing_alerts_open", f'{{level="{level}"}}') == 1
     assert sum(_sample(text, "yuqing_alerts_open", f'{{level="{lv}"}}') for lv in "ⅠⅡⅢⅣ") == 1
     assert _sample(text, "yuqing_spool_pending") == 2
+    assert _sample(text, "yuqing_spool_rejected") == 1
 
     # Nothing waits any more: the lag goes back to 0 on the next cycle; no alert is new, none timed again.
     service.analyse(None)

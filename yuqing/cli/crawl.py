@@ -85,5 +85,10 @@ def run(args: argparse.Namespace) -> int:
         )
         failed += run_doc["status"] == "failed"
     if any(r["spooled"] for r in runs):
-        print("注意：Elasticsearch 不可用，部分内容已写入本地缓冲，下次抓取时自动补写", file=sys.stderr)
+        print("注意：Elasticsearch 暂不可写，部分文章已存入本地缓冲，下次抓取时自动补写（yuqing spool 查看）",
+              file=sys.stderr)
+    rejected = sum(r["errors_by_kind"].get("index_rejected", 0) for r in runs)
+    if rejected:
+        print(f"注意：{rejected} 篇文章被 Elasticsearch 因内容拒收，已另存于本地缓冲，不会自动重试"
+              "（yuqing spool 查看；修正原因后 yuqing spool retry）", file=sys.stderr)
     return 1 if failed else 0

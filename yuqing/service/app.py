@@ -56,6 +56,7 @@ class Service:
         self._calendar_checked = None  # the local date of the last calendar warning check
         self.scheduler = Scheduler(self.build_jobs(), on_finished=metrics.job_finished)
         self.health_server: HealthServer | None = None
+        self._spool_rejected = 0  # set with the pending count by _spool_pending
 
     # ----------------------------------------------------------- jobs
     def build_jobs(self) -> list[Job]:
@@ -232,6 +233,8 @@ class Service:
             doc["elasticsearch"] = f"不可用: {exc}"
             doc["ok"] = False
         doc["spool_pending"] = self._spool_pending()
+        if self._spool_rejected:
+            doc["spool_rejected"] = self._spool_rejected
         try:
             status = self.calendar().status(clock.now_local())
             doc["calendar"] = {"level": status.level, "covered_years": list(status.covered_years),
@@ -243,14 +246,16 @@ class Service:
         return doc
 
     def _spool_pending(self) -> int | str:
+        """Documents waiting for Elasticsearch; those it refused for their content are counted
+        apart (``self._spool_rejected``), since no retry drains them."""
         try:
             from yuqing.spool import Spool
 
-            spool = Spool()
-            pending = sum(spool.pending(name) for name in spool.names())
+            pending, self._spool_rejected = Spool().totals()
         except Exception as exc:  # noqa: BLE001 - health reports, it does not raise
             return f"未知: {exc}"
         metrics.SPOOL_PENDING.set(pending)
+        metrics.SPOOL_REJECTED.set(self._spool_rejected)
         return pending
 
     # ----------------------------------------------------------- lifecycle

@@ -21,6 +21,8 @@ ANALYSIS_LAG = Gauge("yuqing_analysis_lag_seconds",
                      "(0 when none waited)", registry=REGISTRY)
 SPOOL_PENDING = Gauge("yuqing_spool_pending", "Items waiting in the local spool for Elasticsearch",
                       registry=REGISTRY)
+SPOOL_REJECTED = Gauge("yuqing_spool_rejected", "Items Elasticsearch refused for their content, set aside in "
+                       "the spool (see `yuqing spool`)", registry=REGISTRY)
 ALERTS_OPEN = Gauge("yuqing_alerts_open", "Alerts not closed (nor merged into another), by level after the last "
                     "analysis cycle", ["level"], registry=REGISTRY)
 

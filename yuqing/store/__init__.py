@@ -438,6 +438,7 @@ _UNAVAILABLE_TYPES = frozenset({
     "node_closed_exception",
     "no_shard_available_action_exception",
     "circuit_breaking_exception",
+    "index_closed_exception",  # closed by an administrator; written once it is opened again
 })
 
 
