@@ -324,7 +324,8 @@ class IndexPipeline(_Pipeline):
         if failed:
             self.spool(STATE, [d for d in docs if d["id"] in failed])
         if report.unavailable:
-            self.context.drop_store(f"{len(report.unavailable)} crawl-state documents refused: {_first_reason(report)}")
+            self.context.drop_store(f"{len(report.unavailable)} crawl-state documents refused: "
+                                    f"{_first_reason(report)}")
         for doc in docs:
             self.context.state.remember(doc)
 
@@ -346,6 +347,8 @@ class IndexPipeline(_Pipeline):
             if not self.context.spool.pending(name):
                 continue
 
+            aside = [0]  # posts moved to POSTS + REJECTED: taken from the spool, but not written
+
             def write(docs, name=name):
                 report = store.index_posts(docs) if name == POSTS else store.index_docs(name, docs)
                 if name == STATE:
@@ -356,8 +359,10 @@ class IndexPipeline(_Pipeline):
                     raise StoreError(_first_reason(report))
                 if name == POSTS:  # a post the cluster rejects for what it is goes where _write puts it
                     rejected = {doc_id for doc_id, _ in report.failed}
-                    bad = [d for d in docs if _doc_id(d) in rejected or str(d.get("url", ""))[:80] in rejected]
+                    bad = [d for d in docs
+                           if _doc_id(d) in rejected or str(d.get("url", ""))[:80] in rejected]
                     if bad:
+                        aside[0] += len(bad)
                         self.context.spool.append(POSTS + REJECTED, bad)
                         LOGGER.error("%d spooled posts rejected by Elasticsearch, set aside in %s",
                                      len(bad), POSTS + REJECTED)
@@ -366,6 +371,7 @@ class IndexPipeline(_Pipeline):
                 return [(d, "rejected") for d in docs if _doc_id(d) in failed]
 
             written, left = self.context.spool.replay(name, write)
+            written -= aside[0]
             if written:
                 LOGGER.info("wrote %d spooled %s documents (%d still pending)", written, name, left)
             self.context.count("-", f"spool_replayed/{name}", written)

@@ -153,7 +153,8 @@ def test_posts_the_cluster_cannot_take_just_then_are_written_later_not_set_aside
 
     def flush(n):
         pipeline.buffer = []
-        asyncio.run(pipeline.process_item(NormalizePipeline(crawler).process_item(_post(n), _Spider()), _Spider()))
+        item = NormalizePipeline(crawler).process_item(_post(n), _Spider())
+        asyncio.run(pipeline.process_item(item, _Spider()))
         pipeline._flush_safely(pipeline.buffer)
 
     store.client.indices.put_settings(index=store.alias("posts"), settings={"index.blocks.write": True})

@@ -1,4 +1,4 @@
-"""`yuqing spool [status|retry]`: what waits in the local buffer (spool), and another try for refused posts."""
+"""`yuqing spool [status|retry]`: what waits in the local buffer (spool); another try for refused posts."""
 
 from __future__ import annotations
 
