@@ -63,3 +63,35 @@ def test_parser_builds_without_importing_heavy_modules():
              "print(sorted(m for m in ('snownlp', 'dash', 'scrapy', 'elasticsearch', 'jieba') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def _parsers(parser, path):
+    import argparse
+
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, f"{path} {name}")
+
+
+def test_every_help_page_fits_an_80_column_terminal(monkeypatch):
+    # argparse wraps only at spaces and counts a Chinese character as one column: a Chinese
+    # description used to come out as one line twice the terminal's width.
+    from yuqing.cli._format import width_of
+
+    monkeypatch.setenv("COLUMNS", "80")
+    too_wide = [(path, line) for path, parser in _parsers(build_parser(), "yuqing")
+                for line in parser.format_help().splitlines() if width_of(line) > 80]
+    assert too_wide == []
+
+
+def test_help_wraps_between_chinese_characters_never_before_closing_punctuation():
+    from yuqing.cli._format import width_of, wrap
+
+    lines = wrap("通知通道与路由在 config/notify.yaml 中配置（密钥放在环境变量中，用 *_env 引用）。", 30)
+    assert all(width_of(line) <= 30 for line in lines)
+    assert "".join(lines).replace(" ", "") == "通知通道与路由在config/notify.yaml中配置（密钥放在环境变量中，用*_env引用）。"
+    assert not any(line[0] in "，。）" for line in lines)
+    assert "config/notify.yaml" in " ".join(lines)  # an English word is never cut
+    assert wrap("yuqing demo     演示", 40, keep_spaces=True) == ["yuqing demo     演示"]

@@ -16,6 +16,7 @@ import pkgutil
 import sys
 
 from yuqing import __version__
+from yuqing.cli import _format
 from yuqing.errors import YuqingError
 
 DESCRIPTION = """\
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
+    _format.apply(parser)  # Chinese help wrapped to the terminal's width
     return parser
 
 

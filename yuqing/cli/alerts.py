@@ -19,7 +19,7 @@ def register(subparsers) -> None:
     lst.add_argument("--json", action="store_true", help="输出 JSON")
     lst.set_defaults(func=run_list)
     show = inner.add_parser("show", help="预警详情与处置记录")
-    show.add_argument("alert_id")
+    show.add_argument("alert_id", help=ALERT_ID_HELP)
     show.set_defaults(func=run_show)
     for name, help_text in (("ack", "确认预警（级别上升后再次确认即报告新级别）"), ("close", "办结预警"),
                             ("silence", "静默预警或整个监测方案（不再推送，预警照常记录）")):
@@ -29,31 +29,36 @@ def register(subparsers) -> None:
             sub.add_argument("--scheme", help="静默该监测方案：只属于已静默方案的预警不再推送")
             sub.add_argument("--until", help="静默截止时间（ISO 8601），默认一直静默")
         else:
-            sub.add_argument("alert_id")
+            sub.add_argument("alert_id", help=ALERT_ID_HELP)
         sub.add_argument("--by", required=True, help="操作人")
         if name == "close":
             sub.add_argument("--note", default="", help="办结说明")
         sub.set_defaults(func=run_step, step=name)
     assign = inner.add_parser("assign", help="交办责任单位")
-    assign.add_argument("alert_id")
+    assign.add_argument("alert_id", help=ALERT_ID_HELP)
     assign.add_argument("--by", required=True, help="操作人")
     assign.add_argument("--unit", required=True, help="责任单位")
-    assign.add_argument("--type", required=True, choices=HANDLING_TYPES, help="处置类型")
+    assign.add_argument("--type", required=True, choices=HANDLING_TYPES, metavar="TYPE",
+                        help="处置类型，其一：" + "、".join(HANDLING_TYPES))
     assign.set_defaults(func=run_step, step="assign")
     respond = inner.add_parser("respond", help="登记回应")
-    respond.add_argument("alert_id")
+    respond.add_argument("alert_id", help=ALERT_ID_HELP)
     respond.add_argument("--by", required=True, help="操作人")
-    respond.add_argument("--channel", required=True, choices=RESPONSE_CHANNELS, help="回应渠道")
+    respond.add_argument("--channel", required=True, choices=RESPONSE_CHANNELS, metavar="CHANNEL",
+                         help="回应渠道，其一：" + "、".join(RESPONSE_CHANNELS))
     respond.add_argument("--ref", required=True, help="链接或文号")
     respond.add_argument("--at", help="回应时间（ISO 8601），默认现在")
     respond.set_defaults(func=run_step, step="respond")
     handover = inner.add_parser("handover", help="登记虚假和不实信息移交")
-    handover.add_argument("alert_id")
+    handover.add_argument("alert_id", help=ALERT_ID_HELP)
     handover.add_argument("--by", required=True, help="操作人")
     handover.add_argument("--receiver", required=True, help="接收单位（公安机关/网络监管部门）")
     handover.add_argument("--ref", required=True, help="移交文号或回执")
     handover.add_argument("--at", help="移交时间（ISO 8601），默认现在")
     handover.set_defaults(func=run_step, step="handover")
+
+
+ALERT_ID_HELP = "预警编号（yuqing alerts list 的第一列）"
 
 
 def _line(alert: dict) -> str:

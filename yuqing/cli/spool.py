@@ -14,11 +14,9 @@ def register(subparsers) -> None:
                         help="缓冲目录（默认 数据目录/spool，即 YUQING_DATA_DIR/spool）")
     parser = subparsers.add_parser(
         "spool", parents=[common], help="查看本地缓冲（Elasticsearch 暂不可写时抓到的文章在此等待）",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="本地缓冲：Elasticsearch 不可用、正在关闭、过载或写入被锁定时，抓到的文章存在本地，\n"
-        "下一次抓取（或监测服务的抓取）自动补写。\n"
-        "Elasticsearch 因内容本身拒收的文章另存为“已拒收”，不会自动重试：\n"
-        "查明原因（如字段映射）并修正后，用 yuqing spool retry 放回等待队列。\n"
+        description="本地缓冲：Elasticsearch 不可用、正在关闭、过载或写入被锁定时，抓到的文章存在本地，"
+        "下一次抓取（或监测服务的抓取）自动补写。Elasticsearch 因内容本身拒收的文章另存为“已拒收”，"
+        "不会自动重试：查明原因（如字段映射）并修正后，用 yuqing spool retry 放回等待队列。"
         "有已拒收的文章时 status 的退出码为 1。",
     )
     inner = parser.add_subparsers(title="子命令", metavar="<子命令>")

@@ -1,0 +1,77 @@
+"""Help text that fits the terminal when it is Chinese.
+
+argparse wraps only at spaces and counts characters, so a Chinese description came out as one
+line twice the terminal's width. This formatter counts a wide character as two columns, may break
+between any two Chinese characters (never before closing punctuation), and keeps the line breaks
+a text spells out (the top-level overview is laid out by hand)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import unicodedata
+
+# A unit is a run of non-space characters that are not wide (an English word, a number, a flag),
+# a single wide character, or a run of spaces.
+_UNITS = re.compile(r"\s+|[^\s\u1100-\uffff]+|.", re.S)
+_NO_LINE_START = set("，。、；：？！）》」』”’】…,.;:?!)")
+
+
+def width_of(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap(text: str, columns: int, keep_spaces: bool = False) -> list[str]:
+    """``text`` (one paragraph) in lines of at most ``columns`` display columns where possible;
+    runs of spaces inside a line are kept when ``keep_spaces`` (text laid out by hand)."""
+    lines: list[str] = []
+    line: list[str] = []  # the units of the line being filled
+    for unit in _UNITS.findall(text):
+        if unit.isspace():
+            if line:
+                line.append(unit if keep_spaces else " ")
+            continue
+        if line and width_of("".join(line).rstrip() + unit) > columns:
+            carried: list[str] = []
+            if unit[0] in _NO_LINE_START and len(line) > 1 and width_of(line[-1]) == 2:
+                carried = [line.pop()]  # closing punctuation takes the character before it along
+            lines.append("".join(line).rstrip())
+            line = carried
+        line.append(unit)
+    if "".join(line).strip():
+        lines.append("".join(line).rstrip())
+    return lines or [""]
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(" ".join(text.split()), max(width, 20))
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" not in text.strip():
+            return "\n".join(indent + line for line in wrap(" ".join(text.split()), max(width, 20)))
+        out = []
+        for raw in text.strip("\n").splitlines():
+            lead = raw[: len(raw) - len(raw.lstrip())]
+            if not raw.strip():
+                out.append("")
+                continue
+            if width_of(raw) <= width:
+                out.append(indent + raw)
+                continue
+            # "  term      description": continuation lines start under the description
+            term = re.match(r"(\s*\S.*?\s{2,})(?=\S)", raw)
+            hang = term.group(1) if term else lead
+            lines = wrap(raw[len(hang):].strip(), max(width - width_of(hang), 20), keep_spaces=True)
+            out += [indent + (hang if n == 0 else " " * width_of(hang)) + line
+                    for n, line in enumerate(lines)]
+        return "\n".join(out)
+
+
+def apply(parser: argparse.ArgumentParser) -> None:
+    """Use :class:`HelpFormatter` for ``parser`` and every sub-command parser below it."""
+    parser.formatter_class = HelpFormatter
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps sub-parsers only here
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for sub in set(action.choices.values()):
+                apply(sub)
