@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from yuqing.cli._format import width_of
 
 from .conftest import PROJECT_ROOT
 
@@ -74,6 +77,11 @@ def test_an_unreachable_site_reads_as_one_counted_error_not_a_traceback(tmp_path
     assert result.returncode == 1  # the source failed
     row = next(line for line in result.stdout.splitlines() if line.startswith("sandbox_news"))
     assert row.split()[-2:] == ["失败", "连接被拒×1"]
+    header = next(line for line in result.stdout.splitlines() if line.startswith("来源"))
+    # Each heading ends in the column its figures end in (a Chinese heading is two columns a character).
+    ends = [width_of(header[: header.index(h) + 2]) for h in ("页面", "条目", "跳过", "错误", "缓冲")]
+    figures = [m.end() for m in re.finditer(r"\d+", row[: row.index("失败")])]
+    assert ends == figures
     assert "Traceback" not in result.stderr and "Connection was refused" in result.stderr  # what and where
     final = [line for line in result.stderr.splitlines() if line.startswith("已抓取")][-1]  # "\r" reads as a newline
     assert "错误 1，" in final  # the progress line counts what the table counts

@@ -1,4 +1,4 @@
-"""Help text that fits the terminal when it is Chinese.
+"""Help text and tables that fit the terminal when they are Chinese.
 
 argparse wraps only at spaces and counts characters, so a Chinese description came out as one
 line twice the terminal's width. This formatter counts a wide character as two columns, may break
@@ -18,7 +18,16 @@ _NO_LINE_START = set("，。、；：？！）》」』”’】…,.;:?!)")
 
 
 def width_of(text: str) -> int:
+    """Terminal columns ``text`` takes (a Chinese character takes two)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def ljust(text: str, columns: int) -> str:
+    return text + " " * max(columns - width_of(text), 0)
+
+
+def rjust(text: str, columns: int) -> str:
+    return " " * max(columns - width_of(text), 0) + text
 
 
 def wrap(text: str, columns: int, keep_spaces: bool = False) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from yuqing.cli._format import ljust, rjust
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -76,11 +78,11 @@ def run(args: argparse.Namespace) -> int:
         log_to_root=True,
     )
     failed = 0
-    print(f"{'来源':<22}{'页面':>6}{'条目':>6}{'跳过':>6}{'错误':>6}{'缓冲':>6}  状态  错误分类")
+    print(ljust("来源", 24) + "".join(rjust(h, 6) for h in ("页面", "条目", "跳过", "错误", "缓冲")) + "  状态  错误分类")
     for run_doc in runs:
         status = STATUS_LABELS.get(run_doc["status"], run_doc["status"])
         print(
-            f"{run_doc['source']:<24}{run_doc['pages']:>6}{run_doc['items']:>6}{run_doc['skipped']:>6}"
+            f"{ljust(run_doc['source'], 24)}{run_doc['pages']:>6}{run_doc['items']:>6}{run_doc['skipped']:>6}"
             f"{run_doc['errors']:>6}{run_doc['spooled']:>6}  {status}  {describe_errors(run_doc['errors_by_kind']) or '-'}"
         )
         failed += run_doc["status"] == "failed"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import unicodedata
+
+from yuqing.cli._format import ljust
 
 LABELS = {"posts": "文章", "crawl-state": "抓取进度", "crawl-runs": "抓取记录"}
 
@@ -40,12 +41,6 @@ def _label(name: str) -> str:
     return LABELS.get(base, base) + ("（已拒收）" if name.endswith(REJECTED) else "")
 
 
-def _cell(text: str, width: int) -> str:
-    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(width - used, 1)
-
-
 def _status(args: argparse.Namespace) -> int:
     from yuqing.spool import REJECTED
 
@@ -57,7 +52,7 @@ def _status(args: argparse.Namespace) -> int:
         print("没有等待写入的文档")
         return 0
     for name, count in counts.items():
-        print(f"  {_cell(_label(name), 16)}{count:>8} 条  {spool.path(name).name}")
+        print(f"  {ljust(_label(name), 16)}{count:>8} 条  {spool.path(name).name}")
     if any(not name.endswith(REJECTED) for name in counts):
         print("等待写入的文档：Elasticsearch 恢复可写后，下一次 yuqing crawl（或监测服务的抓取）自动补写")
     rejected = sum(count for name, count in counts.items() if name.endswith(REJECTED))
