@@ -161,6 +161,8 @@ class Categorizer:
 
 def _noise_report(categorizer: Categorizer, root: Path) -> None:
     """Share of THUCNews titles per class that get any category (out-of-domain classes = noise)."""
+    from yuqing.columns import ljust
+
     folder = root / "news" / "thucnews_titles"
     classes = (folder / "class.txt").read_text(encoding="utf-8").split()
     totals = [0] * len(classes)
@@ -173,7 +175,7 @@ def _noise_report(categorizer: Categorizer, root: Path) -> None:
                 hits[int(label)] += bool(categorizer.categorize(title, ""))
     print("THUCNews 新闻标题被归入任一分类的比例（体育/游戏/娱乐等领域外类别即误报率上限）:")
     for cls, total, hit in zip(classes, totals, hits):
-        print(f"  {cls:<14}{hit:>5}/{total:<6}{hit / max(total, 1):.2%}")
+        print(f"  {ljust(cls, 14)}{hit:>5}/{total:<6}{hit / max(total, 1):.2%}")
 
 
 def _main(argv: list[str] | None = None) -> int:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from yuqing.columns import ljust, rjust
 
 FLOORS_FILE = Path(__file__).with_name("floors.yaml")
 
@@ -100,23 +101,11 @@ def check_floors(rows: list[Row], floors: dict) -> list[str]:
     return failures
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _left(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
-def _right(text: str, width: int) -> str:
-    return " " * max(0, width - _width(text)) + text
-
-
 def format_table(rows: list[Row], floors: dict | None) -> str:
     from analysis.sentiment.datasets import TEST_SETS
 
-    header = [_left("评测集", 20), _right("条数", 6), "  ", _left("模型", 22), _right("准确率", 8),
-              _right("macro-F1", 10)]
+    header = [ljust("评测集", 20), rjust("条数", 6), "  ", ljust("模型", 22), rjust("准确率", 8),
+              rjust("macro-F1", 10)]
     lines = ["".join(header) + "  下限(准确率/macro-F1)"]
     previous = None
     for row in rows:
@@ -128,7 +117,7 @@ def format_table(rows: list[Row], floors: dict | None) -> str:
             f = floors["floors"][row.dataset]
             met = row.accuracy >= f["accuracy"] and row.macro_f1 >= f["macro_f1"]
             floor = f"{f['accuracy']:.3f}/{f['macro_f1']:.3f} {'达标' if met else '未达标'}"
-        cells = [_left(title, 20), _right(size, 6), "  ", _left(row.model, 22),
+        cells = [ljust(title, 20), rjust(size, 6), "  ", ljust(row.model, 22),
                  f"{row.accuracy:>8.3f}", f"{row.macro_f1:>10.3f}"]
         lines.append("".join(cells) + (f"  {floor}" if floor else ""))
     return "\n".join(lines)

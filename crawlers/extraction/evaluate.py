@@ -135,6 +135,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from yuqing.columns import ljust, rjust
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_ROOT = PROJECT_ROOT.parent / "shared" / "data" / "extraction"
 GROUND_SET = DATA_ROOT / "chinese_web_content_extraction"
@@ -629,12 +631,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"{page_id[:8]}  F1 {f1:.3f}  日期 {truth or '-'} / {found or '-'} {mark}")
     dated = len(ours.day_hits)
     print(f"正文抽取评测（chinese_web_content_extraction，{len(pages)} 页；日期按日计，{dated} 页有完整日期）")
-    print(f"{'系统':<22}{'正文 F1':>10}{'日期准确率':>12}{'耗时(秒)':>10}")
-    print(f"{'yuqing':<24}{ours.body_f1:>10.3f}{ours.date_accuracy:>14.3f}{ours.seconds:>10.1f}")
+    def row(*cells) -> str:
+        return ljust(cells[0], 24) + rjust(cells[1], 10) + rjust(cells[2], 14) + rjust(cells[3], 10)
+
+    print(row("系统", "正文 F1", "日期准确率", "耗时(秒)"))
+    print(row("yuqing", f"{ours.body_f1:.3f}", f"{ours.date_accuracy:.3f}", f"{ours.seconds:.1f}"))
     if traf is not None:
-        print(f"{'trafilatura(召回优先)':<20}{traf.body_f1:>10.3f}{'-':>14}{traf.seconds:>10.1f}")
+        print(row("trafilatura(召回优先)", f"{traf.body_f1:.3f}", "-", f"{traf.seconds:.1f}"))
     if hd is not None:
-        print(f"{'htmldate':<24}{'-':>10}{hd.date_accuracy:>14.3f}{hd.seconds:>10.1f}")
+        print(row("htmldate", "-", f"{hd.date_accuracy:.3f}", f"{hd.seconds:.1f}"))
     versus = "" if hd is None else f"（htmldate {hd.corrected_date_accuracy:.3f}）"
     print(
         f"勘误后日期准确率（{ERRATA_FILE.name} 按页面自身证据更正 {len(errata)} 页标注，其余照原标注）: "

@@ -78,7 +78,7 @@ def _parsers(parser, path):
 def test_every_help_page_fits_an_80_column_terminal(monkeypatch):
     # argparse wraps only at spaces and counts a Chinese character as one column: a Chinese
     # description used to come out as one line twice the terminal's width.
-    from yuqing.cli._format import width_of
+    from yuqing.columns import width_of
 
     monkeypatch.setenv("COLUMNS", "80")
     too_wide = [(path, line) for path, parser in _parsers(build_parser(), "yuqing")
@@ -87,7 +87,8 @@ def test_every_help_page_fits_an_80_column_terminal(monkeypatch):
 
 
 def test_help_wraps_between_chinese_characters_never_before_closing_punctuation():
-    from yuqing.cli._format import width_of, wrap
+    from yuqing.cli._format import wrap
+    from yuqing.columns import width_of
 
     lines = wrap("通知通道与路由在 config/notify.yaml 中配置（密钥放在环境变量中，用 *_env 引用）。", 30)
     assert all(width_of(line) <= 30 for line in lines)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from yuqing.cli._format import width_of
+from yuqing.columns import width_of
 
 from .conftest import PROJECT_ROOT
 

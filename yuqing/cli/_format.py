@@ -1,4 +1,4 @@
-"""Help text and tables that fit the terminal when they are Chinese.
+"""Help text that fits the terminal when it is Chinese.
 
 argparse wraps only at spaces and counts characters, so a Chinese description came out as one
 line twice the terminal's width. This formatter counts a wide character as two columns, may break
@@ -9,25 +9,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import unicodedata
+
+from yuqing.columns import width_of
 
 # A unit is a run of non-space characters that are not wide (an English word, a number, a flag),
 # a single wide character, or a run of spaces.
 _UNITS = re.compile(r"\s+|[^\s\u1100-\uffff]+|.", re.S)
 _NO_LINE_START = set("，。、；：？！）》」』”’】…,.;:?!)")
-
-
-def width_of(text: str) -> int:
-    """Terminal columns ``text`` takes (a Chinese character takes two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def ljust(text: str, columns: int) -> str:
-    return text + " " * max(columns - width_of(text), 0)
-
-
-def rjust(text: str, columns: int) -> str:
-    return " " * max(columns - width_of(text), 0) + text
 
 
 def wrap(text: str, columns: int, keep_spaces: bool = False) -> list[str]:

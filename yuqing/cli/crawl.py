@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from yuqing.cli._format import ljust, rjust
+from yuqing.columns import ljust, rjust
 
 
 def register(subparsers) -> None:

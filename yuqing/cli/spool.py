@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from yuqing.cli._format import ljust
+from yuqing.columns import ljust
 
 LABELS = {"posts": "文章", "crawl-state": "抓取进度", "crawl-runs": "抓取记录"}
 

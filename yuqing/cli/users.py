@@ -6,6 +6,7 @@ import getpass
 import os
 import sys
 
+from yuqing.columns import ljust
 from yuqing.errors import YuqingError
 
 
@@ -86,8 +87,8 @@ def _list(args) -> int:
     if not users:
         print("还没有账号。新增: yuqing users add 用户名 --role admin")
         return 0
-    print(f"{'用户名':<16}{'角色':<14}{'单位':<14}{'显示名':<10}状态")
+    print(ljust("用户名", 18) + ljust("角色", 16) + ljust("单位", 18) + ljust("显示名", 12) + "状态")
     for user in users:
-        print(f"{user.username:<18}{user.role_label:<14}{user.unit or '-':<16}{user.display_name or '-':<12}"
-              f"{'停用' if user.disabled else '正常'}")
+        print(ljust(user.username, 18) + ljust(user.role_label, 16) + ljust(user.unit or "-", 18)
+              + ljust(user.display_name or "-", 12) + ("停用" if user.disabled else "正常"))
     return 0
