@@ -51,11 +51,15 @@ def test_load_reports_bad_lines_with_file_and_line_and_keeps_the_rest(store, tmp
 
 
 def test_search_prints_highlighted_results(store, capsys):
-    store.index_posts([{"url": "http://a.example.cn/1", "title": "校园食品安全检查",
-                        "content": "市市场监管局开展校园食品安全检查。"}], refresh=True)
+    store.index_posts([{"url": "http://a.example.cn/1", "title": "校园食品安全检查", "source_name": "津门晚报",
+                        "published_at": "2024-03-12T19:08:00+08:00",
+                        "content": "市市场监管局开展校园食品安全检查。\n抽检 540 批次食品安全指标。"}], refresh=True)
     assert main(["search", "食品安全"]) == 0
     out = capsys.readouterr().out
     assert "共 1 条结果" in out and "【食品安全】" in out
+    assert "  2024-03-12 19:08  津门晚报  http://a.example.cn/1" in out
+    # Every line of the result is indented under its title: the body's own line break does not break it.
+    assert all(line.startswith("  ") for line in out.split("校园【食品安全】检查\n", 1)[1].splitlines() if line)
 
 
 def test_parser_builds_without_importing_heavy_modules():

@@ -80,11 +80,13 @@ def _search(args) -> int:
         doc = hit["_source"]
         title = hit.get("highlight", {}).get("title", [doc.get("title", "")])[0]
         print(f"\n{_terminal(title)}")
-        print(f"  {doc.get('published_at', '')}  {doc.get('source', '')}  {doc.get('url', '')}")
+        when = str(doc.get("published_at") or "-")[:16].replace("T", " ")  # stored in local time
+        print(f"  {when}  {doc.get('source_name') or doc.get('source', '')}  {doc.get('url', '')}")
         for fragment in hit.get("highlight", {}).get("content", [])[:2]:
             print(f"  …{_terminal(fragment)}…")
     return 0
 
 
 def _terminal(fragment: str) -> str:
-    return fragment.replace("<em>", "【").replace("</em>", "】")
+    """A highlighted fragment on one line (crawled text keeps its line breaks), matches in 【】."""
+    return " ".join(fragment.split()).replace("<em>", "【").replace("</em>", "】")
