@@ -17,6 +17,7 @@ from dash import Input, Output, dcc, html
 from dashboards import figures
 from dashboards.auth import current_user, guard_layout, guarded_callback
 from dashboards.common import SHANGHAI, card, current_store, fmt_time, parse_time, safe_url, stat
+from yuqing.alerts.workflow import ACTION_LABELS
 from yuqing.store import queries
 
 try:
@@ -30,8 +31,6 @@ dash.register_page(__name__, path="/event", path_template="/event/<event_id>", n
 
 CLUSTERS = 10
 REFRESH_MS = 60_000
-ACTION_LABELS = {"acknowledge": "确认", "assign": "交办", "respond": "记录回应", "handover": "移交",
-                 "close": "办结", "silence": "静默", "reopen": "重新打开"}
 POST_FIELDS = ["title", "content", "url", "source_name", "platform", "media_level", "published_at", "sentiment",
                "author"]
 

@@ -34,9 +34,10 @@ def test_workflow_from_the_command_line(store, capsys):
     capsys.readouterr()
     assert main(["alerts", "show", "al-1"]) == 0
     out = capsys.readouterr().out
-    assert "已办结" in out and "食品安全监督管理处" in out and "已完成 2024-03-12T15:00:00+08:00" in out
-    assert [line.split()[3] for line in out.splitlines() if line.startswith("记录")] == \
-        ["acknowledge", "assign", "respond", "close"]
+    assert "已办结" in out and "食品安全监督管理处" in out
+    assert "时限 回应关切: 2024-03-14 10:00 前（已于 2024-03-12 15:00 完成）" in out
+    assert [line.split()[4] for line in out.splitlines() if line.startswith("记录")] == \
+        ["确认", "交办", "记录回应", "办结"]
     store.refresh("alerts")
     assert main(["alerts", "list", "--status", "closed", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)

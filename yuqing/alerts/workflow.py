@@ -34,6 +34,9 @@ def _sa():
 
 STATUSES = ("new", "acknowledged", "assigned", "responded", "closed")
 STATUS_LABELS = {"new": "新预警", "acknowledged": "已确认", "assigned": "已交办", "responded": "已回应", "closed": "已办结"}
+# What each audit-trail action reads as, wherever the trail is shown (dashboard, command line).
+ACTION_LABELS = {"acknowledge": "确认", "assign": "交办", "respond": "记录回应", "handover": "移交",
+                 "close": "办结", "silence": "静默", "reopen": "重新打开"}
 HANDLING_TYPES = ("建设性意见建议", "实际困难", "重大问题", "不了解情况/模糊认识", "错误看法", "虚假和不实信息")
 RESPONSE_CHANNELS = ("发布权威信息", "新闻发布会", "接受媒体采访")
 FALSE_INFORMATION = "虚假和不实信息"

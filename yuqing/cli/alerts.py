@@ -84,7 +84,9 @@ def run_list(args) -> int:
 
 
 def run_show(args) -> int:
+    from yuqing import clock
     from yuqing.alerts import workflow as wf
+    from yuqing.notify.render import deadline_state, show_time
     from yuqing.store import connect
 
     store = connect()
@@ -94,10 +96,14 @@ def run_show(args) -> int:
     print(_line(alert))
     print(f"触发规则: {'、'.join(alert.get('rules') or [])}")
     print(f"责任单位: {alert.get('owner_unit') or '未交办'}  处置类型: {alert.get('handling_type') or '-'}")
-    for d in alert.get("deadlines") or []:
-        print(f"时限 {d['label']}: {d['due_at']}" + (f"（已完成 {d['met_at']}）" if d.get("met_at") else ""))
+    now = clock.now_local()
+    for d in sorted(alert.get("deadlines") or [], key=lambda d: str(d.get("due_at") or "")):
+        state = deadline_state(d, now).replace("**", "")  # the notices' bold is markdown
+        print(f"时限 {d['label']}: {show_time(d['due_at'])} 前" + (f"（{state}）" if state else ""))
     for r in wf.audit_trail(store, args.alert_id):
-        print(f"记录 {r['at']} {r['actor']} {r['action']} {json.dumps(r.get('details') or {}, ensure_ascii=False)}")
+        details = "；".join(str(v) for v in (r.get("details") or {}).values() if v not in (None, "", [], {}))
+        print(f"记录 {show_time(r['at'])}  {r['actor']}  {wf.ACTION_LABELS.get(r['action'], r['action'])}"
+              + (f"  {details}" if details else ""))
     return 0
 
 
