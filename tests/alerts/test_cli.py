@@ -44,6 +44,28 @@ def test_workflow_from_the_command_line(store, capsys):
     assert [a["id"] for a in listed] == ["al-1"] and listed[0]["responses"][0]["actor"] == "李四"
 
 
+def test_the_list_shows_the_first_clock_still_running(store, capsys, monkeypatch):
+    import time
+    from datetime import datetime
+
+    from yuqing import clock
+
+    _alert(store)
+    start = datetime.fromisoformat("2024-03-14T07:30:00+08:00")  # 2.5 hours before the response is due
+    monkeypatch.setenv(clock.ENV, clock.SimulatedClock(start, time.time(), 0.0).to_env())  # stands still
+    store.refresh("alerts")
+    assert main(["alerts", "list"]) == 0
+    assert "帖子3  回应关切 剩余 2 小时 30 分  测试事件al-1" in capsys.readouterr().out
+    for argv in (["ack", "al-1", "--by", "张三"],
+                 ["assign", "al-1", "--by", "张三", "--unit", "办公室", "--type", "重大问题"],
+                 ["respond", "al-1", "--by", "李四", "--channel", "发布权威信息", "--ref", "文号1"]):
+        assert main(["alerts", *argv]) == 0
+    store.refresh("alerts")
+    capsys.readouterr()
+    assert main(["alerts", "list"]) == 0
+    assert "帖子3  测试事件al-1" in capsys.readouterr().out  # met: no clock left to show
+
+
 def test_false_information_handover_from_the_command_line(store, capsys):
     _alert(store)
     for argv in (["ack", "al-1", "--by", "张三"],

@@ -62,10 +62,17 @@ ALERT_ID_HELP = "预警编号（yuqing alerts list 的第一列）"
 
 
 def _line(alert: dict) -> str:
+    from yuqing import clock
     from yuqing.alerts.workflow import STATUS_LABELS
+    from yuqing.notify.render import deadline_state
 
+    # The clock a press officer must watch: the first deadline not yet met.
+    open_deadlines = [d for d in alert.get("deadlines") or [] if not d.get("met_at") and d.get("due_at")]
+    first = min(open_deadlines, key=lambda d: str(d["due_at"]), default=None)
+    due = "" if first is None or alert.get("status") == "closed" else \
+        f"  {first['label']} {deadline_state(first, clock.now_local()).replace('**', '')}"
     return (f"{alert['id']}  {alert['level']}级({alert['color']})  {STATUS_LABELS.get(alert.get('status'), '?')}  "
-            f"帖子{alert.get('post_count', 0)}  {alert.get('title', '')}")
+            f"帖子{alert.get('post_count', 0)}{due}  {alert.get('title', '')}")
 
 
 def run_list(args) -> int:
