@@ -94,6 +94,32 @@ def test_errors_are_chinese_and_name_the_alert(store, capsys):
     assert sa.get_many(store, "alerts", ["al-1"])["al-1"]["status"] == "new"
 
 
+@pytest.mark.parametrize("argv", [
+    ["alerts", "respond", "al-1", "--by", "李四", "--channel", "发布权威信息", "--ref", "x", "--at", "昨天"],
+    ["alerts", "handover", "al-1", "--by", "李四", "--receiver", "公安", "--ref", "x", "--at", "3/12"],
+    ["alerts", "silence", "al-1", "--by", "李四", "--until", "明天"],
+    ["search", "食品", "--since", "去年"],
+])
+def test_a_time_that_is_not_a_time_is_refused_with_the_option_and_an_example(argv, capsys):
+    # It used to end in a ValueError traceback (or Elasticsearch's parse error for search).
+    with pytest.raises(SystemExit) as refused:
+        main(argv)
+    err = capsys.readouterr().err
+    assert refused.value.code == 2 and "Traceback" not in err
+    assert f"argument {argv[-2]}: 时间格式无效: '{argv[-1]}'（示例: 2024-03-12 15:00" in err
+
+
+def test_a_time_may_be_written_with_a_space_and_without_a_zone(store, capsys):
+    _alert(store)
+    for argv in (["ack", "al-1", "--by", "张三"],
+                 ["assign", "al-1", "--by", "张三", "--unit", "办公室", "--type", "重大问题"],
+                 ["respond", "al-1", "--by", "李四", "--channel", "发布权威信息", "--ref", "x",
+                  "--at", "2024-03-12 15:00"]):
+        assert main(["alerts", *argv]) == 0
+    met = sa.get_many(store, "alerts", ["al-1"])["al-1"]["responses"][0]["at"]
+    assert met == "2024-03-12T15:00:00+08:00"  # Beijing time
+
+
 def test_silence_hides_from_the_list_unless_all(store, capsys):
     _alert(store, "al-1")
     _alert(store, "al-2", level="Ⅱ", rank=2)

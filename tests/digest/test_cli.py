@@ -81,7 +81,12 @@ def test_weekly_html_to_stdout(env, capsys):
 def test_errors_are_chinese_and_non_zero(env, capsys, tmp_path):
     assert main(["digest", "event", "no-such-event", "--out", str(tmp_path / "x.docx")]) == 1
     assert "事件 no-such-event 不存在" in capsys.readouterr().err
-    assert main(["digest", "daily", "--date", "2024-02-30"]) == 1
-    assert "日期格式无效" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # refused by the parser, before anything runs
+        main(["digest", "daily", "--date", "2024-02-30"])
+    assert refused.value.code == 2
+    assert "argument --date: 日期格式无效: '2024-02-30'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["digest", "event", "ev-1", "--at", "昨天"])
+    assert "argument --at: 时间格式无效: '昨天'" in capsys.readouterr().err
     assert main(["digest", "daily", "--date", "2024-03-12", "--format", "pdf", "--out", "-"]) == 1
     assert "不能输出到标准输出" in capsys.readouterr().err

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from yuqing.cli._types import instant
+
 
 def register(subparsers) -> None:
     from yuqing.alerts.workflow import HANDLING_TYPES, RESPONSE_CHANNELS  # light: no store import
@@ -27,7 +29,7 @@ def register(subparsers) -> None:
         if name == "silence":
             sub.add_argument("alert_id", nargs="?", help="预警编号（与 --scheme 二选一）")
             sub.add_argument("--scheme", help="静默该监测方案：只属于已静默方案的预警不再推送")
-            sub.add_argument("--until", help="静默截止时间（ISO 8601），默认一直静默")
+            sub.add_argument("--until", type=instant, help="静默截止时间（如 2024-03-12 18:00），默认一直静默")
         else:
             sub.add_argument("alert_id", help=ALERT_ID_HELP)
         sub.add_argument("--by", required=True, help="操作人")
@@ -47,14 +49,14 @@ def register(subparsers) -> None:
     respond.add_argument("--channel", required=True, choices=RESPONSE_CHANNELS, metavar="CHANNEL",
                          help="回应渠道，其一：" + "、".join(RESPONSE_CHANNELS))
     respond.add_argument("--ref", required=True, help="链接或文号")
-    respond.add_argument("--at", help="回应时间（ISO 8601），默认现在")
+    respond.add_argument("--at", type=instant, help="回应时间（如 2024-03-12 15:00），默认现在")
     respond.set_defaults(func=run_step, step="respond")
     handover = inner.add_parser("handover", help="登记虚假和不实信息移交")
     handover.add_argument("alert_id", help=ALERT_ID_HELP)
     handover.add_argument("--by", required=True, help="操作人")
     handover.add_argument("--receiver", required=True, help="接收单位（公安机关/网络监管部门）")
     handover.add_argument("--ref", required=True, help="移交文号或回执")
-    handover.add_argument("--at", help="移交时间（ISO 8601），默认现在")
+    handover.add_argument("--at", type=instant, help="移交时间（如 2024-03-12 15:00），默认现在")
     handover.set_defaults(func=run_step, step="handover")
 
 

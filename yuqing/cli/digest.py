@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
 from pathlib import Path
 
+from yuqing.cli._types import day, instant
 from yuqing.errors import YuqingError
 
 FORMATS = ("docx", "pdf", "html", "md")
@@ -21,18 +21,18 @@ def register(subparsers) -> None:
         ("weekly", "舆情周报：某日所在的周一至周日，含周环比与各单位按时率"),
     ):
         sub = inner.add_parser(kind, help=text)
-        sub.add_argument("--date", required=True, help="日期 YYYY-MM-DD（周报取该日所在的一周）")
+        sub.add_argument("--date", required=True, type=day, help="日期 YYYY-MM-DD（周报取该日所在的一周）")
         _output_options(sub)
-        sub.add_argument("--now", help="按此时刻判断时限状态（ISO 8601，默认当前时间；用于回看）")
+        sub.add_argument("--now", type=instant, help="按此时刻判断时限状态（如 2024-03-13 09:00，默认当前时间；用于回看）")
         sub.set_defaults(func=_digest, kind=kind)
     event = inner.add_parser("event", help="舆情专报：某一事件")
     event.add_argument("event_id", help="事件编号（events 索引中的 id）")
     _output_options(event)
-    event.add_argument("--at", help="数据截至时刻（ISO 8601，默认当前时间）")
+    event.add_argument("--at", type=instant, help="数据截至时刻（如 2024-03-13 09:00，默认当前时间）")
     event.set_defaults(func=_event)
     send = inner.add_parser("send", help="立即生成并通过邮件发送日报或周报（记录到审计索引）")
     send.add_argument("kind", choices=("daily", "weekly"), help="daily 或 weekly")
-    send.add_argument("--date", required=True, help="日期 YYYY-MM-DD")
+    send.add_argument("--date", required=True, type=day, help="日期 YYYY-MM-DD")
     send.add_argument("--config", default=None, help="简报配置（默认 config/digest.yaml）")
     send.add_argument(
         "--notify-config", default="config/notify.yaml", help="通知配置（默认 config/notify.yaml）"
@@ -52,25 +52,6 @@ def _output_options(parser) -> None:
     parser.add_argument(
         "--out", help="输出文件（默认当前目录下的 舆情日报-日期.格式）；- 表示标准输出（html、md）"
     )
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise YuqingError(f"--date 日期格式无效: {text!r}（示例: 2024-03-12）") from None
-
-
-def _instant(text: str | None, option: str) -> datetime | None:
-    from analysis.workdays import SHANGHAI
-
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise YuqingError(f"{option} 时间格式无效: {text!r}（示例: 2024-03-13T09:00:00+08:00）") from None
-    return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
 
 
 def _write(doc, key: str, fmt: str, out: str | None) -> int:
@@ -100,8 +81,7 @@ def _digest(args) -> int:
     from yuqing.digest.model import build_digest
     from yuqing.store import connect
 
-    day = _date(args.date)
-    digest = build_digest(connect(), args.kind, day, now=_instant(args.now, "--now"))
+    digest = build_digest(connect(), args.kind, args.date, now=args.now)
     key = digest.start.date().isoformat()
     return _write(digest_document(digest), key, args.format, args.out)
 
@@ -111,7 +91,7 @@ def _event(args) -> int:
     from yuqing.digest.model import build_event_report
     from yuqing.store import connect
 
-    report = build_event_report(connect(), args.event_id, as_of=_instant(args.at, "--at"))
+    report = build_event_report(connect(), args.event_id, as_of=args.at)
     return _write(event_document(report), args.event_id, args.format, args.out)
 
 
@@ -133,7 +113,7 @@ def _send(args) -> int:
 
     store = connect()
     schedule = _schedule(args.config)
-    report = deliver(store, _dispatcher(args.notify_config), _date(args.date), args.kind, schedule=schedule)
+    report = deliver(store, _dispatcher(args.notify_config), args.date, args.kind, schedule=schedule)
     record(store, report, attempt=1, final=not report.ok, status="sent" if report.ok else "failed")
     if not report.ok:
         raise YuqingError(f"简报发送失败（{report.stage}）: {report.error}")

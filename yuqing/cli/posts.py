@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from yuqing.cli._types import instant
 from yuqing.errors import YuqingError
 
 
@@ -18,8 +19,8 @@ def register(subparsers) -> None:
     parser.add_argument("--source", action="append", default=[], help="只看某个信源（可重复）")
     parser.add_argument("--kind", action="append", default=[], help="信源类型 news/rss/sitemap/board_html/board_api/social")
     parser.add_argument("--category", action="append", default=[], help="分类，如 食品安全")
-    parser.add_argument("--since", help="起始时间（ISO 8601，如 2026-11-20）")
-    parser.add_argument("--until", help="截止时间（不含）")
+    parser.add_argument("--since", type=instant, help="起始时间（如 2026-11-20 或 2026-11-20 08:00）")
+    parser.add_argument("--until", type=instant, help="截止时间（不含）")
     parser.add_argument("-n", "--size", type=int, default=10, help="显示条数（默认 10）")
     parser.add_argument("--json", action="store_true", help="输出 JSON Lines")
     parser.set_defaults(func=_search)
