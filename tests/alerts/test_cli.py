@@ -109,6 +109,17 @@ def test_a_time_that_is_not_a_time_is_refused_with_the_option_and_an_example(arg
     assert f"argument {argv[-2]}: 时间格式无效: '{argv[-1]}'（示例: 2024-03-12 15:00" in err
 
 
+def test_list_filters_take_chinese_names_and_refuse_unknown_ones(store, capsys):
+    _alert(store)
+    store.refresh("alerts")
+    assert main(["alerts", "list", "--status", "新预警", "--level", "3"]) == 0
+    assert "al-1" in capsys.readouterr().out
+    for option, value in (("--status", "bogus"), ("--level", "9")):
+        with pytest.raises(SystemExit) as refused:  # used to print 没有预警, as if there were none
+            main(["alerts", "list", option, value])
+        assert refused.value.code == 2 and f"argument {option}: 没有这个" in capsys.readouterr().err
+
+
 def test_a_time_may_be_written_with_a_space_and_without_a_zone(store, capsys):
     _alert(store)
     for argv in (["ack", "al-1", "--by", "张三"],

@@ -50,6 +50,21 @@ def test_load_reports_bad_lines_with_file_and_line_and_keeps_the_rest(store, tmp
     assert store.count("posts") == 2
 
 
+def test_load_goes_on_past_a_missing_file_and_a_file_that_is_not_utf8(store, tmp_path, capsys):
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"url": "http://a.example.cn/1", "title": "电梯困人事件"}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes(json.dumps({"url": "http://a.example.cn/2", "title": "电梯"}, ensure_ascii=False).encode("gbk"))
+    missing = tmp_path / "missing.jsonl"
+    assert main(["load", str(missing), str(gbk), str(good)]) == 1
+    captured = capsys.readouterr()
+    assert f"{missing}: 无法读取" in captured.err and f"{gbk}: 不是 UTF-8 文本" in captured.err
+    assert "Traceback" not in captured.err and "新增 1 篇" in captured.out
+    store.refresh("posts")
+    assert store.count("posts") == 1
+
+
 def test_search_prints_highlighted_results(store, capsys):
     store.index_posts([{"url": "http://a.example.cn/1", "title": "校园食品安全检查", "source_name": "津门晚报",
                         "published_at": "2024-03-12T19:08:00+08:00",

@@ -28,3 +28,27 @@ def day(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期格式无效: {text!r}（示例: 2024-03-12）") from None
+
+
+def alert_status(text: str) -> str:
+    """A workflow status by key (new …) or by its Chinese name (新预警 …)."""
+    from yuqing.alerts.workflow import STATUS_LABELS
+
+    by_label = {label: key for key, label in STATUS_LABELS.items()}
+    value = text.strip()
+    if value in STATUS_LABELS:
+        return value
+    if value in by_label:
+        return by_label[value]
+    names = "、".join(f"{key}（{label}）" for key, label in STATUS_LABELS.items())
+    raise argparse.ArgumentTypeError(f"没有这个状态: {text!r}（可用: {names}）")
+
+
+def alert_level(text: str) -> str:
+    """Ⅰ–Ⅳ, also written II, 2, 二级 or 橙."""
+    from yuqing.notify.notice import normalise_level
+
+    level = normalise_level(text)
+    if level is None:
+        raise argparse.ArgumentTypeError(f"没有这个级别: {text!r}（可用: Ⅰ Ⅱ Ⅲ Ⅳ，也可写 1–4、I–IV、二级、橙）")
+    return level

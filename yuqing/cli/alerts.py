@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from yuqing.cli._types import instant
+from yuqing.cli._types import alert_level, alert_status, instant
 
 
 def register(subparsers) -> None:
@@ -15,8 +15,9 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("alerts", help="预警处置：列表、详情、确认、交办、回应、移交、办结、静默")
     inner = parser.add_subparsers(title="子命令", metavar="<子命令>")
     lst = inner.add_parser("list", help="列出预警（最紧急的在前）")
-    lst.add_argument("--status", action="append", help="按状态筛选：new/acknowledged/assigned/responded/closed")
-    lst.add_argument("--level", action="append", help="按级别筛选：Ⅰ Ⅱ Ⅲ Ⅳ")
+    lst.add_argument("--status", action="append", type=alert_status,
+                     help="按状态筛选（可重复）：new/acknowledged/assigned/responded/closed，或 新预警/已确认/已交办/已回应/已办结")
+    lst.add_argument("--level", action="append", type=alert_level, help="按级别筛选（可重复）：Ⅰ Ⅱ Ⅲ Ⅳ，也可写 1–4")
     lst.add_argument("--all", action="store_true", help="包括已静默的预警")
     lst.add_argument("--json", action="store_true", help="输出 JSON")
     lst.set_defaults(func=run_list)

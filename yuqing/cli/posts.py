@@ -49,10 +49,18 @@ def _load(args) -> int:
     store.init()
     errors: list[str] = []
     created = updated = 0
-    for name in args.files:
-        handle = sys.stdin if name == "-" else open(name, encoding="utf-8")
-        with handle:
-            report = store.index_posts(read_posts(handle, name, errors), refresh=True)
+    for name in args.files:  # a file that cannot be read is one error; the other files are still loaded
+        try:
+            handle = sys.stdin if name == "-" else open(name, encoding="utf-8")
+            with handle:
+                report = store.index_posts(read_posts(handle, name, errors), refresh=True)
+        except OSError as exc:
+            errors.append(f"{name}: 无法读取: {exc.strerror or exc}")
+            continue
+        except UnicodeDecodeError:  # part of the file may be written; loading it again only updates those
+            errors.append(f"{name}: 不是 UTF-8 文本：请先转为 UTF-8（如 iconv -f GBK -t UTF-8）再写入一次，"
+                          f"已写入的帖子只会更新，不会重复")
+            continue
         created += report.created
         updated += report.updated
         errors += [f"{name}: 文档 {doc_id}: {reason}" for doc_id, reason in report.failed]
