@@ -52,10 +52,10 @@ def test_load_reports_bad_lines_with_file_and_line_and_keeps_the_rest(store, tmp
 
 def test_load_goes_on_past_a_missing_file_and_a_file_that_is_not_utf8(store, tmp_path, capsys):
     good = tmp_path / "good.jsonl"
-    good.write_text(json.dumps({"url": "http://a.example.cn/1", "title": "电梯困人事件"}, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    post = {"url": "http://a.example.cn/1", "title": "电梯困人事件"}
+    good.write_text(json.dumps(post, ensure_ascii=False) + "\n", encoding="utf-8")
     gbk = tmp_path / "gbk.jsonl"
-    gbk.write_bytes(json.dumps({"url": "http://a.example.cn/2", "title": "电梯"}, ensure_ascii=False).encode("gbk"))
+    gbk.write_bytes(json.dumps({**post, "url": "http://a.example.cn/2"}, ensure_ascii=False).encode("gbk"))
     missing = tmp_path / "missing.jsonl"
     assert main(["load", str(missing), str(gbk), str(good)]) == 1
     captured = capsys.readouterr()

@@ -16,7 +16,8 @@ def register(subparsers) -> None:
     inner = parser.add_subparsers(title="子命令", metavar="<子命令>")
     lst = inner.add_parser("list", help="列出预警（最紧急的在前）")
     lst.add_argument("--status", action="append", type=alert_status,
-                     help="按状态筛选（可重复）：new/acknowledged/assigned/responded/closed，或 新预警/已确认/已交办/已回应/已办结")
+                     help="按状态筛选（可重复）：new/acknowledged/assigned/responded/closed，"
+                     "或 新预警/已确认/已交办/已回应/已办结")
     lst.add_argument("--level", action="append", type=alert_level, help="按级别筛选（可重复）：Ⅰ Ⅱ Ⅲ Ⅳ，也可写 1–4")
     lst.add_argument("--all", action="store_true", help="包括已静默的预警")
     lst.add_argument("--json", action="store_true", help="输出 JSON")
