@@ -106,7 +106,7 @@ def test_a_time_that_is_not_a_time_is_refused_with_the_option_and_an_example(arg
         main(argv)
     err = capsys.readouterr().err
     assert refused.value.code == 2 and "Traceback" not in err
-    assert f"argument {argv[-2]}: 时间格式无效: '{argv[-1]}'（示例: 2024-03-12 15:00" in err
+    assert f"参数 {argv[-2]}: 时间格式无效: '{argv[-1]}'（示例: 2024-03-12 15:00" in err
 
 
 def test_list_filters_take_chinese_names_and_refuse_unknown_ones(store, capsys):
@@ -117,7 +117,7 @@ def test_list_filters_take_chinese_names_and_refuse_unknown_ones(store, capsys):
     for option, value in (("--status", "bogus"), ("--level", "9")):
         with pytest.raises(SystemExit) as refused:  # used to print 没有预警, as if there were none
             main(["alerts", "list", option, value])
-        assert refused.value.code == 2 and f"argument {option}: 没有这个" in capsys.readouterr().err
+        assert refused.value.code == 2 and f"参数 {option}: 没有这个" in capsys.readouterr().err
 
 
 def test_a_time_may_be_written_with_a_space_and_without_a_zone(store, capsys):

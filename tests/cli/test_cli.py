@@ -100,9 +100,18 @@ def test_every_help_page_fits_an_80_column_terminal(monkeypatch):
     from yuqing.columns import width_of
 
     monkeypatch.setenv("COLUMNS", "80")
-    too_wide = [(path, line) for path, parser in _parsers(build_parser(), "yuqing")
-                for line in parser.format_help().splitlines() if width_of(line) > 80]
+    pages = {path: parser.format_help() for path, parser in _parsers(build_parser(), "yuqing")}
+    too_wide = [(path, line) for path, page in pages.items() for line in page.splitlines() if width_of(line) > 80]
     assert too_wide == []
+    english = [path for path, page in pages.items() if "usage:" in page or "show this help" in page]
+    assert english == [] and all(page.startswith("用法: ") for page in pages.values())
+
+
+def test_the_parser_says_what_is_missing_in_chinese(capsys):
+    with pytest.raises(SystemExit) as refused:
+        main(["alerts", "assign", "al-1", "--unit", "办公室"])
+    assert refused.value.code == 2
+    assert "yuqing alerts assign: 错误: 缺少必需的参数: --by, --type" in capsys.readouterr().err
 
 
 def test_help_wraps_between_chinese_characters_never_before_closing_punctuation():

@@ -84,9 +84,9 @@ def test_errors_are_chinese_and_non_zero(env, capsys, tmp_path):
     with pytest.raises(SystemExit) as refused:  # refused by the parser, before anything runs
         main(["digest", "daily", "--date", "2024-02-30"])
     assert refused.value.code == 2
-    assert "argument --date: 日期格式无效: '2024-02-30'" in capsys.readouterr().err
+    assert "参数 --date: 日期格式无效: '2024-02-30'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["digest", "event", "ev-1", "--at", "昨天"])
-    assert "argument --at: 时间格式无效: '昨天'" in capsys.readouterr().err
+    assert "参数 --at: 时间格式无效: '昨天'" in capsys.readouterr().err
     assert main(["digest", "daily", "--date", "2024-03-12", "--format", "pdf", "--out", "-"]) == 1
     assert "不能输出到标准输出" in capsys.readouterr().err

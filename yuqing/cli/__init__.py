@@ -36,10 +36,12 @@ yuqing — 政务舆情监测（市场监管）
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _format.speak_chinese()
     parser = argparse.ArgumentParser(
         prog="yuqing", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--version", action="version", version=f"yuqing {__version__}")
+    parser.add_argument("--version", action="version", version=f"yuqing {__version__}",
+                        help="显示版本号并退出")
     parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     subparsers = parser.add_subparsers(title="命令", metavar="<命令>")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):

@@ -1,9 +1,10 @@
-"""Help text that fits the terminal when it is Chinese.
+"""Help text and parser messages in Chinese that fit the terminal.
 
 argparse wraps only at spaces and counts characters, so a Chinese description came out as one
 line twice the terminal's width. This formatter counts a wide character as two columns, may break
 between any two Chinese characters (never before closing punctuation), and keeps the line breaks
-a text spells out (the top-level overview is laid out by hand)."""
+a text spells out (the top-level overview is laid out by hand). argparse's own words (usage,
+options, "error: the following arguments are required") are said in Chinese too."""
 
 from __future__ import annotations
 
@@ -72,3 +73,31 @@ def apply(parser: argparse.ArgumentParser) -> None:
         if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
             for sub in set(action.choices.values()):
                 apply(sub)
+
+
+# argparse's own messages, looked up through its module-level ``_`` each time one is built.
+_CHINESE = {
+    "usage: ": "用法: ",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s: %(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: 错误: %(message)s\n",
+    "unrecognized arguments: %s": "无法识别的参数: %s",
+    "the following arguments are required: %s": "缺少必需的参数: %s",
+    "one of the arguments %s is required": "须给出其中一个参数: %s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多一个值",
+    "expected at least one argument": "至少需要一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "invalid %(type)s value: %(value)r": "%(type)s 值无效: %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的值: %(value)r（可选: %(choices)s）",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有子命令 %(parser_name)r（可用: %(choices)s）",
+}
+
+
+def speak_chinese() -> None:
+    """argparse's messages in Chinese from now on in this process (call before building parsers:
+    the -h help and the section titles are taken when a parser is made)."""
+    argparse._ = lambda message: _CHINESE.get(message, message)  # noqa: SLF001
