@@ -72,8 +72,13 @@ class Spool:
         return len(lines)
 
     def _write_lines(self, name: str, lines: list[str]) -> None:
-        with open(self.path(name), "a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        with open(self.path(name), "a+b") as handle:
+            if handle.seek(0, os.SEEK_END) > 0:
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":  # a write cut short (power loss): keep its line apart from ours
+                    data = b"\n" + data
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
 

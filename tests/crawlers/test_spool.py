@@ -109,3 +109,15 @@ def test_documents_appended_while_another_spool_replays_are_all_written(tmp_path
     thread.join()
     replayer.replay("posts", lambda docs: seen.extend(docs) or [])
     assert sorted(int(d["id"]) for d in seen) == list(range(1500))
+
+
+def test_a_line_cut_short_by_a_crash_costs_only_itself(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append("posts", DOCS[:1])
+    with open(spool.path("posts"), "a", encoding="utf-8") as handle:
+        handle.write('{"id": "half-writ')  # the process died in the middle of a write
+    spool.append("posts", DOCS[1:3])
+    seen = []
+    assert spool.replay("posts", lambda docs: seen.extend(docs) or []) == (3, 0)
+    assert [d["id"] for d in seen] == ["0", "1", "2"]
+    assert (tmp_path / "posts.corrupt").read_text(encoding="utf-8") == '{"id": "half-writ\n'
