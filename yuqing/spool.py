@@ -151,6 +151,16 @@ class Spool:
                 waiting += self.pending(name)
         return waiting, rejected
 
+    def corrupt(self) -> dict[str, int]:
+        """Lines set aside because they were not JSON (a write cut short), per ``<name>.corrupt`` file."""
+        if not self.directory.is_dir():
+            return {}
+        counts = {}
+        for path in sorted(self.directory.glob("*.corrupt")):
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                counts[path.name] = sum(1 for line in handle if line.strip())
+        return {name: count for name, count in counts.items() if count}
+
     def names(self) -> list[str]:
         if not self.directory.is_dir():
             return []

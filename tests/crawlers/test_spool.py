@@ -121,3 +121,4 @@ def test_a_line_cut_short_by_a_crash_costs_only_itself(tmp_path):
     assert spool.replay("posts", lambda docs: seen.extend(docs) or []) == (3, 0)
     assert [d["id"] for d in seen] == ["0", "1", "2"]
     assert (tmp_path / "posts.corrupt").read_text(encoding="utf-8") == '{"id": "half-writ\n'
+    assert spool.corrupt() == {"posts.corrupt": 1}  # shown by yuqing spool

@@ -48,6 +48,8 @@ def _status(args: argparse.Namespace) -> int:
     print(f"缓冲目录 {spool.directory}")
     counts = {name: spool.pending(name) for name in spool.names()}
     counts = {name: count for name, count in counts.items() if count}
+    for name, count in spool.corrupt().items():  # kept for a person to read; never replayed
+        print(f"  {ljust('无法解析的行', 16)}{count:>8} 条  {name}（写入中断留下的残行，已另存，不会写入）")
     if not counts:
         print("没有等待写入的文档")
         return 0
