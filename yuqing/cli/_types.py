@@ -1,14 +1,13 @@
 """Argument types for times and days: a wrong value is refused by the parser with the option's name
-and an example (``yuqing alerts respond: error: argument --at: 时间格式无效: '昨天'（示例 …）``),
+and an example (``yuqing alerts respond: 错误: 参数 --at: 时间格式无效: '昨天'（示例: …）``),
 before anything runs, instead of a ValueError traceback from deep inside a command."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from yuqing.clock import SHANGHAI
 
 
 def instant(text: str) -> datetime:

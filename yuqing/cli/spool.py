@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from yuqing.columns import ljust
+from yuqing.spool import REJECTED, Spool
 
 LABELS = {"posts": "文章", "crawl-state": "抓取进度", "crawl-runs": "抓取记录"}
 
@@ -28,22 +29,16 @@ def register(subparsers) -> None:
     parser.set_defaults(func=_status)
 
 
-def _spool(args: argparse.Namespace):
-    from yuqing.spool import Spool
-
+def _spool(args: argparse.Namespace) -> Spool:
     return Spool(getattr(args, "dir", None) or None)
 
 
 def _label(name: str) -> str:
-    from yuqing.spool import REJECTED
-
     base = name.removesuffix(REJECTED)
     return LABELS.get(base, base) + ("（已拒收）" if name.endswith(REJECTED) else "")
 
 
 def _status(args: argparse.Namespace) -> int:
-    from yuqing.spool import REJECTED
-
     spool = _spool(args)
     print(f"缓冲目录 {spool.directory}")
     counts = {name: spool.pending(name) for name in spool.names()}
@@ -66,8 +61,6 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _retry(args: argparse.Namespace) -> int:
-    from yuqing.spool import REJECTED
-
     spool = _spool(args)
     moved = 0
     for name in spool.names():

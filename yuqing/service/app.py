@@ -56,7 +56,6 @@ class Service:
         self._calendar_checked = None  # the local date of the last calendar warning check
         self.scheduler = Scheduler(self.build_jobs(), on_finished=metrics.job_finished)
         self.health_server: HealthServer | None = None
-        self._spool_rejected = 0  # set with the pending count by _spool_pending
 
     # ----------------------------------------------------------- jobs
     def build_jobs(self) -> list[Job]:
@@ -184,7 +183,7 @@ class Service:
                 metrics.ALERTS_OPEN.labels(level).set(counts.get(level, 0))
         except Exception as exc:  # noqa: BLE001 - metrics must not fail the analysis job
             LOGGER.warning("alert metrics unavailable: %s", exc)
-        self._spool_pending()
+        self._spool_counts()
 
     def _observe_latency(self, now: datetime, events: list[str]) -> None:
         """From the crawl of each alerted event's newest post to this cycle."""
@@ -232,9 +231,9 @@ class Service:
         except Exception as exc:  # noqa: BLE001 - health reports, it does not raise
             doc["elasticsearch"] = f"不可用: {exc}"
             doc["ok"] = False
-        doc["spool_pending"] = self._spool_pending()
-        if self._spool_rejected:
-            doc["spool_rejected"] = self._spool_rejected
+        doc["spool_pending"], rejected = self._spool_counts()
+        if rejected:
+            doc["spool_rejected"] = rejected
         try:
             status = self.calendar().status(clock.now_local())
             doc["calendar"] = {"level": status.level, "covered_years": list(status.covered_years),
@@ -245,18 +244,18 @@ class Service:
             doc["rules_error"] = f"修改后的预警规则未生效（仍用原规则）: {self.reloader.error}"
         return doc
 
-    def _spool_pending(self) -> int | str:
-        """Documents waiting for Elasticsearch; those it refused for their content are counted
-        apart (``self._spool_rejected``), since no retry drains them."""
+    def _spool_counts(self) -> tuple[int | str, int]:
+        """(documents waiting for Elasticsearch, documents it refused for their content), the
+        second counted apart since no retry drains them; the gauges are set from both."""
         try:
             from yuqing.spool import Spool
 
-            pending, self._spool_rejected = Spool().totals()
+            pending, rejected = Spool().totals()
         except Exception as exc:  # noqa: BLE001 - health reports, it does not raise
-            return f"未知: {exc}"
+            return f"未知: {exc}", 0
         metrics.SPOOL_PENDING.set(pending)
-        metrics.SPOOL_REJECTED.set(self._spool_rejected)
-        return pending
+        metrics.SPOOL_REJECTED.set(rejected)
+        return pending, rejected
 
     # ----------------------------------------------------------- lifecycle
     def bind(self) -> HealthServer:
