@@ -14,21 +14,16 @@ from dash import Input, Output, State, dcc, html
 from dashboards.auth import guard_layout, guarded_callback
 from dashboards.common import current_store, now_local
 from yuqing.digest import layout as digest_layout
+from yuqing.digest.model import default_day
 from yuqing.digest.render import file_name, render
 
 ROLES = ("leader", "press", "analyst", "admin")
 dash.register_page(__name__, path="/digest", name="日报", title="日报 · 政务舆情监测", order=6, roles=ROLES)
 
 DOWNLOADS = {"digest-docx": ("docx", "下载 Word"), "digest-pdf": ("pdf", "下载 PDF"), "digest-html": ("html", "下载网页")}
-MORNING_UNTIL = 12  # before noon the leaders read yesterday's digest; after it, today's so far
 CACHE_SECONDS = 300
 _cache: dict[tuple, tuple[datetime, digest_layout.Document]] = {}
 _lock = threading.Lock()
-
-
-def default_day(now: datetime) -> date:
-    """The digest a leader opens: yesterday's in the morning, today's (so far) from noon."""
-    return now.date() - timedelta(days=1) if now.hour < MORNING_UNTIL else now.date()
 
 
 def parse_day(value, now: datetime) -> date:

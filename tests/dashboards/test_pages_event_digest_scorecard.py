@@ -94,9 +94,10 @@ def test_representative_post_shows_markup_as_text_and_no_javascript_link():
 def test_default_digest_day_is_yesterday_in_the_morning():
     from dashboards.pages import digest
     from yuqing.clock import SHANGHAI
+    from yuqing.digest.model import default_day
 
-    assert digest.default_day(datetime(2024, 3, 13, 8, 30, tzinfo=SHANGHAI)) == date(2024, 3, 12)
-    assert digest.default_day(datetime(2024, 3, 13, 15, 0, tzinfo=SHANGHAI)) == date(2024, 3, 13)
+    assert default_day(datetime(2024, 3, 13, 8, 30, tzinfo=SHANGHAI)) == date(2024, 3, 12)
+    assert default_day(datetime(2024, 3, 13, 15, 0, tzinfo=SHANGHAI)) == date(2024, 3, 13)
     assert digest.parse_day("not-a-date", datetime(2024, 3, 13, 15, 0, tzinfo=SHANGHAI)) == date(2024, 3, 13)
 
 

@@ -90,3 +90,11 @@ def test_errors_are_chinese_and_non_zero(env, capsys, tmp_path):
     assert "参数 --at: 时间格式无效: '昨天'" in capsys.readouterr().err
     assert main(["digest", "daily", "--date", "2024-03-12", "--format", "pdf", "--out", "-"]) == 1
     assert "不能输出到标准输出" in capsys.readouterr().err
+
+
+def test_daily_without_a_date_is_the_one_the_digest_page_opens(env, capsys):
+    # At 09:00 on 03-13 a leader reads 03-12's digest (today's only from noon), as on the 日报 page.
+    assert main(["digest", "daily", "--format", "md", "--out", "-", "--now", "2024-03-13T09:00:00+08:00"]) == 0
+    assert capsys.readouterr().out.startswith("# 舆情日报（2024年3月12日）")
+    assert main(["digest", "daily", "--format", "md", "--out", "-", "--now", "2024-03-13T15:00:00+08:00"]) == 0
+    assert capsys.readouterr().out.startswith("# 舆情日报（2024年3月13日）")

@@ -21,9 +21,10 @@ def register(subparsers) -> None:
         ("weekly", "舆情周报：某日所在的周一至周日，含周环比与各单位按时率"),
     ):
         sub = inner.add_parser(kind, help=text)
-        sub.add_argument("--date", required=True, type=day, help="日期 YYYY-MM-DD（周报取该日所在的一周）")
+        sub.add_argument("--date", type=day, help="日期 YYYY-MM-DD（周报取该日所在的一周）；默认与看板“日报”页相同："
+                         "中午以前为昨天，中午起为今天（截至此刻）")
         _output_options(sub)
-        sub.add_argument("--now", type=instant, help="按此时刻判断时限状态（如 2024-03-13 09:00，默认当前时间；用于回看）")
+        sub.add_argument("--now", type=instant, help="按此时刻判断时限状态（如 2024-03-13 09:00，默认当前时间；用于回看）；不给 --date 时也按它取日期")
         sub.set_defaults(func=_digest, kind=kind)
     event = inner.add_parser("event", help="舆情专报：某一事件")
     event.add_argument("event_id", help="事件编号（events 索引中的 id）")
@@ -78,10 +79,12 @@ def _write(doc, key: str, fmt: str, out: str | None) -> int:
 
 def _digest(args) -> int:
     from yuqing.digest.layout import digest_document
-    from yuqing.digest.model import build_digest
+    from yuqing import clock
+    from yuqing.digest.model import build_digest, default_day
     from yuqing.store import connect
 
-    digest = build_digest(connect(), args.kind, args.date, now=args.now)
+    day = args.date or default_day(args.now or clock.now_local())
+    digest = build_digest(connect(), args.kind, day, now=args.now)
     key = digest.start.date().isoformat()
     return _write(digest_document(digest), key, args.format, args.out)
 

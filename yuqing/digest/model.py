@@ -335,6 +335,15 @@ def parse_time(value: Any) -> datetime | None:
     return parsed.astimezone(SHANGHAI)
 
 
+MORNING_UNTIL = 12  # before noon the leaders read yesterday's digest; after it, today's so far
+
+
+def default_day(now: datetime) -> date:
+    """The digest a leader opens (on the 日报 page, or `yuqing digest daily` without --date):
+    yesterday's in the morning, today's (so far) from noon."""
+    return now.date() - timedelta(days=1) if now.hour < MORNING_UNTIL else now.date()
+
+
 def day_window(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
     return start, start + timedelta(days=1)
