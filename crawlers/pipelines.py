@@ -287,21 +287,18 @@ class IndexPipeline(_Pipeline):
             self.spool(POSTS, batch)
             self.spool(STATE, [self._state(p) for p in batch])
             return
-        if report.unavailable:  # the cluster could not take them just then: write them again later
-            later = [p for p in batch if _doc_id(p) in report.unavailable]
+        written, later, rejected = _outcome(batch, report)
+        if later:  # the cluster could not take them just then: write them again later
             self.context.drop_store(f"{len(later)} posts refused: {_first_reason(report)}")
             self.spool(POSTS, later)
             self.spool(STATE, [self._state(p) for p in later])
-        failed_ids = {doc_id for doc_id, _reason in report.failed if doc_id not in report.unavailable}
-        by_id = {key: p for p in batch for key in (_doc_id(p), str(p.get("url", ""))[:80])}
+        by_id = {key: p for p in rejected for key in _keys(p)}
         for doc_id, reason in report.failed:
             if doc_id not in report.unavailable:
                 source = (by_id.get(doc_id) or {}).get("source")
                 self.context.error(source, "index_rejected", f"{doc_id}: {reason}", level=logging.ERROR)
-        rejected = [p for p in batch if _doc_id(p) in failed_ids or str(p.get("url", ""))[:80] in failed_ids]
         if rejected:
             self.spool(POSTS + REJECTED, rejected)
-        written = [p for p in batch if p not in rejected and _doc_id(p) not in report.unavailable]
         self.write_state([self._state(p) for p in written])
 
     def _state(self, post: dict) -> dict:
@@ -347,8 +344,6 @@ class IndexPipeline(_Pipeline):
             if not self.context.spool.pending(name):
                 continue
 
-            aside = [0]  # posts moved to POSTS + REJECTED: taken from the spool, but not written
-
             def write(docs, name=name):
                 report = store.index_posts(docs) if name == POSTS else store.index_docs(name, docs)
                 if name == STATE:
@@ -358,23 +353,39 @@ class IndexPipeline(_Pipeline):
                     self.context.drop_store(f"spooled {name} refused: {_first_reason(report)}")
                     raise StoreError(_first_reason(report))
                 if name == POSTS:  # a post the cluster rejects for what it is goes where _write puts it
-                    rejected = {doc_id for doc_id, _ in report.failed}
-                    bad = [d for d in docs
-                           if _doc_id(d) in rejected or str(d.get("url", ""))[:80] in rejected]
+                    _written, _later, bad = _outcome(docs, report)
                     if bad:
-                        aside[0] += len(bad)
-                        self.context.spool.append(POSTS + REJECTED, bad)
                         LOGGER.error("%d spooled posts rejected by Elasticsearch, set aside in %s",
                                      len(bad), POSTS + REJECTED)
-                    return []
+                    return [(d, REJECTED) for d in bad]
                 failed = {doc_id for doc_id, _ in report.failed}
                 return [(d, "rejected") for d in docs if _doc_id(d) in failed]
 
             written, left = self.context.spool.replay(name, write)
-            written -= aside[0]
             if written:
                 LOGGER.info("wrote %d spooled %s documents (%d still pending)", written, name, left)
             self.context.count("-", f"spool_replayed/{name}", written)
+
+
+def _keys(post: dict) -> tuple:
+    """The ids a bulk report may name a post by: its document id, or (for a post that never became
+    a document) the first 80 characters of its url."""
+    return _doc_id(post), str(post.get("url", ""))[:80]
+
+
+def _outcome(posts: list[dict], report) -> tuple[list[dict], list[dict], list[dict]]:
+    """(written, refused for now by the cluster's state, rejected for their content)."""
+    failed = {doc_id for doc_id, _reason in report.failed}
+    written, later, rejected = [], [], []
+    for post in posts:
+        keys = _keys(post)
+        if keys[0] in report.unavailable:
+            later.append(post)
+        elif failed.intersection(keys):
+            rejected.append(post)
+        else:
+            written.append(post)
+    return written, later, rejected
 
 
 def _first_reason(report) -> str:

@@ -27,7 +27,8 @@ LOGGER = logging.getLogger(__name__)
 # replayed on their own (`yuqing spool retry` moves them back once the cause is fixed).
 REJECTED = "-rejected"
 
-# A writer takes documents and returns the ones it could not write (with a reason each).
+# A writer takes documents and returns the ones it could not write (with a reason each); those
+# returned with the reason REJECTED are set aside under "<name>-rejected", the others stay.
 Writer = Callable[[list[dict]], list[tuple[dict, str]]]
 
 
@@ -84,7 +85,10 @@ class Spool:
 
     def pending(self, name: str) -> int:
         """Documents waiting under ``name``, counting those a dead process had claimed for replay."""
-        paths = [self.path(name)] + self._replay_files(name)
+        orphans = self._unclaimed(name)
+        for _path, handle in orphans:
+            handle.close()
+        paths = [self.path(name)] + [path for path, _handle in orphans]
         total = 0
         for path in paths:
             try:
@@ -103,7 +107,8 @@ class Spool:
         """Write spooled documents with ``write``; returns (written, still pending).
 
         The file is moved aside first, so documents appended meanwhile are not lost; documents the
-        writer rejects and any exception (store down again) put the rest back in the spool. A
+        writer returns, and any exception (store down again), put the rest back in the spool, except
+        those returned as REJECTED, which are set aside under ``<name>-rejected``. A
         replay holds a lock on the file it moved aside; a file whose replayer died mid-way (killed,
         power lost) is unlocked, and the next replay takes it over.
         """
@@ -111,7 +116,9 @@ class Spool:
         claims: list = []
         try:
             with self._lock, self._exclusive():
-                claims = self._take_over(name)
+                claims = self._unclaimed(name)
+                for orphan, _handle in claims:
+                    LOGGER.warning("taking over %s, left by a replay that did not finish", orphan)
                 if path.exists():
                     claimed = path.with_name(f"{name}.replay-{os.getpid()}-{uuid.uuid4().hex[:8]}")
                     os.replace(path, claimed)
@@ -121,7 +128,7 @@ class Spool:
             if not claims:
                 return 0, 0
             docs = [doc for claimed, _handle in claims for doc in _read_file(claimed)]
-            written, left = 0, []
+            written, left, aside = 0, [], []
             for start in range(0, len(docs), batch):
                 chunk = docs[start : start + batch]
                 try:
@@ -131,7 +138,10 @@ class Spool:
                     left.extend(docs[start:])
                     break
                 written += len(chunk) - len(failed)
-                left.extend(doc for doc, _reason in failed)
+                for doc, reason in failed:
+                    (aside if reason == REJECTED else left).append(doc)
+            if aside:
+                self.append(name + REJECTED, aside)
             if left:
                 self.append(name, left)
             for claimed, _handle in claims:
@@ -178,26 +188,17 @@ class Spool:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield  # closing the handle releases the lock
 
-    def _replay_files(self, name: str) -> list[Path]:
-        """Files moved aside for replay whose replayer is gone (no process holds their lock)."""
+    def _unclaimed(self, name: str) -> list[tuple[Path, object]]:
+        """Files moved aside for replay whose replayer is gone, each with an open handle holding its
+        lock (no live process holds it); the caller closes the handles."""
         if not self.directory.is_dir():
             return []
         found = []
         for path in sorted(self.directory.glob(f"{glob.escape(name)}.replay-*")):
             handle = _locked(path)
             if handle is not None:
-                handle.close()
-                found.append(path)
+                found.append((path, handle))
         return found
-
-    def _take_over(self, name: str) -> list:
-        claims = []
-        for path in self._replay_files(name):
-            handle = _locked(path)
-            if handle is not None:
-                LOGGER.warning("taking over %s, left by a replay that did not finish", path)
-                claims.append((path, handle))
-        return claims
 
 
 def _locked(path: Path):
