@@ -7,19 +7,21 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
-from yuqing.clock import SHANGHAI
-
 
 def instant(text: str) -> datetime:
     """An aware datetime: ISO 8601, a space instead of the T, or a day alone (its midnight);
     without a zone it is Beijing time."""
+    from analysis.events import parse_time
+
     try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        value = parse_time(text.strip())
     except ValueError:
+        value = None
+    if value is None:
         raise argparse.ArgumentTypeError(
             f"时间格式无效: {text!r}（示例: 2024-03-12 15:00、2024-03-12T15:00:00+08:00 或 2024-03-12）"
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+        )
+    return value
 
 
 def day(text: str) -> date:

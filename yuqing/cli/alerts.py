@@ -74,7 +74,7 @@ def _line(alert: dict) -> str:
     open_deadlines = [d for d in alert.get("deadlines") or [] if not d.get("met_at") and d.get("due_at")]
     first = min(open_deadlines, key=lambda d: str(d["due_at"]), default=None)
     due = "" if first is None or alert.get("status") == "closed" else \
-        f"  {first['label']} {deadline_state(first, clock.now_local()).replace('**', '')}"
+        f"  {first['label']} {deadline_state(first, clock.now_local(), markdown=False)}"
     return (f"{alert['id']}  {alert['level']}级({alert['color']})  {STATUS_LABELS.get(alert.get('status'), '?')}  "
             f"帖子{alert.get('post_count', 0)}{due}  {alert.get('title', '')}")
 
@@ -109,7 +109,7 @@ def run_show(args) -> int:
     print(f"责任单位: {alert.get('owner_unit') or '未交办'}  处置类型: {alert.get('handling_type') or '-'}")
     now = clock.now_local()
     for d in sorted(alert.get("deadlines") or [], key=lambda d: str(d.get("due_at") or "")):
-        state = deadline_state(d, now).replace("**", "")  # the notices' bold is markdown
+        state = deadline_state(d, now, markdown=False)
         print(f"时限 {d['label']}: {show_time(d['due_at'])} 前" + (f"（{state}）" if state else ""))
     for r in wf.audit_trail(store, args.alert_id):
         details = "；".join(str(v) for v in (r.get("details") or {}).values() if v not in (None, "", [], {}))

@@ -71,6 +71,7 @@ def _load(args) -> int:
 
 
 def _search(args) -> int:
+    from yuqing.notify.render import show_time
     from yuqing.store import connect, queries
 
     filters = queries.PostFilter(since=args.since, until=args.until, sources=args.source,
@@ -89,8 +90,7 @@ def _search(args) -> int:
         doc = hit["_source"]
         title = hit.get("highlight", {}).get("title", [doc.get("title", "")])[0]
         print(f"\n{_terminal(title)}")
-        when = str(doc.get("published_at") or "-")[:16].replace("T", " ")  # stored in local time
-        print(f"  {when}  {doc.get('source_name') or doc.get('source', '')}  {doc.get('url', '')}")
+        print(f"  {show_time(doc.get('published_at'))}  {doc.get('source_name') or doc.get('source', '')}  {doc.get('url', '')}")
         for fragment in hit.get("highlight", {}).get("content", [])[:2]:
             print(f"  …{_terminal(fragment)}…")
     return 0

@@ -70,8 +70,9 @@ def show_duration(seconds: float) -> str:
     return f"{mins} 分"
 
 
-def deadline_state(deadline: Mapping[str, Any], now: datetime) -> str:
-    """'剩余 4 小时 30 分', '**已超时 2 小时**', '已于 … 完成' or '' when the due time is unknown."""
+def deadline_state(deadline: Mapping[str, Any], now: datetime, markdown: bool = True) -> str:
+    """'剩余 4 小时 30 分', '**已超时 2 小时**' ('已超时 2 小时' for a terminal, ``markdown=False``),
+    '已于 … 完成' or '' when the due time is unknown."""
     due = parse_time(deadline.get("due_at"))
     met = parse_time(deadline.get("met_at"))
     if met is not None:
@@ -80,7 +81,10 @@ def deadline_state(deadline: Mapping[str, Any], now: datetime) -> str:
     if due is None:
         return ""
     left = (due - now).total_seconds()
-    return f"剩余 {show_duration(left)}" if left > 0 else f"**已超时 {show_duration(left)}**"
+    if left > 0:
+        return f"剩余 {show_duration(left)}"
+    overdue = f"已超时 {show_duration(left)}"
+    return f"**{overdue}**" if markdown else overdue
 
 
 def deadline_line(deadline: Mapping[str, Any], now: datetime) -> str:
