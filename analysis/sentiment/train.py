@@ -94,16 +94,22 @@ def transfer() -> None:
         report(DomainModel(train(rest)), {dev_name: dev})
 
 
-def cross_validate() -> None:
-    """5-fold cross-validation on all of weibo2018 train, the other sets' training parts added."""
+def weibo_folds() -> list[tuple[list[Example], list[Example]]]:
+    """(held-out fold, training data) for each fold of all of weibo2018 train; the training data
+    is the other folds plus the other sets' training parts."""
     others = [e for name, part in training_sets(select=True).items() if not name.startswith("weibo") for e in part]
     weibo = datasets.weibo2018("full")
+    return [([e for e in weibo if datasets.bucket(e.text) % CV_FOLDS == fold],
+             [e for e in weibo if datasets.bucket(e.text) % CV_FOLDS != fold] + others)
+            for fold in range(CV_FOLDS)]
+
+
+def cross_validate() -> None:
+    """5-fold cross-validation on all of weibo2018 train, the other sets' training parts added."""
     truth: list[int] = []
     predicted: list[int] = []
-    for fold in range(CV_FOLDS):
-        held = [e for e in weibo if datasets.bucket(e.text) % CV_FOLDS == fold]
-        rest = [e for e in weibo if datasets.bucket(e.text) % CV_FOLDS != fold]
-        model = DomainModel(train(rest + others))
+    for held, rest in weibo_folds():
+        model = DomainModel(train(rest))
         truth.extend(e.label for e in held)
         predicted.extend(int(r.label == "pos") for r in model.score_batch([e.text for e in held]))
     acc, f1 = scores(truth, predicted)
