@@ -42,3 +42,15 @@ def test_fit_logistic_keeps_features_of_at_least_two_texts_like_the_bayes_traini
     model, vocabulary = fit_logistic(examples, featurize=lambda text: text.replace("，", " ").split())
     assert set(vocabulary) == {"服务很好", "态度很差"}
     assert model.predict(vectorize([["服务很好"], ["态度很差"]], vocabulary)) == [1, 0]
+
+
+def test_bigram_variant_adds_word_and_character_pairs_to_the_model_features():
+    from analysis.sentiment.ceiling import with_bigrams
+    from analysis.sentiment.features import features, words
+
+    text = "服务 很好"
+    tokens = [w for w in words(text) if w.strip()]  # jieba: 服务 / 很 / 好
+    extra = with_bigrams(text)[len(features(text)):]
+    assert with_bigrams(text)[:len(features(text))] == features(text)
+    assert [f for f in extra if f.startswith("W:")] == [f"W:{a}{b}" for a, b in zip(tokens, tokens[1:])]
+    assert [f for f in extra if f.startswith("C:")] == ["C:服务", "C:务很", "C:很好"]  # across the space
