@@ -41,11 +41,7 @@ class Rows:
 
     indices: np.ndarray
     starts: np.ndarray  # len(documents) + 1 offsets into indices
-
-    @property
-    def owner(self) -> np.ndarray:
-        """The document of each entry of ``indices``."""
-        return np.repeat(np.arange(len(self.starts) - 1), np.diff(self.starts))
+    owner: np.ndarray  # the document of each entry of indices
 
 
 def vectorize(documents: list[list[str]], vocabulary: dict[str, int]) -> Rows:
@@ -55,7 +51,9 @@ def vectorize(documents: list[list[str]], vocabulary: dict[str, int]) -> Rows:
     for feats in documents:
         indices.extend(sorted({vocabulary[f] for f in feats if f in vocabulary}))
         starts.append(len(indices))
-    return Rows(np.array(indices, dtype=np.int64), np.array(starts, dtype=np.int64))
+    offsets = np.array(starts, dtype=np.int64)
+    owner = np.repeat(np.arange(len(documents)), np.diff(offsets))
+    return Rows(np.array(indices, dtype=np.int64), offsets, owner)
 
 
 class LogisticRegression:
@@ -71,7 +69,7 @@ class LogisticRegression:
         return np.bincount(rows.owner, weights=self.weights[rows.indices], minlength=count) + self.bias
 
     def fit(self, rows: Rows, labels: np.ndarray, steps: int = STEPS, rate: float = LEARNING_RATE) -> None:
-        count, owner = len(labels), rows.owner
+        count = len(labels)
         params = np.zeros(len(self.weights) + 1)  # weights, then the bias
         first = np.zeros_like(params)
         second = np.zeros_like(params)
@@ -79,7 +77,7 @@ class LogisticRegression:
             self.weights, self.bias = params[:-1], float(params[-1])
             residual = 1.0 / (1.0 + np.exp(-self.margins(rows))) - labels
             gradient = np.empty_like(params)
-            gradient[:-1] = (np.bincount(rows.indices, weights=residual[owner], minlength=len(self.weights))
+            gradient[:-1] = (np.bincount(rows.indices, weights=residual[rows.owner], minlength=len(self.weights))
                              + self.l2 * params[:-1]) / count
             gradient[-1] = residual.sum() / count
             first = 0.9 * first + 0.1 * gradient
