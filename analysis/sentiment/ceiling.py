@@ -26,7 +26,7 @@ from analysis.sentiment.datasets import Example
 from analysis.sentiment.features import features, normalize, words
 from analysis.sentiment.metrics import scores
 from analysis.sentiment.models import DomainModel
-from analysis.sentiment.train import MIN_DOCUMENTS, selection_sets, train, training_sets, weibo_folds
+from analysis.sentiment.train import MIN_DOCUMENTS, train, training_sets, transfer_splits, weibo_folds
 
 # Chosen on the weibo cross-validation folds: model features 1, 5, 20 -> 0.828, 0.831, 0.817 macro-F1;
 # with bigrams 5, 20 -> 0.833, 0.832.
@@ -162,9 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             pooled.setdefault(name, []).extend(predicted)
     print(line("weibo2018 train 5 折交叉验证", gold, pooled), flush=True)
     if args.transfer:
-        parts = training_sets(select=True)
-        for (left_out, _), (dev_name, dev) in zip(list(parts.items())[:3], selection_sets().items()):
-            rest = [e for name, part in parts.items() if name != left_out for e in part]
+        for left_out, dev_name, dev, rest in transfer_splits():
             print(line(f"不用 {left_out} 训练 -> {dev_name}", [e.label for e in dev], trained(rest, variants)(dev)),
                   flush=True)
     if args.test:

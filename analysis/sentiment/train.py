@@ -85,11 +85,17 @@ def report(model: DomainModel, sets: dict[str, list[Example]]) -> None:
         print(f"{name}: 准确率 {acc:.3f}  macro-F1 {f1:.3f}  ({len(examples)} 条)")
 
 
+def transfer_splits() -> list[tuple[str, str, list[Example], list[Example]]]:
+    """(left-out set, its selection part's name, that part, training data) for each public-opinion
+    set in turn: the training data is the other sets' training parts plus the shopping reviews."""
+    train_parts = training_sets(select=True)
+    return [(left_out, dev_name, dev, [e for name, part in train_parts.items() if name != left_out for e in part])
+            for left_out, (dev_name, dev) in zip(list(train_parts)[:3], selection_sets().items())]
+
+
 def transfer() -> None:
     """Leave one public-opinion set out of training and score its selection part."""
-    train_parts = training_sets(select=True)
-    for (left_out, examples), (dev_name, dev) in zip(list(train_parts.items())[:3], selection_sets().items()):
-        rest = [e for name, part in train_parts.items() if name != left_out for e in part]
+    for left_out, dev_name, dev, rest in transfer_splits():
         print(f"不用 {left_out} 训练 ->", end=" ", flush=True)
         report(DomainModel(train(rest)), {dev_name: dev})
 
