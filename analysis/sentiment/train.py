@@ -122,11 +122,12 @@ def cross_validate() -> None:
     print(f"weibo2018 train {CV_FOLDS} 折交叉验证: 准确率 {acc:.3f}  macro-F1 {f1:.3f}  ({len(truth)} 条)")
 
 
-def train(examples: list[Example], min_documents: int = MIN_DOCUMENTS) -> dict:
-    """Train ``Bayes`` and return the dict ``Bayes.save`` would write."""
+def train(examples: list[Example], min_documents: int = MIN_DOCUMENTS, featurize=features) -> dict:
+    """Train ``Bayes`` and return the dict ``Bayes.save`` would write (``featurize``: ``features``
+    or a caller's cache of it)."""
     from snownlp.classification.bayes import Bayes
 
-    featured = [(features(e.text), e.label) for e in examples]
+    featured = [(featurize(e.text), e.label) for e in examples]
     documents = Counter(f for feats, _ in featured for f in feats)
     keep = {f for f, n in documents.items() if n >= min_documents}
     bayes = Bayes()
