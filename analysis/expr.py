@@ -32,6 +32,10 @@ half-width), lower case, whitespace between two CJK characters removed (extracte
 mid-sentence) and other whitespace runs collapsed to one space. A keyword that starts or ends with an
 ASCII letter or digit must not touch another ASCII letter or digit there (``12315`` does not match
 ``123156``, ``CCC`` does not match ``CCCP``); CJK keywords have no such boundary.
+Traditional characters: categories see the segmentation, which folds them to simplified ones
+(:mod:`analysis.hanzi`), so 投訴 counts as 投诉 there. Monitoring schemes match the text as written,
+like their Elasticsearch form on the stored fields (this node has no character filter to fold them):
+a scheme that must catch posts written in traditional characters names both forms (``投诉|投訴``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Near-duplicates: reposts and lightly edited copies of one story share a cluster id.
 
 The fingerprint is a one-bit MinHash (64 bits) over the distinct 3-character shingles of the
-normalised text (NFKC, lower case, only CJK characters, letters and digits kept, so punctuation,
-spacing and full-width changes do not count). Bit ``i`` is the lowest bit of the minimum of the
+normalised text (NFKC, lower case, traditional characters folded to simplified, only CJK characters,
+letters and digits kept, so punctuation, spacing, full-width and script changes do not count). Bit ``i`` is the lowest bit of the minimum of the
 ``i``-th hash over the shingles; two texts with Jaccard similarity J differ in about 32·(1−J) bits.
 Shingles are coded exactly (three 21-bit code points) and hashed with SplitMix64 under 64 seeds
 derived from BLAKE2b, all in numpy (about 6 ms for a 4,000-character page), so fingerprints are
@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from analysis.hanzi import fold
+
 __all__ = [
     "BLOCKS",
     "LOOSE_THRESHOLD",
@@ -86,10 +88,11 @@ _PAIRS = list(itertools.combinations(range(BLOCKS), BLOCKS - THRESHOLD))
 
 
 def normalize(text: str | None) -> str:
-    """NFKC, lower case, only CJK characters, ASCII letters and digits."""
+    """NFKC, lower case, traditional characters folded to simplified, only CJK characters, ASCII
+    letters and digits (a reprint in traditional characters is the same story)."""
     if not text:
         return ""
-    return _KEEP.sub("", unicodedata.normalize("NFKC", text).lower())
+    return _KEEP.sub("", fold(unicodedata.normalize("NFKC", text).lower()))
 
 
 # "//@name:" of a weibo-style repost chain; the text after the last one is the quoted original

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from analysis.hanzi import fold
+
 LOGGER = logging.getLogger(__name__)
 
 DATA_FILE = "regions.txt"
@@ -240,9 +242,11 @@ class Gazetteer:
     # --- text -----------------------------------------------------------------------------------
 
     def mentions(self, text: str, weight: float = 1.0) -> list[Mention]:
-        """Place names in ``text``, leftmost-longest, without overlaps."""
+        """Place names in ``text``, leftmost-longest, without overlaps; traditional characters are
+        read as simplified ones (廣州市 is 广州市), positions stay those of ``text``."""
         found: list[Mention] = []
-        i, n = 0, len(text or "")
+        text = fold(text or "")
+        i, n = 0, len(text)
         while i < n:
             step = 1
             for length in self._lengths.get(text[i], ()):

@@ -7,7 +7,8 @@ and analyzed with the ``whitespace`` analyzer.
 
 :func:`segment` cuts the text as the keyword expressions see it (:func:`analysis.expr.normalize`:
 NFKC, lower case, no whitespace between CJK characters, so a line broken mid-word by an extracted
-page is one word again) and keeps the pieces, so the same :class:`Segmented` gives the index tokens,
+page is one word again), folds traditional characters to simplified ones (:mod:`analysis.hanzi`: a
+post in 繁体 is indexed, searched and categorised as the same words) and keeps the pieces, so the same :class:`Segmented` gives the index tokens,
 the keyword words and the word boundaries category keywords must respect.
 """
 
@@ -22,6 +23,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 
 from analysis.expr import normalize
+from analysis.hanzi import fold
 
 LOGGER = logging.getLogger(__name__)
 
@@ -109,8 +111,9 @@ class Segmented:
 
 
 def segment(text: str | None) -> Segmented:
-    """Normalise ``text`` like the keyword expressions and segment it (precise mode), once."""
-    norm = normalize(text or "")
+    """Normalise ``text`` like the keyword expressions, fold traditional characters to simplified ones
+    (:func:`analysis.hanzi.fold`) and segment it (precise mode), once."""
+    norm = fold(normalize(text or ""))
     return Segmented(norm, tuple(tokenizer().lcut(norm)) if norm else ())
 
 

@@ -1,6 +1,6 @@
 """Sentiment of posts: one interface, two models.
 
-* ``domain@3`` (default): SnowNLP's own naive Bayes classifier trained on public-opinion data
+* ``domain@4`` (default): SnowNLP's own naive Bayes classifier trained on public-opinion data
   (weibo posts, epidemic-time weibo comments, delivery complaints); see ``MODEL.md``.
 * ``snownlp-stock@<version>``: stock SnowNLP, scores identical to ``SnowNLP(text).sentiments``.
 

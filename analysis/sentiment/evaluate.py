@@ -66,8 +66,10 @@ def majority_labels(gold: list[int]) -> list[int]:
     return [label] * len(gold)
 
 
-def evaluate(limit: int | None = None, models: list[str] | None = None) -> list[Row]:
-    """Rows for every test set and model (domain, stock, then 多数类)."""
+def evaluate(limit: int | None = None, models: list[str] | None = None, traditional: bool = False) -> list[Row]:
+    """Rows for every test set and model (domain, stock, then 多数类); with ``traditional``, every text
+    is first rewritten in traditional characters (:func:`analysis.hanzi.to_traditional`)."""
+    from analysis.hanzi import to_traditional
     from analysis.sentiment import MODELS, get_model
     from analysis.sentiment.datasets import TEST_SETS
     from analysis.sentiment.metrics import scores
@@ -78,7 +80,7 @@ def evaluate(limit: int | None = None, models: list[str] | None = None) -> list[
         if limit is not None:
             examples = examples[:limit]
         gold = [e.label for e in examples]
-        texts = [e.text for e in examples]
+        texts = [to_traditional(e.text) if traditional else e.text for e in examples]
         for name in models or list(MODELS):
             model = get_model(name)
             predicted = [1 if r.label == "pos" else 0 for r in model.score_batch(texts)]
@@ -129,6 +131,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="只评测这个模型（可重复；默认全部）")
     parser.add_argument("--floors", type=Path, default=FLOORS_FILE,
                         help="下限文件（默认 analysis/sentiment/floors.yaml）")
+    parser.add_argument("--traditional", action="store_true",
+                        help="先把每条文本逐字改写成繁体字再评测（繁体帖子的稳健性；下限照样检查）")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -143,7 +147,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     floors = load_floors(args.floors)
     started = time.perf_counter()
-    rows = evaluate(args.limit, args.models)
+    rows = evaluate(args.limit, args.models, args.traditional)
+    if args.traditional:
+        print("各评测集已逐字改写为繁体字（analysis.hanzi.to_traditional）")
     print(format_table(rows, floors))
     print(f"用时 {time.perf_counter() - started:.1f} 秒")
     if args.limit is not None:

@@ -3,8 +3,9 @@ and lexicon hits, once each.
 
 Design, chosen on the train/eval splits (see ``MODEL.md``):
 
-* Normalise: NFKC (full-width to half-width), lower case, drop URLs, ``@user`` mentions and the
-  ``{%…%}`` topic markup of weibo exports.
+* Normalise: NFKC (full-width to half-width), traditional characters folded to simplified ones
+  (:mod:`analysis.hanzi`, since domain@4: 態度很差 is 态度很差, [淚] is [泪]), lower case, drop URLs,
+  ``@user`` mentions and the ``{%…%}`` topic markup of weibo exports.
 * Weibo emoticons such as ``[哈哈]`` or ``[怒]`` carry much of the polarity of short posts: each
   becomes one token ``E:哈哈`` instead of being cut into characters.
 * Words come from jieba's precise mode with jieba's own dictionary only
@@ -32,6 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from analysis.hanzi import fold
 from analysis.segment import plain_tokenizer
 from analysis.sentiment.lexicon import lexicon_features
 
@@ -62,8 +64,9 @@ def words(text: str) -> list[str]:
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, without URLs, mentions and weibo topic markup."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC, traditional characters folded to simplified, lower case, without URLs, mentions and
+    weibo topic markup."""
+    text = fold(unicodedata.normalize("NFKC", text))
     text = _TOPIC_MARKUP.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)

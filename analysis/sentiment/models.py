@@ -23,7 +23,7 @@ Label = Literal["pos", "neg", "neu"]
 NEUTRAL: Label = "neu"
 NEUTRAL_SCORE = 0.5
 
-DOMAIN_VERSION = 3
+DOMAIN_VERSION = 4
 DOMAIN_FILE = f"domain{DOMAIN_VERSION}.marshal.gz"
 DOMAIN_MODEL = f"domain@{DOMAIN_VERSION}"
 
@@ -212,7 +212,7 @@ def _load(full: str) -> SentimentModel:
 
 
 def get_model(name: str | None = None) -> SentimentModel:
-    """The model called ``name`` (default ``domain@3``), loaded once per process."""
+    """The model called ``name`` (default ``domain@4``), loaded once per process."""
     full = resolve(name)
     with _lock:
         return _load(full)

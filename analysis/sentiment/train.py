@@ -2,7 +2,7 @@
 
 Trains SnowNLP's own classifier (``snownlp.classification.bayes.Bayes``) on :func:`features` of
 the public-opinion training data in ``../shared/data/sentiment`` and writes
-``analysis/sentiment/domain3.marshal.gz`` (``models.DOMAIN_FILE``) in the format ``Bayes.save`` writes.
+``analysis/sentiment/domain4.marshal.gz`` (``models.DOMAIN_FILE``) in the format ``Bayes.save`` writes.
 
 ``--select`` trains on the training parts only and prints accuracy and macro-F1 on the model
 selection parts (weibo2018 dev carved from train, smp2020 virus eval, waimai dev); the figures in

@@ -25,21 +25,21 @@ COMPLAINTS = [
 
 
 def test_models_are_listed_with_versions_and_domain_is_default():
-    assert MODELS[0] == DEFAULT_MODEL == "domain@3"
+    assert MODELS[0] == DEFAULT_MODEL == "domain@4"
     assert STOCK_MODEL.startswith("snownlp-stock@")
     assert STOCK_MODEL in MODELS
     assert all("@" in name for name in MODELS)
 
 
-@pytest.mark.parametrize("name, full", [(None, "domain@3"), ("domain", "domain@3"), ("domain@3", "domain@3"),
+@pytest.mark.parametrize("name, full", [(None, "domain@4"), ("domain", "domain@4"), ("domain@4", "domain@4"),
                                         ("snownlp-stock", STOCK_MODEL), (STOCK_MODEL, STOCK_MODEL)])
 def test_get_model_resolves_short_and_full_names(name, full):
     assert get_model(name).name == full
 
 
-@pytest.mark.parametrize("name", ["domain@1", "domain@2", "domain@4", "bert", "", "snownlp-stock@0.0.1"])
+@pytest.mark.parametrize("name", ["domain@1", "domain@3", "domain@5", "bert", "", "snownlp-stock@0.0.1"])
 def test_unknown_model_names_are_refused_naming_the_choices(name):
-    with pytest.raises(UnknownModelError, match="domain@3"):
+    with pytest.raises(UnknownModelError, match="domain@4"):
         get_model(name)
 
 

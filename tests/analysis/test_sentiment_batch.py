@@ -46,7 +46,7 @@ def test_streams_any_iterable_and_keeps_the_model_name(texts):
         again = scorer.score(texts[:50])  # the pool serves several calls; the cache changes nothing
     assert results == get_model("domain").score_batch(texts)
     assert again == results[:50]
-    assert {r.model for r in results} == {"domain@3"}
+    assert {r.model for r in results} == {"domain@4"}
 
 
 def test_stock_model_in_the_pool(texts):

@@ -27,7 +27,7 @@ def test_lines_come_back_with_sentiment_label_model_and_their_other_keys():
     assert [o["text"] for o in out] == [x["text"] for x in lines]
     assert out[0]["id"] == 7 and out[0]["source"] == "12345"
     assert [o["label"] for o in out] == ["pos", "neg"]
-    assert all(o["model"] == "domain@3" for o in out)
+    assert all(o["model"] == "domain@4" for o in out)
     assert out[0]["sentiment"] == get_model().score(lines[0]["text"]).score
 
 

