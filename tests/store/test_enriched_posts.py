@@ -60,3 +60,33 @@ def test_a_reprint_in_traditional_characters_is_the_same_story_and_found_by_a_si
     # and a query typed in traditional characters finds the simplified original
     hits = store.search_posts("學生 嘔吐")["hits"]["hits"]
     assert sorted(h["_source"]["url"] for h in hits) == ["http://a.cn/4", "http://hk.example/5"]
+
+
+SCRIPT_POSTS = {
+    "simplified": ("健身房跑路", "会员预付卡退不了钱，已向市场监管局投诉"),
+    "traditional": (to_traditional("健身房跑路"), to_traditional("会员预付卡退不了钱，已向市场监管局投诉")),
+    "mixed": ("健身房跑路", "會員预付卡退不了钱，已向市场监管局投訴"),
+    "advert": ("廣告", to_traditional("健身房预付卡优惠，投诉电话见广告")),
+    "unrelated": ("电梯年检", "本月完成全区电梯年检"),
+}
+SCRIPT_EXPRESSIONS = ["投诉", "投訴", "预付卡 投诉", "(会员|预付卡) -广告", "健身房 -投诉", "电梯"]
+
+
+def test_schemes_match_posts_in_either_script_and_elasticsearch_agrees_with_the_matcher(store, enricher):
+    from analysis.rules import load_schemes, load_rules
+
+    posts = [{"url": f"http://s.cn/{name}", "title": title, "content": content,
+              "published_at": "2024-03-12T13:00:00+08:00"} for name, (title, content) in SCRIPT_POSTS.items()]
+    store.index_posts(enricher.enrich(posts), refresh=True)
+    shipped = list(load_schemes().values())
+    criteria = [load_schemes("s.yaml", text=f"schemes:\n  - {{name: s, expression: '{e}'}}\n")["s"].criteria
+                for e in SCRIPT_EXPRESSIONS] + [s.criteria for s in shipped] + list(load_rules().filters().values())
+    for criterion in criteria:
+        hits = store.search("posts", criterion.to_es(), size=50)["hits"]["hits"]
+        assert sorted(h["_source"]["url"] for h in hits) == sorted(p["url"] for p in posts if criterion.matches(p)), \
+            criterion
+    matched = {e: sorted(p["url"].rsplit("/", 1)[1] for p in posts if c.matches(p))
+               for e, c in zip(SCRIPT_EXPRESSIONS, criteria)}
+    assert matched["投诉"] == matched["投訴"] == ["advert", "mixed", "simplified", "traditional"]
+    assert matched["(会员|预付卡) -广告"] == ["mixed", "simplified", "traditional"]
+    assert matched["健身房 -投诉"] == []
