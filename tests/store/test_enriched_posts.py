@@ -60,6 +60,10 @@ def test_a_reprint_in_traditional_characters_is_the_same_story_and_found_by_a_si
     # and a query typed in traditional characters finds the simplified original
     hits = store.search_posts("學生 嘔吐")["hits"]["hits"]
     assert sorted(h["_source"]["url"] for h in hits) == ["http://a.cn/4", "http://hk.example/5"]
+    # the match is marked in either script
+    hits = {h["_source"]["url"]: h for h in store.search_posts("留样食品")["hits"]["hits"]}
+    assert "<em>留样食品</em>" in hits["http://a.cn/4"]["highlight"]["content"][0]
+    assert "<em>留樣食品</em>" in hits["http://hk.example/5"]["highlight"]["content"][0]
 
 
 SCRIPT_POSTS = {

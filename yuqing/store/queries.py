@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from analysis.hanzi import spellings
 from analysis.segment import query_tokens
 
 TIMEZONE = "Asia/Shanghai"
@@ -64,8 +65,11 @@ def _iso(value) -> str:
 def text_query(text: str) -> dict:
     """Chinese full-text query: word-level match on the segmented fields, or exact substring on the raw text.
 
-    Words come from the same jieba dictionary as the index; the substring phrase on the standard-analyzed
-    raw text (one token per CJK character) catches what segmentation splits differently.
+    Words come from the same jieba dictionary as the index (both folded to simplified characters); the
+    substring phrase on the standard-analyzed raw text (one token per CJK character) catches what
+    segmentation splits differently, and is what highlighting marks: it is asked for in each spelling
+    of the query (:func:`analysis.hanzi.spellings`), so a post written in traditional characters is
+    marked too.
     """
     words = query_tokens(text)
     if not words:
@@ -76,7 +80,8 @@ def text_query(text: str) -> dict:
             "should": [
                 {"multi_match": {"query": joined, "fields": ["title_seg^3", "content_seg"], "operator": "and",
                                  "type": "cross_fields"}},
-                {"multi_match": {"query": text, "fields": ["title^3", "content"], "type": "phrase"}},
+                *({"multi_match": {"query": spelling, "fields": ["title^3", "content"], "type": "phrase"}}
+                  for spelling in spellings(text.strip())),
             ],
             "minimum_should_match": 1,
         }
