@@ -164,6 +164,17 @@ def test_enrichment_ran_on_stored_posts(crawls):
     assert len(apart) <= len(pairs) / 4, f"{len(apart)} of {len(pairs)} reposts apart: {apart[:3]}"
 
 
+def test_a_post_written_in_traditional_characters_is_stored_as_written_and_analysed_as_simplified(crawls):
+    crawl = crawls[1]
+    record = next(r for r in crawl.manifest if r["id"] == "bs20")
+    doc = crawl.docs[_doc_key(record)]
+    assert "紅橋區" in doc["content"] and "計量器具" in doc["content"]  # the stored text is never changed
+    assert doc["categories"] == ["计量/标准/认证/检验检测"] and "计量器具" in doc["matched_keywords"]
+    assert doc["region"]["district"] == "红桥区"
+    assert doc["sentiment"]["label"] == "pos"
+    assert "红桥区" in doc["content_seg"].split()
+
+
 def _reposts_apart(crawl: Crawl) -> tuple[list, list]:
     """(repost, original) manifest pairs, and the (repost URL, original URL) pairs in different clusters."""
     by_id = {r["id"]: r for r in crawl.manifest}
