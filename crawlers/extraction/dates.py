@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 
 from lxml import html as lxml_html
 
+from analysis.hanzi import fold
 from crawlers.extraction import expressions as X
 
 LOGGER = logging.getLogger(__name__)
@@ -219,6 +220,7 @@ class DateMatch:
 
 def iter_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
     """Every absolute full date (year, month, day) in ``text``, plausible ones only, in order."""
+    text = fold(text)  # traditional characters read as simplified (發布時間), positions unchanged
     current = now_shanghai(now)
     found: list[DateMatch] = []
     for match in YMD.finditer(text):
@@ -291,7 +293,7 @@ def parse_date(text: str, now: datetime | None = None) -> datetime | None:
     if not text or not text.strip():
         return None
     current = now_shanghai(now)
-    text = text.strip()
+    text = fold(text.strip())  # 3分鐘前 is 3分钟前
     if JUST_NOW.match(text):
         return current
     match = EPOCH.match(text)
@@ -318,6 +320,7 @@ def parse_date(text: str, now: datetime | None = None) -> datetime | None:
 
 def _parse_relative(text: str, current: datetime) -> datetime | None:
     """'3分钟前', '昨天 12:30', '前天', '05-31 16:21', '5月31日' (year inferred), '16:21' (today)."""
+    text = fold(text)
     if "刚刚" in text or "刚才" in text:
         return current
     match = RELATIVE.search(text)
@@ -532,7 +535,7 @@ def find_date(
     if meta is not None and (url_date is None or meta.date() == url_date.date()):
         return meta
     page = PageText(tree)
-    text = page.text
+    text = fold(page.text)  # labels and dates in traditional characters; same offsets as page.text
     heading = _headline_element(tree, title)
     keep = frozenset(heading.iterancestors()) if heading is not None else frozenset()
     anchor = page.offset_of(heading) if heading is not None else None
@@ -623,7 +626,7 @@ METADATA_BLOCK = 300
 def label_rank(before: str) -> int:
     """Rank of the label ending ``before`` (the text just before a date); the most specific
     (longest) label wins, so '最后更新时间：' is maintenance although it ends in '时间：'."""
-    tail = X.WHITESPACE.sub(" ", before).rstrip()
+    tail = X.WHITESPACE.sub(" ", fold(before)).rstrip()
     best, best_start = UNLABELLED, len(tail)
     for name, pattern in X.DATE_LABEL_CLASSES:
         match = pattern.search(tail)
@@ -645,10 +648,11 @@ def _headline_element(tree, title: str | None):
 
 def _labelled_relative(page: PageText, current: datetime, keep: frozenset = frozenset()) -> datetime | None:
     """A year-less or relative date after a label: '发布时间：3小时前', '发布时间：10-08 12:00'."""
-    for match in X.ANY_DATE_LABEL.finditer(page.text):
-        if label_rank(page.text[max(0, match.end() - LABEL_WINDOW):match.end()]) < GENERIC:
+    text = fold(page.text)
+    for match in X.ANY_DATE_LABEL.finditer(text):
+        if label_rank(text[max(0, match.end() - LABEL_WINDOW):match.end()]) < GENERIC:
             continue
-        chunk = page.text[match.end():match.end() + 24]
+        chunk = text[match.end():match.end() + 24]
         if _is_noise(page.owner(match.start()), keep):
             continue
         chunk = re.sub(r"^(\d{1,2}-\d{1,2})(\d{1,2}:\d\d)", r"\1 \2", chunk.strip())  # '10-0812:00'
@@ -675,7 +679,7 @@ def _byline_relative(page: PageText, anchor: int | None, current: datetime, keep
             break
         if owner is None or _is_noise(owner, keep):
             continue
-        text = owner.text_content() if isinstance(owner.tag, str) else ""
+        text = fold(owner.text_content()) if isinstance(owner.tag, str) else ""
         if len(text) <= 24 and RELATIVE_ONLY.match(text):
             return _plausible(_parse_relative(text.strip(), current), current)
     return None

@@ -6,7 +6,7 @@ import pytest
 
 from analysis.categories import Categorizer
 from analysis.enrich import text_fields
-from analysis.hanzi import fold, fold_table, to_traditional
+from analysis.hanzi import GB2312_TRADITIONAL, fold, fold_table, to_traditional
 from analysis.neardup import fingerprint, sentence_keys
 from analysis.regions import detect_region
 from analysis.segment import query_tokens
@@ -36,16 +36,21 @@ def test_traditional_text_is_folded_character_by_character():
     assert len(fold(text)) == len(text)
 
 
-@pytest.mark.parametrize("text", ["余粮充足", "乾坤", "著名作家", "大阪", "幺妹", "哪吒", "於是", "ABC 123，。"])
+@pytest.mark.parametrize("text", ["余粮充足", "乾坤", "著名作家", "慰藉", "覆盖", "大阪", "幺妹", "哪吒", "ABC 123，。"])
 def test_what_simplified_text_writes_is_left_alone(text):
-    # SnowNLP's table also maps these (余 → 馀-style variants): only characters outside GB2312 fold.
+    # SnowNLP's table also maps these (余 → 馀, 著 → 着 …): they are simplified characters too.
     assert fold(text) == text
 
 
-def test_the_table_maps_only_characters_outside_gb2312_to_characters_inside_it():
+def test_traditional_forms_that_gb2312_also_encodes_are_folded():
+    assert fold("最後更新於今日，為什麽") == "最后更新于今日，为什么"
+
+
+def test_the_table_maps_characters_outside_gb2312_and_the_listed_few_to_characters_inside_it():
     table = fold_table()
     assert len(table) > 2000
-    assert all(not in_gb2312(chr(source)) and in_gb2312(target) for source, target in table.items())
+    assert all(in_gb2312(target) for target in table.values())
+    assert {chr(source) for source in table if in_gb2312(chr(source))} == set(GB2312_TRADITIONAL)
 
 
 def test_rewriting_in_traditional_characters_changes_the_texts_and_folds_back_exactly():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +83,14 @@ def test_run_skips_with_one_line_when_data_is_absent(monkeypatch, tmp_path, caps
     monkeypatch.setattr(datasets, "DATA_ROOT", tmp_path)
     assert evaluate.run(args()) == 0
     assert capsys.readouterr().out.startswith("跳过")
+
+
+@needs_data
+def test_the_shipped_model_is_what_the_training_script_writes(tmp_path):
+    # a change of features, lexicon or folding that was not followed by retraining shows here
+    from analysis.sentiment import train
+    from analysis.sentiment.models import DOMAIN_FILE
+
+    output = tmp_path / DOMAIN_FILE
+    assert train.main(["--output", str(output)]) == 0
+    assert output.read_bytes() == (Path(train.__file__).with_name(DOMAIN_FILE)).read_bytes()

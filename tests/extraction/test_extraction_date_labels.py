@@ -131,3 +131,17 @@ def test_far_publication_label_does_not_beat_first_labelled_date():
     related = "".join(f"<p>相关通知{i}：请消费者注意保留购物凭证，遇到问题及时投诉。</p>" for i in range(12))
     html = f"<html><body><p>日期：2023-06-01</p>{BODY}{related}<p>发布时间：2023-05-20</p></body></html>"
     assert find_date(html, now=NOW) == at(2023, 6, 1)
+
+
+def test_labels_in_traditional_characters_rank_like_simplified_ones():
+    assert label_rank("發布日期：") == label_rank("发布日期：") == PUBLICATION
+    assert label_rank("最後更新時間：") == label_rank("最后更新时间：") == NEVER
+    assert label_rank("成文日期：") == UNLABELLED
+
+
+def test_a_page_in_traditional_characters_gets_its_publication_date():
+    body = '<div class="content"><p>本報訊 消費者委員會今日表示，過去一個月共接獲三十二宗有關健身中心突然停業的投訴。</p></div>'
+    updated = page("健身中心倒閉", "<div>最後更新：2024-03-10 發佈：2024-03-04</div>", body)
+    assert find_date(updated, now=NOW, title="健身中心倒閉") == at(2024, 3, 4)
+    relative = page("健身中心倒閉", '<div class="info">發佈時間：3小時前</div>', body)
+    assert find_date(relative, now=NOW, title="健身中心倒閉") == at(2024, 3, 15, 7, 0)

@@ -66,6 +66,11 @@ def test_absolute_forms(text, expected):
         ("08:21", at(2024, 3, 15, 8, 21)),
         ("3月10日", at(2024, 3, 10)),
         ("03-10 16:21", at(2024, 3, 10, 16, 21)),
+        # as Hong Kong and Taiwan sites print them, in traditional characters
+        ("剛剛", NOW),
+        ("3分鐘前", NOW - timedelta(minutes=3)),
+        ("5小時前", NOW - timedelta(hours=5)),
+        ("兩天前", NOW - timedelta(days=2)),
     ],
 )
 def test_relative_forms_use_now(text, expected):
