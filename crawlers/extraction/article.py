@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -19,6 +20,8 @@ from crawlers.extraction.metadata import find_author, headline_above_body, title
 
 LOGGER = logging.getLogger(__name__)
 BYLINE_WINDOW = 300  # characters after the headline searched for 作者：/记者：
+TAIL_BEFORE, TAIL_WINDOW = 80, 160  # characters before and after the end of the body searched for credits
+TAIL_LINES = 5  # last lines of the body tried, from the end, to find where it ends on the page
 
 
 @dataclass
@@ -78,15 +81,56 @@ def extract(
     # post's own date ('Saturday, September 10th, 2005 10:56 am', parsed since) stands above the
     # headline, outside the zone.
     published = find_date(tree, url, now, title=date_title, body_start=content[:40])
-    author = find_author(tree, _text_after(tree, title), content, headline=title)
+    lines = _page_lines(tree)
+    end = _body_end(lines, content)
+    author = find_author(tree, _text_after(lines, title, end), content, headline=title, tail=_text_at_end(lines, end))
     return Article(title=title, content=content, author=author, published_at=published, url=url, encoding=used)
 
 
-def _text_after(tree, title: str) -> str:
-    """Page text right after the headline (the byline zone); the page head without a headline."""
-    page = PageText(tree).text
-    compact = X.WHITESPACE.sub(" ", page)
-    at = compact.find(title[:12]) if len(title) >= 4 else -1
+_SPACES = re.compile(r"[^\S\n]+")
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
+
+
+def _page_lines(tree) -> str:
+    """Visible text with block boundaries as line breaks (a name never runs across one) and other
+    whitespace collapsed to single spaces."""
+    return _LINE_BREAKS.sub("\n", _SPACES.sub(" ", PageText(tree, block="\n").text)).strip()
+
+
+def _text_after(page: str, title: str, stop: int | None = None) -> str:
+    """Page text right after the headline (the byline zone), up to ``stop`` (the end of the body:
+    a short article's foot is the tail's); empty without a headline."""
+    at = page.find(title[:12]) if len(title) >= 4 else -1
     if at < 0:
         return ""
-    return compact[at + len(title[:12]):at + len(title[:12]) + BYLINE_WINDOW]
+    start = at + len(title[:12])
+    end = start + BYLINE_WINDOW
+    if stop is not None and start < stop < end:
+        end = stop
+    return page[start:end]
+
+
+def _body_end(page: str, content: str) -> int | None:
+    """Offset in ``page`` just after the body's last line that stands on the page as it is
+    (whitespace ignored; a line the body cleaning changed, such as link furniture emptied to 【】,
+    is stepped over), or None."""
+    squeezed, positions = [], []
+    for index, char in enumerate(page):
+        if not char.isspace():
+            squeezed.append(char)
+            positions.append(index)
+    compact_page = "".join(squeezed)
+    for line in reversed(content.splitlines()[-TAIL_LINES:]):
+        probe = X.WHITESPACE.sub("", line)[-16:]
+        if len(probe) < 6:
+            continue
+        at = compact_page.rfind(probe)
+        if at >= 0:
+            return positions[at + len(probe) - 1] + 1
+    return None
+
+
+def _text_at_end(page: str, end: int | None) -> str:
+    """The last lines of the body and the page text right after it (where 记者 张三 and 责任编辑：李四
+    stand at the foot of an article); empty when the body's end is not found on the page."""
+    return "" if end is None else page[max(0, end - TAIL_BEFORE):end + TAIL_WINDOW]

@@ -441,7 +441,9 @@ class PageText:
 
     SKIP = frozenset(("script", "style", "noscript", "head", "title", "textarea", "select", "option"))
 
-    def __init__(self, tree) -> None:
+    def __init__(self, tree, block: str = " ") -> None:
+        """``block`` marks the boundaries of block elements (one character, so offsets do not
+        depend on it): a space for the date rules, a newline where a boundary must end a name."""
         parts: list[str] = []
         self.owners: list[tuple[int, object]] = []
         offset = 0
@@ -460,14 +462,14 @@ class PageText:
                 if tag in self.SKIP:
                     skipping += 1
                 elif tag in X.BLOCK_TAGS:
-                    add(" ", element)
+                    add(block, element)
                 if tag:
                     add(element.text, element)
             else:
                 if tag in self.SKIP:
                     skipping -= 1
                 elif tag in X.BLOCK_TAGS:
-                    add(" ", element)
+                    add(block, element)
                 if element is not tree:
                     add(element.tail, element.getparent())
         self.text = "".join(parts)

@@ -131,6 +131,7 @@ import argparse
 import json
 import re
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,11 +149,18 @@ HELDOUT_FILE = Path(__file__).with_name("heldout_truth.yaml")
 HELDOUT2_FILE = Path(__file__).with_name("heldout2_truth.yaml")
 # Headlines of the labelled set (its own ground truth has none), labelled by hand before any title change.
 TITLE_TRUTH_FILE = Path(__file__).with_name("title_truth.yaml")
+# Authors of all 62 gne_testpages pages, labelled by hand before any author rule was written; the
+# first sample (heldout_sample start 0) then guided the rules, the second never did.
+AUTHOR_TRUTH_FILE = Path(__file__).with_name("author_truth_gne.yaml")
 # Publish days of the labelled set that the page itself proves wrong, with the evidence.
 ERRATA_FILE = Path(__file__).with_name("date_errata.yaml")
 HELDOUT_STEP = 2  # every 2nd page of gne_testpages by sorted relative path: first sample from the
 # first page (positions 1, 3, 5, ...), the fresh sample from the second (positions 2, 4, 6, ...)
 # The two hand-labelled gne samples: floor-key prefix, truth file, printed heading, miss label.
+AUTHOR_HELDOUTS = (
+    ("heldout", 0, "作者留出集一（gne_testpages 每 2 页取 1 页，{pages} 页，先人工标注；首测 7/31，其漏判随后指导过作者规则）"),
+    ("heldout2", 1, "作者留出集二（另一半 {pages} 页，先人工标注，从未据其调整规则；作者规则之前 7/31）"),
+)
 HELDOUT_SAMPLES = (
     ("heldout", HELDOUT_FILE,
      "留出集一（gne_testpages 每 {step} 页取 1 页，{pages} 页人工标注；其漏判指导过日期与标题规则）", "留出集未命中"),
@@ -192,6 +200,15 @@ def floors_schema():
         "heldout2_title_accuracy": Field(float, required=True, check=_floor_check, help="第二留出集标题准确率下限"),
         "title_accuracy": Field(
             float, required=True, check=_floor_check, help="标注集 69 页标题准确率下限（title_truth.yaml；其漏判指导过标题规则）"
+        ),
+        "heldout_author_accuracy": Field(
+            float, required=True, check=_floor_check, help="作者留出集一（author_truth_gne.yaml 前一半；其漏判指导过作者规则）作者准确率下限"
+        ),
+        "heldout2_author_accuracy": Field(
+            float, required=True, check=_floor_check, help="作者留出集二（author_truth_gne.yaml 另一半，从未据其调整规则）作者准确率下限"
+        ),
+        "author_accuracy": Field(
+            float, required=True, check=_floor_check, help="标注集标有作者的 50 页作者准确率下限（author_ground.json；其漏判指导过作者规则）"
         ),
     }
 
@@ -238,6 +255,7 @@ class Scores:
     day_hits: list[bool] = field(default_factory=list)
     corrected_hits: list[bool] = field(default_factory=list)  # against the labels with date_errata.yaml
     titles: dict[str, str | None] = field(default_factory=dict)  # page id -> our headline (for score_titles)
+    authors: dict[str, str | None] = field(default_factory=dict)  # page id -> our author (for score_authors)
     seconds: float = 0.0
 
     @property
@@ -351,6 +369,7 @@ def score_ours(pages: list[dict], details: list | None = None) -> Scores:
         day = _day_of(article)
         scores.score_day(day, page)
         scores.titles[page["id"]] = article.title
+        scores.authors[page["id"]] = article.author
         if details is not None:
             details.append((page["id"], f1, page["day"], day))
     scores.seconds = time.perf_counter() - started
@@ -598,6 +617,104 @@ def score_titles(
     return result
 
 
+def normalize_author(text: str | None) -> str:
+    """Names compared as a set of words: NFKC, separators (spaces, 、，,) alike."""
+    return " ".join(re.split(r"[\s、，,;；]+", unicodedata.normalize("NFKC", text or "").strip())).strip()
+
+
+def author_match(found: str | None, truth: str | None) -> bool:
+    """A hit is the same names in the same order (a missing or an extra name is a miss); a page
+    without a credited author (``truth`` None) is a hit only when none is returned."""
+    return not found if truth is None else normalize_author(found) == normalize_author(truth)
+
+
+@dataclass
+class Authors:
+    hits: list[bool] = field(default_factory=list)
+    baseline_hits: list[bool] | None = None
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return _mean(self.hits)
+
+    @property
+    def baseline_accuracy(self) -> float | None:
+        return None if self.baseline_hits is None else _mean(self.baseline_hits)
+
+
+def _trafilatura_author(trafilatura, raw: bytes) -> str | None:
+    try:
+        metadata = trafilatura.extract_metadata(raw)
+    except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
+        return None
+    return metadata.author if metadata is not None else None
+
+
+def score_authors(pages: list[dict], ours: dict[str, str | None], baseline: bool = True) -> Authors:
+    """Our authors (``ours``: page id -> author, from :func:`score_ours`) and trafilatura's metadata
+    author against author_ground.json, on the pages that name one (``UNKNOWN`` pages are left out)."""
+    trafilatura = _optional("trafilatura") if baseline else None
+    result = Authors(baseline_hits=[] if trafilatura is not None else None)
+    for page in pages:
+        truth = page["author"]
+        if not truth or truth.upper() == "UNKNOWN":
+            continue
+        found = ours[page["id"]]
+        result.hits.append(author_match(found, truth))
+        if not result.hits[-1]:
+            result.misses.append(f"{page['id'][:8]} 作者 {truth} / 抽得 {found or '无'}")
+        if trafilatura is not None:
+            result.baseline_hits.append(author_match(_trafilatura_author(trafilatura, page["raw"]), truth))
+    return result
+
+
+def _author_roles(pages) -> str | None:
+    for page in pages:
+        if page["role"] not in (None, "writer", "editor"):
+            return f"{page['page']}: role 应为 writer、editor 或 null，实际是 {page['role']!r}"
+        if (page["author"] is None) != (page["role"] is None):
+            return f"{page['page']}: author 与 role 须同为 null 或同不为 null"
+    return None
+
+
+def author_truth_schema():
+    from yuqing.config import Field
+
+    page = {
+        "page": Field(str, required=True, help="相对 ../shared/data 的页面路径"),
+        "author": Field(str, help="署名的作者（多人以空格分隔）；无作者署名时为责任编辑；都没有时为 null"),
+        "role": Field(str, help="writer（作者/记者）、editor（编辑）或 null"),
+        "note": Field(str, default="", help="标注依据"),
+    }
+    return {"pages": Field(list, required=True, item=page, check=_author_roles)}
+
+
+def load_author_truth(path: Path = AUTHOR_TRUTH_FILE) -> dict[str, str | None]:
+    """Hand-labelled authors of gne_testpages: page path (relative to ../shared/data) -> author."""
+    from yuqing.config import load
+
+    return {p["page"]: p["author"] for p in load(path, author_truth_schema())["pages"]}
+
+
+def score_heldout_authors(truth: dict[str, str | None], sample: list[str], baseline: bool = True,
+                          data: Path = SHARED_DATA) -> Authors:
+    """Our authors (and trafilatura's metadata author) on the ``sample`` pages against ``truth``."""
+    from crawlers.extraction import extract
+
+    trafilatura = _optional("trafilatura") if baseline else None
+    result = Authors(baseline_hits=[] if trafilatura is not None else None)
+    for path in sample:
+        raw = (data / path).read_bytes()
+        expected, found = truth[path], extract(raw).author
+        result.hits.append(author_match(found, expected))
+        if not result.hits[-1]:
+            result.misses.append(f"{path.removeprefix('extraction/gne_testpages/tests/')} 作者 {expected or '无'} / 抽得 {found or '无'}")
+        if trafilatura is not None:
+            result.baseline_hits.append(author_match(_trafilatura_author(trafilatura, raw), expected))
+    return result
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-baselines", action="store_true", help="不运行 trafilatura/htmldate 对比")
     parser.add_argument("--details", action="store_true", help="逐页打印 F1 与日期")
@@ -619,11 +736,17 @@ def run(args: argparse.Namespace) -> int:
     ours = score_ours(pages, details if args.details else None)
     traf, hd = (None, None) if args.no_baselines else score_baselines(pages)
     titles = score_titles(pages, load_title_truth(), ours.titles, baseline=not args.no_baselines)
+    authors = score_authors(pages, ours.authors, baseline=not args.no_baselines)
     robust = robustness() if ROBUSTNESS_SET.exists() else None
     heldouts = [
         (key, path, heading, miss, score_heldout(load_heldout(path), baseline=not args.no_baselines))
         for key, path, heading, miss in HELDOUT_SAMPLES
     ] if ROBUSTNESS_SET.exists() else []
+    author_truth = load_author_truth() if ROBUSTNESS_SET.exists() else {}
+    heldout_authors = [
+        (key, heading, score_heldout_authors(author_truth, heldout_sample(start=start), baseline=not args.no_baselines))
+        for key, start, heading in AUTHOR_HELDOUTS
+    ] if author_truth else []
 
     if args.details:
         for page_id, f1, truth, found in details:
@@ -653,6 +776,14 @@ def run(args: argparse.Namespace) -> int:
     if args.details:
         for line in titles.misses:
             print(f"  标题未命中: {line}")
+    versus = "" if authors.baseline_accuracy is None else f"（trafilatura {authors.baseline_accuracy:.3f}）"
+    print(
+        f"作者（author_ground.json，{len(authors.hits)} 页标有作者；首测 4/50，其漏判随后指导过作者规则）: "
+        f"准确率 {authors.accuracy:.3f}{versus}"
+    )
+    if args.details:
+        for line in authors.misses:
+            print(f"  作者未命中: {line}")
     if robust is not None:
         print(
             f"稳健性（gne_testpages，{robust.pages} 页，无人工标注）: 异常 {len(robust.errors)}，"
@@ -670,18 +801,27 @@ def run(args: argparse.Namespace) -> int:
         if args.details:
             for line in sample.misses:
                 print(f"  {miss}: {line}")
+    for _key, heading, sample in heldout_authors:
+        versus = "" if sample.baseline_accuracy is None else f"（trafilatura {sample.baseline_accuracy:.3f}）"
+        print(f"{heading.format(pages=len(sample.hits))}: 准确率 {sample.accuracy:.3f}{versus}")
+        if args.details:
+            for line in sample.misses:
+                print(f"  作者未命中: {line}")
 
     measured = {
         "body_f1": ours.body_f1,
         "date_accuracy": ours.date_accuracy,
         "date_accuracy_corrected": ours.corrected_date_accuracy,
         "title_accuracy": titles.accuracy,
+        "author_accuracy": authors.accuracy,
     }
     if robust is not None:
         measured["robust_content_share"] = robust.content_share
     for key, _path, _heading, _miss, sample in heldouts:
         measured[f"{key}_date_accuracy"] = sample.date_accuracy
         measured[f"{key}_title_accuracy"] = sample.title_accuracy
+    for key, _heading, sample in heldout_authors:
+        measured[f"{key}_author_accuracy"] = sample.accuracy
     failures = [
         f"{key} {value:.3f} 低于下限 {floors[key]:.3f}" for key, value in measured.items() if value < floors[key]
     ]

@@ -173,7 +173,22 @@ AUTHOR_LABEL = re.compile(
 # Name after a label: Chinese or Latin words, several names separated by space/、/,.
 AUTHOR_VALUE = re.compile(r"([\u4e00-\u9fffA-Za-z·•][\u4e00-\u9fffA-Za-z0-9_·•\-. ]{0,30}?(?:[ 、，,][\u4e00-\u9fffA-Za-z·•]{2,12})*)(?=$|[\s　|｜/（(】\]）)，,。;；]|来源|发布|时间|日期|编辑|责任)")
 # '本报讯（记者 张三 李四）' / '新华社北京5月31日电（记者 张三）'
-REPORTER_PAREN = re.compile(r"[（(]\s*(?:实习)?记者\s*([\u4e00-\u9fff ·、]{2,30}?)\s*[）)]")
+REPORTER_PAREN = re.compile(r"[（(]\s*[\u4e00-\u9fff·]{0,8}?记者\s*([\u4e00-\u9fff ·、]{2,30}?)\s*[）)]")
+# Credits without a colon: '光明日报记者 王建宏 张文攀', '新京报记者 彭冲 山东冠县报道', '河南商报记者马俊峰/文'.
+# Names are 2-4 characters and must end at a boundary, so '记者从市场监管局获悉' names nobody; a word
+# that is a role or a note ('通讯员', '待续') or a place before 报道 is not a name.
+_NOT_NAME = r"(?!通讯员|实习生|摄影|编辑|责编|来源|发自|报道|完|待续|未完|全文|本文|图片|供图|[\u4e00-\u9fff]{2,4}报道)"
+_NAMES = rf"({_NOT_NAME}[\u4e00-\u9fff·]{{2,4}}(?:[ 、]{_NOT_NAME}[\u4e00-\u9fff·]{{2,4}})*)"
+# The credit is a line of its own: at most a short outlet name or a time before 记者 (no label, no
+# sentence), and nothing but a place + 报道, a slash or a bracket after the names.
+REPORTER_CREDIT = re.compile(r"(?:^|\n)[^\n：，,。]{0,24}?记者[ \t]*[:：]?[ \t]*" + _NAMES
+                             + r"(?=[ \t]*(?:[\u4e00-\u9fff]{2,6}报道)?[ \t]*(?:$|\n|[/／）)】\]]|报道|摄|采写))")
+# '张三/文' ('文/张三' is AUTHOR_LABEL's '文/')
+WRITER_SLASH = re.compile(r"(?:^|(?<=[\s·]))" + _NAMES + r"\s*[/／]\s*文(?![\u4e00-\u9fff])")
+# '（常书香 马丹阳）', '（姚峰 上海报道）' closing the last paragraph of an article
+PAREN_CREDIT = re.compile(r"[（(]\s*" + _NAMES + r"\s*(?:[\u4e00-\u9fff]{2,6}报道)?\s*[）)][ \t]*(?=\n|$)")
+# Labels that credit an editor rather than the writer: the last resort at the foot of an article.
+EDITOR_LABEL = re.compile(r"编\s*辑|责\s*编")
 # Lines at the head or tail of an article that are metadata, not body.
 META_LINE = re.compile(
     r"^\s*[【\[(（]?\s*(?:来\s*源|作\s*者|记\s*者|编\s*辑|责任编辑|责编|校\s*对|审\s*核|审\s*校|签\s*发|"

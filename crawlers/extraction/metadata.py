@@ -6,6 +6,7 @@ import itertools
 import re
 from collections import Counter
 
+from analysis.hanzi import fold
 from crawlers.extraction import expressions as X
 
 # '标题_频道_网站名' / '标题 - 网站名' / '标题|网站名': segments of a <title>. A hyphen between two ASCII
@@ -28,8 +29,17 @@ BADGES = frozenset(
 )
 BADGE_BRACKETS = "[]【】()（）"
 NOT_A_NAME = frozenset(
-    {"本站", "本网", "网站", "admin", "管理员", "佚名", "未知", "匿名", "编辑", "记者", "作者", "搜索", "来源", "原创"}
+    {"本站", "本网", "网站", "admin", "管理员", "系统管理员", "佚名", "未知", "匿名", "编辑", "记者", "作者", "搜索", "来源",
+     "原创", "网络整理", "综合", "整理"}
 )
+# What surrounds a name in credits: a staff code (杨倩_NF4425, 韩保林 PK155), a role after it
+# (陈智 整合), a role before it (观察者网专栏作者 王文).
+STAFF_CODE = re.compile(r"(?:_[A-Za-z]{1,4}\d{3,}|\s+[A-Z]{1,3}\d{3,})$")
+ROLE_AFTER = re.compile(r"\s+(?:整合|编译|综合|整理|报道|采写|摄)$")
+ROLE_BEFORE = re.compile(r"^[^\s]*?(?:作者|记者|通讯员)\s+(?=\S)")
+# A credit that names an outlet, not a person (环球网, 参考消息, 新浪财经-自媒体综合).
+OUTLET = re.compile(r"(?:网|报|社|消息|新闻|频道|综合|杂志|周刊|在线|传媒|集团|出版社)$")
+LONGEST_NAME = 8  # CJK characters in one name without a space: more is a phrase (a headline in a meta tag)
 
 
 def _clean(text: str | None) -> str:
@@ -250,31 +260,72 @@ def _emphasis(node) -> bool:
     return {"px": value >= 16, "pt": value >= 12, "em": value > 1, "rem": value > 1, "%": value > 100}[unit]
 
 
-def find_author(tree, text_near_top: str, body: str, headline: str | None = None) -> str | None:
-    """Author: meta tag, then a labelled name (作者：/记者：) near the headline or in the body's first lines."""
+def find_author(tree, text_near_top: str, body: str, headline: str | None = None, tail: str = "") -> str | None:
+    """Author: meta tag, then a labelled name (作者：/记者：) near the headline or in the body's first
+    lines, then a credit at the foot of the article (``tail``: 记者 张三, （总台记者 李四）, 王五/文,
+    责任编辑：赵六)."""
     site_title = _clean(" ".join(tree.xpath(X.TITLE_TAG)))
     headline = find_title(tree) if headline is None else headline
     for expression in X.AUTHOR_META:
         for value in tree.xpath(expression):
-            name = _clean(str(value))
+            name = _person(str(value))
             if name and name in site_title and name not in headline:
                 continue  # the site's name ('网易', 'CSDN.NET'), not a person
             if _plausible_name(name):
                 return name
     for text in (text_near_top, body[:300]):
-        for match in X.AUTHOR_LABEL.finditer(text):
-            found = X.AUTHOR_VALUE.match(text, match.end())
-            if found:
-                name = _clean(found.group(1))
-                if _plausible_name(name):
-                    return name
-        match = X.REPORTER_PAREN.search(text)
-        if match and _plausible_name(_clean(match.group(1))):
-            return _clean(match.group(1))
+        name = _labelled(text, editors=None) or _first_name(text, (X.REPORTER_PAREN, X.REPORTER_CREDIT, X.WRITER_SLASH))
+        if name:
+            return name
+    return _credited(tail) if tail else None
+
+
+# Labels and credits are matched on the text with traditional characters folded (記者 is 记者, one
+# character for one), and the name is taken from the text as written.
+
+
+def _first_name(text: str, patterns) -> str | None:
+    folded = fold(text)
+    for pattern in patterns:
+        for match in pattern.finditer(folded):
+            name = _person(text[match.start(1):match.end(1)])
+            if _plausible_name(name):
+                return name
     return None
+
+
+def _labelled(text: str, editors: bool | None) -> str | None:
+    """The name after the first label (作者：, 编辑：) in ``text``: writer labels only, editor labels
+    only (``editors``), or either (None)."""
+    folded = fold(text)
+    for match in X.AUTHOR_LABEL.finditer(folded):
+        if editors is not None and bool(X.EDITOR_LABEL.search(match.group(0))) != editors:
+            continue
+        found = X.AUTHOR_VALUE.match(folded, match.end())
+        if found:
+            name = _person(text[found.start(1):found.end(1)])
+            if _plausible_name(name):
+                return name
+    return None
+
+
+def _credited(tail: str) -> str | None:
+    """The writer credited at the foot of an article, else its editor."""
+    return (_first_name(tail, (X.REPORTER_PAREN, X.REPORTER_CREDIT, X.WRITER_SLASH, X.PAREN_CREDIT))
+            or _labelled(tail, editors=False) or _labelled(tail, editors=True))
+
+
+def _person(text: str) -> str:
+    """A credited name without what surrounds it in credits (staff code, role words)."""
+    name = _clean(text)
+    name = STAFF_CODE.sub("", name)
+    name = ROLE_AFTER.sub("", name)
+    return ROLE_BEFORE.sub("", name).strip()
 
 
 def _plausible_name(name: str) -> bool:
     if not name or len(name) > 40 or name.lower() in NOT_A_NAME or "@" in name or "email" in name.lower():
+        return False
+    if OUTLET.search(name) or any(X.CJK.match(word) and len(word) > LONGEST_NAME for word in name.split()):
         return False
     return not re.fullmatch(r"[\d\s:：\-/.]+", name)

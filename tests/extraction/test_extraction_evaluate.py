@@ -19,6 +19,9 @@ MINIMUM_FLOORS = {
     "heldout2_date_accuracy": 1.0,
     "heldout2_title_accuracy": 1.0,
     "title_accuracy": 0.753,
+    "author_accuracy": 0.440,
+    "heldout_author_accuracy": 0.645,
+    "heldout2_author_accuracy": 0.580,
 }
 
 
@@ -74,6 +77,8 @@ def test_evaluation_meets_floors(capsys):
     assert "留出集一（gne_testpages 每 2 页取 1 页，31 页人工标注；其漏判指导过日期与标题规则）" in out
     assert "第二留出集（另一半 31 页，先人工标注；首测日期 29/31、标题 25/31，其漏判随后指导过规则）" in out
     assert "标题（title_truth.yaml，69 页人工标注；首测 36/69，其漏判随后指导过标题规则）" in out
+    assert "作者（author_ground.json，50 页标有作者；首测 4/50，其漏判随后指导过作者规则）" in out
+    assert "作者留出集二（另一半 31 页，先人工标注，从未据其调整规则；作者规则之前 7/31）" in out
     assert "未调参" not in out
 
 
@@ -195,3 +200,27 @@ def test_errata_file_is_valid_and_every_entry_has_evidence():
     assert all(len(fix["evidence"]) > 40 and fix["labelled"] != fix["corrected"] for fix in errata.values())
     if evaluate.GROUND_SET.exists():  # the shipped labels are as the errata say
         evaluate.apply_errata(evaluate.load_ground(), errata)
+
+
+def test_author_match_compares_the_names_in_order_whatever_the_separators():
+    assert evaluate.author_match("伊琳 李清芬", "伊琳  李清芬")
+    assert evaluate.author_match("赵延东 风笑天", "赵延东、风笑天")
+    assert not evaluate.author_match("王燕平 方云凤", "刘国栋 王燕平 方云凤")
+    assert not evaluate.author_match(None, "张三")
+    assert evaluate.author_match(None, None) and not evaluate.author_match("张三", None)
+
+
+def test_author_truth_file_is_valid_and_covers_every_gne_page():
+    truth = evaluate.load_author_truth()
+    assert len(truth) == 62
+    if evaluate.ROBUSTNESS_SET.exists():
+        assert set(truth) == set(evaluate.heldout_sample(start=0)) | set(evaluate.heldout_sample(start=1))
+
+
+def test_author_truth_roles_must_agree_with_authors(tmp_path):
+    from yuqing.errors import ConfigError
+
+    bad = tmp_path / "authors.yaml"
+    bad.write_text("pages:\n  - page: a.html\n    author: 张三\n    role: null\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="author 与 role"):
+        evaluate.load_author_truth(bad)
