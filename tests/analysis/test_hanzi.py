@@ -6,7 +6,7 @@ import pytest
 
 from analysis.categories import Categorizer
 from analysis.enrich import text_fields
-from analysis.hanzi import GB2312_TRADITIONAL, fold, fold_table, to_traditional
+from analysis.hanzi import GB2312_TRADITIONAL, fold, fold_table, in_gb2312, to_traditional
 from analysis.neardup import fingerprint, sentence_keys
 from analysis.regions import detect_region
 from analysis.segment import query_tokens
@@ -18,14 +18,6 @@ COMPLAINT = {
     "content": "天津市东丽区某健身房上周突然停业，老板联系不上。我们办了会员卡，预付了三千多元，"
                "现在钱退不回来，已经向市场监管局投诉，希望有关部门尽快处理，太气人了！",
 }
-
-
-def in_gb2312(char: str) -> bool:
-    try:
-        char.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def test_traditional_text_is_folded_character_by_character():
