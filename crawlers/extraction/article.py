@@ -114,19 +114,15 @@ def _body_end(page: str, content: str) -> int | None:
     """Offset in ``page`` just after the body's last line that stands on the page as it is
     (whitespace ignored; a line the body cleaning changed, such as link furniture emptied to 【】,
     is stepped over), or None."""
-    squeezed, positions = [], []
-    for index, char in enumerate(page):
-        if not char.isspace():
-            squeezed.append(char)
-            positions.append(index)
-    compact_page = "".join(squeezed)
     for line in reversed(content.splitlines()[-TAIL_LINES:]):
         probe = X.WHITESPACE.sub("", line)[-16:]
         if len(probe) < 6:
             continue
-        at = compact_page.rfind(probe)
-        if at >= 0:
-            return positions[at + len(probe) - 1] + 1
+        last = None
+        for last in re.finditer(r"\s*".join(map(re.escape, probe)), page):
+            pass
+        if last is not None:
+            return last.end()
     return None
 
 
