@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from analysis.hanzi import fold
 from crawlers.extraction import expressions as X
 
 LOGGER = logging.getLogger(__name__)
@@ -224,7 +225,7 @@ def trim(kept: list[Block], title: str | None) -> list[Block]:
         text = kept[start].text
         key = X.WHITESPACE.sub("", text)
         if (title_key and key and (key == title_key or (len(key) > 4 and key in title_key))) or (
-            X.META_LINE.match(text) and len(text) < 120
+            X.META_LINE.match(fold(text)) and len(text) < 120
         ) or _is_byline(text) or X.BARE_URL.match(text):
             start += 1
             continue
@@ -232,12 +233,12 @@ def trim(kept: list[Block], title: str | None) -> list[Block]:
     body = kept[start:]
     cut, prose = len(body), 0
     for index, block in enumerate(body):
-        if prose >= TAIL_AFTER and X.TAIL_STOP.match(block.text) and len(block.text) < 200:
+        if prose >= TAIL_AFTER and X.TAIL_STOP.match(fold(block.text)) and len(block.text) < 200:
             cut = index
             break
         prose += max(block.size - block.link_chars, 0)
     body = body[:cut]
-    while body and (X.META_LINE.match(body[-1].text) and len(body[-1].text) < 80):
+    while body and (X.META_LINE.match(fold(body[-1].text)) and len(body[-1].text) < 80):
         body.pop()
     return body
 

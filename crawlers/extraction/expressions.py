@@ -179,9 +179,10 @@ REPORTER_PAREN = re.compile(r"[（(]\s*[\u4e00-\u9fff·]{0,8}?记者\s*([\u4e00-
 # that is a role or a note ('通讯员', '待续') or a place before 报道 is not a name.
 _NOT_NAME = r"(?!通讯员|实习生|摄影|编辑|责编|来源|发自|报道|完|待续|未完|全文|本文|图片|供图|[\u4e00-\u9fff]{2,4}报道)"
 _NAMES = rf"({_NOT_NAME}[\u4e00-\u9fff·]{{2,4}}(?:[ 、]{_NOT_NAME}[\u4e00-\u9fff·]{{2,4}})*)"
-# The credit is a line of its own: at most a short outlet name or a time before 记者 (no label, no
-# sentence), and nothing but a place + 报道, a slash or a bracket after the names.
-REPORTER_CREDIT = re.compile(r"(?:^|\n)[^\n：，,。]{0,24}?记者[ \t]*[:：]?[ \t]*" + _NAMES
+# The credit stands on a byline line: before 记者 only labelled fields ('来源：本报 ') and a short
+# outlet name or a time (no sentence, no label glued to it as in '第A04版：小记者训练营'), and after
+# the names nothing but a place + 报道, a slash or a bracket.
+REPORTER_CREDIT = re.compile(r"(?:^|\n)(?:[^\n\s：:]{1,8}[：:][^\n\s]{0,24}\s+)*[^\n：，,。]{0,24}?记者[ \t]*[:：]?[ \t]*" + _NAMES
                              + r"(?=[ \t]*(?:[\u4e00-\u9fff]{2,6}报道)?[ \t]*(?:$|\n|[/／）)】\]]|报道|摄|采写))")
 # '张三/文' ('文/张三' is AUTHOR_LABEL's '文/')
 WRITER_SLASH = re.compile(r"(?:^|(?<=[\s·]))" + _NAMES + r"\s*[/／]\s*文(?![\u4e00-\u9fff])")

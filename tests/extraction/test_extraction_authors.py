@@ -87,3 +87,23 @@ def test_what_surrounds_a_name_in_a_credit_is_dropped(foot, expected):
 def test_author_meta_tags_name_people_only(meta, expected):
     html = page().replace("<head>", f'<head><meta name="author" content="{meta}">')
     assert author(html) == expected
+
+
+def test_a_big5_page_in_traditional_characters_is_extracted_like_a_simplified_one():
+    from datetime import datetime, timedelta
+
+    from crawlers.extraction.dates import SHANGHAI
+
+    html = ("<html><head><title>健身中心倒閉 會員預付款無法退還 - 本地新聞</title></head><body>"
+            "<div class='nav'>首頁 | 本地 | 財經</div><h1>健身中心倒閉 會員預付款無法退還</h1>"
+            "<div class='info'>發佈時間：3小時前　來源：本報　記者 陳大文</div><div class='content'>"
+            "<p>本報訊 消費者委員會今日表示，過去一個月共接獲三十二宗有關健身中心突然停業的投訴，涉及金額逾五十萬元。</p>"
+            "<p>消委會呼籲市民在預繳會費前，應留意商戶的經營狀況，並盡量避免一次過繳付大額款項。</p></div>"
+            "<div class='footer'>責任編輯：李小明</div></body></html>")
+    now = datetime(2024, 3, 12, 12, 0, tzinfo=SHANGHAI)
+    article = extract(html.encode("big5"), url="http://news.example.hk/a/1.html", now=now)
+    assert article.encoding == "big5"
+    assert article.title == "健身中心倒閉 會員預付款無法退還"
+    assert article.content.startswith("本報訊")  # the byline line is not body
+    assert article.author == "陳大文"  # the writer, not the editor at the foot
+    assert article.published_at == now - timedelta(hours=3)
