@@ -80,8 +80,9 @@ def extract(
     # the headline found above the body moves the byline zone onto a comment's date, because the
     # post's own date ('Saturday, September 10th, 2005 10:56 am', parsed since) stands above the
     # headline, outside the zone.
-    published = find_date(tree, url, now, title=date_title, body_start=content[:40])
-    lines = _page_lines(tree)
+    page = PageText(tree)  # one walk of the page for the date and the author
+    published = find_date(tree, url, now, title=date_title, body_start=content[:40], page=page)
+    lines = _page_lines(page)
     end = _body_end(lines, content)
     author = find_author(tree, _text_after(lines, title, end), content, headline=title, tail=_text_at_end(lines, end))
     return Article(title=title, content=content, author=author, published_at=published, url=url, encoding=used)
@@ -91,10 +92,10 @@ _SPACES = re.compile(r"[^\S\n]+")
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 
 
-def _page_lines(tree) -> str:
+def _page_lines(page: PageText) -> str:
     """Visible text with block boundaries as line breaks (a name never runs across one) and other
     whitespace collapsed to single spaces."""
-    return _LINE_BREAKS.sub("\n", _SPACES.sub(" ", PageText(tree, block="\n").text)).strip()
+    return _LINE_BREAKS.sub("\n", _SPACES.sub(" ", page.lines)).strip()
 
 
 def _text_after(page: str, title: str, stop: int | None = None) -> str:

@@ -15,6 +15,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from functools import cached_property
 
 from lxml import html as lxml_html
 
@@ -441,10 +442,12 @@ class PageText:
 
     SKIP = frozenset(("script", "style", "noscript", "head", "title", "textarea", "select", "option"))
 
-    def __init__(self, tree, block: str = " ") -> None:
-        """``block`` marks the boundaries of block elements (one character, so offsets do not
-        depend on it): a space for the date rules, a newline where a boundary must end a name."""
+    def __init__(self, tree) -> None:
+        """``text`` marks the boundaries of block elements with a space (for the date rules),
+        ``lines`` the same text with a newline there (where a boundary must end a name); offsets
+        are the same in both, and in ``folded``."""
         parts: list[str] = []
+        blocks: list[int] = []  # indexes in parts of the boundary marks
         self.owners: list[tuple[int, object]] = []
         offset = 0
         skipping = 0
@@ -462,17 +465,33 @@ class PageText:
                 if tag in self.SKIP:
                     skipping += 1
                 elif tag in X.BLOCK_TAGS:
-                    add(block, element)
+                    add(" ", element)
+                    blocks.append(len(parts) - 1)
                 if tag:
                     add(element.text, element)
             else:
                 if tag in self.SKIP:
                     skipping -= 1
                 elif tag in X.BLOCK_TAGS:
-                    add(block, element)
+                    add(" ", element)
+                    blocks.append(len(parts) - 1)
                 if element is not tree:
                     add(element.tail, element.getparent())
         self.text = "".join(parts)
+        self._parts, self._blocks = parts, blocks
+
+    @cached_property
+    def lines(self) -> str:
+        """``text`` with a newline at each block boundary."""
+        parts = list(self._parts)
+        for index in self._blocks:
+            parts[index] = "\n"
+        return "".join(parts)
+
+    @cached_property
+    def folded(self) -> str:
+        """``text`` with traditional characters read as simplified ones (labels such as 發佈時間)."""
+        return fold(self.text)
 
     def locate(self, needle: str | None, start: int = 0, min_chars: int = 4) -> int | None:
         """Offset of ``needle`` (or of its first 12 characters) at or after ``start``, whitespace ignored."""
@@ -518,8 +537,10 @@ def find_date(
     *,
     title: str | None = None,
     body_start: str | None = None,
+    page: PageText | None = None,
 ) -> datetime | None:
     """Publication date of a page (lxml tree, HTML text or bytes), or None when it has none.
+    ``page``: the tree's :class:`PageText`, when the caller has built it already.
 
     Order: publisher metadata; a date introduced by a label such as 发布时间：; the first
     date after the headline; a date in an element named like a date/byline; the date in the
@@ -536,8 +557,8 @@ def find_date(
     meta = _meta_date(tree, current)
     if meta is not None and (url_date is None or meta.date() == url_date.date()):
         return meta
-    page = PageText(tree)
-    text = fold(page.text)  # labels and dates in traditional characters; same offsets as page.text
+    page = page or PageText(tree)
+    text = page.folded
     heading = _headline_element(tree, title)
     keep = frozenset(heading.iterancestors()) if heading is not None else frozenset()
     anchor = page.offset_of(heading) if heading is not None else None
@@ -650,7 +671,7 @@ def _headline_element(tree, title: str | None):
 
 def _labelled_relative(page: PageText, current: datetime, keep: frozenset = frozenset()) -> datetime | None:
     """A year-less or relative date after a label: '发布时间：3小时前', '发布时间：10-08 12:00'."""
-    text = fold(page.text)
+    text = page.folded
     for match in X.ANY_DATE_LABEL.finditer(text):
         if label_rank(text[max(0, match.end() - LABEL_WINDOW):match.end()]) < GENERIC:
             continue
