@@ -220,8 +220,8 @@ class DateMatch:
 
 
 def iter_dates(text: str, now: datetime | None = None) -> list[DateMatch]:
-    """Every absolute full date (year, month, day) in ``text``, plausible ones only, in order."""
-    text = fold(text)  # traditional characters read as simplified (發布時間), positions unchanged
+    """Every absolute full date (year, month, day) in ``text``, plausible ones only, in order.
+    ``text`` comes folded (:func:`analysis.hanzi.fold`) from :func:`parse_date` and :func:`find_date`."""
     current = now_shanghai(now)
     found: list[DateMatch] = []
     for match in YMD.finditer(text):
@@ -320,8 +320,8 @@ def parse_date(text: str, now: datetime | None = None) -> datetime | None:
 
 
 def _parse_relative(text: str, current: datetime) -> datetime | None:
-    """'3分钟前', '昨天 12:30', '前天', '05-31 16:21', '5月31日' (year inferred), '16:21' (today)."""
-    text = fold(text)
+    """'3分钟前', '昨天 12:30', '前天', '05-31 16:21', '5月31日' (year inferred), '16:21' (today);
+    ``text`` folded by the caller."""
     if "刚刚" in text or "刚才" in text:
         return current
     match = RELATIVE.search(text)
