@@ -274,18 +274,19 @@ def find_author(tree, text_near_top: str, body: str, headline: str | None = None
             if _plausible_name(name):
                 return name
     for text in (text_near_top, body[:300]):
-        name = _labelled(text, editors=None) or _first_name(text, (X.REPORTER_PAREN, X.REPORTER_CREDIT, X.WRITER_SLASH))
+        folded = fold(text)
+        name = (_labelled(text, folded, editors=None)
+                or _first_name(text, folded, (X.REPORTER_PAREN, X.REPORTER_CREDIT, X.WRITER_SLASH)))
         if name:
             return name
     return _credited(tail) if tail else None
 
 
-# Labels and credits are matched on the text with traditional characters folded (記者 is 记者, one
-# character for one), and the name is taken from the text as written.
+# Labels and credits are matched on ``folded``, the text with traditional characters folded (記者 is
+# 记者, one character for one), and the name is taken from ``text``, as written.
 
 
-def _first_name(text: str, patterns) -> str | None:
-    folded = fold(text)
+def _first_name(text: str, folded: str, patterns) -> str | None:
     for pattern in patterns:
         for match in pattern.finditer(folded):
             name = _person(text[match.start(1):match.end(1)])
@@ -294,10 +295,9 @@ def _first_name(text: str, patterns) -> str | None:
     return None
 
 
-def _labelled(text: str, editors: bool | None) -> str | None:
+def _labelled(text: str, folded: str, editors: bool | None) -> str | None:
     """The name after the first label (作者：, 编辑：) in ``text``: writer labels only, editor labels
     only (``editors``), or either (None)."""
-    folded = fold(text)
     for match in X.AUTHOR_LABEL.finditer(folded):
         if editors is not None and bool(X.EDITOR_LABEL.search(match.group(0))) != editors:
             continue
@@ -311,8 +311,9 @@ def _labelled(text: str, editors: bool | None) -> str | None:
 
 def _credited(tail: str) -> str | None:
     """The writer credited at the foot of an article, else its editor."""
-    return (_first_name(tail, (X.REPORTER_PAREN, X.REPORTER_CREDIT, X.WRITER_SLASH, X.PAREN_CREDIT))
-            or _labelled(tail, editors=False) or _labelled(tail, editors=True))
+    folded = fold(tail)
+    return (_first_name(tail, folded, (X.REPORTER_PAREN, X.REPORTER_CREDIT, X.WRITER_SLASH, X.PAREN_CREDIT))
+            or _labelled(tail, folded, editors=False) or _labelled(tail, folded, editors=True))
 
 
 def _person(text: str) -> str:
