@@ -157,9 +157,9 @@ ERRATA_FILE = Path(__file__).with_name("date_errata.yaml")
 HELDOUT_STEP = 2  # every 2nd page of gne_testpages by sorted relative path: first sample from the
 # first page (positions 1, 3, 5, ...), the fresh sample from the second (positions 2, 4, 6, ...)
 # The two hand-labelled gne samples: floor-key prefix, truth file, printed heading, miss label.
-AUTHOR_HELDOUTS = (
-    ("heldout", 0, "作者留出集一（gne_testpages 每 2 页取 1 页，{pages} 页，先人工标注；首测 7/31，其漏判随后指导过作者规则）"),
-    ("heldout2", 1, "作者留出集二（另一半 {pages} 页，先人工标注，从未据其调整规则；作者规则之前 7/31）"),
+AUTHOR_HELDOUTS = (  # the same two samples (heldout_truth.yaml, heldout2_truth.yaml) scored for authors
+    ("heldout", "作者留出集一（gne_testpages 每 2 页取 1 页，{pages} 页，先人工标注；首测 7/31，其漏判随后指导过作者规则）"),
+    ("heldout2", "作者留出集二（另一半 {pages} 页，先人工标注，从未据其调整规则；作者规则之前 7/31）"),
 )
 HELDOUT_SAMPLES = (
     ("heldout", HELDOUT_FILE,
@@ -511,6 +511,7 @@ class HeldOut:
     title_hits: list[bool] = field(default_factory=list)
     baseline_hits: list[bool] | None = None
     misses: list[str] = field(default_factory=list)
+    authors: dict[str, str | None] = field(default_factory=dict)  # page -> our author (for score_heldout_authors)
 
     @property
     def pages(self) -> int:
@@ -545,6 +546,7 @@ def score_heldout(truth: list[dict], baseline: bool = True, data: Path = SHARED_
         day = _day_of(article)
         result.day_hits.append(day == entry["date"])
         result.title_hits.append(title_match(article.title, entry["title"]))
+        result.authors[entry["page"]] = article.author
         name = entry["page"].removeprefix("extraction/gne_testpages/tests/")
         if day != entry["date"]:
             result.misses.append(f"{name} 日期 {entry['date'] or '无'} / 抽得 {day or '无'}")
@@ -667,20 +669,19 @@ def load_author_truth(path: Path = AUTHOR_TRUTH_FILE) -> dict[str, str | None]:
     return {p["page"]: p["author"] for p in load(path, author_truth_schema())["pages"]}
 
 
-def score_heldout_authors(truth: dict[str, str | None], sample: list[str], baseline: bool = True,
+def score_heldout_authors(truth: dict[str, str | None], ours: dict[str, str | None], baseline: bool = True,
                           data: Path = SHARED_DATA) -> Hits:
-    """Our authors (and trafilatura's metadata author) on the ``sample`` pages against ``truth``."""
-    from crawlers.extraction import extract
-
+    """Our authors (``ours``: page -> author, from :func:`score_heldout`) and trafilatura's metadata
+    author against ``truth``."""
     trafilatura = _optional("trafilatura") if baseline else None
     result = Hits(baseline_hits=[] if trafilatura is not None else None)
-    for path in sample:
-        raw = (data / path).read_bytes()
-        expected, found = truth[path], extract(raw).author
+    for path, found in ours.items():
+        expected = truth[path]
         result.hits.append(author_match(found, expected))
         if not result.hits[-1]:
             result.misses.append(f"{path.removeprefix('extraction/gne_testpages/tests/')} 作者 {expected or '无'} / 抽得 {found or '无'}")
         if trafilatura is not None:
+            raw = (data / path).read_bytes()
             result.baseline_hits.append(author_match(_trafilatura_author(trafilatura, raw), expected))
     return result
 
@@ -721,11 +722,12 @@ def run(args: argparse.Namespace) -> int:
         (key, path, heading, miss, score_heldout(load_heldout(path), baseline=not args.no_baselines))
         for key, path, heading, miss in HELDOUT_SAMPLES
     ] if ROBUSTNESS_SET.exists() else []
-    author_truth = load_author_truth() if ROBUSTNESS_SET.exists() else {}
-    heldout_authors = [
-        (key, heading, score_heldout_authors(author_truth, heldout_sample(start=start), baseline=not args.no_baselines))
-        for key, start, heading in AUTHOR_HELDOUTS
-    ] if author_truth else []
+    author_truth = load_author_truth() if heldouts else {}
+    author_headings = dict(AUTHOR_HELDOUTS)
+    heldout_authors = [  # the authors score_heldout extracted from the same pages
+        (key, author_headings[key], score_heldout_authors(author_truth, sample.authors, baseline=not args.no_baselines))
+        for key, _path, _heading, _miss, sample in heldouts
+    ]
 
     if args.details:
         for page_id, f1, truth, found in details:
