@@ -10,7 +10,7 @@ setup: $(STAMP)
 	@bash .ci/system-deps.sh || echo "注意: 缺少系统软件包（浏览器测试与文档渲染需要），见上方提示"
 	@$(BIN)/yuqing es fetch
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py $(wildcard analysis/*/_*.c)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/pip install -q --upgrade pip
 	@$(BIN)/pip install -q -e '.[dev]'

@@ -158,8 +158,42 @@ def main() -> int:
               f"墙钟 {wall:5.2f} s  CPU {cpu:5.2f} s  → 一百万条约 {1e6 / rate / 60:4.1f} 分钟"
               f"{'' if res == single else '  （与单核结果不同！）'}")
     print()
+    all_identical &= segmentation(text, 300 if args.quick else 1000)
     all_identical &= domain_backfill(text, cores, 1000 if args.quick else 3000)
     return 0 if all_identical else 1
+
+
+def segmentation(text: str, count: int) -> bool:
+    """jieba's own ``lcut`` vs ``analysis.jiebafast.lcut`` on the same texts, both tokenizers, and
+    the domain model scoring the same texts with either (single core)."""
+    from analysis import jiebafast
+    from analysis.segment import plain_tokenizer, tokenizer
+    from analysis.sentiment import features, get_model
+
+    docs = cut(text, 300, count, offset=29)
+    chars = sum(map(len, docs))
+    identical = True
+    print(f"分词（jieba 精确模式；{len(docs):,} 条 300 字段落，单核）")
+    print(f"  {'':<26}{'jieba chars/s':>14}{'jiebafast chars/s':>19}{'倍数(CPU)':>11}  结果一致")
+    for label, tok in (("jieba 自带词典（情感特征）", plain_tokenizer()), ("项目词典（入库分词）", tokenizer())):
+        theirs, _, t_cpu = timed(lambda ds: [tok.lcut(d) for d in ds], docs)
+        ours, _, o_cpu, rounds = repeat_for(lambda ds: [jiebafast.lcut(tok, d) for d in ds], docs)
+        identical &= ours == theirs
+        print(f"  {label:<22}{chars / t_cpu:>14,.0f}{chars * rounds / o_cpu:>19,.0f}"
+              f"{(t_cpu / (o_cpu / rounds)):>10.2f}x  {'是' if ours == theirs else '否 —— 有差异！'}")
+    model = get_model()
+    fast, _, fast_cpu, rounds = repeat_for(model.score_batch, docs)
+    real = features.lcut
+    features.lcut = lambda tok, t: tok.lcut(t)  # the same model with jieba's own cut
+    try:
+        slow, _, slow_cpu = timed(model.score_batch, docs)
+    finally:
+        features.lcut = real
+    identical &= fast == slow
+    print(f"  领域模型打分 docs/CPU·s：用 jieba {len(docs) / slow_cpu:,.0f}，用 jiebafast "
+          f"{len(docs) * rounds / fast_cpu:,.0f}（{slow_cpu / (fast_cpu / rounds):.2f}x）；"
+          f"分数逐位一致：{'是' if fast == slow else '否 —— 有差异！'}\n")
+    return identical
 
 
 def _children_cpu() -> float:

@@ -1,16 +1,15 @@
 """Sentiment of many texts on several cores, for backfills (re-scoring stored posts after a model update).
 
-The domain model's scoring is a Python loop over jieba and the lexicon: it holds the GIL, so the
-only way to use more than one core is more processes. :class:`BatchScorer` keeps a pool of worker
-processes, each of which loads the model once (the pool initializer), and scores chunks of texts
-there. Results come back in input order and are exactly what ``get_model(name).score_batch`` gives
-in one process: the workers run the same code on the same model, and floats cross the process
-boundary unchanged (pickle keeps every bit).
+The domain model's scoring holds the GIL (jieba's loops run compiled by :mod:`analysis.jiebafast`,
+but the features around them are Python), so the only way to use more than one core is more
+processes. :class:`BatchScorer` keeps a pool of worker processes, each of which loads the model
+once (the pool initializer), and scores chunks of texts there. Results come back in input order
+and are exactly what ``get_model(name).score_batch`` gives in one process: the workers run the
+same code on the same model, and floats cross the process boundary unchanged (pickle keeps every bit).
 
-Per text, a worker does no more than ``score_batch`` itself (jieba is two thirds of the time, the
-lexicon scan most of the rest). Results cross the pipe as ``(score, label)`` tuples, and texts a
-worker has already scored (reposts; exact duplicates only) come from a small cache. (Remembering
-jieba's blocks was measured at about 4 % and is not worth patching jieba's private method.)
+Per text, a worker does no more than ``score_batch`` itself. Results cross the pipe as
+``(score, label)`` tuples, and texts a worker has already scored (reposts; exact duplicates only)
+come from a small cache.
 
     with BatchScorer("domain", workers=4) as scorer:
         for result in scorer.imap(texts):   # any iterable; streams, bounded memory

@@ -8,7 +8,7 @@ Design, chosen on the train/eval splits (see ``MODEL.md``):
   ``@user`` mentions and the ``{%…%}`` topic markup of weibo exports.
 * Weibo emoticons such as ``[哈哈]`` or ``[怒]`` carry much of the polarity of short posts: each
   becomes one token ``E:哈哈`` instead of being cut into characters.
-* Words come from jieba's precise mode with jieba's own dictionary only
+* Words come from jieba's precise mode (run compiled by :mod:`analysis.jiebafast`, the same words) with jieba's own dictionary only
   (:func:`analysis.segment.plain_tokenizer`), without SnowNLP's stop-word
   filter (which drops negators such as 没有/不是/不会). Not :func:`analysis.segment.tokens`: the
   project dictionary grows with the keyword work, and every change there would silently change
@@ -34,6 +34,7 @@ import re
 import unicodedata
 
 from analysis.hanzi import fold
+from analysis.jiebafast import lcut
 from analysis.segment import plain_tokenizer
 from analysis.sentiment.lexicon import lexicon_features
 
@@ -55,12 +56,12 @@ _URL = re.compile(r"https?://[\w./?=&%#:+~-]+")
 _MENTION = re.compile(r"@[\w\u4e00-\u9fff-]{1,30}[:：]?")
 _EMOTICON = re.compile(r"\[([^\[\]\s]{1,8})\]")
 _PUNCTUATION_RUN = re.compile(r"[!?]+|\.{3,}|…+|~+")
-_PUNCTUATION = frozenset("，。！？!?；;,.、：:…~～“”\"'‘’（）()【】[]《》<>/\\|-—_#*&^%$@+=·")
+_PUNCTUATION_CHARS = "，。！？!?；;,.、：:…~～“”\"'‘’（）()【】[]《》<>/\\|-—_#*&^%$@+=·"
 
 
 def words(text: str) -> list[str]:
     """jieba precise-mode words of ``text`` without whitespace tokens."""
-    return [w for w in plain_tokenizer().lcut(text) if not w.isspace()] if text else []
+    return [w for w in lcut(plain_tokenizer(), text) if not w.isspace()] if text else []
 
 
 def normalize(text: str) -> str:
@@ -74,7 +75,7 @@ def normalize(text: str) -> str:
 
 
 def _is_punctuation(word: str) -> bool:
-    return all(ch in _PUNCTUATION for ch in word)
+    return not word.strip(_PUNCTUATION_CHARS)
 
 
 def features(text: str) -> list[str]:

@@ -19,6 +19,8 @@ Entries that already contain their negation (不错, 不满, 不作为) are entr
 
 from __future__ import annotations
 
+import re
+
 LADDER = 3
 NEGATION_WINDOW = 2
 
@@ -99,8 +101,15 @@ def _entries() -> dict[str, str | None]:
 
 
 ENTRIES: dict[str, str | None] = _entries()
-_LONGEST = max(len(w) for w in ENTRIES)
+# Every prefix of every entry, and the characters an entry starts with: a scan tries an entry
+# only where one starts and stops as soon as the text leaves every entry.
+_PREFIXES = frozenset(word[:size] for word in ENTRIES for size in range(1, len(word) + 1))
+_STARTS = re.compile("[" + "".join(sorted({re.escape(word[0]) for word in ENTRIES})) + "]")
 _FLIP = {"pos": "neg", "neg": "pos"}
+
+
+# Negators by their last character: only those can end where a given character stands.
+_NEGATORS_ENDING = {ch: tuple(n for n in NEGATORS if n[-1] == ch) for ch in {n[-1] for n in NEGATORS}}
 
 
 def _negated(text: str, start: int) -> bool:
@@ -109,30 +118,38 @@ def _negated(text: str, start: int) -> bool:
         end = start - gap
         if end <= 0 or (gap and text[end] in _PUNCTUATION):
             return False
-        if any(text.startswith(n, end - len(n)) for n in NEGATORS if end >= len(n)):
+        if any(text.startswith(n, end - len(n)) for n in _NEGATORS_ENDING.get(text[end - 1], ()) if end >= len(n)):
             return True
     return False
 
 
+def _longest_entry(text: str, start: int) -> int:
+    """Length of the longest entry at ``start`` in ``text`` (0 when none starts there)."""
+    longest = 0
+    end = start + 1
+    while end <= len(text) and (piece := text[start:end]) in _PREFIXES:
+        if piece in ENTRIES:
+            longest = end - start
+        end += 1
+    return longest
+
+
 def hits(text: str) -> list[tuple[str, str]]:
-    """``(entry, side)`` for each lexicon hit in ``text``, longest first, negation applied."""
+    """``(entry, side)`` for each lexicon hit in ``text``, scanning left to right and taking the
+    longest entry at each position (its characters are then consumed), negation applied."""
     found = []
-    i = 0
-    while i < len(text):
-        for size in range(min(_LONGEST, len(text) - i), 0, -1):
+    match = _STARTS.search(text)
+    while match:
+        i = match.start()
+        size = _longest_entry(text, i)
+        if size:
             word = text[i:i + size]
-            if word in ENTRIES:
-                side = ENTRIES[word]
-                if side is None: # a neutral phrase: consume it, count nothing
-                    i += size
-                    break
+            side = ENTRIES[word]
+            if side is not None:  # a neutral phrase is consumed and counts nothing
                 if _negated(text, i) and not word.startswith(("不", "没", "无")):
                     side = _FLIP[side]
                 found.append((word, side))
-                i += size
-                break
-        else:
-            i += 1
+        match = _STARTS.search(text, i + (size or 1))
     return found
 
 

@@ -150,10 +150,9 @@ def test_a_batch_finds_the_previous_batch_before_the_store_shows_it(enricher):
 def test_each_text_is_segmented_once_for_index_keywords_and_categories(enricher, monkeypatch):
     from analysis import segment
 
-    tok = segment.tokenizer()
     seen: list[str] = []
-    real = tok.lcut
-    monkeypatch.setattr(tok, "lcut", lambda text, *a, **k: seen.append(text) or real(text, *a, **k))
+    real = segment.lcut
+    monkeypatch.setattr(segment, "lcut", lambda tok, text: seen.append(text) or real(tok, text))
     [item] = enricher.enrich([post("http://a.cn/seg", "和平区一小学食堂疑似食物中毒", STORY)])
     assert "食品安全" in item["categories"] and "食物中毒" in item["title_seg"].split()
     assert sorted(seen) == sorted([segment.segment("和平区一小学食堂疑似食物中毒").text, segment.segment(STORY).text])
