@@ -84,12 +84,17 @@ def test_forced_splits_are_honoured():
 
 
 def test_bad_arguments_raise_instead_of_guessing():
+    jiebafast.lcut(plain_tokenizer(), "好")  # the HMM tables are loaded
     with pytest.raises(TypeError):
-        _jiebafast.route(b"bytes", {}, 1.0)
+        _jiebafast.cut_block(b"bytes", {}, 1.0, [])
+    with pytest.raises(TypeError):
+        _jiebafast.cut_block("ab", {}, 1.0, ())
     with pytest.raises(ValueError, match="positive"):
-        _jiebafast.route("ab", {"a": -3}, 1.0)
-    with pytest.raises(ValueError):
-        _jiebafast.viterbi("ab", (0.0,) * 3, (0.0,) * 16, ({},) * 4)
-    with pytest.raises(TypeError):
-        _jiebafast.viterbi("ab", (0.0,) * 4, (0.0,) * 16, ([],) * 4)
-    assert _jiebafast.viterbi("", (0.0,) * 4, (0.0,) * 16, ({},) * 4) == ""
+        _jiebafast.cut_block("ab", {"a": -3}, 1.0, [])
+    with pytest.raises(ValueError, match="4 values"):
+        _jiebafast.set_hmm((0.0,) * 3, (0.0,) * 16, ({},) * 4, set())
+    with pytest.raises(TypeError, match="4 dicts"):
+        _jiebafast.set_hmm((0.0,) * 4, (0.0,) * 16, ([],) * 4, set())
+    out: list[str] = []
+    _jiebafast.cut_block("", {}, 1.0, out)
+    assert out == []
