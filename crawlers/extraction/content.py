@@ -41,7 +41,8 @@ class Block:
 
     @property
     def size(self) -> int:
-        return sum(len(X.WHITESPACE.sub("", p)) for p in self.parts)
+        """Characters other than whitespace."""
+        return len(X.WHITESPACE.sub("", "".join(self.parts)))
 
     @property
     def link_density(self) -> float:

@@ -33,6 +33,7 @@ except Exception:  # pragma: no cover - no tz database: China has had no DST sin
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=SHANGHAI)
 FUTURE_TOLERANCE = timedelta(minutes=15)
+_NOT_SPACE = re.compile(r"\S+")
 BYLINE_ZONE = 400  # characters after the headline searched for the byline date
 
 
@@ -498,9 +499,9 @@ class PageText:
         if not needle:
             return None
         if not hasattr(self, "_compact"):
-            positions = [i for i, c in enumerate(self.text) if not c.isspace()]
-            self._compact = "".join(self.text[i] for i in positions)
-            self._positions = positions
+            runs = list(_NOT_SPACE.finditer(self.text))  # \S is exactly what str.isspace() is not
+            self._compact = "".join(run.group() for run in runs)
+            self._positions = [i for run in runs for i in range(run.start(), run.end())]
         needle = X.WHITESPACE.sub("", needle)
         begin = bisect_left(self._positions, start)
         for probe in (needle, needle[:12]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import logging
 
-from crawlers.extraction.expressions import CJK, META_CHARSET
+from crawlers.extraction.expressions import CJK_RUN, META_CHARSET
 
 LOGGER = logging.getLogger(__name__)
 
@@ -54,10 +54,10 @@ def _errors(body: bytes, encoding: str) -> int:
 
 def _cjk_share(text: str) -> float:
     """Share of non-ASCII characters that are CJK ideographs (high for correctly decoded Chinese)."""
-    non_ascii = [c for c in text if ord(c) > 127]
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     if not non_ascii:
         return 1.0
-    return sum(1 for c in non_ascii if CJK.match(c)) / len(non_ascii)
+    return sum(map(len, CJK_RUN.findall(text))) / non_ascii
 
 
 def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:

@@ -213,4 +213,5 @@ TAIL_STOP = re.compile(
 PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》—…,.!?;:\"'()")
 SENTENCE_END = frozenset("。！？!?…；;")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 WHITESPACE = re.compile(r"\s+")
