@@ -31,7 +31,7 @@
  * *found tells whether frag is a key (a prefix of a word has frequency 0 but is a key). */
 static int freq_of(PyObject *freq, PyObject *frag, double *value, int *found)
 {
-    PyObject *v = PyDict_GetItemWithError(freq, frag); /* borrowed */
+    PyObject *v = PyDict_GetItemWithError(freq, frag);
     if (v == NULL) {
         if (PyErr_Occurred())
             return -1;
@@ -40,24 +40,26 @@ static int freq_of(PyObject *freq, PyObject *frag, double *value, int *found)
         return 0;
     }
     *found = 1;
+    Py_INCREF(v); /* held while converted: a conversion may run Python code */
+    int status = 0;
     int truth = PyObject_IsTrue(v);
-    if (truth < 0)
-        return -1;
-    if (!truth) {
+    if (truth <= 0) {
+        status = truth;
         *value = 0.0;
-        return 0;
+    } else {
+        double d = PyFloat_AsDouble(v); /* an int converts as math.log converts it */
+        if (d == -1.0 && PyErr_Occurred()) {
+            status = -1;
+        } else if (!(d > 0.0)) {
+            PyErr_SetString(PyExc_ValueError, "jieba word frequency must be positive");
+            status = -1;
+        } else {
+            *value = d;
+        }
     }
-    double d = PyFloat_AsDouble(v); /* an int converts as math.log converts it */
-    if (d == -1.0 && PyErr_Occurred())
-        return -1;
-    if (!(d > 0.0)) {
-        PyErr_SetString(PyExc_ValueError, "jieba word frequency must be positive");
-        return -1;
-    }
-    *value = d;
-    return 0;
+    Py_DECREF(v);
+    return status;
 }
-
 
 /* ------------------------------------------------------------------ best path (get_DAG + calc) */
 
@@ -239,7 +241,9 @@ static int viterbi(PyObject *block, Py_ssize_t from, Py_ssize_t to, char *path)
         double em[4];
         for (int y = 0; y < 4; y++) { /* emit_p[y].get(obs[t], MIN_FLOAT) */
             PyObject *p = PyDict_GetItemWithError(hmm_emit[y], ch);
+            Py_XINCREF(p);
             em[y] = p == NULL ? MIN_FLOAT : PyFloat_AsDouble(p);
+            Py_XDECREF(p);
             if ((p == NULL || em[y] == -1.0) && PyErr_Occurred()) {
                 Py_DECREF(ch);
                 goto done;
