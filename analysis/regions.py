@@ -137,10 +137,13 @@ class Gazetteer:
         self._surfaces: dict[str, tuple[Place, ...]] = {}
         by_full: dict[str, list[Place]] = defaultdict(list)
         by_short: dict[str, list[Place]] = defaultdict(list)
+        self._by_any_name: dict[str, list[Place]] = defaultdict(list)  # full or short name -> places, in order
         for place in self.places:
             by_full[place.name].append(place)
             for short in place.shorts:
                 by_short[short].append(place)
+            for surface in dict.fromkeys((place.name, *place.shorts)):
+                self._by_any_name[surface].append(place)
         for surface, owners in by_short.items():
             if surface in by_full:
                 continue  # a full name always wins over another place's short form
@@ -237,7 +240,7 @@ class Gazetteer:
 
     def _candidates_any(self, surface: str) -> list[Place]:
         """All places with this full or short name, ignoring the priority rules of text matching."""
-        return [p for p in self.places if p.name == surface or surface in p.shorts]
+        return list(self._by_any_name.get(surface, ()))
 
     # --- text -----------------------------------------------------------------------------------
 

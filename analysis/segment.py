@@ -16,6 +16,7 @@ The cutting is jieba's precise mode run by :mod:`analysis.jiebafast` (the same w
 from __future__ import annotations
 
 import logging
+import operator
 import re
 import threading
 from bisect import bisect_right
@@ -87,6 +88,12 @@ class Segmented:
     def words(self) -> list[str]:
         """The pieces without whitespace: the words for keywords and the index."""
         return [p for p in self.pieces if not p.isspace()]
+
+    @cached_property
+    def grams(self) -> frozenset[str]:
+        """Every character of ``text`` and every pair of adjacent characters (where a keyword can
+        start: :meth:`analysis.expr.Matcher.match_segmented` looks only for keys with such a prefix)."""
+        return frozenset(self.text) | frozenset(map(operator.add, self.text, self.text[1:]))
 
     @cached_property
     def _starts(self) -> list[int]:
