@@ -81,6 +81,8 @@ class ExprError(YuqingError):
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
+# Texts up to this long are searched only for keys whose first characters they have (Segmented.grams).
+GRAMS_MAX_TEXT = 20_000
 
 
 def normalize(text: str) -> str:
@@ -427,10 +429,13 @@ class Matcher:
         # Most keys are absent: only keys whose prefix the part has are searched for.
         present: set[str] = set()
         for part in parts:
-            for prefix in self._prefixes & part.grams:
-                for key in self._by_prefix[prefix]:
-                    if key not in present and _contains(part.text, key, part.aligned):
-                        present.add(key)
+            if len(part.text) <= GRAMS_MAX_TEXT:
+                keys: Iterable[str] = (key for prefix in self._prefixes & part.grams for key in self._by_prefix[prefix])
+            else:  # a very long text: its pairs would cost more memory than they save time
+                keys = self.keys
+            for key in keys:
+                if key not in present and _contains(part.text, key, part.aligned):
+                    present.add(key)
         return self._result(present)
 
     def straddling(self, *parts) -> list[str]:
