@@ -85,6 +85,7 @@ _BLOCK_BITS = 64 // BLOCKS
 _BLOCK_MASK = (1 << _BLOCK_BITS) - 1
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _PAIRS = list(itertools.combinations(range(BLOCKS), BLOCKS - THRESHOLD))
+_PAIR_NAMES = ["".join(str(i) for i in combo) + ":" for combo in _PAIRS]  # '0123:' ...
 
 
 def normalize(text: str | None) -> str:
@@ -202,10 +203,10 @@ def minhash_bits(codes: np.ndarray) -> int:
 
 def bands(fp: int) -> list[str]:
     """Band keys for candidate lookup: every fingerprint within ``THRESHOLD`` bits shares one."""
-    blocks = [(fp >> (_BLOCK_BITS * (BLOCKS - 1 - i))) & _BLOCK_MASK for i in range(BLOCKS)]
+    digits = f"{fp & ((1 << BLOCKS * _BLOCK_BITS) - 1):0{BLOCKS * _BLOCK_BITS // 4}x}"  # blocks in hex, high first
     width = _BLOCK_BITS // 4
-    return ["".join(str(i) for i in combo) + ":" + "".join(f"{blocks[i]:0{width}x}" for i in combo)
-            for combo in _PAIRS]
+    blocks = [digits[i * width:(i + 1) * width] for i in range(BLOCKS)]
+    return [name + "".join([blocks[i] for i in combo]) for name, combo in zip(_PAIR_NAMES, _PAIRS)]
 
 
 def distance(a: int, b: int) -> int:
