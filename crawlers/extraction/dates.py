@@ -465,7 +465,7 @@ class PageText:
             if event == "start":
                 if tag in self.SKIP:
                     skipping += 1
-                elif tag in X.BLOCK_TAGS:
+                elif tag in X.BLOCK_TAGS and not skipping:
                     add(" ", element)
                     blocks.append(len(parts) - 1)
                 if tag:
@@ -473,7 +473,7 @@ class PageText:
             else:
                 if tag in self.SKIP:
                     skipping -= 1
-                elif tag in X.BLOCK_TAGS:
+                elif tag in X.BLOCK_TAGS and not skipping:
                     add(" ", element)
                     blocks.append(len(parts) - 1)
                 if element is not tree:

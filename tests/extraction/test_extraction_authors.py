@@ -107,3 +107,16 @@ def test_a_big5_page_in_traditional_characters_is_extracted_like_a_simplified_on
     assert article.content.startswith("本報訊")  # the byline line is not body
     assert article.author == "陳大文"  # the writer, not the editor at the foot
     assert article.published_at == now - timedelta(hours=3)
+
+
+def test_a_block_inside_hidden_markup_never_blanks_the_visible_text_before_it():
+    """A block element inside <noscript>/<select> is not shown, so it marks no line break: before,
+    it turned the text right before it into a line break in ``lines`` (here the author credit)."""
+    from crawlers.extraction.article import parse_tree
+    from crawlers.extraction.dates import PageText
+
+    html = ("<html><body><h1>市场监管局通报一起食品安全事件</h1><p>记者 张三<noscript><div>请开启脚本</div>"
+            "</noscript></p><p>正文第一段，内容足够长，说明事件经过。</p></body></html>")
+    page = PageText(parse_tree(html))
+    assert "记者 张三" in page.lines and len(page.lines) == len(page.text)
+    assert extract(html).author == "张三"
