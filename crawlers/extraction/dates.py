@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import cached_property
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from analysis.hanzi import fold
@@ -424,20 +425,6 @@ def _is_noise(element, keep: frozenset = frozenset()) -> bool:
     return False
 
 
-def walk(root):
-    """("start"|"end", node) over a tree in document order, comments included (lxml's iterwalk
-    skips comments and with them the text that follows a comment)."""
-    stack = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            yield "end", node
-            continue
-        yield "start", node
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node))
-
-
 class PageText:
     """The visible text of a page as one string, with a map from offsets back to elements."""
 
@@ -449,35 +436,44 @@ class PageText:
         are the same in both, and in ``folded``."""
         parts: list[str] = []
         blocks: list[int] = []  # indexes in parts of the boundary marks
-        self.owners: list[tuple[int, object]] = []
+        owners: list[tuple[int, object]] = []
         offset = 0
-        skipping = 0
-
-        def add(chunk: str | None, owner) -> None:
-            nonlocal offset
+        skipping = 0  # depth inside elements whose text is not shown
+        # Comments and processing instructions are events too: their tails are page text.
+        for event, element in etree.iterwalk(tree, events=("start", "end", "comment", "pi")):
+            if event == "start":
+                if element.tag in self.SKIP:
+                    skipping += 1
+                    continue
+                if skipping:
+                    continue
+                if element.tag in X.BLOCK_TAGS:
+                    owners.append((offset, element))
+                    parts.append(" ")
+                    blocks.append(len(parts) - 1)
+                    offset += 1
+                chunk = element.text
+                if chunk:
+                    owners.append((offset, element))
+                    parts.append(chunk)
+                    offset += len(chunk)
+                continue
+            if event == "end":
+                if element.tag in self.SKIP:
+                    skipping -= 1
+                elif element.tag in X.BLOCK_TAGS and not skipping:
+                    owners.append((offset, element))
+                    parts.append(" ")
+                    blocks.append(len(parts) - 1)
+                    offset += 1
+                if element is tree:
+                    continue
+            chunk = element.tail  # after an element's end, a comment or a processing instruction
             if chunk and not skipping:
-                self.owners.append((offset, owner))
+                owners.append((offset, element.getparent()))
                 parts.append(chunk)
                 offset += len(chunk)
-
-        for event, element in walk(tree):
-            tag = element.tag if isinstance(element.tag, str) else ""
-            if event == "start":
-                if tag in self.SKIP:
-                    skipping += 1
-                elif tag in X.BLOCK_TAGS and not skipping:
-                    add(" ", element)
-                    blocks.append(len(parts) - 1)
-                if tag:
-                    add(element.text, element)
-            else:
-                if tag in self.SKIP:
-                    skipping -= 1
-                elif tag in X.BLOCK_TAGS and not skipping:
-                    add(" ", element)
-                    blocks.append(len(parts) - 1)
-                if element is not tree:
-                    add(element.tail, element.getparent())
+        self.owners = owners
         self.text = "".join(parts)
         self._parts, self._blocks = parts, blocks
 
