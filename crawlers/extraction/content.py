@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from lxml import etree
 
@@ -33,22 +34,19 @@ class Block:
 
     element: object
     parts: list[str] = field(default_factory=list)
-    link_chars: int = 0
+    size: int = 0  # characters other than whitespace
+    link_chars: int = 0  # of which inside links
 
-    @property
+    @cached_property
     def text(self) -> str:
+        """The text, whitespace collapsed (read once the block is complete)."""
         return X.WHITESPACE.sub(" ", "".join(self.parts)).strip()
-
-    @property
-    def size(self) -> int:
-        """Characters other than whitespace."""
-        return len(X.WHITESPACE.sub("", "".join(self.parts)))
 
     @property
     def link_density(self) -> float:
         return self.link_chars / self.size if self.size else 0.0
 
-    @property
+    @cached_property
     def punctuation(self) -> int:
         return sum(1 for c in "".join(self.parts) if c in X.PUNCTUATION)
 
@@ -125,8 +123,10 @@ def blocks(root) -> list[Block]:
     def add(text: str | None) -> None:
         if text:
             current.parts.append(text)
+            chars = len(X.WHITESPACE.sub("", text))
+            current.size += chars
             if in_link:
-                current.link_chars += len(X.WHITESPACE.sub("", text))
+                current.link_chars += chars
 
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
