@@ -81,8 +81,6 @@ class ExprError(YuqingError):
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
-# Texts up to this long are searched only for keys whose first characters they have (Segmented.grams).
-GRAMS_MAX_TEXT = 20_000
 
 
 def normalize(text: str) -> str:
@@ -385,14 +383,12 @@ class Matcher:
             seen.setdefault(term.key, None)
         self.keys = tuple(seen)
         self.key_spellings = {key: spellings(key) for key in self.keys}
-        # Keys by their first two characters (a one-character key by itself): a key can only be in a
-        # text whose characters and adjacent pairs (Segmented.grams) include its prefix.
-        by_prefix: dict[str, list[str]] = {}
+        # Keys by their first character: a key can only be in a text that has that character.
+        by_first: dict[str, list[str]] = {}
         for key in self.keys:
             if key:
-                by_prefix.setdefault(key[:2], []).append(key)
-        self._by_prefix = {prefix: tuple(keys) for prefix, keys in by_prefix.items()}
-        self._prefixes = frozenset(by_prefix)
+                by_first.setdefault(key[0], []).append(key)
+        self._by_first = {first: tuple(keys) for first, keys in by_first.items()}
         self._with_no_key = self._evaluated(frozenset())  # most texts have none of an expression's keys
 
     @property
@@ -426,16 +422,13 @@ class Matcher:
         """Match on segmented texts (:class:`analysis.segment.Segmented`: ``text`` and ``aligned``):
         a keyword counts where it is whole words or lies inside one word, never where it straddles
         a word boundary (和服 in 和/服务员). Each part (title, content) is matched on its own."""
-        # Most keys are absent: only keys whose prefix the part has are searched for.
+        # Most keys are absent: only keys whose first character the part has are searched for.
         present: set[str] = set()
         for part in parts:
-            if len(part.text) <= GRAMS_MAX_TEXT:
-                keys: Iterable[str] = (key for prefix in self._prefixes & part.grams for key in self._by_prefix[prefix])
-            else:  # a very long text: its pairs would cost more memory than they save time
-                keys = self.keys
-            for key in keys:
-                if key not in present and _contains(part.text, key, part.aligned):
-                    present.add(key)
+            for first in self._by_first.keys() & part.chars:
+                for key in self._by_first[first]:
+                    if key not in present and _contains(part.text, key, part.aligned):
+                        present.add(key)
         return self._result(present)
 
     def straddling(self, *parts) -> list[str]:

@@ -16,7 +16,6 @@ The cutting is jieba's precise mode run by :mod:`analysis.jiebafast` (the same w
 from __future__ import annotations
 
 import logging
-import operator
 import re
 import threading
 from bisect import bisect_right
@@ -90,10 +89,10 @@ class Segmented:
         return [p for p in self.pieces if not p.isspace()]
 
     @cached_property
-    def grams(self) -> frozenset[str]:
-        """Every character of ``text`` and every pair of adjacent characters (where a keyword can
-        start: :meth:`analysis.expr.Matcher.match_segmented` looks only for keys with such a prefix)."""
-        return frozenset(self.text) | frozenset(map(operator.add, self.text, self.text[1:]))
+    def chars(self) -> frozenset[str]:
+        """The distinct characters of ``text`` (:meth:`analysis.expr.Matcher.match_segmented` looks
+        only for keys that start with one of them)."""
+        return frozenset(self.text)
 
     @cached_property
     def _starts(self) -> list[int]:
