@@ -82,7 +82,7 @@ LOOSE_THRESHOLD = 14  # max differing bits for documents that share a sentence k
 SENTENCE_MIN = 20  # normalised characters for a sentence to count as evidence
 SENTENCES = 8  # sentence keys per document (the longest)
 _BLOCK_BITS = 64 // BLOCKS
-_BLOCK_MASK = (1 << _BLOCK_BITS) - 1
+_HEX_DIGITS = _BLOCK_BITS // 4  # of one block
 _KEEP = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _PAIRS = list(itertools.combinations(range(BLOCKS), BLOCKS - THRESHOLD))
 _PAIR_NAMES = ["".join(str(i) for i in combo) + ":" for combo in _PAIRS]  # '0123:' ...
@@ -203,9 +203,8 @@ def minhash_bits(codes: np.ndarray) -> int:
 
 def bands(fp: int) -> list[str]:
     """Band keys for candidate lookup: every fingerprint within ``THRESHOLD`` bits shares one."""
-    digits = f"{fp & ((1 << BLOCKS * _BLOCK_BITS) - 1):0{BLOCKS * _BLOCK_BITS // 4}x}"  # blocks in hex, high first
-    width = _BLOCK_BITS // 4
-    blocks = [digits[i * width:(i + 1) * width] for i in range(BLOCKS)]
+    digits = f"{fp & ((1 << 64) - 1):0{BLOCKS * _HEX_DIGITS}x}"  # the 64 bits in hex, high block first
+    blocks = [digits[i * _HEX_DIGITS:(i + 1) * _HEX_DIGITS] for i in range(BLOCKS)]
     return [name + "".join([blocks[i] for i in combo]) for name, combo in zip(_PAIR_NAMES, _PAIRS)]
 
 
