@@ -24,8 +24,10 @@ _STATES = "BMES"
 
 
 @lru_cache(maxsize=1)
-def _hmm_loaded() -> bool:
-    """Hand finalseg's start, transition and emission tables and its forced splits to the extension."""
+def _splitters():
+    """jieba's block and skip patterns, after handing finalseg's start, transition and emission
+    tables and its forced splits to the extension (once per process; jieba is imported on first use)."""
+    import jieba
     from jieba import finalseg
 
     _jiebafast.set_hmm(
@@ -34,17 +36,14 @@ def _hmm_loaded() -> bool:
         tuple(finalseg.emit_P[y] for y in _STATES),
         finalseg.Force_Split_Words,
     )
-    return True
+    return jieba.re_han_default, jieba.re_skip_default
 
 
 def lcut(tok, text: str) -> list[str]:
     """``tok.lcut(text)`` (precise mode, HMM on) of a ``jieba.Tokenizer``."""
-    import jieba
-
+    han, skip = _splitters()
     tok.check_initialized()
-    _hmm_loaded()
     out: list[str] = []
-    han, skip = jieba.re_han_default, jieba.re_skip_default
     freq, logtotal = tok.FREQ, log(tok.total)
     for block in han.split(text):
         if not block:
