@@ -438,41 +438,36 @@ class PageText:
         blocks: list[int] = []  # indexes in parts of the boundary marks
         owners: list[tuple[int, object]] = []
         offset = 0
+
+        def add(chunk: str, owner) -> None:
+            nonlocal offset
+            owners.append((offset, owner))
+            parts.append(chunk)
+            offset += len(chunk)
+
         skipping = 0  # depth inside elements whose text is not shown
         # Comments and processing instructions are events too: their tails are page text.
         for event, element in etree.iterwalk(tree, events=("start", "end", "comment", "pi")):
             if event == "start":
                 if element.tag in self.SKIP:
                     skipping += 1
-                    continue
-                if skipping:
-                    continue
-                if element.tag in X.BLOCK_TAGS:
-                    owners.append((offset, element))
-                    parts.append(" ")
-                    blocks.append(len(parts) - 1)
-                    offset += 1
-                chunk = element.text
-                if chunk:
-                    owners.append((offset, element))
-                    parts.append(chunk)
-                    offset += len(chunk)
+                elif not skipping:
+                    if element.tag in X.BLOCK_TAGS:
+                        add(" ", element)
+                        blocks.append(len(parts) - 1)
+                    if element.text:
+                        add(element.text, element)
                 continue
             if event == "end":
                 if element.tag in self.SKIP:
                     skipping -= 1
                 elif element.tag in X.BLOCK_TAGS and not skipping:
-                    owners.append((offset, element))
-                    parts.append(" ")
+                    add(" ", element)
                     blocks.append(len(parts) - 1)
-                    offset += 1
                 if element is tree:
                     continue
-            chunk = element.tail  # after an element's end, a comment or a processing instruction
-            if chunk and not skipping:
-                owners.append((offset, element.getparent()))
-                parts.append(chunk)
-                offset += len(chunk)
+            if element.tail and not skipping:  # after an element's end, a comment or a processing instruction
+                add(element.tail, element.getparent())
         self.owners = owners
         self.text = "".join(parts)
         self._parts, self._blocks = parts, blocks
