@@ -134,6 +134,7 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from yuqing.columns import ljust, rjust
@@ -579,29 +580,38 @@ def _title_hit(found: str | None, truth: str | None) -> bool:
     return not found if truth is None else title_match(found, truth)
 
 
+@lru_cache(maxsize=256)
+def _trafilatura_metadata(trafilatura, raw: bytes):
+    """trafilatura's metadata of a page, read once for its title and author baselines (None on a crash)."""
+    try:
+        return trafilatura.extract_metadata(raw)
+    except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
+        return None
+
+
+def _field_hits(rows, match, label: str, attribute: str, baseline: bool) -> Hits:
+    """Accuracy of one labelled field: ``rows`` are (page name, expected, ours, a function giving the
+    page's bytes); trafilatura's metadata ``attribute``, when installed and ``baseline``, beside ours."""
+    trafilatura = _optional("trafilatura") if baseline else None
+    result = Hits(baseline_hits=[] if trafilatura is not None else None)
+    for name, expected, found, raw in rows:
+        result.hits.append(match(found, expected))
+        if not result.hits[-1]:
+            result.misses.append(f"{name} {label} {expected or '无'} / 抽得 {found or '无'}")
+        if trafilatura is not None:
+            metadata = _trafilatura_metadata(trafilatura, raw())
+            result.baseline_hits.append(match(getattr(metadata, attribute, None), expected))
+    return result
+
+
 def score_titles(
     pages: list[dict], truth: dict[str, str | None], ours: dict[str, str | None], baseline: bool = True
 ) -> Hits:
     """Our headlines (``ours``: page id -> title, from :func:`score_ours`) and trafilatura's metadata
     title, when installed, against title_truth.yaml."""
-    trafilatura = _optional("trafilatura") if baseline else None
-    result = Hits(baseline_hits=[] if trafilatura is not None else None)
-    for page in pages:
-        if page["id"] not in truth:
-            continue
-        expected = truth[page["id"]]
-        found = ours[page["id"]]
-        result.hits.append(_title_hit(found, expected))
-        if not result.hits[-1]:
-            result.misses.append(f"{page['id'][:8]} 标题 {expected or '无'} / 抽得 {found or '无'}")
-        if trafilatura is not None:
-            try:
-                metadata = trafilatura.extract_metadata(page["raw"])
-                theirs = metadata.title if metadata is not None else None
-            except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
-                theirs = None
-            result.baseline_hits.append(_title_hit(theirs, expected))
-    return result
+    rows = [(page["id"][:8], truth[page["id"]], ours[page["id"]], lambda page=page: page["raw"])
+            for page in pages if page["id"] in truth]
+    return _field_hits(rows, _title_hit, "标题", "title", baseline)
 
 
 def normalize_author(text: str | None) -> str:
@@ -615,30 +625,12 @@ def author_match(found: str | None, truth: str | None) -> bool:
     return not found if truth is None else normalize_author(found) == normalize_author(truth)
 
 
-def _trafilatura_author(trafilatura, raw: bytes) -> str | None:
-    try:
-        metadata = trafilatura.extract_metadata(raw)
-    except Exception:  # noqa: BLE001 - a baseline crash counts as a miss
-        return None
-    return metadata.author if metadata is not None else None
-
-
 def score_authors(pages: list[dict], ours: dict[str, str | None], baseline: bool = True) -> Hits:
     """Our authors (``ours``: page id -> author, from :func:`score_ours`) and trafilatura's metadata
     author against author_ground.json, on the pages that name one (``UNKNOWN`` pages are left out)."""
-    trafilatura = _optional("trafilatura") if baseline else None
-    result = Hits(baseline_hits=[] if trafilatura is not None else None)
-    for page in pages:
-        truth = page["author"]
-        if not truth or truth.upper() == "UNKNOWN":
-            continue
-        found = ours[page["id"]]
-        result.hits.append(author_match(found, truth))
-        if not result.hits[-1]:
-            result.misses.append(f"{page['id'][:8]} 作者 {truth} / 抽得 {found or '无'}")
-        if trafilatura is not None:
-            result.baseline_hits.append(author_match(_trafilatura_author(trafilatura, page["raw"]), truth))
-    return result
+    rows = [(page["id"][:8], page["author"], ours[page["id"]], lambda page=page: page["raw"])
+            for page in pages if page["author"] and page["author"].upper() != "UNKNOWN"]
+    return _field_hits(rows, author_match, "作者", "author", baseline)
 
 
 def _author_roles(pages) -> str | None:
@@ -673,17 +665,9 @@ def score_heldout_authors(truth: dict[str, str | None], ours: dict[str, str | No
                           data: Path = SHARED_DATA) -> Hits:
     """Our authors (``ours``: page -> author, from :func:`score_heldout`) and trafilatura's metadata
     author against ``truth``."""
-    trafilatura = _optional("trafilatura") if baseline else None
-    result = Hits(baseline_hits=[] if trafilatura is not None else None)
-    for path, found in ours.items():
-        expected = truth[path]
-        result.hits.append(author_match(found, expected))
-        if not result.hits[-1]:
-            result.misses.append(f"{path.removeprefix('extraction/gne_testpages/tests/')} 作者 {expected or '无'} / 抽得 {found or '无'}")
-        if trafilatura is not None:
-            raw = (data / path).read_bytes()
-            result.baseline_hits.append(author_match(_trafilatura_author(trafilatura, raw), expected))
-    return result
+    rows = [(path.removeprefix("extraction/gne_testpages/tests/"), truth[path], found,
+             lambda path=path: (data / path).read_bytes()) for path, found in ours.items()]
+    return _field_hits(rows, author_match, "作者", "author", baseline)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
