@@ -124,3 +124,20 @@ def test_help_wraps_between_chinese_characters_never_before_closing_punctuation(
     assert not any(line[0] in "，。）" for line in lines)
     assert "config/notify.yaml" in " ".join(lines)  # an English word is never cut
     assert wrap("yuqing demo     演示", 40, keep_spaces=True) == ["yuqing demo     演示"]
+
+
+def test_extraction_baselines_warnings_are_kept_out_of_the_terminal():
+    # trafilatura and htmldate warn about every page whose declared charset they distrust;
+    # `yuqing eval extraction` printed dozens of such lines before its table. Ours still show.
+    code = (
+        "import logging; from yuqing.cli import main; main([]);"
+        "import trafilatura.metadata;"  # resets htmldate's logger level on import
+        "logging.getLogger('htmldate.utils').warning('baseline-noise');"
+        "logging.getLogger('trafilatura.utils').error('baseline-noise');"
+        "logging.getLogger('yuqing.store').warning('our-warning')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=README.parent, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "our-warning" in done.stderr
+    assert "baseline-noise" not in done.stderr
