@@ -30,5 +30,5 @@ def post_id(post: dict) -> str:
     elif post.get("url"):
         key = f"url:{canonical_url(post['url'])}"
     else:
-        raise ValueError("post has neither a url nor board.post_id, so it has no stable id")
+        raise ValueError("既没有 url 也没有 board.post_id，无法确定帖子的唯一编号")
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:24]

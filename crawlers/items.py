@@ -16,6 +16,7 @@ from typing import Any, Callable
 from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
+from analysis.surrogates import scrub_text
 from crawlers.extraction.dates import parse_date
 
 LOGGER = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def clean_text(value: Any) -> str | None:
     """Collapse whitespace (full-width spaces too); None for empty strings."""
     if value is None:
         return None
-    text = WHITESPACE.sub(" ", str(value)).strip()
+    text = WHITESPACE.sub(" ", scrub_text(str(value))).strip()
     return text or None
 
 

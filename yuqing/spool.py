@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from analysis.surrogates import scrub_text
 from yuqing import settings
 
 LOGGER = logging.getLogger(__name__)
@@ -52,7 +53,9 @@ class Spool:
 
     def append(self, name: str, docs: Iterable[dict]) -> int:
         """Append documents; returns how many were written (flushed and fsynced)."""
-        lines = [json.dumps(doc, ensure_ascii=False, default=_default) for doc in docs]
+        # A lone surrogate (a JSON \ud800 escape in a crawled feed) would make the whole batch
+        # unwritable as UTF-8: it becomes U+FFFD, and every document is kept.
+        lines = [scrub_text(json.dumps(doc, ensure_ascii=False, default=_default)) for doc in docs]
         if not lines:
             return 0
         with self._lock, self._exclusive():

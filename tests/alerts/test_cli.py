@@ -149,7 +149,7 @@ def test_replay_writes_alerts_and_reports_bad_lines_with_file_and_line(store, re
     lines[3:3] = ["{不是 JSON", json.dumps({"content": "没有时间"}, ensure_ascii=False)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "alerts.jsonl"
-    assert main(["replay", str(path), "--step", "30", "--prefix", store.prefix, "--out", str(out)]) == 0
+    assert main(["replay", str(path), "--step", "30", "--prefix", store.prefix, "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert f"{path}:4:" in err and f"{path}:5: 缺少 published_at" in err
     assert "回放 50 条帖子" in err and "产生 1 条预警" in err

@@ -86,3 +86,21 @@ def test_every_replayed_post_is_grouped(replayed):
     assert len(posts) == report.posts == 292
     assert all(p.get("event_id") for p in posts.values())
 
+
+
+def test_read_posts_names_bad_dates_and_bytes_by_line_and_keeps_the_rest():
+    from yuqing.alerts.replay import ReplayReport, read_posts
+
+    good = '{"url": "http://r.example.cn/%d", "title": "电梯故障", "published_at": "2026-01-05T08:0%d:00+08:00"}'
+    lines = [(good % (1, 1)).encode(), b'{"url": "http://r.example.cn/2", "published_at": "9999-12-31T00:00:00"}',
+             b'{"url": "http://r.example.cn/3", "published_at": "0001-01-01"}',
+             b'{"url": "http://r.example.cn/4", "published_at": "2026-13-45"}',
+             b'{"url": "http://r.example.cn/5", "published_at": 20260105}', "坏".encode("gbk"),
+             (good % (6, 2)).encode()]
+    report = ReplayReport()
+    posts = read_posts(lines, report)
+    assert [p["url"] for p in posts] == ["http://r.example.cn/1", "http://r.example.cn/6"]
+    reasons = dict(report.bad)
+    assert "超出范围" in reasons[2] and "超出范围" in reasons[3]
+    assert "不是有效的时间" in reasons[4] and "不是有效的时间" in reasons[5]
+    assert "不是 UTF-8 编码" in reasons[6]

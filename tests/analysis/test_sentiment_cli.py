@@ -77,3 +77,17 @@ def test_score_stream_counts_and_batches_past_the_batch_size():
     assert (ok, failed) == (300, 1)
     assert [json.loads(x)["n"] for x in stdout.getvalue().splitlines()] == list(range(300))
     assert "第 301 行" in stderr.getvalue()
+
+
+def test_a_line_python_cannot_parse_loses_no_other_line_and_surrogates_are_replaced():
+    # A 5,000-digit number and 100,000 nested brackets raised out of the batch: the good lines
+    # read before them in the same batch of 256 were never written.
+    lines = ['{"text": "办事很顺利"}', '{"text": "x", "n": ' + "9" * 5000 + "}",
+             '{"text": "y", "a": ' + "[" * 100_000 + "]" * 100_000 + "}", r'{"text": "坏\ud800字"}']
+    stdout, stderr = io.StringIO(), io.StringIO()
+    ok, failed = score_stream(get_model(), io.BytesIO("\n".join(lines).encode()), stdout, stderr)
+    assert (ok, failed) == (2, 2)
+    out = [json.loads(x) for x in stdout.getvalue().splitlines()]
+    assert [o["text"] for o in out] == ["办事很顺利", "坏\ufffd字"]
+    assert "第 2 行" in stderr.getvalue() and "第 3 行" in stderr.getvalue()
+    stdout.getvalue().encode("utf-8")

@@ -59,10 +59,34 @@ def test_load_goes_on_past_a_missing_file_and_a_file_that_is_not_utf8(store, tmp
     missing = tmp_path / "missing.jsonl"
     assert main(["load", str(missing), str(gbk), str(good)]) == 1
     captured = capsys.readouterr()
-    assert f"{missing}: 无法读取" in captured.err and f"{gbk}: 不是 UTF-8 文本" in captured.err
+    assert f"{missing}: 无法读取" in captured.err and f"{gbk}:1: 不是 UTF-8 编码" in captured.err
+    assert "iconv -f GBK -t UTF-8" in captured.err
     assert "Traceback" not in captured.err and "新增 1 篇" in captured.out
     store.refresh("posts")
     assert store.count("posts") == 1
+
+
+def test_load_one_bad_row_loses_no_other_row_and_surrogates_are_replaced(store, tmp_path, capsys):
+    # A 5,000-digit number, deep nesting or a GBK line raised out of the parse of the whole file,
+    # so no row of it was written; a lone surrogate was stored and then broke `yuqing search`.
+    post = {"url": "http://a.example.cn/1", "title": "电梯困人事件"}
+    rows = [json.dumps(post, ensure_ascii=False).encode(),
+            b'{"url": "http://a.example.cn/2", "n": ' + b"9" * 5000 + b"}",
+            b'{"url": "http://a.example.cn/3", "a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            json.dumps({**post, "url": "http://a.example.cn/4"}, ensure_ascii=False).encode("gbk"),
+            b'{"url": "http://a.example.cn/5", "title": "\\ud800\\u7535\\u68af"}',
+            b'{"url": "http://a.example.cn/6", "title": ["x"]}']
+    path = tmp_path / "posts.jsonl"
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    assert main(["load", str(path)]) == 1
+    captured = capsys.readouterr()
+    for number in (2, 3, 4):
+        assert f"{path}:{number}: " in captured.err
+    assert "字段 title 应为字符串" in captured.err and "Traceback" not in captured.err
+    assert "新增 2 篇" in captured.out and "失败 4 条" in captured.out
+    assert store.count("posts") == 2
+    assert main(["search", "电梯"]) == 0
+    assert "\ufffd" in capsys.readouterr().out
 
 
 def test_search_prints_highlighted_results(store, capsys):

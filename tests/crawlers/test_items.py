@@ -87,6 +87,7 @@ def test_board_loader_strips_labels():
 
 def test_cleaning_helpers():
     assert clean_text(" a \n\t b\xa0") == "a b" and clean_text("  ") is None
+    assert clean_text("坏\ud800字") == "坏\ufffd字"  # a JSON feed's lone surrogate escape
     assert drop_label("作者：记者 王蕾") == "记者 王蕾" and drop_label("编辑：刘畅") == "编辑：刘畅"
     assert (to_count("1.2万"), to_count("356"), to_count(7), to_count("无")) == (12000, 356, 7, None)
 

@@ -122,3 +122,12 @@ def test_a_line_cut_short_by_a_crash_costs_only_itself(tmp_path):
     assert [d["id"] for d in seen] == ["0", "1", "2"]
     assert (tmp_path / "posts.corrupt").read_text(encoding="utf-8") == '{"id": "half-writ\n'
     assert spool.corrupt() == {"posts.corrupt": 1}  # shown by yuqing spool
+
+
+def test_a_lone_surrogate_does_not_cost_the_batch(tmp_path):
+    # A JSON feed's "\ud800" escape decodes to a lone surrogate, which UTF-8 cannot encode: the
+    # whole batch raised and nothing was spooled while Elasticsearch was down.
+    spool = Spool(tmp_path)
+    docs = [{"id": "a", "title": "好"}, {"id": "b", "title": "坏\ud800字"}]
+    assert spool.append("posts", docs) == 2
+    assert [d["title"] for d in spool.read("posts")] == ["好", "坏\ufffd字"]

@@ -153,3 +153,14 @@ def test_fetch_sources_joins_concurrent_slices_in_sort_order_without_gaps(store)
     assert one == [{"title": "帖子5"}]
     assert store.fetch_sources("posts", {"term": {"id": "nothing"}}, size=10, sort=sort, source=["id"]) == []
     assert store.fetch_sources("posts", None, size=0, sort=sort, source=["id"]) == []
+
+
+def test_to_document_replaces_lone_surrogates_and_names_a_text_field_that_is_not_text():
+    from yuqing.store.documents import to_document
+
+    doc = to_document({"url": "http://a.example.cn/1", "title": "坏\ud800字", "board": {"reply": "\udc00"}})
+    assert doc["title"] == "坏\ufffd字" and doc["board"]["reply"] == "\ufffd"
+    with pytest.raises(ValueError, match="字段 title 应为字符串，实际是数组"):
+        to_document({"url": "http://a.example.cn/2", "title": ["x"]})
+    with pytest.raises(ValueError, match="既没有 url 也没有 board.post_id"):
+        to_document({"title": "x"})

@@ -17,6 +17,7 @@ from typing import IO, Any, Iterable
 from analysis.events import parse_time
 from analysis.identity import post_id
 from yuqing.alerts.engine import AlertEngine
+from yuqing.jsonlines import parse_json_object
 from yuqing.store import Store
 from yuqing.store import alerts as sa
 
@@ -32,20 +33,37 @@ class ReplayReport:
     alerts: list[dict] = field(default_factory=list)
 
 
-def read_posts(lines: Iterable[str], report: ReplayReport) -> list[dict]:
-    """Posts from JSON lines; a bad line is recorded with its number and skipped."""
+EARLIEST, LATEST = 1990, 2100  # as the crawlers' date check: outside is a wrong date, not a post to replay
+
+
+def _published_at(post: dict) -> datetime:
+    value = post.get("published_at")
+    if value is None or value == "":
+        raise ValueError("缺少 published_at")
+    try:
+        moment = parse_time(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValueError(f"published_at 不是有效的时间: {str(value)[:40]!r}（应为 ISO 8601，如 2026-01-05T08:00:00+08:00）")
+    if not EARLIEST <= moment.year < LATEST:
+        raise ValueError(f"published_at 超出范围: {value}（应在 {EARLIEST} 年到 {LATEST} 年之间）")
+    return moment
+
+
+def read_posts(lines: Iterable[str | bytes], report: ReplayReport) -> list[dict]:
+    """Posts from JSON lines (text, or bytes read as UTF-8); a bad line is recorded with its
+    number and skipped."""
     posts = []
     for number, line in enumerate(lines, 1):
         report.lines += 1
         if not line.strip():
             continue
+        post, reason = parse_json_object(line)
         try:
-            post = json.loads(line)
-            if not isinstance(post, dict):
-                raise ValueError("不是 JSON 对象")
-            moment = parse_time(post.get("published_at"))
-            if moment is None:
-                raise ValueError("缺少 published_at")
+            if reason is not None:
+                raise ValueError(reason)
+            moment = _published_at(post)
             post["published_at"] = moment.isoformat()
             post.pop("categories", None)  # recomputed by enrichment
             post["id"] = post.get("id") or post_id(post)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import sys
 
+from analysis.surrogates import scrub
 from yuqing.cli._types import instant
 from yuqing.errors import YuqingError
+from yuqing.jsonlines import read_objects
 
 
 def register(subparsers) -> None:
@@ -26,20 +28,18 @@ def register(subparsers) -> None:
     parser.set_defaults(func=_search)
 
 
+MAX_ERRORS_SHOWN = 100  # a whole file in the wrong encoding fails on every line; the count says how many
+
+
 def read_posts(handle, name: str, errors: list[str]):
-    """Yield post dicts from JSON lines; a bad line is recorded as 'file:line: reason' and skipped."""
-    for number, line in enumerate(handle, 1):
-        if not line.strip():
-            continue
-        try:
-            post = json.loads(line)
-        except json.JSONDecodeError as exc:
-            errors.append(f"{name}:{number}: 不是合法的 JSON（{exc.msg}，第 {exc.colno} 列）")
-            continue
-        if not isinstance(post, dict):
-            errors.append(f"{name}:{number}: 应为 JSON 对象")
-            continue
+    """Yield post dicts from JSON lines (bytes read as UTF-8); a bad line is recorded as
+    'file:line: reason' and skipped."""
+    bad: list[tuple[int, str]] = []
+    for _number, post in read_objects(handle, bad):
+        errors += [f"{name}:{number}: {reason}" for number, reason in bad]
+        bad.clear()
         yield post
+    errors += [f"{name}:{number}: {reason}" for number, reason in bad]
 
 
 def _load(args) -> int:
@@ -51,21 +51,22 @@ def _load(args) -> int:
     created = updated = 0
     for name in args.files:  # a file that cannot be read is one error; the other files are still loaded
         try:
-            handle = sys.stdin if name == "-" else open(name, encoding="utf-8")
+            handle = sys.stdin.buffer if name == "-" else open(name, "rb")
             with handle:
                 report = store.index_posts(read_posts(handle, name, errors), refresh=True)
         except OSError as exc:
             errors.append(f"{name}: 无法读取: {exc.strerror or exc}")
             continue
-        except UnicodeDecodeError:  # part of the file may be written; loading it again only updates those
-            errors.append(f"{name}: 不是 UTF-8 文本：请先转为 UTF-8（如 iconv -f GBK -t UTF-8）再写入一次，"
-                          f"已写入的帖子只会更新，不会重复")
-            continue
         created += report.created
         updated += report.updated
         errors += [f"{name}: 文档 {doc_id}: {reason}" for doc_id, reason in report.failed]
-    for error in errors:
+    for error in errors[:MAX_ERRORS_SHOWN]:
         print(error, file=sys.stderr)
+    if len(errors) > MAX_ERRORS_SHOWN:
+        print(f"……另有 {len(errors) - MAX_ERRORS_SHOWN} 条错误未列出", file=sys.stderr)
+    if any("不是 UTF-8 编码" in error for error in errors):
+        print("提示: 其他编码（如 GBK）的文件请先转为 UTF-8（iconv -f GBK -t UTF-8）再写入一次；"
+              "已写入的帖子只会更新，不会重复", file=sys.stderr)
     print(f"新增 {created} 篇，更新 {updated} 篇，失败 {len(errors)} 条")
     return 1 if errors else 0
 
@@ -80,7 +81,7 @@ def _search(args) -> int:
         raise YuqingError("--size 应在 1 到 1000 之间")
     result = connect().search_posts(args.query or None, filters, size=args.size)
     total = result["hits"]["total"]["value"]
-    hits = result["hits"]["hits"]
+    hits = scrub(result["hits"]["hits"])  # posts stored before surrogates were replaced at the door
     if args.json:
         for hit in hits:
             print(json.dumps({**hit["_source"], "highlight": hit.get("highlight", {})}, ensure_ascii=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import uuid
 from datetime import timedelta
@@ -10,7 +11,10 @@ from yuqing.errors import YuqingError
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("replay", help="按模拟时钟回放帖子流，输出产生的预警（JSON Lines）")
+    parser = subparsers.add_parser(
+        "replay", help="按模拟时钟回放帖子流，输出产生的预警（JSON Lines）",
+        description="按模拟时钟回放帖子流，输出产生的预警（JSON Lines）。有误的行在标准错误中报告文件与行号并跳过，"
+                    "其余照常回放；只要有一行有误，退出码为 1。")
     parser.add_argument("posts", help="帖子文件（每行一个 JSON 对象，字段同帖子索引，published_at 为 ISO 8601）")
     pace = parser.add_mutually_exclusive_group()
     pace.add_argument("--speed", type=float, help="回放倍速（模拟时间/真实时间），如 3600 表示 1 秒回放 1 小时")
@@ -28,12 +32,12 @@ def run(args) -> int:
     from yuqing.alerts.replay import replay, stored_alerts, write_alerts
     from yuqing.store import connect
 
-    if args.speed is not None and args.speed <= 0:
+    if args.speed is not None and not (math.isfinite(args.speed) and args.speed > 0):
         raise YuqingError(f"--speed 应为正数，实际是 {args.speed}")
     if args.step <= 0:
         raise YuqingError(f"--step 应为正整数（分钟），实际是 {args.step}")
     try:
-        handle = open(args.posts, encoding="utf-8")
+        handle = open(args.posts, "rb")
     except OSError as exc:
         raise YuqingError(f"无法读取帖子文件 {args.posts}: {exc.strerror}") from None
     temporary = not args.prefix
@@ -65,4 +69,4 @@ def run(args) -> int:
         elif temporary:
             print(f"回放数据保留在索引前缀 {store.prefix}（设置 YUQING_INDEX_PREFIX={store.prefix} 可查看）",
                   file=sys.stderr)
-    return 1 if report.bad and not report.posts else 0
+    return 1 if report.bad else 0  # as `load` and `sentiment`: the good lines ran, but something was skipped

@@ -8,6 +8,7 @@ import sys
 from typing import IO, Iterator
 
 from yuqing.errors import YuqingError
+from yuqing.jsonlines import JSON_TYPES, parse_object
 
 BATCH = 256  # lines scored together (the compiled stock scorer is faster in batches)
 
@@ -41,22 +42,11 @@ def add_model_argument(parser) -> None:
     )
 
 
-JSON_TYPES = {dict: "对象", list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值", type(None): "null"}
-
-
 def parse_line(number: int, line: str | bytes) -> tuple[dict | None, str | None]:
     """(record, None) for a good line, (None, error message) for a bad one."""
-    if isinstance(line, bytes):
-        try:
-            line = line.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            return None, f"第 {number} 行: 不是 UTF-8 编码（第 {exc.start + 1} 个字节）"
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, f"第 {number} 行: 不是合法的 JSON（{exc.msg}，第 {exc.colno} 列）"
-    if not isinstance(record, dict):
-        return None, f"第 {number} 行: 应为 JSON 对象，实际是{JSON_TYPES[type(record)]}"
+    record, error = parse_object(number, line)
+    if error:
+        return None, error
     if "text" not in record:
         return None, f"第 {number} 行: 缺少字段 \"text\""
     if not isinstance(record["text"], str):

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from analysis.identity import canonical_url, post_id
 from analysis.segment import index_text
+from analysis.surrogates import scrub
+from yuqing.jsonlines import JSON_TYPES
 
 __all__ = ["canonical_url", "post_id", "to_document"]
 
@@ -14,9 +16,17 @@ def _iso(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+TEXT_FIELDS = ("url", "title", "content", "author", "source")
+
+
 def to_document(post: dict) -> dict:
-    """The document to index: id, canonical url, segmented fields, ISO dates."""
-    doc = {k: _iso(v) for k, v in post.items() if v is not None}
+    """The document to index: id, canonical url, segmented fields, ISO dates. Lone surrogates
+    (which no UTF-8 writer takes) become U+FFFD; a text field that is not text is a ValueError."""
+    for name in TEXT_FIELDS:
+        value = post.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"字段 {name} 应为字符串，实际是{JSON_TYPES.get(type(value), type(value).__name__)}")
+    doc = {k: _iso(v) for k, v in scrub(post).items() if v is not None}
     doc["id"] = doc.get("id") or post_id(post)
     if doc.get("url"):
         doc["url"] = canonical_url(doc["url"])
