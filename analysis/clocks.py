@@ -51,6 +51,9 @@ class ClockInputError(YuqingError, ValueError):
     """A caller asked for an unknown level or channel, or gave a naive datetime."""
 
 
+MAX_DURATION_MINUTES = 3660 * 24 * 60  # ten years: a longer deadline or reminder is a typo (and overflows dates)
+
+
 # --- small parsers used both by the schema checks and by the loader ---------------------------------
 def parse_duration(text: str) -> timedelta:
     """'1h', '30m', '90min', '1h30m', '2d' -> timedelta; ValueError otherwise."""
@@ -58,6 +61,8 @@ def parse_duration(text: str) -> timedelta:
     if not match or not any(match.groups()):
         raise ValueError(f"时长格式无效: {text!r}（示例: 1h、30m、1h30m、2d）")
     days, hours, minutes = (int(g or 0) for g in match.groups())
+    if (days * 24 + hours) * 60 + minutes > MAX_DURATION_MINUTES:
+        raise ValueError(f"时长过长: {text[:40]!r}（最长 3660 天）")
     return timedelta(days=days, hours=hours, minutes=minutes)
 
 

@@ -485,7 +485,8 @@ class RuleSet:
 
 
 LEVELS_SCHEMA = {
-    "escalate_after": Field(int, default=3, help="同时触发多少条规则时升一级（0 表示不升级）"),
+    "escalate_after": Field(int, default=3, help="同时触发多少条规则时升一级（0 表示不升级）",
+                            check=lambda v: None if v >= 0 else f"应为 0 或正整数，实际是 {v}"),
     "escalate_max": Field(str, default="Ⅱ", check=_check_level, help="升级最高到哪一级"),
     "respond_from": Field(str, default="Ⅲ", check=_check_level, help="此级别及以上需要回应（计时）"),
     "push_from": Field(str, default="Ⅲ", check=_check_level, help="此级别及以上立即推送，以下进入日报"),

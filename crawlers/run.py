@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Callable
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
+from scrapy.utils.conf import closest_scrapy_cfg
 from scrapy.utils.project import get_project_settings
 
 from crawlers.context import error_counted
@@ -115,6 +117,17 @@ def plan(
     return groups
 
 
+SETTINGS_MODULE = "crawlers.settings"  # what scrapy.cfg names, for `scrapy` run from the repository root
+
+
+def project_settings():
+    """Scrapy's project settings wherever `yuqing` runs: Scrapy finds them through scrapy.cfg in
+    the working directory or above, so from anywhere else no spider was found."""
+    if "SCRAPY_SETTINGS_MODULE" not in os.environ and closest_scrapy_cfg() == "":
+        os.environ["SCRAPY_SETTINGS_MODULE"] = SETTINGS_MODULE
+    return get_project_settings()
+
+
 def crawl(
     names: list[str] | None = None,
     *,
@@ -130,7 +143,7 @@ def crawl(
     ``log_to_root``: the caller (the CLI) owns logging; Scrapy logs through the root handlers,
     filtered at LOG_LEVEL, instead of installing its own."""
     groups = plan(names, sources_file, sandbox, due_only)
-    project = get_project_settings()
+    project = project_settings()
     if sources_file:
         project.set("YUQING_SOURCES_FILE", str(sources_file), priority="cmdline")
     if sandbox:

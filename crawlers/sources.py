@@ -43,6 +43,8 @@ _PLACEHOLDER_HOST = "http://sandbox.invalid"
 DURATION_RE = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*$")
 SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*$", re.I)
 SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+MAX_DURATION = 366 * 86400.0  # a crawl interval or timeout of more than a year is a typo
+MAX_SIZE = 1024**3  # no page we fetch or keep is larger than 1 GB
 
 
 # ------------------------------------------------------------------ value checks
@@ -51,22 +53,42 @@ SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 def parse_duration(value: str | int | float) -> float:
     """'10m', '1h30m', '45s', '2d' or a number of seconds to seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    match = DURATION_RE.match(str(value))
-    if not match or not any(match.groups()):
-        raise ValueError(f"不是时长: {value!r}（例: 10m、1h30m、45s）")
-    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+        total = value
+    else:
+        match = DURATION_RE.match(str(value))
+        if not match or not any(match.groups()):
+            raise ValueError(f"不是时长: {value!r}（例: 10m、1h30m、45s）")
+        days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    if not -MAX_DURATION <= total <= MAX_DURATION:  # NaN fails this too
+        raise ValueError(f"时长过长: {str(value)[:40]!r}（最长 366 天）")
+    return float(total)
 
 
 def parse_size(value: str | int) -> int:
     """'5MB', '512KB' or a number of bytes to bytes."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    match = SIZE_RE.match(str(value))
-    if not match:
-        raise ValueError(f"不是大小: {value!r}（例: 5MB、512KB）")
-    return int(float(match.group(1)) * SIZE_UNITS[(match.group(2) or "B").upper()])
+        size = value
+    else:
+        match = SIZE_RE.match(str(value))
+        if not match:
+            raise ValueError(f"不是大小: {value!r}（例: 5MB、512KB）")
+        size = float(match.group(1)) * SIZE_UNITS[(match.group(2) or "B").upper()]
+    if not size <= MAX_SIZE:  # inf and NaN fail this too
+        raise ValueError(f"大小过大: {str(value)[:40]!r}（最大 1GB）")
+    return int(size)
+
+
+def _check_encoding(value: str) -> str | None:
+    from crawlers.extraction.encoding import normalize_encoding
+
+    if value.strip().lower() == "auto" or normalize_encoding(value):
+        return None
+    return f"未知的字符集 {value!r}（例: utf-8、gbk、gb18030、big5，或 auto 按内容识别）"
+
+
+def _check_positive(value: int) -> str | None:
+    return None if value >= 1 else f"应至少为 1，实际是 {value}"
 
 
 def _check_duration(value) -> str | None:
@@ -107,7 +129,11 @@ def check_selector(selector: str) -> str | None:
 
 def check_url(url: str) -> str | None:
     filled = url.replace(SANDBOX_PLACEHOLDER, _PLACEHOLDER_HOST)
-    parts = urlsplit(filled)
+    try:
+        parts = urlsplit(filled)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError:
+        return f"地址无效 {url!r}（主机名或端口写错了）"
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in filled:
         return f"地址无效 {url!r}（应为 http(s):// 开头的完整地址，沙盒地址写作 {{sandbox}}/…）"
     return None
@@ -148,7 +174,7 @@ def _check_board_channel(value: str | int) -> str | None:
 
 LIST_SCHEMA = {
     **_selectors(("rows", "links", "status", "next")),
-    "max_pages": Field(int, default=5, help="最多翻页数"),
+    "max_pages": Field(int, default=5, help="最多翻页数", check=_check_positive),
     "start_urls": Field(list, item=str, check=_check_urls),
 }
 ARTICLE_SCHEMA = {
@@ -195,7 +221,7 @@ REQUEST_SCHEMA = {
         },
     ),
     "next_page": Field(str, check=_check_path),
-    "max_pages": Field(int, default=5),
+    "max_pages": Field(int, default=5, check=_check_positive),
 }
 POST_FIELDS = (
     "id",
@@ -246,7 +272,7 @@ SOURCE_SCHEMA = {
     "untested": Field(bool, default=False, help="未在真实网站上验证过的选择器"),
     "media_level": Field(str, required=True, choices=MEDIA_LEVELS),
     "region": Field(str),
-    "encoding": Field(str, help="utf-8、gbk… 或 auto（按内容识别）"),
+    "encoding": Field(str, help="utf-8、gbk… 或 auto（按内容识别）", check=_check_encoding),
     "start_urls": Field(list, item=str, check=_check_urls),
     "list": Field(dict, schema=LIST_SCHEMA),
     "article": Field(dict, schema=ARTICLE_SCHEMA),

@@ -53,6 +53,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
     own_keys: set = set()
     for position, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):
+            raise ConfigError(f"{node.start_mark.name}:{key_node.start_mark.line + 1}: 键不能是列表或映射")
         if position >= merged:
             if key in own_keys:
                 raise ConfigError(
@@ -78,14 +80,21 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 def read_yaml(path: str | os.PathLike, text: str | None = None) -> Any:
     """Parse YAML keeping line numbers; a syntax error becomes ConfigError with file:line."""
     name = str(path)
-    try:
-        if text is None:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-    except FileNotFoundError:
-        raise ConfigError(f"{name}: 配置文件不存在") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{name}: 不是 UTF-8 编码 ({exc.reason})") from None
+    if text is None:
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except FileNotFoundError:
+            raise ConfigError(f"{name}: 配置文件不存在") from None
+        except IsADirectoryError:
+            raise ConfigError(f"{name}: 是目录，不是配置文件") from None
+        except OSError as exc:
+            raise ConfigError(f"{name}: 无法读取: {exc.strerror or exc}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise ConfigError(f"{name}:{line}: 不是 UTF-8 编码（第 {exc.start + 1} 个字节）") from None
     try:
         loader = _Loader(text)
         loader.name = name
@@ -97,6 +106,14 @@ def read_yaml(path: str | os.PathLike, text: str | None = None) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         raise ConfigError(f"{name}:{line}: YAML 语法错误: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, before any parsing
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ConfigError(f"{name}:{line}: 含有 YAML 不允许的字符 U+{code:04X}（控制字符或 NUL）") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: 嵌套过深") from None
+    except ValueError as exc:  # an integer longer than Python converts (4,300 digits)
+        raise ConfigError(f"{name}: 无法读取的数值: {str(exc)[:60]}") from None
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,11 @@ def _is_instance(value: Any, kind: type | tuple[type, ...]) -> bool:
     return isinstance(value, kinds)
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 @dataclass
 class Where:
     """Position of a value: the file and line, plus a dotted key path for the message."""
@@ -151,7 +173,7 @@ class Where:
 def validate(value: Any, schema: Mapping[str, Field], where: Where) -> dict:
     """Check a mapping against a schema; return a plain dict with defaults filled in."""
     if not isinstance(value, dict):
-        raise where.error(f"应为映射，实际是 {type(value).__name__}")
+        raise where.error(f"应为映射，实际是{_type_name(type(value).__mro__[1] if type(value) is LocatedList else type(value))}")
     line_of = value.line_of if isinstance(value, LocatedDict) else (lambda _k: where.line)
     unknown = [k for k in value if k not in schema]
     if unknown:
@@ -177,9 +199,14 @@ def _default(spec: Field) -> Any:
     return spec.default
 
 
+MAX_NUMBER = 10**9  # no count, limit, weight or duration in our files is larger; beyond it is a typo
+
+
 def check_value(value: Any, spec: Field, where: Where) -> Any:
     if not _is_instance(value, spec.type):
-        raise where.error(f"应为{_type_name(spec.type)}，实际是 {value!r}")
+        raise where.error(f"应为{_type_name(spec.type)}，实际是 {_shown(value)}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+        raise where.error(f"数值超出范围: {_shown(value)}（应在 ±{MAX_NUMBER:,} 以内）")
     if spec.choices and value not in spec.choices:
         raise where.error(f"取值 {value!r} 无效（可选: {'、'.join(map(str, spec.choices))}）")
     if isinstance(value, dict) and spec.schema is not None:

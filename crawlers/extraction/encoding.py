@@ -22,7 +22,8 @@ SNIFF_BYTES = 4096
 
 
 def normalize_encoding(name: str | None) -> str | None:
-    """Python codec name for a declared charset, GB family mapped to gb18030; None if unknown."""
+    """Python codec name for a declared charset, GB family mapped to gb18030; None if unknown
+    or not a text encoding."""
     if not name:
         return None
     name = name.strip().strip("\"'").lower()
@@ -30,6 +31,7 @@ def normalize_encoding(name: str | None) -> str | None:
         return "gb18030"
     try:
         codec = codecs.lookup(name).name
+        b"a".decode(codec, "replace")  # base64, rot13, zlib … are codecs too, but not text encodings
     except LookupError:
         return None
     return "gb18030" if codec in GB_FAMILY else codec

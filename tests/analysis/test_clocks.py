@@ -452,6 +452,10 @@ def test_parse_duration():
     for bad in ("", "h", "1 小时", "-1h"):
         with pytest.raises(ValueError):
             parse_duration(bad)
+    assert parse_duration("3660d") == timedelta(days=3660)
+    for bad in ("3661d", "9" * 20 + "h"):  # the second overflowed timedelta with an English message
+        with pytest.raises(ValueError, match="时长过长"):
+            parse_duration(bad)
 
 
 def test_channel_name_shows_a_key_by_its_display_name(policy):

@@ -104,6 +104,10 @@ def test_all_of_config_errors_name_file_and_line(line, words, rules):
     ("rules:\n  - name: x\n    type: scheme_match\n    level: Ⅲ\n    options:\n      scheme: 无此方案\n", 5, "未知的监测方案"),
     ("rules:\n  - name: x\n    type: media_coverage\n    level: Ⅸ\n    options: {media_levels: [中央]}\n", 4, "未知的级别"),
     ("rules:\n  - name: x\n    type: incident_lexicon\n    level: Ⅱ\n    options: {terms: [a], bogus: 1}\n", 5, "未知的键"),
+    # These raised OverflowError inside timedelta (an English message) or were accepted:
+    ("rules:\n  - name: x\n    type: volume_spike\n    level: Ⅲ\n    options: {window: " + "9" * 30
+     + "h, reference: 1d}\n", 5, "时长过长"),
+    ("levels:\n  escalate_after: -1\nrules: []\n", 2, "应为 0 或正整数"),
 ])
 def test_rule_config_errors_name_file_and_line(text, line, words):
     with pytest.raises(ConfigError, match=rf"^rules.yaml:{line}:.*{words}"):

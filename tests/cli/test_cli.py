@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -165,3 +166,34 @@ def test_extraction_baselines_warnings_are_kept_out_of_the_terminal():
     assert done.returncode == 0, done.stderr
     assert "our-warning" in done.stderr
     assert "baseline-noise" not in done.stderr
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["run", "--health-port", "99999"], "端口无效"),
+    (["run", "--analysis-interval", "nan"], "应为正数"),
+    (["run", "--crawl-interval", "-1"], "应为正数"),
+    (["demo", "--speed", "0"], "应为正数"),
+    (["dashboard", "--port", "70000"], "端口无效"),
+    (["crawl", "--sandbox", "notaurl"], "网址无效"),
+    (["crawl", "--sandbox", "http://[abc/"], "网址无效"),
+    (["digest", "daily", "--date", "0001-01-01"], "日期超出范围"),
+    (["search", "x", "--since", "9999-12-31"], "时间超出范围"),
+])
+def test_arguments_python_cannot_use_are_refused_by_the_parser_with_the_option_name(argv, words, capsys):
+    # Each of these reached the command and ended in an OverflowError, a sleep(nan) or a
+    # Scrapy traceback ("Missing scheme in request url").
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+def test_crawl_finds_the_spiders_from_any_working_directory(tmp_path):
+    # Scrapy finds its project through scrapy.cfg in the working directory: `yuqing crawl` run
+    # anywhere else failed with "KeyError: Spider not found: news".
+    code = "from crawlers.run import project_settings; print(project_settings().getlist('SPIDER_MODULES'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(README.parent)})
+    assert done.returncode == 0, done.stderr
+    assert "crawlers.spiders" in done.stdout

@@ -75,3 +75,29 @@ def test_merge_keys_can_be_overridden_but_own_keys_cannot_repeat():
     with pytest.raises(ConfigError) as info:
         read_yaml("m.yaml", "item:\n  <<: {name: a}\n  interval: 1\n  interval: 2\n")
     assert str(info.value).startswith("m.yaml:4: 重复的键 'interval'")
+
+
+@pytest.mark.parametrize("text, start", [
+    ("name: a\ncheck: \x07bell\n", "sources.yaml:2: 含有 YAML 不允许的字符 U+0007"),
+    ("name: a\n\ncheck: x\x00\n", "sources.yaml:3: 含有 YAML 不允许的字符 U+0000"),
+    ("name: a\n[a]: 1\n", "sources.yaml:2: 键不能是列表或映射"),
+    ("name: a\ncheck: " + "[" * 100_000 + "\n", "sources.yaml: 嵌套过深"),
+    ("name: a\ninterval: " + "9" * 5000 + "\n", "sources.yaml: 无法读取的数值"),
+    ("name: a\ninterval: " + "9" * 30 + "\n", "sources.yaml:2: interval: 数值超出范围"),
+    ("name: a\ninterval: -1000000001\n", "sources.yaml:2: interval: 数值超出范围"),
+    ("- name: a\n", "sources.yaml:1: 应为映射，实际是列表"),
+])
+def test_input_yaml_cannot_parse_or_python_cannot_hold_is_a_config_error_with_its_place(text, start):
+    # Each of these raised ReaderError, TypeError, RecursionError, ValueError or OverflowError
+    # (a traceback) instead of a ConfigError naming the file and line.
+    assert error_of(text).startswith(start)
+
+
+def test_a_directory_or_bytes_that_are_not_utf8_name_what_is_wrong(tmp_path):
+    with pytest.raises(ConfigError, match="是目录，不是配置文件"):
+        load(tmp_path, SCHEMA)
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes("name: a\n\ncheck: 市场监管\n".encode("gbk"))
+    with pytest.raises(ConfigError) as info:
+        load(path, SCHEMA)
+    assert str(info.value).startswith(f"{path}:3: 不是 UTF-8 编码（第 17 个字节）")

@@ -70,6 +70,15 @@ def test_a_good_file_loads_with_sandbox_filled_in(tmp_path):
         ("    region: 天津市\n", "    region: 天津市\n    enabled: maybe\n", 6, "布尔值"),
         ("    region: 天津市\n", "    region: 天津市\n    interval: soon\n", 6, "不是时长"),
         ("    region: 天津市\n", "    region: 天津市\n    board_channel: mayor_mailbox\n", 6, "只有留言板类来源"),
+        # Values that raised OverflowError, ValueError or LookupError later instead of naming their line:
+        ("    region: 天津市\n", "    region: 天津市\n    interval: " + "9" * 60 + "\n", 6, "数值超出范围"),
+        ("    region: 天津市\n", "    region: 天津市\n    interval: \"" + "9" * 60 + "d\"\n", 6, "时长过长"),
+        ("    region: 天津市\n", "    region: 天津市\n    max_page_bytes: \"" + "9" * 400 + "GB\"\n", 6, "大小过大"),
+        ("    region: 天津市\n", "    region: 天津市\n    encoding: klingon\n", 6, "未知的字符集 'klingon'"),
+        ("    region: 天津市\n", "    region: 天津市\n    encoding: base64\n", 6, "未知的字符集 'base64'"),
+        ('["{sandbox}/news/list/1.html"]', '["http://[abc/"]', 6, "主机名或端口写错了"),
+        ('["{sandbox}/news/list/1.html"]', '["http://x.cn:99999/"]', 6, "主机名或端口写错了"),
+        ("    list:\n", "    list:\n      max_pages: -3\n", 8, "应至少为 1"),
     ],
 )
 def test_each_mistake_names_file_line_and_what(tmp_path, old, new, line, words):
@@ -114,8 +123,15 @@ def test_every_untested_entry_says_why_in_a_comment():
 def test_durations_and_sizes():
     assert parse_duration("1h30m") == 5400 and parse_duration(45) == 45
     assert parse_size("5MB") == 5 * 1024 * 1024 and parse_size("512KB") == 512 * 1024
+    assert parse_duration("366d") == 366 * 86400 and parse_size("1GB") == 1024**3
     with pytest.raises(ValueError):
         parse_duration("soon")
+    for bad in ("367d", float("nan"), 10**30):
+        with pytest.raises(ValueError, match="时长过长"):
+            parse_duration(bad)
+    for bad in ("1.5GB", "9" * 400, 2**40):
+        with pytest.raises(ValueError, match="大小过大"):
+            parse_size(bad)
 
 
 def test_cli_check_reports_file_line_and_exits_2(tmp_path):

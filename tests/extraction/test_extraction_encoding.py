@@ -69,3 +69,13 @@ def test_broken_bytes_do_not_raise():
 def test_extract_wrongly_declared_page_reads_chinese():
     body = GBK_PAGE.replace(b"charset=gbk", b"charset=utf-8")
     assert extract(body).title == HEADLINE
+
+
+def test_a_declared_codec_that_is_not_a_text_encoding_is_ignored():
+    # `--encoding base64` (or a server saying so) raised LookupError out of decode_html.
+    from crawlers.extraction.encoding import normalize_encoding
+
+    body = "<html><body><p>市场监管局开展检查</p></body></html>".encode("gbk")
+    for name in ("base64", "rot13", "zlib"):
+        assert normalize_encoding(name) is None
+        assert decode_html(body, name) == (body.decode("gb18030"), "gb18030")

@@ -209,3 +209,8 @@ channels:
   off: {type: log}
 """)
     assert line_of(message) == 3 and "加引号" in message
+
+
+def test_a_channel_type_that_is_not_text_is_named_not_a_traceback(write_config):
+    message = error_of(write_config, "channels:\n  log:\n    type: []\n")  # TypeError: unhashable before
+    assert "未知的通道类型 []" in message and line_of(message) == 3

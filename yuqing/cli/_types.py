@@ -5,7 +5,18 @@ before anything runs, instead of a ValueError traceback from deep inside a comma
 from __future__ import annotations
 
 import argparse
+import math
 from datetime import date, datetime
+from urllib.parse import urlsplit
+
+# Wider than any date a post can carry, narrow enough that a day or a week either side still exists
+# (year 1 or 9999 made the digest and the sandbox fail with an OverflowError traceback).
+YEARS = (1900, 2999)
+
+
+def _in_range(value: date, text: str, kind: str) -> None:
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise argparse.ArgumentTypeError(f"{kind}超出范围: {text!r}（年份应在 {YEARS[0]}–{YEARS[1]} 之间）")
 
 
 def instant(text: str) -> datetime:
@@ -21,14 +32,51 @@ def instant(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"时间格式无效: {text!r}（示例: 2024-03-12 15:00、2024-03-12T15:00:00+08:00 或 2024-03-12）"
         )
+    _in_range(value, text, "时间")
     return value
 
 
 def day(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        value = date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期格式无效: {text!r}（示例: 2024-03-12）") from None
+    _in_range(value, text, "日期")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port, 0–65535 (0: any free one, where the command allows it)."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"端口无效: {text!r}（应为 1–65535 的整数）")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A positive, finite number of seconds (or minutes, or a speed factor)."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"应为正数: {text!r}")
+    return value
+
+
+def http_url(text: str) -> str:
+    """An http(s) address with a host, such as http://127.0.0.1:8765."""
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"网址无效: {text!r}（示例: http://127.0.0.1:8765）")
+    return text.strip().rstrip("/")
 
 
 def alert_status(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from yuqing.cli._types import http_url
 from yuqing.columns import ljust, rjust
 
 
@@ -24,7 +25,7 @@ def register(subparsers) -> None:
         help="来源配置文件（默认 config/sources.yaml；指定 --sandbox 时默认 config/sources.sandbox.yaml）",
     )
     parser.add_argument(
-        "--sandbox", metavar="URL", help="沙盒站点地址，如 http://127.0.0.1:8765（替换配置中的 {sandbox}）"
+        "--sandbox", metavar="URL", type=http_url, help="沙盒站点地址，如 http://127.0.0.1:8765（替换配置中的 {sandbox}）"
     )
     parser.add_argument(
         "--due",

@@ -6,12 +6,13 @@ import os
 import shutil
 import sys
 
+from yuqing.cli._types import port
 from yuqing.errors import YuqingError
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("dashboard", help="启动舆情看板（gunicorn）")
-    parser.add_argument("--port", type=int, default=8050, help="监听端口（默认 8050）")
+    parser.add_argument("--port", type=port, default=8050, help="监听端口（默认 8050）")
     parser.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；对外服务请放在 HTTPS 反向代理之后）")
     parser.add_argument("--workers", type=int, default=2, help="工作进程数（默认 2）")
     parser.add_argument("--timeout", type=int, default=60, help="单个请求超时秒数（默认 60）")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from yuqing import clock, esnode, settings
+from yuqing.cli._types import port as port_number, seconds
 
 DEMO_PASSWORD = "yuqing-demo"
 DEMO_ACCOUNTS = [
@@ -37,13 +38,13 @@ STORY_RESUMED = "接着上次的演示：已入库的帖子与预警保留，新
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("demo", help="演示：启动 Elasticsearch、沙盒网站、监测服务与看板，场景按加速时间展开")
-    parser.add_argument("--port", type=int, help="本地 Elasticsearch 端口（默认 YUQING_ES_PORT 或 9200）")
-    parser.add_argument("--dashboard-port", type=int, default=8050, help="看板端口（默认 8050）")
-    parser.add_argument("--sandbox-port", type=int, default=8765, help="沙盒网站端口（默认 8765）")
-    parser.add_argument("--health-port", type=int, default=9108, help="服务健康检查端口（默认 9108）")
-    parser.add_argument("--speed", type=float, default=120.0, help="模拟时间倍速（默认 120：现实 1 分钟 = 模拟 2 小时）")
+    parser.add_argument("--port", type=port_number, help="本地 Elasticsearch 端口（默认 YUQING_ES_PORT 或 9200）")
+    parser.add_argument("--dashboard-port", type=port_number, default=8050, help="看板端口（默认 8050）")
+    parser.add_argument("--sandbox-port", type=port_number, default=8765, help="沙盒网站端口（默认 8765）")
+    parser.add_argument("--health-port", type=port_number, default=9108, help="服务健康检查端口（默认 9108）")
+    parser.add_argument("--speed", type=seconds, default=120.0, help="模拟时间倍速（默认 120：现实 1 分钟 = 模拟 2 小时）")
     parser.add_argument("--fresh", action="store_true", help="清空演示索引后重新开始")
-    parser.add_argument("--minutes", type=float, help="运行指定分钟后自动退出（默认一直运行到 Ctrl-C）")
+    parser.add_argument("--minutes", type=seconds, help="运行指定分钟后自动退出（默认一直运行到 Ctrl-C）")
     parser.set_defaults(func=_demo)
 
 

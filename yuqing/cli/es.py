@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from yuqing import esnode, settings
+from yuqing.cli._types import port
 
 
 def register(subparsers) -> None:
@@ -17,7 +18,7 @@ def register(subparsers) -> None:
         ("status", _status, "节点健康时退出码为 0"),
     ]:
         sub = inner.add_parser(name, help=text)
-        sub.add_argument("--port", type=int, help="HTTP 端口（默认 YUQING_ES_PORT 或 9200）")
+        sub.add_argument("--port", type=port, help="HTTP 端口（默认 YUQING_ES_PORT 或 9200）")
         sub.add_argument("--data-dir", help="数据目录（默认 YUQING_DATA_DIR）")
         sub.set_defaults(func=func)
     parser.set_defaults(func=lambda _a: parser.print_help() or 0)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 
+from yuqing.cli._types import http_url, port, seconds
 from yuqing.errors import YuqingError
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("run", help="长期运行的监测服务：定时抓取、分析与预警、到期提醒、日报发送")
     parser.add_argument("--sources", dest="sources_file", metavar="FILE", help="来源配置文件（默认 config/sources.yaml）")
-    parser.add_argument("--sandbox", metavar="URL", help="沙盒站点地址（演示用）")
+    parser.add_argument("--sandbox", metavar="URL", type=http_url, help="沙盒站点地址（演示用）")
     parser.add_argument("--source", action="append", dest="only", default=None, help="只抓取这些来源（可重复）")
-    parser.add_argument("--crawl-interval", type=float, help="统一覆盖每个来源的抓取间隔（秒）")
-    parser.add_argument("--analysis-interval", type=float, default=30.0, help="分析与预警周期（秒，默认 30）")
-    parser.add_argument("--health-port", type=int, default=9108, help="健康检查与指标端口（默认 9108，0 表示随机）")
+    parser.add_argument("--crawl-interval", type=seconds, help="统一覆盖每个来源的抓取间隔（秒）")
+    parser.add_argument("--analysis-interval", type=seconds, default=30.0, help="分析与预警周期（秒，默认 30）")
+    parser.add_argument("--health-port", type=port, default=9108, help="健康检查与指标端口（默认 9108，0 表示随机）")
     parser.add_argument("--base-url", help="看板地址，用于通知中的链接")
     parser.add_argument("--notify", metavar="FILE", help="通知配置文件（默认 config/notify.yaml）")
     parser.add_argument("--rules", metavar="FILE", help="预警规则文件（默认 config/rules.yaml）")

@@ -188,7 +188,7 @@ def _channels(data: Any, name: str, retry: RetryPolicy) -> dict[str, Channel]:
             raise where.error(f"应为映射（通道配置），实际是 {entry!r}")
         kind = entry.get("type")
         entry_line_of = getattr(entry, "line_of", lambda _k, line=where.line: line)
-        if kind not in CHANNEL_TYPES:
+        if not isinstance(kind, str) or kind not in CHANNEL_TYPES:
             label = "缺少 type" if kind is None else f"未知的通道类型 {kind!r}"
             raise where.child("type", entry_line_of("type")).error(
                 f"{label}（可选: {'、'.join(CHANNEL_TYPES)}）"
