@@ -360,3 +360,26 @@ def test_streamed_csv_reads_its_first_page_before_sending_anything(dash_store):
     chunks = explore.csv_chunks(dash_store, None, explore.build_filter())
     next(chunks)
     chunks.close()  # a browser that stops reading
+
+
+def test_a_unit_sees_posts_addressed_to_its_leaders_and_answered_by_it(store):
+    # The demo's unit account 河西区市场监管局 saw none of the posts to 河西区市场监管局局长.
+    from datetime import datetime
+
+    from analysis.workdays import SHANGHAI
+    from dashboards.pages import boards
+
+    def post(n, addressee, reply_unit=None):
+        board = {"post_id": str(n), "channel": "mayor_mailbox", "addressee": addressee, "status": "办理中"}
+        if reply_unit:
+            board["reply_unit"] = reply_unit
+        return {"url": f"http://b.example.cn/{n}", "title": f"留言{n}", "source_kind": "board_html",
+                "published_at": "2024-03-11T09:00:00+08:00", "board": board}
+
+    store.index_posts([post(1, "河西区市场监管局局长"), post(2, "河西区市场监管局"),
+                       post(3, "南开区市场监管局局长"), post(4, "天津市市场监管委主任", reply_unit="河西区市场监管局"),
+                       post(5, "河东区市场监管局局长")], refresh=True)
+    now = datetime(2024, 3, 12, 9, tzinfo=SHANGHAI)
+    seen = boards.pending_posts(store, now, boards.unit_scope_query("河西区市场监管局"))
+    assert sorted(row["title"] for row in seen) == ["留言1", "留言2", "留言4"]
+    assert [row["title"] for row in boards.pending_posts(store, now, boards.unit_scope_query("南开区市场监管局"))] == ["留言3"]
