@@ -101,3 +101,16 @@ def test_a_second_demo_resumes_from_where_the_sandbox_posts_of_the_first_one_end
     ], refresh=True).failed
     left, reached = earlier_demo(store)
     assert left == 2 and reached.isoformat() == "2024-03-13T12:14:58+08:00"
+
+
+def test_the_demo_tells_another_terminal_how_to_share_its_clock_and_node(monkeypatch):
+    # `yuqing alerts list` beside the demo ran on the real clock and showed "已超时 1000 天".
+    from yuqing.cli.demo import _cli_environment
+
+    value = "start=2024-03-12T08:00:00+08:00;anchor=1765000000.000;speed=120"
+    monkeypatch.setenv("YUQING_CLOCK", value)
+    monkeypatch.setenv("ES_URL", "http://127.0.0.1:9200")
+    line = _cli_environment()
+    shown = subprocess.run(["bash", "-c", f'{line}; printf "%s|%s" "$YUQING_CLOCK" "$ES_URL"'],
+                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, check=True).stdout
+    assert shown == f"{value}|http://127.0.0.1:9200"

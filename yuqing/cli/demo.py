@@ -36,6 +36,14 @@ STORY = "几分钟内：帖子陆续入库，小学食堂食物中毒事件先�
 STORY_RESUMED = "接着上次的演示：已入库的帖子与预警保留，新的帖子随模拟时间到来。"
 
 
+def _cli_environment() -> str:
+    """The shell line that puts another terminal on the demo's simulated clock and node."""
+    import shlex
+
+    names = (clock.ENV, "ES_URL")
+    return "export " + " ".join(f"{name}={shlex.quote(os.environ[name])}" for name in names if os.environ.get(name))
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("demo", help="演示：启动 Elasticsearch、沙盒网站、监测服务与看板，场景按加速时间展开")
     parser.add_argument("--port", type=port_number, help="本地 Elasticsearch 端口（默认 YUQING_ES_PORT 或 9200）")
@@ -193,6 +201,8 @@ def _start(args, config: DemoConfig, running: contextlib.ExitStack):
   服务健康    http://127.0.0.1:{args.health_port}/healthz  指标 /metrics
   看板日志    {log_path}
   日报下载    .venv/bin/yuqing digest daily --date {scenario:%Y-%m-%d} --format docx --out 日报.docx
+  命令行      另开终端时先执行下面这行，yuqing alerts list 等命令才与演示用同一模拟时钟和节点:
+              {_cli_environment()}
 
 {STORY_RESUMED if resumed else STORY}
 按 Ctrl-C 停止所有组件。
