@@ -39,3 +39,12 @@ def test_extraction_package_does_not_import_scrapy():
 
     code = "import sys, crawlers.extraction, crawlers.extraction.evaluate; sys.exit('scrapy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2]).returncode == 0
+
+
+def test_extract_a_directory_or_spool_dir_that_is_a_file_says_what_it_is(capsys, tmp_path):
+    assert main(["extract", str(tmp_path)]) == 1
+    assert f"{tmp_path} 是目录，不是网页文件" in capsys.readouterr().err
+    page = tmp_path / "page.html"
+    page.write_text("<html></html>", encoding="utf-8")
+    assert main(["spool", "status", "--dir", str(page)]) == 1  # was "没有等待写入的文档", exit 0
+    assert "是文件，不是缓冲目录" in capsys.readouterr().err

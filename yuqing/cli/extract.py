@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
         body = sys.stdin.buffer.read()
     else:
         path = Path(args.page)
+        if path.is_dir():
+            raise YuqingError(f"{path} 是目录，不是网页文件")
         if not path.is_file():
             raise YuqingError(f"找不到网页文件: {path}")
         try:

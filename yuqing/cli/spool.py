@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from yuqing.columns import ljust
+from yuqing.errors import YuqingError
 from yuqing.spool import REJECTED, Spool
 
 LABELS = {"posts": "文章", "crawl-state": "抓取进度", "crawl-runs": "抓取记录"}
@@ -30,7 +32,10 @@ def register(subparsers) -> None:
 
 
 def _spool(args: argparse.Namespace) -> Spool:
-    return Spool(getattr(args, "dir", None) or None)
+    directory = getattr(args, "dir", None) or None
+    if directory and os.path.exists(directory) and not os.path.isdir(directory):
+        raise YuqingError(f"--dir {directory} 是文件，不是缓冲目录")
+    return Spool(directory)
 
 
 def _label(name: str) -> str:
