@@ -76,7 +76,8 @@ def test_load_one_bad_row_loses_no_other_row_and_surrogates_are_replaced(store, 
             b'{"url": "http://a.example.cn/3", "a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
             json.dumps({**post, "url": "http://a.example.cn/4"}, ensure_ascii=False).encode("gbk"),
             b'{"url": "http://a.example.cn/5", "title": "\\ud800\\u7535\\u68af"}',
-            b'{"url": "http://a.example.cn/6", "title": ["x"]}']
+            b'{"url": "http://a.example.cn/6", "title": ["x"]}',
+            b'{"url": "http://a.example.cn/7", "title": "x", "published_at": "2026-13-45"}']
     path = tmp_path / "posts.jsonl"
     path.write_bytes(b"\n".join(rows) + b"\n")
     assert main(["load", str(path)]) == 1
@@ -84,7 +85,8 @@ def test_load_one_bad_row_loses_no_other_row_and_surrogates_are_replaced(store, 
     for number in (2, 3, 4):
         assert f"{path}:{number}: " in captured.err
     assert "字段 title 应为字符串" in captured.err and "Traceback" not in captured.err
-    assert "新增 2 篇" in captured.out and "失败 4 条" in captured.out
+    assert "字段 published_at 的值不是有效的时间，索引拒收" in captured.err
+    assert "新增 2 篇" in captured.out and "失败 5 条" in captured.out
     assert store.count("posts") == 2
     assert main(["search", "电梯"]) == 0
     assert "\ufffd" in capsys.readouterr().out

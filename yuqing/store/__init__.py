@@ -7,6 +7,7 @@ from :func:`connect` and calls its methods with plain dicts.
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -242,8 +243,7 @@ class Store:
                         report.updated += 1
                 else:
                     error = result.get("error")
-                    reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
-                    report.failed.append((str(result.get("_id")), reason))
+                    report.failed.append((str(result.get("_id")), refusal_reason(error)))
                     if _unavailable(result.get("status"), error):
                         report.unavailable.add(str(result.get("_id")))
                 if on_item is not None:
@@ -440,6 +440,21 @@ _UNAVAILABLE_TYPES = frozenset({
     "circuit_breaking_exception",
     "index_closed_exception",  # closed by an administrator; written once it is opened again
 })
+
+
+_FIELD_REFUSED = re.compile(r"failed to parse field \[([^\]]+)\] of type \[([^\]]+)\]")
+_FIELD_TYPES = {"date": "时间", "long": "整数", "integer": "整数", "float": "数字", "double": "数字", "keyword": "关键词",
+                "text": "文本", "boolean": "布尔值", "object": "对象", "nested": "对象列表", "geo_point": "坐标"}
+
+
+def refusal_reason(error) -> str:
+    """Why Elasticsearch refused a document, led by Chinese where the cause is a field's value."""
+    reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+    match = _FIELD_REFUSED.search(reason)
+    if match:
+        field, kind = match.groups()
+        return f"字段 {field} 的值不是有效的{_FIELD_TYPES.get(kind, kind)}，索引拒收（Elasticsearch: {reason}）"
+    return reason
 
 
 def _unavailable(status, error) -> bool:
