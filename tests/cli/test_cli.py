@@ -84,8 +84,8 @@ def test_load_one_bad_row_loses_no_other_row_and_surrogates_are_replaced(store, 
     captured = capsys.readouterr()
     for number in (2, 3, 4):
         assert f"{path}:{number}: " in captured.err
-    assert "字段 title 应为字符串" in captured.err and "Traceback" not in captured.err
-    assert "字段 published_at 的值不是有效的时间，索引拒收" in captured.err
+    assert f"{path}:6: 字段 title 应为字符串" in captured.err and "Traceback" not in captured.err
+    assert f"{path}:7: 字段 published_at 的值不是有效的时间，索引拒收" in captured.err
     assert "新增 2 篇" in captured.out and "失败 5 条" in captured.out
     assert store.count("posts") == 2
     assert main(["search", "电梯"]) == 0

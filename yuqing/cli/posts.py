@@ -31,13 +31,24 @@ def register(subparsers) -> None:
 MAX_ERRORS_SHOWN = 100  # a whole file in the wrong encoding fails on every line; the count says how many
 
 
-def read_posts(handle, name: str, errors: list[str]):
+def read_posts(handle, name: str, errors: list[str], lines: dict[str, int] | None = None):
     """Yield post dicts from JSON lines (bytes read as UTF-8); a bad line is recorded as
-    'file:line: reason' and skipped."""
+    'file:line: reason' and skipped. ``lines`` learns the line of each post under the keys the
+    store names a refused post by (its document id, else its url or title)."""
+    from yuqing.store.documents import post_id
+
     bad: list[tuple[int, str]] = []
-    for _number, post in read_objects(handle, bad):
+    for number, post in read_objects(handle, bad):
         errors += [f"{name}:{number}: {reason}" for number, reason in bad]
         bad.clear()
+        if lines is not None:
+            for key in (post.get("url"), post.get("title")):
+                if key:
+                    lines[str(key)[:80]] = number
+            try:
+                lines[str(post.get("id") or post_id(post))] = number
+            except (ValueError, TypeError):
+                pass  # the store reports this post by its url or title
         yield post
     errors += [f"{name}:{number}: {reason}" for number, reason in bad]
 
@@ -52,14 +63,16 @@ def _load(args) -> int:
     for name in args.files:  # a file that cannot be read is one error; the other files are still loaded
         try:
             handle = sys.stdin.buffer if name == "-" else open(name, "rb")
+            lines: dict[str, int] = {}
             with handle:
-                report = store.index_posts(read_posts(handle, name, errors), refresh=True)
+                report = store.index_posts(read_posts(handle, name, errors, lines), refresh=True)
         except OSError as exc:
             errors.append(f"{name}: 无法读取: {exc.strerror or exc}")
             continue
         created += report.created
         updated += report.updated
-        errors += [f"{name}: 文档 {doc_id}: {reason}" for doc_id, reason in report.failed]
+        errors += [f"{name}:{lines[key]}: {reason}" if key in lines else f"{name}: 文档 {key}: {reason}"
+                   for key, reason in report.failed]
     for error in errors[:MAX_ERRORS_SHOWN]:
         print(error, file=sys.stderr)
     if len(errors) > MAX_ERRORS_SHOWN:
