@@ -517,59 +517,204 @@ def fetch_alerts(store, as_of: datetime, since: datetime | None = None) -> list[
     return [hit["_source"] for hit in result["hits"]["hits"]]
 
 
-def top_events(store, start: datetime, end: datetime, alerts: list[dict], size: int = 5) -> list[EventItem]:
-    """Events active in the window (seen within it), hottest first, with their mentions in the window."""
-    query = {
-        "bool": {
-            "filter": [
-                {"range": {"last_seen": {"gte": start.isoformat()}}},
-                {"range": {"first_seen": {"lt": end.isoformat()}}},
-            ]
-        }
-    }
+HOT_CANDIDATES = 200  # events with the most posts in the window whose heat at the cut-off is computed
+WINDOW_CLUSTERS = 10000  # near-duplicate clusters read per window
+
+
+def _cluster_events(store, start: datetime, end: datetime) -> tuple[dict[str, str], dict[str, int]]:
+    """The events of the window's posts: (near-duplicate cluster → event, event → posts in the window).
+
+    A post's ``event_id`` is not stable: a re-crawl writes the post whole (no event id until the next
+    analysis cycle) and a later cycle may group it elsewhere. A cluster keeps its event: the event most of
+    its grouped posts name (in the window, else at any time), else the event listing it in ``cluster_ids``.
+    """
+    query = queries.post_query(filters=queries.PostFilter(since=start, until=end))
     result = store.search(
-        "events",
-        query,
-        size=size,
-        sort=[{"heat": {"order": "desc", "missing": "_last"}}, {"post_count": "desc"}],
-    )
-    events = [hit["_source"] for hit in result["hits"]["hits"]]
-    if not events:
-        return []
-    ids = [e["id"] for e in events]
-    counts = store.search(
         "posts",
-        queries.post_query(
-            filters=queries.PostFilter(since=start, until=end), extra=[{"terms": {"event_id": ids}}]
-        ),
+        query,
         size=0,
-        aggs={"event": {**queries.terms_agg("event_id", len(ids)), "aggs": _stories_agg()}},
+        aggs={
+            "clusters": {
+                **queries.terms_agg("cluster_id", WINDOW_CLUSTERS),
+                "aggs": {"event": queries.terms_agg("event_id", 1)},
+            },
+            "unclustered": {
+                "missing": {"field": "cluster_id"},
+                "aggs": {"event": queries.terms_agg("event_id", HOT_CANDIDATES)},
+            },
+        },
     )
-    in_window = {b["key"]: b for b in counts["aggregations"]["event"]["buckets"]}
+    agg = result["aggregations"]
+    _top_event = queries.terms_agg("event_id", 1)
+    events: dict[str, str] = {}
+    unknown: list[str] = []
+    sizes = {str(b["key"]): int(b["doc_count"]) for b in agg["clusters"]["buckets"]}
+    for bucket in agg["clusters"]["buckets"]:
+        named = bucket["event"]["buckets"]
+        if named:
+            events[str(bucket["key"])] = str(named[0]["key"])
+        else:
+            unknown.append(str(bucket["key"]))
+    if unknown:
+        found = store.search(
+            "posts",
+            {"bool": {"filter": [{"terms": {"cluster_id": unknown}}, {"exists": {"field": "event_id"}}]}},
+            size=0,
+            aggs={"c": {**queries.terms_agg("cluster_id", len(unknown)), "aggs": {"e": _top_event}}},
+        )
+        for bucket in found["aggregations"]["c"]["buckets"]:
+            if bucket["e"]["buckets"]:
+                events[str(bucket["key"])] = str(bucket["e"]["buckets"][0]["key"])
+        unknown = [c for c in unknown if c not in events]
+    if unknown:
+        for doc in store.scan("events", {"terms": {"cluster_ids": unknown}}):
+            for cluster in doc.get("cluster_ids") or []:
+                events.setdefault(str(cluster), doc["id"])
+    counts = {str(b["key"]): int(b["doc_count"]) for b in agg["unclustered"]["event"]["buckets"]}
+    for cluster, event_id in events.items():
+        if cluster in sizes:
+            counts[event_id] = counts.get(event_id, 0) + sizes[cluster]
+    return {c: e for c, e in events.items() if c in sizes}, counts
+
+
+def _level_at(alert: dict, as_of: datetime) -> tuple[str | None, str | None]:
+    """The alert's level and colour as they stood at ``as_of`` (a level reached later is not known yet)."""
+    from analysis.rules import LEVEL_COLOURS, LEVEL_RANK
+
+    reached = {
+        level: at
+        for level, value in (alert.get("level_reached_at") or {}).items()
+        if (at := parse_time(value))
+    }
+    if not reached:
+        return alert.get("level"), alert.get("color")
+    known = [level for level, at in reached.items() if at <= as_of and level in LEVEL_RANK]
+    if not known:
+        return alert.get("level"), alert.get("color")
+    level = min(known, key=LEVEL_RANK.__getitem__)
+    return level, LEVEL_COLOURS.get(level)
+
+
+def top_events(store, start: datetime, end: datetime, alerts: list[dict], size: int = 5) -> list[EventItem]:
+    """The hottest events with posts in the window, as they stood at the window's end.
+
+    Nothing is read from the mutable state of an event document: membership comes from the posts'
+    near-duplicate clusters (``_cluster_events``), and heat, title, counts and spread are computed from the
+    event's posts published before ``end`` (heat by the documented formula at ``end``, not at the last
+    analysis cycle). An event without posts in the window is not listed; ties go to more posts.
+    """
+    from analysis.events import EventStats, event_title, heat_index, hour_key
+
+    clusters, counts = _cluster_events(store, start, end)
+    members: dict[str, set[str]] = {event_id: set() for event_id in counts}
+    for cluster, event_id in clusters.items():
+        members[event_id].add(cluster)
+    if not members:
+        return []
+    sub = {
+        "window": {
+            "filter": _window_filter(start, end),
+            "aggs": {**_stories_agg(), "neg": {"filter": {"term": {"sentiment.label": "neg"}}}},
+        },
+        "first": {"min": {"field": "published_at"}},
+        "last": {"max": {"field": "published_at"}},
+        "media": queries.terms_agg("media_level", 10),
+        "platform": queries.terms_agg("platform", 10),
+        "likes": {"sum": {"field": "engagement.likes"}},
+        "comments": {"sum": {"field": "engagement.comments"}},
+        "shares": {"sum": {"field": "engagement.shares"}},
+        "recent": {
+            "filter": _window_filter(end - timedelta(hours=48), end),
+            "aggs": {"hours": {"date_histogram": {"field": "published_at", "fixed_interval": "1h"}}},
+        },
+        "reps": {
+            "terms": {"field": "cluster_id", "size": 10},
+            "aggs": {
+                "top": {
+                    "top_hits": {
+                        "size": 1,
+                        "sort": [{"published_at": "asc"}],
+                        "_source": ["id", "title", "content", "media_level", "published_at"],
+                    }
+                }
+            },
+        },
+    }
+
+    def member_query(event_id: str) -> dict:
+        """The event's posts: its clusters in the window, and by event id its earlier or unclustered ones."""
+        earlier = {
+            "bool": {
+                "should": [
+                    {"range": {"published_at": {"lt": start.isoformat()}}},
+                    {"bool": {"must_not": {"exists": {"field": "cluster_id"}}}},
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+        should: list[dict] = [{"bool": {"filter": [{"term": {"event_id": event_id}}, earlier]}}]
+        if members[event_id]:
+            should.append({"terms": {"cluster_id": sorted(members[event_id])}})
+        return {"bool": {"should": should, "minimum_should_match": 1}}
+
+    # the events with the most posts in the window are the candidates (heat grows with volume)
+    candidates = sorted(counts, key=lambda e: (-counts[e], e))[:HOT_CANDIDATES]
+    result = store.search(
+        "posts",
+        {"range": {"published_at": {"lt": end.isoformat()}}},
+        size=0,
+        aggs={"ev": {"filters": {"filters": {e: member_query(e) for e in candidates}}, "aggs": sub}},
+    )
     by_event = _alerts_by_event(alerts)
     items = []
-    for event in events:
-        bucket = in_window.get(event["id"])
-        alert = by_event.get(event["id"]) or {}
+    for event_id, bucket in result["aggregations"]["ev"]["buckets"].items():
+        day = bucket["window"]
+        if not day["doc_count"]:
+            continue
+        stats = EventStats(event_id, post_count=int(bucket["doc_count"]))
+        stats.media_levels = {b["key"]: b["doc_count"] for b in bucket["media"]["buckets"]}
+        stats.engagement = float(
+            bucket["likes"]["value"] + 2 * bucket["comments"]["value"] + 3 * bucket["shares"]["value"]
+        )
+        for hour in bucket["recent"]["hours"]["buckets"]:
+            key = hour_key(parse_time(hour["key_as_string"]) or parse_time(hour["key"]))
+            stats.volume[key] = int(hour["doc_count"])
+        for rep in bucket["reps"]["buckets"]:
+            hit = rep["top"]["hits"]["hits"][0]
+            src = hit["_source"]
+            stats.representatives.append(
+                {
+                    "id": hit["_id"],
+                    "title": src.get("title") or "",
+                    "content": (src.get("content") or "")[:200],
+                    "media_level": src.get("media_level"),
+                    "published_at": src.get("published_at"),
+                    "cluster_size": rep["doc_count"],
+                }
+            )
+        alert = by_event.get(event_id) or {}
+        level, color = _level_at(alert, end) if alert else (None, None)
+        mentions = int(day["doc_count"])
         items.append(
             EventItem(
-                id=event["id"],
-                title=event.get("title") or event["id"],
-                heat=float(event.get("heat") or 0),
-                mentions=int(bucket["doc_count"]) if bucket else 0,
-                stories=_stories(bucket) if bucket else 0,
-                total_posts=int(event.get("post_count") or 0),
-                negative_share=event.get("negative_share"),
-                first_seen=parse_time(event.get("first_seen")),
-                last_seen=parse_time(event.get("last_seen")),
-                platforms=list(event.get("platforms") or []),
-                level=alert.get("level"),
-                color=alert.get("color"),
+                id=event_id,
+                title=event_title(stats),
+                heat=heat_index(stats, end),
+                mentions=mentions,
+                stories=_stories(day),
+                total_posts=stats.post_count,
+                negative_share=int(day["neg"]["doc_count"]) / mentions,
+                first_seen=parse_time(bucket["first"].get("value_as_string")),
+                last_seen=parse_time(bucket["last"].get("value_as_string")),
+                platforms=[b["key"] for b in bucket["platform"]["buckets"]],
+                level=level,
+                color=color,
                 alert_status=alert.get("status"),
                 owner_unit=alert.get("owner_unit"),
             )
         )
-    return items
+    items.sort(key=lambda e: (-e.heat, -e.mentions, e.id))
+    return items[:size]
 
 
 def deadline_items(alerts: list[dict], as_of: datetime) -> list[DueItem]:

@@ -150,8 +150,24 @@ def _deadline_part(digest: Digest) -> str:
     late = [d for d in digest.met_items if d.state == "met_late"]
     if digest.met_items:
         text += f"期间完成时限{len(digest.met_items)}项"
-        text += f"，其中逾期完成{len(late)}项（{late[0].label}）。" if late else "，均按时完成。"
+        text += f"，其中逾期完成{len(late)}项（{_late_names(late)}）。" if late else "，均按时完成。"
     return text
+
+
+LATE_NAMES_LIMIT = 3  # distinct clocks named in full; more are summed up as "…等N项"
+
+
+def _late_names(late: list[DueItem]) -> str:
+    """Every late item by its clock: '报告局领导、发布权威信息', '报告局领导2项、发布权威信息1项' when a clock
+    repeats, '报告局领导等5项' when there are more than LATE_NAMES_LIMIT clocks."""
+    counts: dict[str, int] = {}
+    for item in late:
+        counts[item.label] = counts.get(item.label, 0) + 1
+    if len(counts) > LATE_NAMES_LIMIT:
+        return f"{late[0].label}等{len(late)}项"
+    if all(n == 1 for n in counts.values()):
+        return "、".join(counts)
+    return "、".join(f"{label}{n}项" for label, n in counts.items())
 
 
 def _board_part(digest: Digest) -> str:
