@@ -161,7 +161,13 @@ def unit_scope() -> list[dict]:
     user = current_user()
     if user is None or user.role != "unit":
         return []
-    return [{"bool": {"should": [{"term": {"board.addressee": user.unit}}, {"term": {"board.reply_unit": user.unit}}],
+    return unit_scope_query(user.unit or "")
+
+
+def unit_scope_query(unit: str) -> list[dict]:
+    """Posts addressed to ``unit`` or to one of its leaders, or answered by it. Boards address people:
+    a post to 河西区市场监管局局长 is the unit 河西区市场监管局's to answer (an exact match showed none)."""
+    return [{"bool": {"should": [{"prefix": {"board.addressee": unit}}, {"term": {"board.reply_unit": unit}}],
                       "minimum_should_match": 1}}]
 
 
