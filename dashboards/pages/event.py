@@ -17,6 +17,8 @@ from dash import Input, Output, dcc, html
 from dashboards import figures
 from dashboards.auth import current_user, guard_layout, guarded_callback
 from dashboards.common import SHANGHAI, card, current_store, fmt_time, parse_time, safe_url, stat
+from dashboards.common import now as now_utc
+from yuqing.alerts.accountability import EFFECT_WINDOW
 from yuqing.alerts.workflow import ACTION_LABELS
 from yuqing.store import queries
 
@@ -109,15 +111,24 @@ def event_alert(store, event_id: str) -> dict | None:
     return hits[0]["_source"] if hits else None
 
 
-def response_effect(store, alert: dict | None):
-    """The before/after effect of the alert's first response (yuqing.alerts.effect), or None."""
+def response_effect(store, alert: dict | None, now: datetime | None = None):
+    """The before/after effect of the alert's first response as seen at ``now`` (yuqing.alerts.effect), or None.
+
+    The after window is counted up to ``now`` only: what has been seen of it so far.
+    """
     if alert is None or not alert.get("id"):
         return None
     try:
         from yuqing.alerts import effect
     except ImportError:
         return None
-    return effect(store, alert["id"])
+    return effect(store, alert["id"], as_of=now) if now is not None else effect(store, alert["id"])
+
+
+def first_response_at(alert: dict | None) -> datetime | None:
+    """When the alert was first responded to (the moment its effect windows meet)."""
+    times = [t for r in (alert or {}).get("responses") or [] if (t := parse_time(r.get("at")))]
+    return min(times) if times else None
 
 
 def may_open(user, alert: dict | None) -> bool:
@@ -147,15 +158,44 @@ def record_rows(alert: dict | None, trail: list[dict]) -> list[dict]:
     return [{**r, "at": fmt_time(r["at"])} for r in rows]
 
 
-def effect_text(effect) -> str:
+def _hours(delta: timedelta) -> str:
+    hours = max(delta.total_seconds(), 0) / 3600
+    return f"{hours:.0f}" if hours >= 10 or hours == int(hours) else f"{hours:.1f}"
+
+
+def _share(posts: int, share: float) -> str:
+    """A window's negative share; a window without posts has none (—), never 0%."""
+    return f"{share:.0%}" if posts else "—"
+
+
+def effect_text(effect, responded_at: datetime | None = None, now: datetime | None = None,
+                window: timedelta = EFFECT_WINDOW) -> str:
+    """The before/after comparison in words; no verdict (下降/上升) until the after window is over.
+
+    While fewer than ``window`` hours have passed since the response, the text says how much of the
+    window has passed and gives the counts so far. A percentage change needs posts on both sides, a
+    negative-share change a share on both sides (a window without posts has no share).
+    """
     if effect is None:
         return "尚未记录回应，无法评估效果。"
-    volume = f"回应前24小时 {effect.before_posts} 条，回应后24小时 {effect.after_posts} 条"
+    span = f"{_hours(window)}小时"
+    before = f"回应前{span} {effect.before_posts} 条（负面占比 {_share(effect.before_posts, effect.before_negative_share)}）"
+    if responded_at is not None and now is not None and now - responded_at < window:
+        return (f"回应后统计窗口未满：已过 {_hours(now - responded_at)} 小时/{span}。{before}；"
+                f"回应后至今 {effect.after_posts} 条（负面占比 {_share(effect.after_posts, effect.after_negative_share)}）。"
+                f"窗口结束后再评估效果。")
+    volume = f"回应前{span} {effect.before_posts} 条，回应后{span} {effect.after_posts} 条"
     if effect.before_posts:
-        volume += f"（{'下降' if effect.volume_change < 0 else '上升'} {abs(effect.volume_change):.0%}）"
-    negative = (f"负面占比 {effect.before_negative_share:.0%} → {effect.after_negative_share:.0%}"
-                f"（{'下降' if effect.negative_change < 0 else '上升' if effect.negative_change > 0 else '持平'}"
-                f" {abs(effect.negative_change) * 100:.0f} 个百分点）")
+        change = effect.volume_change
+        volume += f"（{'下降' if change < 0 else '上升' if change > 0 else '持平'}" + \
+            (f" {abs(change):.0%}）" if change else "）")
+    before_share = _share(effect.before_posts, effect.before_negative_share)
+    after_share = _share(effect.after_posts, effect.after_negative_share)
+    negative = f"负面占比 {before_share} → {after_share}"
+    if effect.before_posts and effect.after_posts:
+        points = effect.negative_change * 100
+        negative += (f"（{'下降' if points < 0 else '上升' if points > 0 else '持平'}"
+                     + (f" {abs(points):.0f} 个百分点）" if round(points) else "）"))
     return f"{volume}；{negative}。"
 
 
@@ -247,7 +287,8 @@ def refresh(event_id, _tick):
              stat("最新", fmt_time(data["last"] or event.get("last_seen")) or "—")]
     posts = [render_post(p) for p in data["representatives"]] or [html.P("暂无帖子。", className="muted")]
     trail = workflow.audit_trail(store, alert["id"]) if alert and workflow else []
-    effect = response_effect(store, alert)
+    now = now_utc()
+    effect = response_effect(store, alert, now)
     return (title, facts, stats, figures.volume_sentiment_trend(data["timeline"], ""),
             figures.top_bar(data["platforms"], ""), figures.top_bar(data["levels"], "", color="#5b8c5a"),
-            posts, effect_text(effect), record_table(record_rows(alert, trail)))
+            posts, effect_text(effect, first_response_at(alert), now), record_table(record_rows(alert, trail)))

@@ -64,7 +64,7 @@ def test_event_alert_record_and_effect(dash_store):
     assert rows[2]["detail"] == "https://scjg.example.gov.cn/notice/1" and rows[2]["at"] == "2024-03-12 20:00"
     measured = event.response_effect(dash_store, alert)
     assert measured == effect(dash_store, "a-food") and measured.before_posts > 0
-    text = event.effect_text(measured)
+    text = event.effect_text(measured, event.first_response_at(alert), datetime(2024, 3, 14, tzinfo=UTC))
     assert f"回应前24小时 {measured.before_posts} 条" in text and "负面占比" in text
     assert event.effect_text(None).startswith("尚未记录回应")
     assert event.response_effect(dash_store, event.event_alert(dash_store, "ev-gym")) is None  # never responded
@@ -188,3 +188,34 @@ def test_alert_card_links_to_its_event(dash_store):
     article = alerts.render_alert(red, datetime.now(UTC), can_ack=False, selected="a-red")
     links = [c for c in article.children[0].children[1].children if getattr(c, "href", None)]
     assert links[0].href == "/event/ev-a-red" and "selected" in article.className
+
+
+def test_effect_text_gives_no_verdict_before_the_after_window_is_over():
+    from datetime import timedelta
+
+    from analysis.accountability import Effect
+    from dashboards.pages import event
+
+    responded = datetime(2024, 3, 12, 20, 40, tzinfo=UTC)
+    early = Effect(52, 0, 1.0, 0.0)
+    text = event.effect_text(early, responded, responded + timedelta(minutes=30))
+    assert "回应后统计窗口未满：已过 0.5 小时/24小时" in text
+    assert "回应前24小时 52 条（负面占比 100%）" in text and "回应后至今 0 条（负面占比 —）" in text
+    assert "下降" not in text and "上升" not in text and "0%" not in text.replace("100%", "")
+    # once the window is over the comparison is given, and an empty window still has no share
+    late = event.effect_text(early, responded, responded + timedelta(hours=24))
+    assert "回应后24小时 0 条（下降 100%）" in late and "负面占比 100% → —" in late
+    assert "百分点" not in late  # no share after the response: nothing to compare
+
+
+def test_effect_text_compares_full_windows():
+    from datetime import timedelta
+
+    from analysis.accountability import Effect
+    from dashboards.pages import event
+
+    responded = datetime(2024, 3, 12, 20, 40, tzinfo=UTC)
+    text = event.effect_text(Effect(40, 10, 0.75, 0.5), responded, responded + timedelta(hours=30))
+    assert text == "回应前24小时 40 条，回应后24小时 10 条（下降 75%）；负面占比 75% → 50%（下降 25 个百分点）。"
+    nothing_before = event.effect_text(Effect(0, 3, 0.0, 1.0), responded, responded + timedelta(days=2))
+    assert "负面占比 — → 100%" in nothing_before and "百分点" not in nothing_before
