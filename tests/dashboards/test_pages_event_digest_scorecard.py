@@ -219,3 +219,38 @@ def test_effect_text_compares_full_windows():
     assert text == "回应前24小时 40 条，回应后24小时 10 条（下降 75%）；负面占比 75% → 50%（下降 25 个百分点）。"
     nothing_before = event.effect_text(Effect(0, 3, 0.0, 1.0), responded, responded + timedelta(days=2))
     assert "负面占比 — → 100%" in nothing_before and "百分点" not in nothing_before
+
+
+def test_audit_details_read_as_chinese_labels_and_short_times():
+    from dashboards.pages import event
+
+    alert = {"deadlines": [{"kind": "report_area_leaders", "label": "报告区领导（重大敏感）"}]}
+    ack = {"action": "acknowledge", "actor": "press", "at": "2024-03-12T19:15:59.220371+08:00",
+           "details": {"level": "Ⅱ", "reported": ["report_area_leaders", "report_leaders"],
+                       "effective_at": "2024-03-12T19:15:59.220371+08:00"}}
+    rows = event.record_rows(alert, [ack])
+    assert rows[0]["detail"] == "Ⅱ级；已报告：报告区领导（重大敏感）、报告局领导"
+    assert rows[0]["at"] == "2024-03-12 19:15" and rows[0]["what"] == "确认"
+    assign = {"action": "assign", "at": "2024-03-12T19:20:00+08:00",
+              "details": {"owner_unit": "食品安全监管处", "handling_type": "重大问题", "previous_owner": None,
+                          "effective_at": "2024-03-12T16:00:00+08:00"}}
+    assert event.audit_detail(assign) == "责任单位：食品安全监管处；处置类型：重大问题；发生于 2024-03-12 16:00"
+    close = {"action": "close", "at": "2024-03-12T20:00:00+08:00",
+             "details": {"note": "已发布通报", "unmet": ["报送核实调查报告"]}}
+    assert event.audit_detail(close) == "已发布通报；办结时未完成：报送核实调查报告"
+    report = {"action": "investigation_report", "at": "2024-03-13T09:00:00+08:00",
+              "details": {"reference": "津市监〔2024〕12号", "effective_at": "2024-03-13T09:00:00+08:00"}}
+    assert event.audit_detail(report) == "津市监〔2024〕12号"
+    assert "[" not in rows[0]["detail"] and "T19" not in event.audit_detail(assign)
+    long_unit = {"action": "assign", "at": "2024-03-12T19:20:00+08:00", "details": {"owner_unit": "长" * 1800}}
+    assert len(event.audit_detail(long_unit)) <= event.DETAIL_CHARS + 1
+
+
+def test_only_http_references_become_links_in_the_record():
+    from dashboards.pages import event
+
+    table = event.record_table([{"at": "", "what": "回应", "who": "p", "detail": "javascript:alert(document.cookie)"},
+                                {"at": "", "what": "回应", "who": "p", "detail": "https://gov.example/n/1"}])
+    cells = [row.children[3].children for row in table.children[1].children]
+    assert cells[0] == "javascript:alert(document.cookie)"
+    assert isinstance(cells[1], html.A) and cells[1].href == "https://gov.example/n/1"
