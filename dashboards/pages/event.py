@@ -330,8 +330,7 @@ def refresh(event_id, _tick):
         return ("事件", [], message, figures.empty(), figures.empty(), figures.empty(), [], "", [])
     event = store.get("events", event_id) or {}
     data = event_posts_summary(store, event_id)
-    # the alert's title is stable once raised; the event's follows its newest representative posts
-    title = (alert or {}).get("title") or event.get("title") or f"事件 {event_id}"
+    title = event.get("title") or (alert or {}).get("title") or f"事件 {event_id}"
     if not data["total"] and not event and alert is None:
         return (f"事件不存在：{event_id}", [], [], figures.empty("没有该事件的帖子"), figures.empty(),
                 figures.empty(), [], "", [])
