@@ -238,6 +238,14 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+def duration_text(delta: timedelta) -> str:
+    """A rule window in Chinese for alert reasons: 1天、12小时、1天6小时、30分钟."""
+    days, rest = delta.days, delta.seconds
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    parts = [f"{days}天" if days else "", f"{hours}小时" if hours else "", f"{minutes}分钟" if minutes else ""]
+    return "".join(parts) or "0分钟"
+
+
 _MIN_EVENT_POSTS = {"min_event_posts": Field(int, default=1, help="事件至少有多少条帖子才评估此规则")}
 
 
@@ -285,7 +293,8 @@ class VolumeSpike(Rule):
             return None
         current, baseline = spike_counts(stats, now, self.window, self.reference)
         if current >= self.options["min_count"] and current >= self.options["ratio"] * baseline:
-            return self.fire(f"最近{self.options['window']} {current} 条，参照期平均 {baseline:.1f} 条")
+            return self.fire(f"最近{duration_text(self.window)} {current} 条，"
+                             f"参照期（此前{duration_text(self.reference)}）平均每{duration_text(self.window)} {baseline:.1f} 条")
         return None
 
 
@@ -324,7 +333,8 @@ class NegativeSurge(Rule):
         before_neg = stats.count_between(datetime.min.replace(tzinfo=now.tzinfo), end - self.window, negative=True)
         before_share = before_neg / before_total if before_total else 0.0
         if share >= self.options["min_share"] and share - before_share >= self.options["rise"]:
-            return self.fire(f"最近{self.options['window']}负面占比 {share:.0%}（此前 {before_share:.0%}）")
+            before = f"此前 {before_share:.0%}" if before_total else "此前无信息"
+            return self.fire(f"最近{duration_text(self.window)}负面占比 {share:.0%}（{before}）")
         return None
 
 

@@ -41,18 +41,34 @@ def status_labels() -> dict:
 
 
 def deadline_rows(alert: dict, now: datetime) -> list[dict]:
-    """Each deadline of an alert with its Chinese countdown and state (remaining | overdue | met | met_late)."""
+    """Each deadline of an alert, earliest due first, with its Chinese countdown and state
+    (remaining | overdue | met | met_late | unmet: a closed alert's duty that was never done)."""
     rows = []
+    closed = alert.get("status") == "closed"
     for item in alert.get("deadlines") or []:
         due = parse_time(item.get("due_at"))
         if due is None:
             continue
         due = due.astimezone(SHANGHAI)  # the countdown text names the due time in Shanghai time
-        deadline = clocks.Deadline(item.get("kind") or "", item.get("label") or "时限", due, due)
-        status = clocks.clock_status(deadline, now, responded_at=parse_time(item.get("met_at")))
-        rows.append({"label": item.get("label") or "", "due": fmt_time(due), "state": status.state,
+        label = item.get("label") or "时限"
+        met = parse_time(item.get("met_at"))
+        if closed and (met is None or met > now):
+            rows.append({"label": label, "due": fmt_time(due), "due_at": due, "state": "unmet",
+                         "text": f"{label}未完成（已办结，{fmt_time(due)}截止）", "remaining_s": 0.0})
+            continue
+        deadline = clocks.Deadline(item.get("kind") or "", label, due, due)
+        status = clocks.clock_status(deadline, now, responded_at=met)
+        rows.append({"label": label, "due": fmt_time(due), "due_at": due, "state": status.state,
                      "text": status.text, "remaining_s": status.remaining.total_seconds()})
-    return rows
+    return sorted(rows, key=lambda r: r["due_at"])
+
+
+def may_handle(alert: dict) -> bool:
+    """Whether the 处置 panel has anything to do with it: open alerts, and closed ones whose
+    investigation report is still to be recorded."""
+    if alert.get("status") != "closed":
+        return True
+    return any(d.get("kind") == "investigation_report" and not d.get("met_at") for d in alert.get("deadlines") or [])
 
 
 def visible_alerts(store, user, *, include_closed: bool = False, size: int = 200) -> list[dict]:
@@ -89,7 +105,8 @@ def render_alert(alert: dict, now: datetime, can_ack: bool, selected: str | None
         facts.append(html.Span(f"责任单位：{alert['owner_unit']}"))
     if alert.get("handling_type"):
         facts.append(html.Span(f"处置类型：{alert['handling_type']}"))
-    buttons = [html.Button("处理", id={"type": "alerts-pick", "index": alert_id}, className="btn btn-small")]
+    buttons = [html.Button("处理", id={"type": "alerts-pick", "index": alert_id}, className="btn btn-small")] \
+        if may_handle(alert) else []
     if alert.get("event_id"):
         buttons.append(dcc.Link("事件详情", href=event_href(alert["event_id"]), className="btn btn-small",
                                 id={"type": "alerts-event", "index": alert_id}))
@@ -107,7 +124,25 @@ def render_alert(alert: dict, now: datetime, can_ack: bool, selected: str | None
                             html.Ul(clocks_children, className="clocks") if clocks_children else None])
 
 
-def action_controls(user) -> list:
+def unit_options(store) -> list[str]:
+    """The units offered for 交办: the units of unit accounts, then units already assigned (free text stays possible)."""
+    from yuqing import accounts
+
+    units: list[str] = []
+    try:
+        units = [u.unit for u in accounts.list_users(store) if u.role == "unit" and u.unit]
+    except Exception:  # noqa: BLE001 - suggestions only; the form works without them
+        units = []
+    try:
+        result = store.search("alerts", {"exists": {"field": "owner_unit"}}, size=0, track_total_hits=False,
+                              aggs={"u": {"terms": {"field": "owner_unit", "size": 50}}})
+        units += [b["key"] for b in result["aggregations"]["u"]["buckets"]]
+    except Exception:  # noqa: BLE001
+        pass
+    return sorted({u for u in units if len(u) <= workflow.NAME_MAX})
+
+
+def action_controls(user, units: list[str] | None = None) -> list:
     """The handling forms this user's role may use (the callbacks check the role again on the server).
 
     Press officers and admins assign and close; units record responses and handovers; leaders and
@@ -118,7 +153,9 @@ def action_controls(user) -> list:
     if role in MANAGERS:
         controls += [
             html.H5("交办"),
-            dcc.Input(id="alerts-owner-unit", placeholder="责任单位，如 食品安全监管处", className="input"),
+            dcc.Input(id="alerts-owner-unit", placeholder="责任单位，如 食品安全监管处（可从列表选择）", className="input",
+                      list="alerts-unit-options", maxLength=workflow.NAME_MAX),
+            html.Datalist(id="alerts-unit-options", children=[html.Option(value=u) for u in units or []]),
             dcc.Dropdown(id="alerts-handling-type", placeholder="处置类型", className="filter",
                          options=list(workflow.HANDLING_TYPES)),
             html.Button("交办", id="alerts-assign", className="btn")]
@@ -127,16 +164,26 @@ def action_controls(user) -> list:
             html.H5("记录回应"),
             dcc.Dropdown(id="alerts-channel", placeholder="回应渠道", className="filter",
                          options=list(workflow.RESPONSE_CHANNELS)),
-            dcc.Input(id="alerts-reference", placeholder="链接或文号", className="input"),
+            dcc.Input(id="alerts-reference", placeholder="链接（http/https）或文号", className="input",
+                      maxLength=workflow.REFERENCE_MAX),
             html.Button("记录回应", id="alerts-respond", className="btn"),
             html.H5("移交（虚假和不实信息）"),
-            dcc.Input(id="alerts-receiver", placeholder="接收单位，如 市公安局网安支队", className="input"),
-            dcc.Input(id="alerts-handover-ref", placeholder="移交文号或记录", className="input"),
-            html.Button("记录移交", id="alerts-handover", className="btn")]
+            dcc.Input(id="alerts-receiver", placeholder="接收单位，如 市公安局网安支队", className="input",
+                      maxLength=workflow.NAME_MAX),
+            dcc.Input(id="alerts-handover-ref", placeholder="移交文号或记录", className="input",
+                      maxLength=workflow.REFERENCE_MAX),
+            html.Button("记录移交", id="alerts-handover", className="btn"),
+            html.H5("报送核实调查报告"),
+            dcc.Input(id="alerts-investigation-ref", placeholder="报告文号或链接（http/https）", className="input",
+                      maxLength=workflow.REFERENCE_MAX),
+            html.Button("记录报送", id="alerts-investigation", className="btn")]
     if role in MANAGERS:
         controls += [
             html.H5("办结"),
-            dcc.Input(id="alerts-note", placeholder="办结说明（可选）", className="input"),
+            dcc.Textarea(id="alerts-note", placeholder=f"办结说明（可选，最多 {workflow.NOTE_MAX} 字）", className="input",
+                         maxLength=workflow.NOTE_MAX),
+            html.P("办结不会把未完成的时限记为完成：未报送的核实调查报告将记为未完成，可在办结后补报。",
+                   className="muted"),
             html.Button("办结", id="alerts-close", className="btn btn-danger")]
     if not controls:
         controls = [html.P("当前角色只能查看预警；确认、交办、回应和办结由新闻发言人（宣传科）和责任单位操作。",
@@ -153,6 +200,8 @@ def layout(alert_id: str | None = None, id: str | None = None, **_query):
             html.Div(id="alerts-placeholder", className="notice", children=[
                 html.H3("预警模块尚未安装"),
                 html.P("预警引擎（yuqing.alerts）上线后，这里会实时显示预警列表、回应倒计时和处置表单。")])])
+    user = current_user()
+    units = unit_options(current_store()) if user is not None and user.role in MANAGERS else []
     picked, picked_title = (alert_id or id or None), "在左侧选择一条预警"
     if picked:
         found = workflow.get_alert(current_store(), picked)
@@ -169,7 +218,7 @@ def layout(alert_id: str | None = None, id: str | None = None, **_query):
         html.Div(className="alerts-layout", children=[
             html.Div(id="alerts-list", className="alert-list"),
             card("处置", html.Div(id="alerts-selected-title", className="muted", children=picked_title),
-                 html.Div(className="form", children=action_controls(current_user())),
+                 html.Div(className="form", children=action_controls(user, units)),
                  html.Div(id="alerts-message", className="message"),
                  html.Div(id="alerts-report-message", className="message"),
                  id="alerts-panel", class_name="alert-panel"),
@@ -224,16 +273,22 @@ def refresh_boards(_tick):
     return [head, listing, dcc.Link("查看全部留言 →", href="/boards")]
 
 
-@guarded_callback(Output("alerts-selected", "data"), Output("alerts-selected-title", "children"),
+@guarded_callback(Output("alerts-selected", "data"),
                   Input({"type": "alerts-pick", "index": ALL}, "n_clicks"), prevent_initial_call=True, roles=ROLES)
 def pick(clicks):
     if not any(clicks or []):
         raise dash.exceptions.PreventUpdate
-    alert_id = dash.ctx.triggered_id["index"]
-    alert = workflow.get_alert(current_store(), alert_id)
-    if alert is None:
-        return None, "预警不存在"
-    return alert_id, selection_title(alert, alert_id)
+    return dash.ctx.triggered_id["index"]
+
+
+@guarded_callback(Output("alerts-selected-title", "children"), Input("alerts-selected", "data"),
+                  Input("alerts-changed", "data"), Input("alerts-changed-report", "data"),
+                  Input("alerts-tick", "n_intervals"), roles=ROLES)
+def selected_title(selected, _changed=None, _reported=None, _tick=None):
+    """The 处置 panel's 「当前：…（status）」, read again after every action and every list refresh."""
+    if not selected:
+        return "在左侧选择一条预警"
+    return selection_title(workflow.get_alert(current_store(), selected), selected)
 
 
 def acting_on(store, alert_id: str | None, user) -> dict:
@@ -242,7 +297,7 @@ def acting_on(store, alert_id: str | None, user) -> dict:
         raise workflow.WorkflowError("请先在左侧选择一条预警")
     alert = workflow.get_alert(store, alert_id)
     if alert is None:
-        raise workflow.WorkflowError(f"预警 {alert_id} 不存在")
+        raise workflow.WorkflowError("所选预警已不存在（可能已与其他事件合并），请刷新列表后重新选择")
     if user.role == "unit" and alert.get("owner_unit") != user.unit:
         raise workflow.WorkflowError("该预警未交办给本单位，不能操作")
     return alert
@@ -272,22 +327,33 @@ def manage(ack_clicks, _assign, _close, selected, owner_unit, handling_type, not
     except workflow.WorkflowError as exc:
         return html.Span(str(exc), className="error"), dash.no_update
     label = status_labels().get(alert.get("status"), alert.get("status"))
-    return f"已更新：{alert.get('title') or alert.get('id')} → {label}", (changed or 0) + 1
+    message = f"已更新：{alert.get('title') or alert.get('id')} → {label}"
+    if trigger == "alerts-close":
+        unmet = [d.get("label") or d.get("kind") for d in workflow.unmet_duties(alert)]
+        if unmet:
+            message += f"（未完成：{'、'.join(unmet)}，已记为未完成）"
+    return message, (changed or 0) + 1
 
 
 @guarded_callback(Output("alerts-report-message", "children"), Output("alerts-changed-report", "data"),
                   Input("alerts-respond", "n_clicks"), Input("alerts-handover", "n_clicks"),
+                  Input("alerts-investigation", "n_clicks"),
                   State("alerts-selected", "data"), State("alerts-channel", "value"),
                   State("alerts-reference", "value"), State("alerts-receiver", "value"),
                   State("alerts-handover-ref", "value"), State("alerts-changed-report", "data"),
-                  prevent_initial_call=True, roles=RESPONDERS)
-def report(_respond, _handover, selected, channel, reference, receiver, handover_ref, changed):
+                  State("alerts-investigation-ref", "value"), prevent_initial_call=True, roles=RESPONDERS)
+def report(_respond, _handover, _investigation, selected, channel, reference, receiver, handover_ref, changed,
+           investigation_ref=None):
     store, user = current_store(), current_user()
     try:
         acting_on(store, selected, user)
         if dash.ctx.triggered_id == "alerts-respond":
             alert = workflow.respond(store, selected, user.username, channel, (reference or "").strip(),
                                      at=now_utc())
+        elif dash.ctx.triggered_id == "alerts-investigation":
+            alert = workflow.report_investigation(store, selected, user.username, (investigation_ref or "").strip(),
+                                                  at=now_utc())
+            return f"已记录报送核实调查报告：{alert.get('title') or alert.get('id')}", (changed or 0) + 1
         else:
             alert = workflow.record_handover(store, selected, user.username, (receiver or "").strip(),
                                              (handover_ref or "").strip(), at=now_utc())

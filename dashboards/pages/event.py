@@ -7,6 +7,7 @@ one search with aggregations over the posts carrying the ``event_id``.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -17,6 +18,8 @@ from dash import Input, Output, dcc, html
 from dashboards import figures
 from dashboards.auth import current_user, guard_layout, guarded_callback
 from dashboards.common import SHANGHAI, card, current_store, fmt_time, parse_time, safe_url, stat
+from dashboards.common import now as now_utc
+from yuqing.alerts.accountability import EFFECT_WINDOW
 from yuqing.alerts.workflow import ACTION_LABELS
 from yuqing.store import queries
 
@@ -30,6 +33,10 @@ dash.register_page(__name__, path="/event", path_template="/event/<event_id>", n
                    title="事件 · 政务舆情监测", order=5, roles=ROLES, nav=False)
 
 CLUSTERS = 10
+# What deadline kinds read as when an old audit entry names a kind the alert no longer lists
+DEADLINE_LABELS = {"report_leaders": "报告局领导", "report_area_leaders": "报告区领导（重大敏感）",
+                   "investigation_report": "报送核实调查报告", "authoritative_info": "发布权威信息",
+                   "press_conference": "召开新闻发布会", "response": "回应关切"}
 REFRESH_MS = 60_000
 POST_FIELDS = ["title", "content", "url", "source_name", "platform", "media_level", "published_at", "sentiment",
                "author"]
@@ -109,15 +116,24 @@ def event_alert(store, event_id: str) -> dict | None:
     return hits[0]["_source"] if hits else None
 
 
-def response_effect(store, alert: dict | None):
-    """The before/after effect of the alert's first response (yuqing.alerts.effect), or None."""
+def response_effect(store, alert: dict | None, now: datetime | None = None):
+    """The before/after effect of the alert's first response as seen at ``now`` (yuqing.alerts.effect), or None.
+
+    The after window is counted up to ``now`` only: what has been seen of it so far.
+    """
     if alert is None or not alert.get("id"):
         return None
     try:
         from yuqing.alerts import effect
     except ImportError:
         return None
-    return effect(store, alert["id"])
+    return effect(store, alert["id"], as_of=now) if now is not None else effect(store, alert["id"])
+
+
+def first_response_at(alert: dict | None) -> datetime | None:
+    """When the alert was first responded to (the moment its effect windows meet)."""
+    times = [t for r in (alert or {}).get("responses") or [] if (t := parse_time(r.get("at")))]
+    return min(times) if times else None
 
 
 def may_open(user, alert: dict | None) -> bool:
@@ -125,37 +141,119 @@ def may_open(user, alert: dict | None) -> bool:
     return user is None or user.role != "unit" or (alert is not None and alert.get("owner_unit") == user.unit)
 
 
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+DETAIL_CHARS = 200  # a longer detail (old records stored before input was limited) is cut in the table
+EFFECTIVE_LAG = timedelta(minutes=5)  # a step recorded later than it happened shows when it happened
+
+
+def _clip(text: str, limit: int = DETAIL_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def audit_detail(entry: dict, labels: dict[str, str] | None = None) -> str:
+    """One audit entry's details in Chinese: deadline kinds as their labels, times as 2024-03-12 19:15.
+
+    ``labels`` maps deadline kinds to their labels (from the alert's deadlines).
+    """
+    details = entry.get("details") or {}
+    if not isinstance(details, dict):
+        return _clip(str(details))
+    labels = {**DEADLINE_LABELS, **(labels or {})}
+    action = entry.get("action")
+    parts: list[str] = []
+    if action == "acknowledge":
+        if details.get("level"):
+            parts.append(f"{details['level']}级" + ("（级别上升后确认）" if details.get("level_rise") else ""))
+        reported = [labels.get(k, k) for k in details.get("reported") or []]
+        if reported:
+            parts.append(f"已报告：{'、'.join(reported)}")
+    elif action == "assign":
+        if details.get("owner_unit"):
+            parts.append(f"责任单位：{details['owner_unit']}")
+        if details.get("handling_type"):
+            parts.append(f"处置类型：{details['handling_type']}")
+        if details.get("previous_owner") and details.get("previous_owner") != details.get("owner_unit"):
+            parts.append(f"原责任单位：{details['previous_owner']}")
+    elif action == "close":
+        if details.get("note"):
+            parts.append(str(details["note"]))
+        if details.get("unmet"):
+            parts.append(f"办结时未完成：{'、'.join(str(u) for u in details['unmet'])}")
+    elif action == "silence":
+        parts.append(f"静默至 {fmt_time(details['until'])}" if details.get("until") else "一直静默")
+    else:
+        for key, value in details.items():
+            if key == "effective_at" or value in (None, "", [], {}):
+                continue
+            if isinstance(value, (list, tuple)):
+                value = "、".join(labels.get(str(v), str(v)) for v in value)
+            elif isinstance(value, str) and ISO_TIME.match(value):
+                value = fmt_time(value)
+            parts.append(str(value))
+    effective, recorded = parse_time(details.get("effective_at")), parse_time(entry.get("at"))
+    if effective and recorded and recorded - effective > EFFECTIVE_LAG:
+        parts.append(f"发生于 {fmt_time(effective)}")
+    return _clip("；".join(parts))
+
+
 def record_rows(alert: dict | None, trail: list[dict]) -> list[dict]:
     """The response record, oldest first: responses, the handover and every audit entry (who, when, what)."""
     rows: list[dict] = []
+    labels = {d["kind"]: d["label"] for d in (alert or {}).get("deadlines") or [] if d.get("kind") and d.get("label")}
     for item in (alert or {}).get("responses") or []:
         rows.append({"at": item.get("at"), "what": f"回应（{item.get('channel') or '未注明渠道'}）",
-                     "who": item.get("actor") or "", "detail": item.get("reference") or ""})
+                     "who": item.get("actor") or "", "detail": _clip(item.get("reference") or "")})
     handover = (alert or {}).get("handover")
     if handover:
-        rows.append({"at": handover.get("at"), "what": f"移交 {handover.get('receiver') or ''}".strip(),
-                     "who": handover.get("actor") or "", "detail": handover.get("reference") or ""})
+        rows.append({"at": handover.get("at"), "what": _clip(f"移交 {handover.get('receiver') or ''}".strip(), 60),
+                     "who": handover.get("actor") or "", "detail": _clip(handover.get("reference") or "")})
     for entry in trail:
         if entry.get("action") in ("respond", "handover"):
             continue  # already listed with their channel and reference
-        details = entry.get("details") or {}
-        detail = "；".join(f"{v}" for v in details.values() if v not in (None, "", [], {})) \
-            if isinstance(details, dict) else str(details)
         rows.append({"at": entry.get("at"), "what": ACTION_LABELS.get(entry.get("action"), entry.get("action") or ""),
-                     "who": entry.get("actor") or "", "detail": detail})
+                     "who": entry.get("actor") or "", "detail": audit_detail(entry, labels)})
     rows.sort(key=lambda r: parse_time(r["at"]) or parse_time("1970-01-01T00:00:00+00:00"))
     return [{**r, "at": fmt_time(r["at"])} for r in rows]
 
 
-def effect_text(effect) -> str:
+def _hours(delta: timedelta) -> str:
+    hours = max(delta.total_seconds(), 0) / 3600
+    return f"{hours:.0f}" if hours >= 10 or hours == int(hours) else f"{hours:.1f}"
+
+
+def _share(posts: int, share: float) -> str:
+    """A window's negative share; a window without posts has none (—), never 0%."""
+    return f"{share:.0%}" if posts else "—"
+
+
+def effect_text(effect, responded_at: datetime | None = None, now: datetime | None = None,
+                window: timedelta = EFFECT_WINDOW) -> str:
+    """The before/after comparison in words; no verdict (下降/上升) until the after window is over.
+
+    While fewer than ``window`` hours have passed since the response, the text says how much of the
+    window has passed and gives the counts so far. A percentage change needs posts on both sides, a
+    negative-share change a share on both sides (a window without posts has no share).
+    """
     if effect is None:
         return "尚未记录回应，无法评估效果。"
-    volume = f"回应前24小时 {effect.before_posts} 条，回应后24小时 {effect.after_posts} 条"
+    span = f"{_hours(window)}小时"
+    before = f"回应前{span} {effect.before_posts} 条（负面占比 {_share(effect.before_posts, effect.before_negative_share)}）"
+    if responded_at is not None and now is not None and now - responded_at < window:
+        return (f"回应后统计窗口未满：已过 {_hours(now - responded_at)} 小时/{span}。{before}；"
+                f"回应后至今 {effect.after_posts} 条（负面占比 {_share(effect.after_posts, effect.after_negative_share)}）。"
+                f"窗口结束后再评估效果。")
+    volume = f"回应前{span} {effect.before_posts} 条，回应后{span} {effect.after_posts} 条"
     if effect.before_posts:
-        volume += f"（{'下降' if effect.volume_change < 0 else '上升'} {abs(effect.volume_change):.0%}）"
-    negative = (f"负面占比 {effect.before_negative_share:.0%} → {effect.after_negative_share:.0%}"
-                f"（{'下降' if effect.negative_change < 0 else '上升' if effect.negative_change > 0 else '持平'}"
-                f" {abs(effect.negative_change) * 100:.0f} 个百分点）")
+        change = effect.volume_change
+        volume += f"（{'下降' if change < 0 else '上升' if change > 0 else '持平'}" + \
+            (f" {abs(change):.0%}）" if change else "）")
+    before_share = _share(effect.before_posts, effect.before_negative_share)
+    after_share = _share(effect.after_posts, effect.after_negative_share)
+    negative = f"负面占比 {before_share} → {after_share}"
+    if effect.before_posts and effect.after_posts:
+        points = effect.negative_change * 100
+        negative += (f"（{'下降' if points < 0 else '上升' if points > 0 else '持平'}"
+                     + (f" {abs(points):.0f} 个百分点）" if round(points) else "）"))
     return f"{volume}；{negative}。"
 
 
@@ -181,8 +279,14 @@ def record_table(rows: list[dict]):
         return html.P("尚无处置记录。", className="muted")
     return html.Table(className="table", children=[
         html.Thead(html.Tr([html.Th(h) for h in ("时间", "事项", "操作人", "说明")])),
-        html.Tbody([html.Tr([html.Td(r["at"]), html.Td(r["what"]), html.Td(r["who"]), html.Td(r["detail"])])
+        html.Tbody([html.Tr([html.Td(r["at"]), html.Td(r["what"]), html.Td(r["who"]), html.Td(_detail_cell(r["detail"]))])
                     for r in rows])])
+
+
+def _detail_cell(detail: str):
+    """A reference that is an http(s) link opens it; anything else (javascript:, 文号) is plain text."""
+    url = safe_url(detail)
+    return html.A(detail, href=url, target="_blank", rel="noopener noreferrer") if url else detail
 
 
 @guard_layout(ROLES)
@@ -247,7 +351,8 @@ def refresh(event_id, _tick):
              stat("最新", fmt_time(data["last"] or event.get("last_seen")) or "—")]
     posts = [render_post(p) for p in data["representatives"]] or [html.P("暂无帖子。", className="muted")]
     trail = workflow.audit_trail(store, alert["id"]) if alert and workflow else []
-    effect = response_effect(store, alert)
+    now = now_utc()
+    effect = response_effect(store, alert, now)
     return (title, facts, stats, figures.volume_sentiment_trend(data["timeline"], ""),
             figures.top_bar(data["platforms"], ""), figures.top_bar(data["levels"], "", color="#5b8c5a"),
-            posts, effect_text(effect), record_table(record_rows(alert, trail)))
+            posts, effect_text(effect, first_response_at(alert), now), record_table(record_rows(alert, trail)))

@@ -285,3 +285,26 @@ routes:
     (item,) = [n for n in alert["notifications"] if n["kind"] == "alert"]
     assert item["channel"] == "hook" and item["ok"] is False and "500" in item["error"]
     assert item["rank"] == alert["notified_rank"] == alert["level_rank"]
+
+
+def test_an_alerts_title_stays_as_raised_while_newer_posts_retitle_the_event(store, reposts, recorder):
+    _index(store, reposts[:15])
+    AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(minutes=30))
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    raised_title = alert["title"]
+    later = copy.deepcopy(reposts[15:45])
+    for post in later:  # titled central-media coverage: the event's title moves to it
+        post.update(title="学校午餐安全谁来监管", media_level="中央", platform="新闻", source_kind="news",
+                    cluster_id="cl-later",
+                    content=f"评论{post['id']}：河西区梧桐路小学多名学生午餐后呕吐送医，疑似食物中毒，"
+                            "学校食堂和供餐公司的食品安全谁来监管？")
+    _index(store, later)
+    AlertEngine(store, notifier=recorder).cycle(T0 + timedelta(hours=1))
+    store.refresh("events")
+    store.refresh("alerts")
+    (event,) = store.scan("events")
+    (alert,) = store.scan("alerts")
+    assert event["title"] != raised_title  # the event follows its posts …
+    assert alert["title"] == raised_title  # … the alert keeps the name it was raised with
+    assert {n.title.split("】", 1)[1] for n in recorder.notices if n.kind == "alert"} == {raised_title}

@@ -170,3 +170,98 @@ def test_acknowledging_a_closed_alert_is_refused_even_with_a_report_pending(stor
     _alert(store, needs_response=False, status="closed")
     with pytest.raises(wf.WorkflowError, match="不能确认"):
         wf.acknowledge(store, "al-1", "张三")
+
+
+def _investigated(store) -> dict:
+    """A Ⅱ alert with an investigation-report duty, acknowledged, assigned and responded to."""
+    doc = _alert(store, level="Ⅱ", level_rank=2, color="橙")
+    doc["deadlines"] = doc["deadlines"] + [{"kind": "investigation_report", "label": "报送核实调查报告",
+                                            "due_at": "2024-03-14T23:59:00+08:00", "met_at": None, "key": "k3"}]
+    sa.put_doc(store, "alerts", doc)
+    wf.acknowledge(store, "al-1", "张三", at="2024-03-12T10:30:00+08:00")
+    wf.assign(store, "al-1", "张三", "办公室", "重大问题")
+    wf.respond(store, "al-1", "李四", "发布权威信息", "http://gov.example/notice/1", at="2024-03-12T15:00:00+08:00")
+    return doc
+
+
+def test_closing_does_not_mark_the_investigation_report_done(store):
+    _investigated(store)
+    closed = wf.close(store, "al-1", "王五", "已办结", at="2024-03-12T16:00:00+08:00")
+    report = {d["kind"]: d for d in closed["deadlines"]}["investigation_report"]
+    assert closed["status"] == "closed" and report["met_at"] is None
+    assert wf.get_alert(store, "al-1")["deadlines"][-1]["met_at"] is None
+    assert wf.audit_trail(store, "al-1")[-1]["details"]["unmet"] == ["报送核实调查报告"]
+    assert [d["label"] for d in wf.unmet_duties(closed)] == ["报送核实调查报告"]
+    # the report can still be recorded afterwards, and then it is met (late or not) with its reference
+    done = wf.report_investigation(store, "al-1", "王五", "津市监〔2024〕12号", at="2024-03-13T09:00:00+08:00")
+    assert {d["kind"]: d["met_at"] for d in done["deadlines"]}["investigation_report"].startswith("2024-03-13T09:00")
+    assert done["status"] == "closed"
+    trail = wf.audit_trail(store, "al-1")
+    assert trail[-1]["action"] == "investigation_report" and trail[-1]["details"]["reference"] == "津市监〔2024〕12号"
+    with pytest.raises(wf.WorkflowError, match="已报送"):
+        wf.report_investigation(store, "al-1", "王五", "津市监〔2024〕13号")
+
+
+def test_investigation_report_only_where_required(store):
+    _alert(store)
+    wf.acknowledge(store, "al-1", "张三")
+    with pytest.raises(wf.WorkflowError, match="没有报送核实调查报告的要求"):
+        wf.report_investigation(store, "al-1", "张三", "津市监〔2024〕12号")
+
+
+@pytest.mark.parametrize("unit, message", [
+    ("单" * 51, "责任单位过长：最多 50 个字符"),
+    ("<b>食品处</b>", "责任单位不能包含"),
+    ("食品处\n办公室", "责任单位不能包含"),
+    ("   ", "缺少责任单位"),
+])
+def test_assign_rejects_bad_unit_names(store, unit, message):
+    _alert(store, status="acknowledged")
+    with pytest.raises(wf.WorkflowError, match=message):
+        wf.assign(store, "al-1", "张三", unit, "重大问题")
+    assert wf.audit_trail(store, "al-1") == []
+
+
+def test_assign_without_a_type_asks_for_one_and_messages_name_the_title(store):
+    _alert(store, status="acknowledged")
+    with pytest.raises(wf.WorkflowError) as caught:
+        wf.assign(store, "al-1", "张三", "办公室", None)
+    assert str(caught.value).startswith("请选择处置类型") and "None" not in str(caught.value)
+    with pytest.raises(wf.WorkflowError) as caught:
+        wf.close(store, "al-1", "张三")
+    assert "预警「测试事件」当前为「已确认」" in str(caught.value) and "al-1" not in str(caught.value)
+    assert len(wf.assign(store, "al-1", "张三", "单" * 50, "重大问题")["owner_unit"]) == 50  # the limit itself
+
+
+@pytest.mark.parametrize("reference", ["javascript:alert(document.cookie)", "JavaScript:alert(1)",
+                                       "data:text/html,<script>x</script>", "http:no-host", "x" * 501,
+                                       "https://gov.example/a\nb"])
+def test_respond_accepts_only_http_links_or_document_numbers(store, reference):
+    _alert(store, status="assigned")
+    with pytest.raises(wf.WorkflowError, match="回应的链接或文号"):
+        wf.respond(store, "al-1", "李四", "发布权威信息", reference)
+    assert not wf.get_alert(store, "al-1").get("responses") and wf.audit_trail(store, "al-1") == []
+
+
+def test_respond_keeps_links_and_document_numbers(store):
+    _alert(store, status="assigned")
+    a = wf.respond(store, "al-1", "李四", "发布权威信息", "HTTPS://scjg.example.gov.cn/notice/1")
+    a = wf.respond(store, "al-1", "李四", "新闻发布会", "津市监〔2024〕12号")
+    assert [r["reference"] for r in a["responses"]] == ["HTTPS://scjg.example.gov.cn/notice/1", "津市监〔2024〕12号"]
+    with pytest.raises(wf.WorkflowError, match="请选择回应渠道"):
+        wf.respond(store, "al-1", "李四", None, "津市监〔2024〕12号")
+
+
+def test_close_note_is_limited(store):
+    _alert(store, needs_response=False)
+    with pytest.raises(wf.WorkflowError, match="办结说明过长：最多 2000 个字符"):
+        wf.close(store, "al-1", "张三", note="说" * 2001)
+    assert wf.close(store, "al-1", "张三", note="说" * 2000)["status"] == "closed"
+
+
+def test_handover_receiver_and_reference_are_checked(store):
+    _alert(store, status="assigned", handling_type=wf.FALSE_INFORMATION)
+    with pytest.raises(wf.WorkflowError, match="接收单位.*过长"):
+        wf.record_handover(store, "al-1", "李四", "局" * 51, "回执1")
+    with pytest.raises(wf.WorkflowError, match="移交文号或回执无效"):
+        wf.record_handover(store, "al-1", "李四", "市公安局网安支队", "javascript:alert(1)")

@@ -123,3 +123,23 @@ def test_criteria_without_expression_matches_by_restrictions():
     c = Criteria(media_levels=("中央",), platforms=("新闻",))
     assert c.matches({"media_level": "中央", "platform": "新闻"})
     assert not c.matches({"media_level": "中央", "platform": "留言板"})
+
+
+def test_reasons_read_in_chinese_and_say_when_nothing_came_before():
+    from analysis.rules import duration_text
+
+    assert [duration_text(timedelta(days=1)), duration_text(timedelta(hours=12)),
+            duration_text(timedelta(days=1, hours=6)), duration_text(timedelta(minutes=30))] == \
+        ["1天", "12小时", "1天6小时", "30分钟"]
+    rules = _rules("rules:\n  - {name: n, type: negative_surge, level: Ⅳ, options: {window: 1d, min_posts: 5}}\n")
+    stats = _stats({1: 10})
+    stats.negative_volume = {hour_key(NOW - timedelta(hours=1)): 8}
+    reason = rules.evaluate(stats, NOW).firings[0].reason
+    assert reason == "最近1天负面占比 80%（此前无信息）"
+    stats = _stats({1: 10, 30: 10})
+    stats.negative_volume = {hour_key(NOW - timedelta(hours=1)): 8}
+    assert rules.evaluate(stats, NOW).firings[0].reason == "最近1天负面占比 80%（此前 0%）"
+    spike = _rules("rules:\n  - {name: s, type: volume_spike, level: Ⅳ, options: {window: 1h, reference: 12h, "
+                   "ratio: 4, min_count: 10}}\n")
+    assert spike.evaluate(_stats({0: 12, 3: 1, 5: 1}), NOW).firings[0].reason == \
+        "最近1小时 12 条，参照期（此前12小时）平均每1小时 0.2 条"

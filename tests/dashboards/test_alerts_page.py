@@ -166,3 +166,75 @@ def test_press_officer_closes_through_the_same_callback(login_as, live_url, dash
     assert response.status_code == 200, response.text
     assert workflow.get_alert(dash_store, "a-closeme")["status"] == "closed"
     assert [r["action"] for r in workflow.audit_trail(dash_store, "a-closeme")] == ["close"]
+
+
+def test_deadlines_are_listed_by_due_time_and_a_closed_alerts_unmet_duty_reads_unmet():
+    from datetime import timedelta
+
+    from dashboards.pages import alerts
+
+    now = datetime(2024, 3, 12, 12, tzinfo=UTC)
+    at = lambda hours: (now + timedelta(hours=hours)).isoformat()  # noqa: E731
+    alert = {"id": "a-x", "title": "测试", "status": "responded", "deadlines": [
+        {"kind": "investigation_report", "label": "报送核实调查报告", "due_at": at(60), "met_at": None},
+        {"kind": "report_area_leaders", "label": "报告区领导", "due_at": at(-5), "met_at": at(-6)},
+        {"kind": "press_conference", "label": "召开新闻发布会", "due_at": at(17), "met_at": None},
+        {"kind": "authoritative_info", "label": "发布权威信息", "due_at": at(-2), "met_at": at(-1)}]}
+    assert [r["label"] for r in alerts.deadline_rows(alert, now)] == [
+        "报告区领导", "发布权威信息", "召开新闻发布会", "报送核实调查报告"]
+    closed = {**alert, "status": "closed"}
+    rows = {r["label"]: r for r in alerts.deadline_rows(closed, now)}
+    assert rows["报送核实调查报告"]["state"] == "unmet" and rows["报送核实调查报告"]["text"].startswith("报送核实调查报告未完成")
+    assert "剩余" not in rows["报送核实调查报告"]["text"] and rows["发布权威信息"]["state"] == "met_late"
+
+
+def _picks(article) -> list:
+    buttons = article.children[0].children[1].children
+    return [b for b in buttons if isinstance(b.id, dict) and b.id["type"] == "alerts-pick"]
+
+
+def test_closed_alerts_have_no_handle_button_unless_a_report_is_still_due():
+    from dashboards.pages import alerts
+
+    now = datetime.now(UTC)
+    done = {"id": "a-done", "title": "已办结", "status": "closed", "deadlines": [
+        {"kind": "response", "label": "回应关切", "due_at": now.isoformat(), "met_at": now.isoformat()}]}
+    assert _picks(alerts.render_alert(done, now, can_ack=True)) == []
+    owing = {**done, "deadlines": [{"kind": "investigation_report", "label": "报送核实调查报告",
+                                    "due_at": now.isoformat(), "met_at": None}]}
+    assert len(_picks(alerts.render_alert(owing, now, can_ack=True))) == 1
+    assert len(_picks(alerts.render_alert({**done, "status": "assigned"}, now, can_ack=True))) == 1
+
+
+def title_body(alert_id: str, changed: int) -> dict:
+    """The 处置 panel title refresh as the renderer posts it after an action bumped alerts-changed."""
+    return {"output": "alerts-selected-title.children",
+            "outputs": {"id": "alerts-selected-title", "property": "children"},
+            "inputs": [{"id": "alerts-selected", "property": "data", "value": alert_id},
+                       {"id": "alerts-changed", "property": "data", "value": changed},
+                       {"id": "alerts-changed-report", "property": "data", "value": 0},
+                       {"id": "alerts-tick", "property": "n_intervals", "value": None}],
+            "state": [], "changedPropIds": ["alerts-changed.data"]}
+
+
+def test_panel_status_is_read_again_after_each_action(login_as, live_url, dash_store):
+    from yuqing.alerts import workflow
+    from yuqing.store import alerts as sa
+
+    sa.put_doc(dash_store, "alerts", {"id": "a-panel", "event_id": "ev-panel", "title": "面板状态测试", "level": "Ⅲ",
+                                      "level_rank": 3, "color": "黄", "status": "new", "needs_response": True,
+                                      "rules": [], "schemes": [], "silenced": False, "deadlines": [],
+                                      "first_alerted_at": datetime.now(UTC).isoformat()})
+    press = login_as("press1")
+
+    def panel(changed: int) -> str:
+        response = press.post(f"{live_url}/_dash-update-component", json=title_body("a-panel", changed),
+                              headers={"X-CSRFToken": press.cookies.get("_csrf_token")}, timeout=20)
+        assert response.status_code == 200, response.text
+        return response.json()["response"]["alerts-selected-title"]["children"]
+
+    assert panel(0) == "当前：面板状态测试（新预警）"
+    workflow.acknowledge(dash_store, "a-panel", "press1")
+    assert panel(1) == "当前：面板状态测试（已确认）"
+    workflow.assign(dash_store, "a-panel", "press1", "食品安全监管处", "重大问题")
+    assert panel(2) == "当前：面板状态测试（已交办）"

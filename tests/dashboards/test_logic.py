@@ -286,7 +286,7 @@ def test_alert_deadline_rows_turn_overdue():
         {"kind": "press", "label": "新闻发布会", "due_at": (now + timedelta(hours=19)).isoformat()},
         {"kind": "x", "label": "回应", "due_at": now.isoformat(), "met_at": (now - timedelta(hours=2)).isoformat()}]}
     rows = alerts.deadline_rows(alert, now)
-    assert [r["state"] for r in rows] == ["overdue", "remaining", "met"]
+    assert [r["state"] for r in rows] == ["overdue", "met", "remaining"]  # earliest due first
     assert rows[0]["text"].startswith("发布权威信息已超时1小时")
 
 

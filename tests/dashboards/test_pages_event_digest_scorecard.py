@@ -64,7 +64,7 @@ def test_event_alert_record_and_effect(dash_store):
     assert rows[2]["detail"] == "https://scjg.example.gov.cn/notice/1" and rows[2]["at"] == "2024-03-12 20:00"
     measured = event.response_effect(dash_store, alert)
     assert measured == effect(dash_store, "a-food") and measured.before_posts > 0
-    text = event.effect_text(measured)
+    text = event.effect_text(measured, event.first_response_at(alert), datetime(2024, 3, 14, tzinfo=UTC))
     assert f"回应前24小时 {measured.before_posts} 条" in text and "负面占比" in text
     assert event.effect_text(None).startswith("尚未记录回应")
     assert event.response_effect(dash_store, event.event_alert(dash_store, "ev-gym")) is None  # never responded
@@ -188,3 +188,69 @@ def test_alert_card_links_to_its_event(dash_store):
     article = alerts.render_alert(red, datetime.now(UTC), can_ack=False, selected="a-red")
     links = [c for c in article.children[0].children[1].children if getattr(c, "href", None)]
     assert links[0].href == "/event/ev-a-red" and "selected" in article.className
+
+
+def test_effect_text_gives_no_verdict_before_the_after_window_is_over():
+    from datetime import timedelta
+
+    from analysis.accountability import Effect
+    from dashboards.pages import event
+
+    responded = datetime(2024, 3, 12, 20, 40, tzinfo=UTC)
+    early = Effect(52, 0, 1.0, 0.0)
+    text = event.effect_text(early, responded, responded + timedelta(minutes=30))
+    assert "回应后统计窗口未满：已过 0.5 小时/24小时" in text
+    assert "回应前24小时 52 条（负面占比 100%）" in text and "回应后至今 0 条（负面占比 —）" in text
+    assert "下降" not in text and "上升" not in text and "0%" not in text.replace("100%", "")
+    # once the window is over the comparison is given, and an empty window still has no share
+    late = event.effect_text(early, responded, responded + timedelta(hours=24))
+    assert "回应后24小时 0 条（下降 100%）" in late and "负面占比 100% → —" in late
+    assert "百分点" not in late  # no share after the response: nothing to compare
+
+
+def test_effect_text_compares_full_windows():
+    from datetime import timedelta
+
+    from analysis.accountability import Effect
+    from dashboards.pages import event
+
+    responded = datetime(2024, 3, 12, 20, 40, tzinfo=UTC)
+    text = event.effect_text(Effect(40, 10, 0.75, 0.5), responded, responded + timedelta(hours=30))
+    assert text == "回应前24小时 40 条，回应后24小时 10 条（下降 75%）；负面占比 75% → 50%（下降 25 个百分点）。"
+    nothing_before = event.effect_text(Effect(0, 3, 0.0, 1.0), responded, responded + timedelta(days=2))
+    assert "负面占比 — → 100%" in nothing_before and "百分点" not in nothing_before
+
+
+def test_audit_details_read_as_chinese_labels_and_short_times():
+    from dashboards.pages import event
+
+    alert = {"deadlines": [{"kind": "report_area_leaders", "label": "报告区领导（重大敏感）"}]}
+    ack = {"action": "acknowledge", "actor": "press", "at": "2024-03-12T19:15:59.220371+08:00",
+           "details": {"level": "Ⅱ", "reported": ["report_area_leaders", "report_leaders"],
+                       "effective_at": "2024-03-12T19:15:59.220371+08:00"}}
+    rows = event.record_rows(alert, [ack])
+    assert rows[0]["detail"] == "Ⅱ级；已报告：报告区领导（重大敏感）、报告局领导"
+    assert rows[0]["at"] == "2024-03-12 19:15" and rows[0]["what"] == "确认"
+    assign = {"action": "assign", "at": "2024-03-12T19:20:00+08:00",
+              "details": {"owner_unit": "食品安全监管处", "handling_type": "重大问题", "previous_owner": None,
+                          "effective_at": "2024-03-12T16:00:00+08:00"}}
+    assert event.audit_detail(assign) == "责任单位：食品安全监管处；处置类型：重大问题；发生于 2024-03-12 16:00"
+    close = {"action": "close", "at": "2024-03-12T20:00:00+08:00",
+             "details": {"note": "已发布通报", "unmet": ["报送核实调查报告"]}}
+    assert event.audit_detail(close) == "已发布通报；办结时未完成：报送核实调查报告"
+    report = {"action": "investigation_report", "at": "2024-03-13T09:00:00+08:00",
+              "details": {"reference": "津市监〔2024〕12号", "effective_at": "2024-03-13T09:00:00+08:00"}}
+    assert event.audit_detail(report) == "津市监〔2024〕12号"
+    assert "[" not in rows[0]["detail"] and "T19" not in event.audit_detail(assign)
+    long_unit = {"action": "assign", "at": "2024-03-12T19:20:00+08:00", "details": {"owner_unit": "长" * 1800}}
+    assert len(event.audit_detail(long_unit)) <= event.DETAIL_CHARS + 1
+
+
+def test_only_http_references_become_links_in_the_record():
+    from dashboards.pages import event
+
+    table = event.record_table([{"at": "", "what": "回应", "who": "p", "detail": "javascript:alert(document.cookie)"},
+                                {"at": "", "what": "回应", "who": "p", "detail": "https://gov.example/n/1"}])
+    cells = [row.children[3].children for row in table.children[1].children]
+    assert cells[0] == "javascript:alert(document.cookie)"
+    assert isinstance(cells[1], html.A) and cells[1].href == "https://gov.example/n/1"

@@ -5,7 +5,8 @@ stopped and sends nothing twice:
 - the checkpoint is the post's ``event_id``: a cycle reads the posts that have none yet;
 - an alert's id derives from its event id; ``notified_rank`` is the level last pushed, so an alert is
   pushed again only when its level rises; ``reminders_sent`` holds the reminder keys already sent;
-- the level never falls: later posts update counts and may raise the level, never lower it.
+- the level never falls: later posts update counts and may raise the level, never lower it;
+- the title is set when the alert is first raised (the event's title then) and never changes after.
 The push intent (``notified_rank``) is written before the notice is submitted, and every delivery
 result is recorded on the alert with the rank it was for. A new engine object re-submits the pushes
 whose intent has no recorded result: a notice that was in flight when the process died is sent once
@@ -245,9 +246,8 @@ class AlertEngine:
             stored = alerts.get(alert_id)
             if verdict.fired:
                 self._write_alert(doc, verdict, now, report, stored)
-            elif stored is not None:
-                sa.update_doc(self.store, "alerts", alert_id, {"post_count": doc["post_count"],
-                                                                "title": doc["title"]}, refresh=False)
+            elif stored is not None:  # the title stays as raised (see _upsert_alert)
+                sa.update_doc(self.store, "alerts", alert_id, {"post_count": doc["post_count"]}, refresh=False)
 
     def _write_alert(self, event: dict, verdict: Verdict, now: datetime, report: CycleReport,
                      stored: tuple[dict, int, int] | None, attempts: int = 5) -> None:
@@ -278,8 +278,11 @@ class AlertEngine:
             return
         rank = verdict.rank if old is None else min(verdict.rank, int(old["level_rank"]))
         level = LEVELS[rank - 1]
+        # The title is the event's title when the alert was first raised and then stays: notices, reminders
+        # and the list keep naming the incident the same way while newer posts change the event's title.
+        title = (old or {}).get("title") or event["title"]
         fields = {
-            "id": alert_id, "event_id": event["id"], "title": event["title"], "level": level, "level_rank": rank,
+            "id": alert_id, "event_id": event["id"], "title": title, "level": level, "level_rank": rank,
             "color": LEVEL_COLOURS[level], "post_count": event["post_count"], "updated_at": now.isoformat(),
             "rules": sorted(set((old or {}).get("rules") or []) | set(verdict.rules)),
             "schemes": sorted(set((old or {}).get("schemes") or []) | set(verdict.schemes)),
@@ -367,7 +370,7 @@ class AlertEngine:
             return
         lines = [f"级别：{alert['level']}级（{alert['color']}）", f"帖子数：{alert['post_count']}",
                  f"触发规则：{'、'.join(alert['rules'])}"]
-        for d in alert.get("deadlines") or []:
+        for d in sorted(alert.get("deadlines") or [], key=lambda d: parse_time(d["due_at"])):  # earliest due first
             lines.append(f"{d['label']}：{parse_time(d['due_at']).astimezone(SHANGHAI):%m月%d日 %H:%M} 前")
         notice = _make_notice(title=f"【{alert['level']}级舆情预警】{alert['title']}" if kind == "alert"
                               else f"【时限提醒】{alert['title']}",

@@ -7,14 +7,23 @@ unknown alerts and missing fields raise :class:`WorkflowError` with a Chinese me
 Which deadline a step meets: acknowledging is the report to leaders (``report_*`` clocks), and may be
 repeated in any open status when a level rise added a report deadline (确认升级); a response
 through 发布权威信息 meets the 5 h clock, through 新闻发布会 the 24 h clock, any response the 48 h clock;
-closing meets the investigation report. A 虚假和不实信息 alert needs a handover before it can close.
-An alert that needs no response (below the response level) may be closed from any open state.
+the investigation report (报送核实调查报告) is met only by recording it (``report_investigation``, any
+time after acknowledging, also after closing). Closing meets nothing: a duty still unmet at closing stays
+unmet on record (the audit entry lists it as 未完成), so the scorecard counts it as missed once it falls
+due. A 虚假和不实信息 alert needs a handover before it can close. An alert that needs no response (below
+the response level) may be closed from any open state.
+
+Free-text fields are checked here, so the dashboard and the CLI accept the same input: unit and receiver
+names at most 50 characters without markup or line breaks, references at most 500 characters and, when
+they are links, only http(s) links, notes at most 2,000 characters.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
+from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Callable
 
 from analysis.events import parse_time
@@ -36,10 +45,18 @@ STATUSES = ("new", "acknowledged", "assigned", "responded", "closed")
 STATUS_LABELS = {"new": "新预警", "acknowledged": "已确认", "assigned": "已交办", "responded": "已回应", "closed": "已办结"}
 # What each audit-trail action reads as, wherever the trail is shown (dashboard, command line).
 ACTION_LABELS = {"acknowledge": "确认", "assign": "交办", "respond": "记录回应", "handover": "移交",
-                 "close": "办结", "silence": "静默", "reopen": "重新打开"}
+                 "investigation_report": "报送核实调查报告", "close": "办结", "silence": "静默",
+                 "reopen": "重新打开", "silence_scheme": "静默监测方案"}
 HANDLING_TYPES = ("建设性意见建议", "实际困难", "重大问题", "不了解情况/模糊认识", "错误看法", "虚假和不实信息")
 RESPONSE_CHANNELS = ("发布权威信息", "新闻发布会", "接受媒体采访")
 FALSE_INFORMATION = "虚假和不实信息"
+INVESTIGATION_REPORT = "investigation_report"
+NAME_MAX = 50  # 责任单位, 接收单位
+REFERENCE_MAX = 500  # 链接或文号
+NOTE_MAX = 2000  # 办结说明
+_MARKUP_OR_CONTROL = re.compile(r"[<>\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 CHANNEL_MEETS = {"发布权威信息": ("authoritative_info", "response"), "新闻发布会": ("press_conference", "response"),
                  "接受媒体采访": ("response",)}
 
@@ -57,6 +74,46 @@ def _required(value: str | None, what: str) -> str:
     if value is None or not str(value).strip():
         raise WorkflowError(f"缺少{what}")
     return str(value).strip()
+
+
+def _too_long(value: str, what: str, limit: int) -> None:
+    if len(value) > limit:
+        raise WorkflowError(f"{what}过长：最多 {limit} 个字符（现有 {len(value)} 个）")
+
+
+def _name(value: str | None, what: str) -> str:
+    """A unit or receiver name: required, one line, no markup, at most NAME_MAX characters."""
+    value = _required(value, what)
+    _too_long(value, what, NAME_MAX)
+    if _MARKUP_OR_CONTROL.search(value):
+        raise WorkflowError(f"{what}不能包含换行、尖括号等特殊字符")
+    return value
+
+
+def _reference(value: str | None, what: str) -> str:
+    """A link or a document number (文号); a link must be http(s) with a host (never javascript: or data:)."""
+    value = _required(value, what)
+    _too_long(value, what, REFERENCE_MAX)
+    if _CONTROL.search(value) or "\n" in value or "\r" in value:
+        raise WorkflowError(f"{what}不能包含换行或控制字符")
+    if _SCHEME.match(value):
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise WorkflowError(f"{what}无效：链接只接受 http:// 或 https:// 开头的网址；文号请直接填写，如 津市监〔2024〕12号")
+    return value
+
+
+def _note(value: str | None, what: str = "办结说明") -> str:
+    value = (value or "").strip()
+    _too_long(value, what, NOTE_MAX)
+    if _CONTROL.search(value):
+        raise WorkflowError(f"{what}不能包含控制字符")
+    return value
+
+
+def alert_name(alert: dict) -> str:
+    """How messages name an alert: its title in 「」 (the id only when it has none)."""
+    return f"「{alert.get('title') or alert.get('id')}」"
 
 
 def list_alerts(store: Store, *, statuses=None, levels=None, include_silenced: bool = False,
@@ -85,7 +142,7 @@ def _expect(alert: dict, allowed: tuple[str, ...], action: str) -> None:
     status = alert.get("status")
     if status not in allowed:
         labels = "、".join(STATUS_LABELS[s] for s in allowed)
-        raise WorkflowError(f"预警 {alert['id']} 当前为「{STATUS_LABELS.get(status, status)}」，不能{action}"
+        raise WorkflowError(f"预警{alert_name(alert)}当前为「{STATUS_LABELS.get(status, status)}」，不能{action}"
                             f"（只有「{labels}」状态可以{action}）")
 
 
@@ -122,6 +179,7 @@ def _step(store: Store, alert_id: str, action: str, actor: str, when: datetime, 
     conflict the alert is read again and the step re-checked against what is stored now, after a short
     random pause that grows with each conflict (so writers racing each other spread out).
     """
+    alert: dict = {"id": alert_id}
     for attempt in range(attempts):
         if attempt:
             _sa().conflict_pause(attempt)
@@ -134,7 +192,7 @@ def _step(store: Store, alert_id: str, action: str, actor: str, when: datetime, 
             return _apply(store, alert, changes, action, actor, when, details, version=(seq_no, primary_term))
         except _sa().VersionConflict:
             continue
-    raise WorkflowError(f"预警 {alert_id} 正在被频繁修改，{attempts} 次尝试均未写入，请稍后重试")
+    raise WorkflowError(f"预警{alert_name(alert)}正在被频繁修改，{attempts} 次尝试均未写入，请稍后重试")
 
 
 def unreported(alert: dict) -> list[dict]:
@@ -160,7 +218,7 @@ def acknowledge(store: Store, alert_id: str, actor: str, at=None) -> dict:
         pending = unreported(alert)
         if alert.get("status") != "new" and not pending:
             status = alert.get("status")
-            raise WorkflowError(f"预警 {alert['id']} 当前为「{STATUS_LABELS.get(status, status)}」，不能确认"
+            raise WorkflowError(f"预警{alert_name(alert)}当前为「{STATUS_LABELS.get(status, status)}」，不能确认"
                                 f"（只有「{STATUS_LABELS['new']}」或级别上升后有待报告时限的预警可以确认）")
         changes = {"deadlines": _meet(alert, None, when, prefix="report_")}
         if alert.get("status") == "new":
@@ -175,9 +233,11 @@ def acknowledge(store: Store, alert_id: str, actor: str, at=None) -> dict:
 
 def assign(store: Store, alert_id: str, actor: str, owner_unit: str, handling_type: str, at=None) -> dict:
     actor = _required(actor, "操作人")
-    owner_unit = _required(owner_unit, "责任单位")
+    owner_unit = _name(owner_unit, "责任单位")
+    if handling_type is None or not str(handling_type).strip():
+        raise WorkflowError(f"请选择处置类型（{'、'.join(HANDLING_TYPES)}）")
     if handling_type not in HANDLING_TYPES:
-        raise WorkflowError(f"处置类型无效: {handling_type!r}（可选: {'、'.join(HANDLING_TYPES)}）")
+        raise WorkflowError(f"处置类型无效：{handling_type}（可选：{'、'.join(HANDLING_TYPES)}）")
     when = _now(at)
 
     def build(alert: dict) -> tuple[dict, dict | None]:
@@ -191,9 +251,11 @@ def assign(store: Store, alert_id: str, actor: str, owner_unit: str, handling_ty
 
 def respond(store: Store, alert_id: str, actor: str, channel: str, reference: str, at=None) -> dict:
     actor = _required(actor, "操作人")
-    reference = _required(reference, "回应的链接或文号")
+    if channel is None or not str(channel).strip():
+        raise WorkflowError(f"请选择回应渠道（{'、'.join(RESPONSE_CHANNELS)}）")
     if channel not in RESPONSE_CHANNELS:
-        raise WorkflowError(f"回应渠道无效: {channel!r}（可选: {'、'.join(RESPONSE_CHANNELS)}）")
+        raise WorkflowError(f"回应渠道无效：{channel}（可选：{'、'.join(RESPONSE_CHANNELS)}）")
+    reference = _reference(reference, "回应的链接或文号")
     when = _now(at)
     response = {"channel": channel, "reference": reference, "at": when.isoformat(), "actor": actor}
 
@@ -210,8 +272,8 @@ def respond(store: Store, alert_id: str, actor: str, channel: str, reference: st
 
 def record_handover(store: Store, alert_id: str, actor: str, receiver: str, reference: str, at=None) -> dict:
     actor = _required(actor, "操作人")
-    receiver = _required(receiver, "接收单位（公安机关/网络监管部门）")
-    reference = _required(reference, "移交文号或回执")
+    receiver = _name(receiver, "接收单位（公安机关/网络监管部门）")
+    reference = _reference(reference, "移交文号或回执")
     when = _now(at)
     handover = {"receiver": receiver, "reference": reference, "at": when.isoformat(), "actor": actor}
 
@@ -225,8 +287,33 @@ def record_handover(store: Store, alert_id: str, actor: str, receiver: str, refe
     return _step(store, alert_id, "handover", actor, when, build)
 
 
-def close(store: Store, alert_id: str, actor: str, note: str = "", at=None) -> dict:
+def report_investigation(store: Store, alert_id: str, actor: str, reference: str, at=None) -> dict:
+    """Record the investigation report (报送核实调查报告): meets its deadline, also after closing."""
     actor = _required(actor, "操作人")
+    reference = _reference(reference, "核实调查报告的文号或链接")
+    when = _now(at)
+
+    def build(alert: dict) -> tuple[dict, dict | None]:
+        _expect(alert, ("acknowledged", "assigned", "responded", "closed"), "报送核实调查报告")
+        pending = [d for d in alert.get("deadlines") or [] if d.get("kind") == INVESTIGATION_REPORT]
+        if not pending:
+            raise WorkflowError(f"预警{alert_name(alert)}没有报送核实调查报告的要求")
+        if all(d.get("met_at") for d in pending):
+            raise WorkflowError(f"预警{alert_name(alert)}的核实调查报告已报送")
+        return {"deadlines": _meet(alert, (INVESTIGATION_REPORT,), when)}, {"reference": reference}
+
+    return _step(store, alert_id, INVESTIGATION_REPORT, actor, when, build)
+
+
+def unmet_duties(alert: dict) -> list[dict]:
+    """The deadlines of an alert not met (yet): at closing, the duties it is closed without."""
+    return [d for d in alert.get("deadlines") or [] if not d.get("met_at")]
+
+
+def close(store: Store, alert_id: str, actor: str, note: str = "", at=None) -> dict:
+    """Close the alert. Nothing is marked done by closing: unmet duties are recorded as 未完成."""
+    actor = _required(actor, "操作人")
+    note = _note(note)
     when = _now(at)
 
     def build(alert: dict) -> tuple[dict, dict | None]:
@@ -238,8 +325,8 @@ def close(store: Store, alert_id: str, actor: str, note: str = "", at=None) -> d
             _expect(alert, ("new", "acknowledged", "assigned", "responded"), "办结")
             if alert.get("status") != "responded":
                 _required(note, "办结说明（无需回应的预警直接办结时必填）")
-        return ({"status": "closed", "closed_at": when.isoformat(),
-                 "deadlines": _meet(alert, ("investigation_report",), when)}, {"note": note})
+        unmet = [d.get("label") or d.get("kind") for d in unmet_duties(alert)]
+        return {"status": "closed", "closed_at": when.isoformat()}, {"note": note, "unmet": unmet}
 
     return _step(store, alert_id, "close", actor, when, build)
 
@@ -273,6 +360,7 @@ def audit_trail(store: Store, alert_id: str) -> list[dict]:
     return [hit["_source"] for hit in result["hits"]["hits"]]
 
 
-__all__ = ["FALSE_INFORMATION", "HANDLING_TYPES", "RESPONSE_CHANNELS", "STATUSES", "STATUS_LABELS", "WorkflowError",
-           "acknowledge", "assign", "audit_trail", "close", "get_alert", "list_alerts", "record_handover", "respond",
-           "silence", "silence_scheme", "unreported"]
+__all__ = ["FALSE_INFORMATION", "HANDLING_TYPES", "INVESTIGATION_REPORT", "NAME_MAX", "NOTE_MAX", "REFERENCE_MAX",
+           "RESPONSE_CHANNELS", "STATUSES", "STATUS_LABELS", "WorkflowError", "acknowledge", "alert_name", "assign",
+           "audit_trail", "close", "get_alert", "list_alerts", "record_handover", "report_investigation", "respond",
+           "silence", "silence_scheme", "unmet_duties", "unreported"]
