@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -360,3 +361,18 @@ def test_streamed_csv_reads_its_first_page_before_sending_anything(dash_store):
     chunks = explore.csv_chunks(dash_store, None, explore.build_filter())
     next(chunks)
     chunks.close()  # a browser that stops reading
+
+
+@pytest.mark.parametrize("text", ["电梯 故障", "健身 退费", "食物  中毒"])
+def test_every_word_of_a_multi_word_query_is_marked(dash_store, text):
+    from dashboards.pages import explore
+
+    data = explore.search(dash_store, text, explore.build_filter())
+    assert data["total"] >= 1
+    marks = set()
+    for hit in data["hits"]:
+        marked = " ".join(f for fragments in hit.get("highlight", {}).values() for f in fragments)
+        assert "<em>" in marked, hit["_source"].get("title")
+        marks.update(re.findall(r"<em>(.*?)</em>", marked))
+    for word in text.split():  # each word is marked somewhere, not only the words side by side
+        assert any(word in m for m in marks), (word, marks)
