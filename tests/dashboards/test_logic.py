@@ -376,3 +376,20 @@ def test_every_word_of_a_multi_word_query_is_marked(dash_store, text):
         marks.update(re.findall(r"<em>(.*?)</em>", marked))
     for word in text.split():  # each word is marked somewhere, not only the words side by side
         assert any(word in m for m in marks), (word, marks)
+
+
+def _texts(components) -> list[str]:
+    return [c.children for c in components]
+
+
+def test_header_names_the_user_and_the_role_once():
+    from dashboards.app import user_badge
+    from yuqing.accounts import User
+
+    assert _texts(user_badge(User("press", "press", "新闻发言人"))) == ["新闻发言人/宣传"]
+    assert _texts(user_badge(User("analyst", "analyst", "舆情分析员"))) == ["舆情分析员"]
+    assert _texts(user_badge(User("unit", "unit", "责任单位", unit="河西区市场监管局"))) == \
+        ["责任单位 · 河西区市场监管局"]
+    assert _texts(user_badge(User("zhang", "analyst", "张三"))) == ["张三", "舆情分析员"]
+    assert _texts(user_badge(User("li", "leader"))) == ["li", "局领导"]
+    assert user_badge(None) == []
