@@ -30,6 +30,27 @@ def create_app(store=None, *, session_hours: float = 8.0, secure_cookies: bool =
             html.Div(id="app-user", className="user")]),
         html.Main(dash.page_container, className="content"),
     ])
+    # On a phone the nav scrolls sideways: keep the current page's link in view, also when the nav's width
+    # changes later (the page's scrollbar appearing). Only the nav scrolls, never the window. The inline
+    # script's hash is in the CSP (app.csp_hashes).
+    app.clientside_callback(
+        """function (links) {
+            var nav = document.getElementById('app-nav');
+            var show = function () {
+                var link = nav.querySelector('.nav-link.active');
+                if (!link) { return; }
+                var r = link.getBoundingClientRect(), b = nav.getBoundingClientRect();
+                if (r.right > b.right) { nav.scrollLeft += r.right - b.right + 8; }
+                else if (r.left < b.left) { nav.scrollLeft -= b.left - r.left + 8; }
+            };
+            if (!nav.dataset.follows && window.ResizeObserver) {
+                new ResizeObserver(show).observe(nav);
+                nav.dataset.follows = '1';
+            }
+            window.requestAnimationFrame(show);
+            return window.dash_clientside.no_update;
+        }""",
+        Output("app-nav", "title"), Input("app-nav", "children"))
     auth.install(app, provider, session_hours=session_hours, secure_cookies=secure_cookies)
     app.server.before_request(_landing)  # after auth's hook: the session is known
     _bind_page_modules()
@@ -71,8 +92,23 @@ def navbar(pathname):
     links = [dcc.Link(page["name"], href=page["relative_path"], id=f"app-nav-{page['module'].rsplit('.', 1)[-1]}",
                       className="nav-link active" if _is_current(page, pathname) else "nav-link")
              for page in auth.nav_pages(user)]
-    who = [html.Span(user.label if user else ""), html.A("退出", href="/logout", className="logout")]
-    return links, who
+    return links, [*user_badge(user), html.A("退出", href="/logout", className="logout")]
+
+
+def user_badge(user) -> list:
+    """The user's name, then the role (and unit), each once: a demo account named after its role
+    (新闻发言人, role 新闻发言人/宣传) shows the role alone, not 「新闻发言人（新闻发言人/宣传）」."""
+    if user is None:
+        return []
+    name, role = user.display_name.strip() or user.username, user.role_label
+    role_parts = {part for part in role.replace("、", "/").split("/") if part}
+    if name == role or name in role_parts:
+        name = role
+    place = f"{role} · {user.unit}" if user.unit else role
+    if name == role:
+        return [html.Span(place, className="user-name", title=user.username)]
+    return [html.Span(name, className="user-name", title=f"{user.username} · {place}"),
+            html.Span(place, className="user-role")]
 
 
 def _is_current(page: dict, pathname: str | None) -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import flask
-from dash import html
+from dash import dcc, html
 
 from yuqing import clock
 from yuqing.store import queries
@@ -81,6 +81,18 @@ def terms_options(store, index: str, fld: str, size: int = 50, query: dict | Non
     """Dropdown options from a terms aggregation (most frequent first)."""
     result = store.search(index, query, size=0, aggs={"v": queries.terms_agg(fld, size)}, track_total_hits=False)
     return options(b["key"] for b in result["aggregations"]["v"]["buckets"])
+
+
+# dcc.Dropdown's own texts are English (Search, Select All, 3 selected, No options found): every dropdown
+# of the dashboard is made by dropdown() below with these.
+DROPDOWN_LABELS = {"select_all": "全选", "deselect_all": "取消全选", "selected_count": "已选 {num_selected} 项",
+                   "search": "搜索…", "clear_search": "清除搜索", "clear_selection": "清除所选",
+                   "no_options_found": "没有匹配的选项"}
+
+
+def dropdown(**props) -> dcc.Dropdown:
+    """A dcc.Dropdown with Chinese labels (its search box, select-all and empty-result texts)."""
+    return dcc.Dropdown(**{"labels": DROPDOWN_LABELS, **props})
 
 
 def card(title: str, *children, id: str | None = None, class_name: str = "") -> html.Section:

@@ -32,22 +32,45 @@ def empty(message: str = "暂无数据", height: int = 300) -> go.Figure:
     return _layout(fig, height=height)
 
 
-def volume_sentiment_trend(frame: pd.DataFrame, title: str = "声量与情感趋势") -> go.Figure:
-    """Columns: time, pos, neu, neg (post counts per bucket) → stacked bars and a negative-share line."""
+BUCKET_MS = {"1h": 3_600_000, "1d": 86_400_000, "1w": 7 * 86_400_000, "1M": 30 * 86_400_000}
+DAY_MS = BUCKET_MS["1d"]
+
+
+def volume_sentiment_trend(frame: pd.DataFrame, title: str = "声量与情感趋势", interval: str | None = None) -> go.Figure:
+    """Columns: time, pos, neu, neg (post counts per bucket) → stacked bars and a negative-share line.
+
+    ``interval`` is the histogram's bucket (1h, 1d, 1w, 1M; inferred from the times when not given): the bars
+    are that wide, and a few days of data get one tick per day (one day of data is one bar among its
+    neighbouring days, not a bar across the whole chart under repeated date labels)."""
     if frame.empty or frame[["pos", "neu", "neg"]].to_numpy().sum() == 0:
         return empty("所选条件下没有帖子")
+    times = pd.to_datetime(frame["time"])
+    if interval not in BUCKET_MS:
+        step = (times.iloc[1] - times.iloc[0]).total_seconds() if len(times) > 1 else 86400
+        interval = "1h" if step < 86400 else "1d" if step < 7 * 86400 else "1w" if step < 28 * 86400 else "1M"
+    hourly, bucket = interval == "1h", BUCKET_MS[interval]
     fig = go.Figure()
     for label in ("neg", "neu", "pos"):
-        fig.add_bar(x=frame["time"], y=frame[label], name=SENTIMENT_LABELS[label],
+        fig.add_bar(x=times, y=frame[label], name=SENTIMENT_LABELS[label], width=bucket * 0.8,
                     marker_color=SENTIMENT_COLORS[label], hovertemplate="%{x}<br>%{y} 条<extra>%{fullData.name}</extra>")
     total = frame[["pos", "neu", "neg"]].sum(axis=1)
     share = frame["neg"] / total.where(total > 0) * 100  # no posts: no share (a gap, not 0 %)
-    fig.add_scatter(x=frame["time"], y=share, name="负面占比", yaxis="y2", mode="lines+markers", cliponaxis=False,
+    fig.add_scatter(x=times, y=share, name="负面占比", yaxis="y2", mode="lines+markers", cliponaxis=False,
                     line={"color": "#7a2e8e", "width": 2}, hovertemplate="%{y:.0f}%<extra>负面占比</extra>")
-    hourly = len(frame) > 1 and (frame["time"].iloc[1] - frame["time"].iloc[0]).total_seconds() < 86400
-    fig.update_xaxes(tickformat="%m-%d<br>%H:%M" if hourly else "%Y-%m-%d",
-                     hoverformat="%Y-%m-%d %H:%M" if hourly else "%Y-%m-%d")
-    fig.update_layout(barmode="stack", yaxis={"title": "帖子数"},
+    # At least a few buckets' room either side: a lone bar keeps its width and its neighbours' dates.
+    first, last = times.min(), times.max()
+    pad = pd.Timedelta(milliseconds=bucket * (1 if len(times) >= 4 else 1.5))
+    xaxis = {"type": "date", "range": [first - pad, last + pad],
+             "tickformat": {"1h": "%m-%d<br>%H:%M", "1M": "%Y-%m"}.get(interval, "%Y-%m-%d"),
+             "hoverformat": {"1h": "%Y-%m-%d %H:%M", "1M": "%Y-%m"}.get(interval, "%Y-%m-%d")}
+    span = last - first + 2 * pad
+    if hourly and span <= pd.Timedelta(hours=12):
+        xaxis.update(dtick=BUCKET_MS["1h"], tick0=first)
+    elif interval == "1d" and span <= pd.Timedelta(days=14):
+        xaxis.update(dtick=DAY_MS, tick0=first.normalize())  # one label per day, never one day twice
+    fig.update_xaxes(**xaxis)
+    peak = int(total.max())
+    fig.update_layout(barmode="stack", yaxis={"title": "帖子数", **({"dtick": 1} if peak <= 5 else {})},
                       # Fixed quarter ticks and a little headroom: a 100 % point is drawn whole, not cut
                       # at the frame, and the labels read 0–100 % whatever the post counts are.
                       yaxis2={"title": "负面占比 %", "overlaying": "y", "side": "right", "range": [0, 106],

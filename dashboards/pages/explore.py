@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import dash
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, Patch, State, dcc, html
 
 from dashboards import figures, xlsx
 from dashboards.auth import guard_layout, guarded_callback
@@ -21,6 +21,7 @@ from dashboards.common import (
     SHANGHAI,
     card,
     current_store,
+    dropdown,
     fmt_time,
     highlight_children,
     now_local,
@@ -36,6 +37,8 @@ ROLES = ("analyst", "press", "leader", "admin")
 dash.register_page(__name__, path="/explore", name="检索", title="检索 · 政务舆情监测", order=2, roles=ROLES)
 
 PAGE_SIZE = 50
+RESULT_WINDOW = 10_000  # the node's index.max_result_window: the deepest hit a from/size page reaches
+TITLE_FROM_CONTENT = 40  # characters of the post shown as the link when it has no title (social posts)
 EXPORT_LIMIT = 10_000
 KEYWORD_SAMPLE = 5_000
 DEFAULT_DAYS = 30  # the page opens on the last 30 days (Shanghai dates); clear the dates to search everything
@@ -109,9 +112,26 @@ def search(store, text: str | None, flt: queries.PostFilter, size: int = PAGE_SI
     }
 
 
+def more_hits(store, text: str | None, flt: queries.PostFilter, start: int,
+              size: int = PAGE_SIZE) -> tuple[list[dict], int]:
+    """(the hits after the first ``start`` ones in the order of :func:`search`, the total): 加载更多."""
+    text = (text or "").strip() or None
+    result = store.search_posts(text, flt, size=max(0, min(size, RESULT_WINDOW - start)), from_=start)
+    return result["hits"]["hits"], result["hits"]["total"]["value"]
+
+
+def untitled_label(content: str | None) -> str:
+    """The link text of a post without a title (most social posts): the start of its text, on one line."""
+    text = " ".join((content or "").split())
+    if not text:
+        return "（无标题）"
+    return text[:TITLE_FROM_CONTENT] + ("…" if len(text) > TITLE_FROM_CONTENT else "")
+
+
 def render_hit(hit: dict) -> html.Article:
     doc, marks = hit["_source"], hit.get("highlight", {})
-    title = highlight_children(marks["title"][0]) if marks.get("title") else [doc.get("title") or "（无标题）"]
+    title = highlight_children(marks["title"][0]) if marks.get("title") else \
+        [doc.get("title") or untitled_label(doc.get("content"))]
     if marks.get("content"):
         body = [html.P(["…", *highlight_children(f), "…"], className="fragment") for f in marks["content"]]
     else:
@@ -212,7 +232,9 @@ def csv_chunks(store, text: str | None, flt: queries.PostFilter, body: bool = Fa
 
 def summary_text(total: int, shown: int) -> str:
     """The result line; says so when an export would hold only the newest EXPORT_LIMIT posts."""
-    text = f"共 {total} 条" + (f"，显示最新/最相关的 {shown} 条" if total > shown else "")
+    text = f"共 {total} 条" + (f"，已显示 {shown} 条" if total > shown else "")
+    if shown >= RESULT_WINDOW and total > shown:
+        text += f"（最多显示 {RESULT_WINDOW} 条，可缩小时间范围或增加筛选条件）"
     if total > EXPORT_LIMIT:
         text += f"；导出仅含最新的 {EXPORT_LIMIT} 条，可缩小时间范围分批导出"
     return text
@@ -266,7 +288,7 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
 
 
 def _dropdown(id_: str, placeholder: str, opts) -> dcc.Dropdown:
-    return dcc.Dropdown(id=id_, options=opts, multi=True, placeholder=placeholder, className="filter")
+    return dropdown(id=id_, options=opts, multi=True, placeholder=placeholder, className="filter")
 
 
 def _date_param(value: str | None):
@@ -318,7 +340,9 @@ def layout(q: str = "", since: str | None = None, until: str | None = None, **_q
             card("热门关键词（按相关度抽样）", dcc.Graph(id="explore-keywords", config={"displayModeBar": False})),
             card("主要信源", dcc.Graph(id="explore-top-sources", config={"displayModeBar": False})),
         ]),
-        card("检索结果", html.Div(id="explore-results", className="results")),
+        card("检索结果", html.Div(id="explore-results", className="results"),
+             html.Button("加载更多", id="explore-more", className="btn more", hidden=True),
+             dcc.Store(id="explore-shown", data=0)),
     ])
 
 
@@ -328,22 +352,61 @@ FILTER_STATES = [State("explore-dates", "start_date"), State("explore-dates", "e
                  State("explore-sentiments", "value"), State("explore-statuses", "value")]
 
 
+REVERSED_DATES = "结束日期早于开始日期，请重新选择日期范围。"
+
+
+def dates_reversed(since, until) -> bool:
+    """True when the form's end date is before its start date (a search would silently find nothing)."""
+    start, end = _date_param(str(since)[:10] if since else None), _date_param(str(until)[:10] if until else None)
+    return start is not None and end is not None and end < start
+
+
+def more_hidden(total: int, shown: int) -> bool:
+    """加载更多 is offered while there are hits not shown and the node can still page to them."""
+    return shown >= total or shown >= RESULT_WINDOW
+
+
 @guarded_callback(Output("explore-summary", "children"), Output("explore-results", "children"),
                   Output("explore-trend", "figure"), Output("explore-keywords", "figure"),
-                  Output("explore-top-sources", "figure"),
+                  Output("explore-top-sources", "figure"), Output("explore-shown", "data"),
+                  Output("explore-more", "hidden"),
                   Input("explore-go", "n_clicks"), Input("explore-text", "value"),
                   Input("explore-dates", "start_date"), Input("explore-dates", "end_date"),
                   Input("explore-sources", "value"), Input("explore-levels", "value"),
                   Input("explore-categories", "value"), Input("explore-regions", "value"),
                   Input("explore-sentiments", "value"), Input("explore-statuses", "value"), roles=ROLES)
 def update_results(_clicks, text, since, until, sources, levels, categories, regions, sentiments, statuses):
+    if dates_reversed(since, until):
+        blank = figures.empty("日期范围无效")
+        return (html.Span(REVERSED_DATES, className="error"), [html.P(REVERSED_DATES, className="error")],
+                blank, blank, blank, 0, True)
     flt = build_filter(since, until, sources, levels, categories, regions, sentiments, statuses)
     data = search(current_store(), text, flt)
     shown = len(data["hits"])
     summary = summary_text(data["total"], shown)
     results = [render_hit(h) for h in data["hits"]] or [html.P("没有找到匹配的帖子，试试减少筛选条件。", className="muted")]
-    return (summary, results, figures.volume_sentiment_trend(data["trend"]),
-            figures.top_bar(data["keywords"], ""), figures.top_bar(data["sources"], "", color="#5b8c5a"))
+    return (summary, results, figures.volume_sentiment_trend(data["trend"], interval=data["interval"]),
+            figures.top_bar(data["keywords"], ""), figures.top_bar(data["sources"], "", color="#5b8c5a"),
+            shown, more_hidden(data["total"], shown))
+
+
+@guarded_callback(Output("explore-results", "children", allow_duplicate=True),
+                  Output("explore-shown", "data", allow_duplicate=True),
+                  Output("explore-summary", "children", allow_duplicate=True),
+                  Output("explore-more", "hidden", allow_duplicate=True),
+                  Input("explore-more", "n_clicks"), State("explore-shown", "data"), State("explore-text", "value"),
+                  *FILTER_STATES, roles=ROLES, prevent_initial_call=True)
+def load_more(clicks, shown, text, since, until, sources, levels, categories, regions, sentiments, statuses):
+    """加载更多: the next PAGE_SIZE hits appended under the ones shown (the first page's order continues)."""
+    if not clicks or dates_reversed(since, until):
+        raise dash.exceptions.PreventUpdate
+    shown = int(shown or 0)
+    flt = build_filter(since, until, sources, levels, categories, regions, sentiments, statuses)
+    hits, total = more_hits(current_store(), text, flt, shown)
+    results = Patch()
+    results.extend([render_hit(h) for h in hits])
+    shown += len(hits)
+    return results, shown, summary_text(total, shown), more_hidden(total, shown) or not hits
 
 
 @guarded_callback(Output("explore-csv", "href"), Output("explore-xlsx", "href"), Input("explore-text", "value"),

@@ -16,7 +16,7 @@ from dash import Input, Output, State, dash_table, dcc, html
 
 from analysis import rules as rule_config
 from dashboards.auth import current_user, guard_layout, guarded_callback
-from dashboards.common import card, current_store
+from dashboards.common import card, current_store, dropdown
 from yuqing import accounts
 from yuqing.errors import ConfigError
 
@@ -114,7 +114,7 @@ def layout(**_query):
         card("账号与角色", html.Div(id="settings-users"), html.Div(className="form", children=[
             dcc.Input(id="settings-username", placeholder="用户名", className="input"),
             dcc.Input(id="settings-name", placeholder="显示名（可选）", className="input"),
-            dcc.Dropdown(id="settings-role", options=ROLE_OPTIONS, placeholder="角色", className="filter"),
+            dropdown(id="settings-role", options=ROLE_OPTIONS, placeholder="角色", className="filter"),
             dcc.Input(id="settings-unit", placeholder="责任单位名称（责任单位账号必填）", className="input"),
             dcc.Input(id="settings-password", type="password", placeholder="密码（新增必填，修改时留空不变）",
                       className="input"),

@@ -125,7 +125,7 @@ def test_unregistered_callback_output_is_refused(login_as, live_url):
 def test_unit_member_cannot_search(login_as, live_url):
     body = callback_body(
         "..explore-summary.children...explore-results.children...explore-trend.figure..."
-        "explore-keywords.figure...explore-top-sources.figure..",
+        "explore-keywords.figure...explore-top-sources.figure...explore-shown.data...explore-more.hidden..",
         [{"id": i, "property": p, "value": None} for i, p in [
             ("explore-go", "n_clicks"), ("explore-text", "value"), ("explore-dates", "start_date"),
             ("explore-dates", "end_date"), ("explore-sources", "value"), ("explore-levels", "value"),
@@ -133,7 +133,8 @@ def test_unit_member_cannot_search(login_as, live_url):
             ("explore-statuses", "value")]],
         [{"id": i, "property": p} for i, p in [("explore-summary", "children"), ("explore-results", "children"),
                                                ("explore-trend", "figure"), ("explore-keywords", "figure"),
-                                               ("explore-top-sources", "figure")]],
+                                               ("explore-top-sources", "figure"), ("explore-shown", "data"),
+                                               ("explore-more", "hidden")]],
         ["explore-go.n_clicks"])
     assert post_callback(login_as("unit1"), live_url, body).status_code == 403
     analyst = post_callback(login_as("analyst1"), live_url, body)

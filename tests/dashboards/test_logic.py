@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -383,3 +384,96 @@ def test_a_unit_sees_posts_addressed_to_its_leaders_and_answered_by_it(store):
     seen = boards.pending_posts(store, now, boards.unit_scope_query("河西区市场监管局"))
     assert sorted(row["title"] for row in seen) == ["留言1", "留言2", "留言4"]
     assert [row["title"] for row in boards.pending_posts(store, now, boards.unit_scope_query("南开区市场监管局"))] == ["留言3"]
+
+
+@pytest.mark.parametrize("text", ["电梯 故障", "健身 退费", "食物  中毒"])
+def test_every_word_of_a_multi_word_query_is_marked(dash_store, text):
+    from dashboards.pages import explore
+
+    data = explore.search(dash_store, text, explore.build_filter())
+    assert data["total"] >= 1
+    marks = set()
+    for hit in data["hits"]:
+        marked = " ".join(f for fragments in hit.get("highlight", {}).values() for f in fragments)
+        assert "<em>" in marked, hit["_source"].get("title")
+        marks.update(re.findall(r"<em>(.*?)</em>", marked))
+    for word in text.split():  # each word is marked somewhere, not only the words side by side
+        assert any(word in m for m in marks), (word, marks)
+
+
+def _texts(components) -> list[str]:
+    return [c.children for c in components]
+
+
+def test_header_names_the_user_and_the_role_once():
+    from dashboards.app import user_badge
+    from yuqing.accounts import User
+
+    assert _texts(user_badge(User("press", "press", "新闻发言人"))) == ["新闻发言人/宣传"]
+    assert _texts(user_badge(User("analyst", "analyst", "舆情分析员"))) == ["舆情分析员"]
+    assert _texts(user_badge(User("unit", "unit", "责任单位", unit="河西区市场监管局"))) == \
+        ["责任单位 · 河西区市场监管局"]
+    assert _texts(user_badge(User("zhang", "analyst", "张三"))) == ["张三", "舆情分析员"]
+    assert _texts(user_badge(User("li", "leader"))) == ["li", "局领导"]
+    assert user_badge(None) == []
+
+
+def test_one_day_of_trend_is_one_bar_among_its_neighbouring_days():
+    from dashboards import figures
+
+    frame = pd.DataFrame({"time": [datetime(2024, 3, 12)], "pos": [1], "neu": [0], "neg": [0]})
+    fig = figures.volume_sentiment_trend(frame, interval="1d")
+    axis = fig.layout.xaxis
+    assert axis.type == "date" and axis.dtick == figures.DAY_MS  # one tick a day: no date labelled twice
+    low, high = (pd.Timestamp(v) for v in axis.range)
+    assert high - low >= pd.Timedelta(days=2)  # the bar does not fill the chart
+    assert all(bar.width == 0.8 * figures.DAY_MS for bar in fig.data if bar.type == "bar")
+    assert fig.layout.yaxis.dtick == 1  # one post: no 0.2 steps of a post
+
+
+def test_two_days_of_trend_without_an_interval_are_read_as_days():
+    from dashboards import figures
+
+    frame = pd.DataFrame({"time": [datetime(2024, 3, 11), datetime(2024, 3, 12)], "pos": [1, 2],
+                          "neu": [0, 1], "neg": [3, 0]})
+    fig = figures.volume_sentiment_trend(frame)
+    assert fig.layout.xaxis.dtick == figures.DAY_MS and fig.layout.xaxis.tickformat == "%Y-%m-%d"
+    hourly = figures.volume_sentiment_trend(frame.assign(time=[datetime(2024, 3, 11, 9), datetime(2024, 3, 11, 10)]))
+    assert "%H:%M" in hourly.layout.xaxis.tickformat and hourly.data[0].width == 0.8 * figures.BUCKET_MS["1h"]
+
+
+def test_a_reversed_date_range_is_recognised():
+    from dashboards.pages import explore
+
+    assert explore.dates_reversed("2024-03-12", "2024-03-01")
+    assert explore.dates_reversed("2024-03-12T00:00:00", "2024-03-11")
+    assert not explore.dates_reversed("2024-03-12", "2024-03-12")
+    assert not explore.dates_reversed(None, "2024-03-01") and not explore.dates_reversed("2024-03-01", None)
+
+
+def test_load_more_reaches_every_hit_without_gaps_or_repeats(dash_store):
+    from dashboards.pages import explore
+
+    flt = explore.build_filter()
+    first = explore.search(dash_store, None, flt)
+    ids, total = [h["_id"] for h in first["hits"]], first["total"]
+    assert total > 2 * explore.PAGE_SIZE
+    while len(ids) < total:
+        hits, again = explore.more_hits(dash_store, None, flt, len(ids))
+        assert hits and again == total
+        ids += [h["_id"] for h in hits]
+    assert len(ids) == len(set(ids)) == total
+    assert explore.more_hidden(total, len(ids)) and not explore.more_hidden(total, explore.PAGE_SIZE)
+    assert explore.summary_text(total, explore.PAGE_SIZE) == f"共 {total} 条，已显示 {explore.PAGE_SIZE} 条"
+
+
+def test_a_post_without_a_title_is_linked_by_the_start_of_its_text():
+    from dashboards.pages import explore
+
+    text = "<b>小区</b>电梯\n又坏了，" + "物业一直不修" * 10
+    article = explore.render_hit({"_source": {"title": "", "url": "https://weibo.example/1", "content": text}})
+    link = article.children[0].children
+    assert link.children == [explore.untitled_label(text)]
+    assert link.children[0].startswith("<b>小区</b>电梯 又坏了，") and link.children[0].endswith("…")
+    assert len(link.children[0]) == explore.TITLE_FROM_CONTENT + 1
+    assert explore.untitled_label("") == "（无标题）"

@@ -378,12 +378,25 @@ class Store:
     def search_posts(self, text: str | None = None, filters: queries.PostFilter | None = None, *,
                      size: int = 20, from_: int = 0, sort: list | None = None, aggs: dict | None = None,
                      highlight: bool = True) -> dict:
-        """Full-text Chinese search with highlighting (fragments already merged) and optional aggregations."""
+        """Full-text Chinese search with highlighting (fragments already merged) and optional aggregations.
+
+        The highlighter marks each word of the query on its own (every spelling, as a phrase on the raw
+        text), not only the whole query as one phrase: a post matched by 电梯 and 故障 apart gets both marked.
+        """
+        from analysis.hanzi import spellings
+        from analysis.segment import query_tokens
+
         if sort is None:
             sort = ["_score", {"published_at": {"order": "desc", "missing": "_last"}}] if text else \
                 [{"published_at": {"order": "desc", "missing": "_last"}}]
+        marking = None
+        if highlight and text and text.strip():
+            phrases = dict.fromkeys(s for part in [text.strip(), *query_tokens(text)] for s in spellings(part))
+            marking = {**queries.HIGHLIGHT, "highlight_query": {"bool": {"should": [
+                {"multi_match": {"query": phrase, "fields": ["title", "content"], "type": "phrase"}}
+                for phrase in phrases], "minimum_should_match": 1}}}
         result = self.search("posts", queries.post_query(text, filters), size=size, from_=from_, sort=sort,
-                             aggs=aggs, highlight=queries.HIGHLIGHT if highlight and text else None)
+                             aggs=aggs, highlight=marking)
         for hit in result["hits"]["hits"]:
             if "highlight" in hit:
                 hit["highlight"] = {k: [queries.merge_highlight(f) for f in v] for k, v in hit["highlight"].items()}
