@@ -16,7 +16,7 @@ from dash import ALL, Input, Output, State, dcc, html
 
 from analysis import clocks
 from dashboards.auth import current_user, guard_layout, guarded_callback
-from dashboards.common import SHANGHAI, card, current_store, fmt_time, parse_time
+from dashboards.common import SHANGHAI, card, current_store, dropdown, fmt_time, parse_time
 from dashboards.common import now as now_utc
 
 try:
@@ -153,17 +153,17 @@ def action_controls(user, units: list[str] | None = None) -> list:
     if role in MANAGERS:
         controls += [
             html.H5("交办"),
-            dcc.Input(id="alerts-owner-unit", placeholder="责任单位，如 食品安全监管处（可从列表选择）", className="input",
+            dcc.Input(id="alerts-owner-unit", placeholder="责任单位（可从列表选择）", className="input",
                       list="alerts-unit-options", maxLength=workflow.NAME_MAX),
             html.Datalist(id="alerts-unit-options", children=[html.Option(value=u) for u in units or []]),
-            dcc.Dropdown(id="alerts-handling-type", placeholder="处置类型", className="filter",
-                         options=list(workflow.HANDLING_TYPES)),
+            dropdown(id="alerts-handling-type", placeholder="处置类型", className="filter",
+                     options=list(workflow.HANDLING_TYPES)),
             html.Button("交办", id="alerts-assign", className="btn")]
     if role in RESPONDERS:
         controls += [
             html.H5("记录回应"),
-            dcc.Dropdown(id="alerts-channel", placeholder="回应渠道", className="filter",
-                         options=list(workflow.RESPONSE_CHANNELS)),
+            dropdown(id="alerts-channel", placeholder="回应渠道", className="filter",
+                     options=list(workflow.RESPONSE_CHANNELS)),
             dcc.Input(id="alerts-reference", placeholder="链接（http/https）或文号", className="input",
                       maxLength=workflow.REFERENCE_MAX),
             html.Button("记录回应", id="alerts-respond", className="btn"),
@@ -202,7 +202,7 @@ def layout(alert_id: str | None = None, id: str | None = None, **_query):
                 html.P("预警引擎（yuqing.alerts）上线后，这里会实时显示预警列表、回应倒计时和处置表单。")])])
     user = current_user()
     units = unit_options(current_store()) if user is not None and user.role in MANAGERS else []
-    picked, picked_title = (alert_id or id or None), "在左侧选择一条预警"
+    picked, picked_title = (alert_id or id or None), "在预警列表中选择一条预警"
     if picked:
         found = workflow.get_alert(current_store(), picked)
         picked_title = selection_title(found, picked)
@@ -287,14 +287,14 @@ def pick(clicks):
 def selected_title(selected, _changed=None, _reported=None, _tick=None):
     """The 处置 panel's 「当前：…（status）」, read again after every action and every list refresh."""
     if not selected:
-        return "在左侧选择一条预警"
+        return "在预警列表中选择一条预警"
     return selection_title(workflow.get_alert(current_store(), selected), selected)
 
 
 def acting_on(store, alert_id: str | None, user) -> dict:
     """The alert the user acts on; a unit member may only act on alerts assigned to their unit."""
     if not alert_id:
-        raise workflow.WorkflowError("请先在左侧选择一条预警")
+        raise workflow.WorkflowError("请先在预警列表中选择一条预警")
     alert = workflow.get_alert(store, alert_id)
     if alert is None:
         raise workflow.WorkflowError("所选预警已不存在（可能已与其他事件合并），请刷新列表后重新选择")

@@ -477,3 +477,14 @@ def test_a_post_without_a_title_is_linked_by_the_start_of_its_text():
     assert link.children[0].startswith("<b>小区</b>电梯 又坏了，") and link.children[0].endswith("…")
     assert len(link.children[0]) == explore.TITLE_FROM_CONTENT + 1
     assert explore.untitled_label("") == "（无标题）"
+
+
+def test_every_dropdown_is_built_with_the_chinese_labels():
+    # dcc.Dropdown's own search box says "Search"; pages use dashboards.common.dropdown instead.
+    from pathlib import Path
+
+    pages = Path(__file__).resolve().parents[2] / "dashboards"
+    direct = [f"{path.name}:{number}" for path in pages.rglob("*.py") if path.name != "common.py"
+              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if "dcc.Dropdown(" in line]
+    assert direct == []
