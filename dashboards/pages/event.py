@@ -7,7 +7,6 @@ one search with aggregations over the posts carrying the ``event_id``.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ from dashboards.auth import current_user, guard_layout, guarded_callback
 from dashboards.common import SHANGHAI, card, current_store, fmt_time, parse_time, safe_url, stat
 from dashboards.common import now as now_utc
 from yuqing.alerts.accountability import EFFECT_WINDOW
+from yuqing.alerts.audit import clip, describe
 from yuqing.alerts.workflow import ACTION_LABELS
 from yuqing.store import queries
 
@@ -34,9 +34,6 @@ dash.register_page(__name__, path="/event", path_template="/event/<event_id>", n
 
 CLUSTERS = 10
 # What deadline kinds read as when an old audit entry names a kind the alert no longer lists
-DEADLINE_LABELS = {"report_leaders": "报告局领导", "report_area_leaders": "报告区领导（重大敏感）",
-                   "investigation_report": "报送核实调查报告", "authoritative_info": "发布权威信息",
-                   "press_conference": "召开新闻发布会", "response": "回应关切"}
 REFRESH_MS = 60_000
 POST_FIELDS = ["title", "content", "url", "source_name", "platform", "media_level", "published_at", "sentiment",
                "author"]
@@ -141,77 +138,22 @@ def may_open(user, alert: dict | None) -> bool:
     return user is None or user.role != "unit" or (alert is not None and alert.get("owner_unit") == user.unit)
 
 
-ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-DETAIL_CHARS = 200  # a longer detail (old records stored before input was limited) is cut in the table
-EFFECTIVE_LAG = timedelta(minutes=5)  # a step recorded later than it happened shows when it happened
-
-
-def _clip(text: str, limit: int = DETAIL_CHARS) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def audit_detail(entry: dict, labels: dict[str, str] | None = None) -> str:
-    """One audit entry's details in Chinese: deadline kinds as their labels, times as 2024-03-12 19:15.
-
-    ``labels`` maps deadline kinds to their labels (from the alert's deadlines).
-    """
-    details = entry.get("details") or {}
-    if not isinstance(details, dict):
-        return _clip(str(details))
-    labels = {**DEADLINE_LABELS, **(labels or {})}
-    action = entry.get("action")
-    parts: list[str] = []
-    if action == "acknowledge":
-        if details.get("level"):
-            parts.append(f"{details['level']}级" + ("（级别上升后确认）" if details.get("level_rise") else ""))
-        reported = [labels.get(k, k) for k in details.get("reported") or []]
-        if reported:
-            parts.append(f"已报告：{'、'.join(reported)}")
-    elif action == "assign":
-        if details.get("owner_unit"):
-            parts.append(f"责任单位：{details['owner_unit']}")
-        if details.get("handling_type"):
-            parts.append(f"处置类型：{details['handling_type']}")
-        if details.get("previous_owner") and details.get("previous_owner") != details.get("owner_unit"):
-            parts.append(f"原责任单位：{details['previous_owner']}")
-    elif action == "close":
-        if details.get("note"):
-            parts.append(str(details["note"]))
-        if details.get("unmet"):
-            parts.append(f"办结时未完成：{'、'.join(str(u) for u in details['unmet'])}")
-    elif action == "silence":
-        parts.append(f"静默至 {fmt_time(details['until'])}" if details.get("until") else "一直静默")
-    else:
-        for key, value in details.items():
-            if key == "effective_at" or value in (None, "", [], {}):
-                continue
-            if isinstance(value, (list, tuple)):
-                value = "、".join(labels.get(str(v), str(v)) for v in value)
-            elif isinstance(value, str) and ISO_TIME.match(value):
-                value = fmt_time(value)
-            parts.append(str(value))
-    effective, recorded = parse_time(details.get("effective_at")), parse_time(entry.get("at"))
-    if effective and recorded and recorded - effective > EFFECTIVE_LAG:
-        parts.append(f"发生于 {fmt_time(effective)}")
-    return _clip("；".join(parts))
-
-
 def record_rows(alert: dict | None, trail: list[dict]) -> list[dict]:
     """The response record, oldest first: responses, the handover and every audit entry (who, when, what)."""
     rows: list[dict] = []
     labels = {d["kind"]: d["label"] for d in (alert or {}).get("deadlines") or [] if d.get("kind") and d.get("label")}
     for item in (alert or {}).get("responses") or []:
         rows.append({"at": item.get("at"), "what": f"回应（{item.get('channel') or '未注明渠道'}）",
-                     "who": item.get("actor") or "", "detail": _clip(item.get("reference") or "")})
+                     "who": item.get("actor") or "", "detail": clip(item.get("reference") or "")})
     handover = (alert or {}).get("handover")
     if handover:
-        rows.append({"at": handover.get("at"), "what": _clip(f"移交 {handover.get('receiver') or ''}".strip(), 60),
-                     "who": handover.get("actor") or "", "detail": _clip(handover.get("reference") or "")})
+        rows.append({"at": handover.get("at"), "what": clip(f"移交 {handover.get('receiver') or ''}".strip(), 60),
+                     "who": handover.get("actor") or "", "detail": clip(handover.get("reference") or "")})
     for entry in trail:
         if entry.get("action") in ("respond", "handover"):
             continue  # already listed with their channel and reference
         rows.append({"at": entry.get("at"), "what": ACTION_LABELS.get(entry.get("action"), entry.get("action") or ""),
-                     "who": entry.get("actor") or "", "detail": audit_detail(entry, labels)})
+                     "who": entry.get("actor") or "", "detail": describe(entry, labels)})
     rows.sort(key=lambda r: parse_time(r["at"]) or parse_time("1970-01-01T00:00:00+00:00"))
     return [{**r, "at": fmt_time(r["at"])} for r in rows]
 

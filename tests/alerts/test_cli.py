@@ -80,6 +80,26 @@ def test_false_information_handover_from_the_command_line(store, capsys):
     assert sa.get_many(store, "alerts", ["al-1"])["al-1"]["handover"]["receiver"] == "市公安局网安支队"
 
 
+def test_the_investigation_report_after_closing_and_the_record_in_words(store, capsys):
+    _alert(store, deadlines=[{"kind": "investigation_report", "label": "报送核实调查报告", "key": "k2",
+                              "due_at": "2024-03-14T18:00:00+08:00", "met_at": None}])
+    for argv in (["ack", "al-1", "--by", "张三"],
+                 ["assign", "al-1", "--by", "张三", "--unit", "办公室", "--type", "重大问题"],
+                 ["respond", "al-1", "--by", "李四", "--channel", "发布权威信息", "--ref", "文号1"],
+                 ["close", "al-1", "--by", "张三", "--note", "已通报"]):
+        assert main(["alerts", *argv]) == 0
+    capsys.readouterr()
+    assert main(["alerts", "report", "al-1", "--by", "李四", "--ref", "javascript:alert(1)"]) == 1
+    assert "http" in capsys.readouterr().err
+    assert main(["alerts", "report", "al-1", "--by", "李四", "--ref", "津市监〔2024〕12号",
+                 "--at", "2024-03-14 10:00"]) == 0
+    capsys.readouterr()
+    assert main(["alerts", "show", "al-1"]) == 0
+    out = capsys.readouterr().out
+    assert "时限 报送核实调查报告: 2024-03-14 18:00 前（已于 2024-03-14 10:00 完成）" in out
+    assert "办结时未完成：报送核实调查报告" in out and "['" not in out  # lists read as words, not Python
+
+
 def test_errors_are_chinese_and_name_the_alert(store, capsys):
     assert main(["alerts", "ack", "al-none", "--by", "张三"]) == 1
     assert "错误: 预警不存在: al-none" in capsys.readouterr().err

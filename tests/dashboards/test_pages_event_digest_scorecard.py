@@ -223,6 +223,7 @@ def test_effect_text_compares_full_windows():
 
 def test_audit_details_read_as_chinese_labels_and_short_times():
     from dashboards.pages import event
+    from yuqing.alerts import audit
 
     alert = {"deadlines": [{"kind": "report_area_leaders", "label": "报告区领导（重大敏感）"}]}
     ack = {"action": "acknowledge", "actor": "press", "at": "2024-03-12T19:15:59.220371+08:00",
@@ -234,16 +235,16 @@ def test_audit_details_read_as_chinese_labels_and_short_times():
     assign = {"action": "assign", "at": "2024-03-12T19:20:00+08:00",
               "details": {"owner_unit": "食品安全监管处", "handling_type": "重大问题", "previous_owner": None,
                           "effective_at": "2024-03-12T16:00:00+08:00"}}
-    assert event.audit_detail(assign) == "责任单位：食品安全监管处；处置类型：重大问题；发生于 2024-03-12 16:00"
+    assert audit.describe(assign) == "责任单位：食品安全监管处；处置类型：重大问题；发生于 2024-03-12 16:00"
     close = {"action": "close", "at": "2024-03-12T20:00:00+08:00",
              "details": {"note": "已发布通报", "unmet": ["报送核实调查报告"]}}
-    assert event.audit_detail(close) == "已发布通报；办结时未完成：报送核实调查报告"
+    assert audit.describe(close) == "已发布通报；办结时未完成：报送核实调查报告"
     report = {"action": "investigation_report", "at": "2024-03-13T09:00:00+08:00",
               "details": {"reference": "津市监〔2024〕12号", "effective_at": "2024-03-13T09:00:00+08:00"}}
-    assert event.audit_detail(report) == "津市监〔2024〕12号"
-    assert "[" not in rows[0]["detail"] and "T19" not in event.audit_detail(assign)
+    assert audit.describe(report) == "津市监〔2024〕12号"
+    assert "[" not in rows[0]["detail"] and "T19" not in audit.describe(assign)
     long_unit = {"action": "assign", "at": "2024-03-12T19:20:00+08:00", "details": {"owner_unit": "长" * 1800}}
-    assert len(event.audit_detail(long_unit)) <= event.DETAIL_CHARS + 1
+    assert len(audit.describe(long_unit)) <= audit.DETAIL_CHARS + 1
 
 
 def test_only_http_references_become_links_in_the_record():

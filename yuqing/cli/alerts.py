@@ -12,7 +12,7 @@ from yuqing.cli._types import alert_level, alert_status, instant
 def register(subparsers) -> None:
     from yuqing.alerts.workflow import HANDLING_TYPES, RESPONSE_CHANNELS  # light: no store import
 
-    parser = subparsers.add_parser("alerts", help="预警处置：列表、详情、确认、交办、回应、移交、办结、静默")
+    parser = subparsers.add_parser("alerts", help="预警处置：列表、详情、确认、交办、回应、移交、报送调查报告、办结、静默")
     inner = parser.add_subparsers(title="子命令", metavar="<子命令>")
     lst = inner.add_parser("list", help="列出预警（最紧急的在前）")
     lst.add_argument("--status", action="append", type=alert_status,
@@ -60,6 +60,12 @@ def register(subparsers) -> None:
     handover.add_argument("--ref", required=True, help="移交文号或回执")
     handover.add_argument("--at", type=instant, help="移交时间（如 2024-03-12 15:00），默认现在")
     handover.set_defaults(func=run_step, step="handover")
+    report = inner.add_parser("report", help="登记报送核实调查报告（办结前后均可）")
+    report.add_argument("alert_id", help=ALERT_ID_HELP)
+    report.add_argument("--by", required=True, help="操作人")
+    report.add_argument("--ref", required=True, help="报告文号或链接（http/https）")
+    report.add_argument("--at", type=instant, help="报送时间（如 2024-03-14 10:00），默认现在")
+    report.set_defaults(func=run_step, step="report")
 
 
 ALERT_ID_HELP = "预警编号（yuqing alerts list 的第一列）"
@@ -97,6 +103,7 @@ def run_list(args) -> int:
 def run_show(args) -> int:
     from yuqing import clock
     from yuqing.alerts import workflow as wf
+    from yuqing.alerts.audit import describe
     from yuqing.notify.render import deadline_state, show_time
     from yuqing.store import connect
 
@@ -111,8 +118,9 @@ def run_show(args) -> int:
     for d in sorted(alert.get("deadlines") or [], key=lambda d: str(d.get("due_at") or "")):
         state = deadline_state(d, now, markdown=False)
         print(f"时限 {d['label']}: {show_time(d['due_at'])} 前" + (f"（{state}）" if state else ""))
+    labels = {d["kind"]: d["label"] for d in alert.get("deadlines") or [] if d.get("kind") and d.get("label")}
     for r in wf.audit_trail(store, args.alert_id):
-        details = "；".join(str(v) for v in (r.get("details") or {}).values() if v not in (None, "", [], {}))
+        details = describe(r, labels)
         print(f"记录 {show_time(r['at'])}  {r['actor']}  {wf.ACTION_LABELS.get(r['action'], r['action'])}"
               + (f"  {details}" if details else ""))
     return 0
@@ -143,6 +151,8 @@ def run_step(args) -> int:
         alert = wf.respond(store, args.alert_id, args.by, args.channel, args.ref, at=args.at)
     elif step == "handover":
         alert = wf.record_handover(store, args.alert_id, args.by, args.receiver, args.ref, at=args.at)
+    elif step == "report":
+        alert = wf.report_investigation(store, args.alert_id, args.by, args.ref, at=args.at)
     elif step == "close":
         alert = wf.close(store, args.alert_id, args.by, args.note)
     else:
