@@ -2,7 +2,10 @@
 
 Effect: volume and negative share in equal windows before and after the first response
 (``response_effect``; the counts come from a store query or from posts).
-Per unit (``unit_scorecard``), over the alerts assigned to it:
+Per unit (``unit_scorecard``), over the alerts assigned to it. A deadline is the unit's when the
+alert was assigned to it by the deadline's due time; one that fell due before the assignment (or on
+an alert never assigned) is the press office's, shown as the row ``PRE_ASSIGNMENT`` (谁主管谁负责:
+until an item is handed to a unit, the office watching the alerts holds it):
 - detection→report time: from the start of each report deadline (the alert reaching the level that
   requires the report: its first alert, or a rise) to the report (acknowledgement), median hours;
 - on-time rate per clock kind: deadlines met at or before due / deadlines due so far;
@@ -12,6 +15,8 @@ Per unit (``unit_scorecard``), over the alerts assigned to it:
   * 处置不得力: a response clock missed (met late or overdue unmet), or the event's volume did not fall
     after the response (after ≥ before);
   * 回应不妥当: the negative share rose after the response by more than ``worse_by`` (default 0.1).
+  The two effect flags are judged once the after-window (``window``, 24 h) has closed: minutes after a
+  response, one negative post would read as a 100% share.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from typing import Iterable, Mapping
 from analysis.events import parse_time
 
 RESPONSE_KINDS = ("authoritative_info", "press_conference", "response")
+PRE_ASSIGNMENT = "交办前（新闻发言人/宣传）"
+EFFECT_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -98,36 +105,78 @@ def report_hours(alert: Mapping) -> list[float]:
     return [(acked - first).total_seconds() / 3600] if first and acked else []
 
 
+def holder(alert: Mapping, moment: datetime | None) -> str:
+    """Who held the alert at ``moment``: its owner unit once assigned, the press office before."""
+    unit = alert.get("owner_unit")
+    if not unit:
+        return PRE_ASSIGNMENT
+    assigned = parse_time(alert.get("assigned_at"))
+    return unit if assigned is None or moment is None or assigned <= moment else PRE_ASSIGNMENT
+
+
+def _first_response(alert: Mapping, now: datetime) -> datetime | None:
+    times = [t for r in alert.get("responses") or [] if (t := parse_time(r.get("at"))) and t <= now]
+    return min(times) if times else None
+
+
 def unit_scorecard(alerts: Iterable[Mapping], now: datetime, effects: Mapping[str, Effect] | None = None,
-                   worse_by: float = 0.1) -> dict[str, UnitScore]:
-    """Per owner unit: report time, on-time rate per clock and the three failure-flag proxies."""
+                   worse_by: float = 0.1, window: timedelta = EFFECT_WINDOW) -> dict[str, UnitScore]:
+    """Per holder (owner unit, or ``PRE_ASSIGNMENT``): report time, on-time rate per clock and the
+    three failure-flag proxies."""
     effects = effects or {}
     scores: dict[str, UnitScore] = {}
-    for alert in alerts:
-        unit = alert.get("owner_unit")
-        if not unit:
-            continue
+
+    def score_of(unit: str, alert_id: str, counted: set) -> UnitScore:
         score = scores.setdefault(unit, UnitScore(unit))
-        score.alerts += 1
-        score.report_hours += report_hours(alert)
-        missed_response = False
+        if (unit, alert_id) not in counted:
+            counted.add((unit, alert_id))
+            score.alerts += 1
+        return score
+
+    counted: set = set()
+    for alert in alerts:
+        alert_id = str(alert.get("id") or id(alert))
+        if alert.get("owner_unit"):
+            score_of(alert["owner_unit"], alert_id, counted)
+        reports = [d for d in alert.get("deadlines") or [] if str(d.get("kind") or "").startswith("report_")]
+        if any(d.get("starts_at") for d in reports):
+            for d in reports:
+                start, met = parse_time(d.get("starts_at")), parse_time(d.get("met_at"))
+                if start and met:
+                    unit = holder(alert, parse_time(d.get("due_at")) or met)
+                    score_of(unit, alert_id, counted).report_hours.append((met - start).total_seconds() / 3600)
+        else:
+            hours = report_hours(alert)
+            if hours:
+                dues = [due for d in reports if (due := parse_time(d.get("due_at")))]
+                unit = holder(alert, min(dues) if dues else parse_time(alert.get("acknowledged_at")))
+                score_of(unit, alert_id, counted).report_hours.extend(hours)
+        missed_by: set[str] = set()
         for d in alert.get("deadlines") or []:
             due, met = parse_time(d.get("due_at")), parse_time(d.get("met_at"))
             if due is None or (due > now and met is None):
                 continue
+            score = score_of(holder(alert, due), alert_id, counted)
             score.due[d["kind"]] = score.due.get(d["kind"], 0) + 1
             ok = met is not None and met <= due
             score.on_time[d["kind"]] = score.on_time.get(d["kind"], 0) + ok
             if d["kind"].startswith("report_") and not ok:
                 score.late_report += 1
             if d["kind"] in RESPONSE_KINDS and not ok:
-                missed_response = True
+                missed_by.add(score.unit)
         effect = effects.get(alert.get("id"))
-        if missed_response or (effect is not None and effect.after_posts >= effect.before_posts > 0):
-            score.ineffective += 1
-        if effect is not None and effect.negative_change > worse_by:
-            score.inappropriate += 1
+        responded = _first_response(alert, now)
+        if effect is not None and (responded is None or now < responded + window):
+            effect = None  # the after-window is still open: no verdict yet
+        owner = alert.get("owner_unit")
+        if effect is not None and owner and effect.after_posts >= effect.before_posts > 0:
+            missed_by.add(owner)
+        for unit in missed_by:
+            scores[unit].ineffective += 1
+        if effect is not None and owner and effect.negative_change > worse_by:
+            score_of(owner, alert_id, counted).inappropriate += 1
     return scores
 
 
-__all__ = ["Effect", "UnitScore", "effect_windows", "report_hours", "response_effect", "unit_scorecard"]
+__all__ = ["EFFECT_WINDOW", "Effect", "PRE_ASSIGNMENT", "UnitScore", "effect_windows", "holder", "report_hours",
+           "response_effect", "unit_scorecard"]

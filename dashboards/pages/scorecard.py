@@ -12,6 +12,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, dash_table, dcc, html
 
+from analysis.accountability import PRE_ASSIGNMENT
 from dashboards.auth import guard_layout, guarded_callback
 from dashboards.common import SHANGHAI, card, current_store, now_local, stat
 from yuqing.errors import ConfigError
@@ -113,7 +114,9 @@ def layout(since: str | None = None, until: str | None = None, **_query):
         card("各单位按时率与问责标记", html.Div(id="scorecard-table")),
         html.P("按时率：已到期的时限中按时完成的比例。标记依据《2018年政务公开工作要点》三类问责情形，"
                "按本系统记录推定（报告不及时：确认晚于内部报告时限；处置不得力：回应时限未按时完成或回应后声量未下降；"
-               "回应不妥当：回应后负面占比上升超过10个百分点），供核实参考。", className="muted small"),
+               "回应不妥当：回应后负面占比上升超过10个百分点），供核实参考。回应效果在回应后24小时统计窗口结束后才判定。"
+               f"时限归属到期时持有预警的一方：交办前到期的时限（及未交办预警的时限）计入“{PRE_ASSIGNMENT}”一行，"
+               "不计入之后才接手的责任单位。", className="muted small"),
     ])
 
 
@@ -126,10 +129,11 @@ def refresh(since, until):
     scores = unit_scores(current_store(), start, end, now)
     note = f"统计区间：{start:%Y-%m-%d} 至 {(end - timedelta(days=1)):%Y-%m-%d}（按首次预警时间），数据截至 {now:%Y-%m-%d %H:%M}"
     if not scores:
-        return [], html.P("该区间内没有已交办责任单位的预警。", className="muted", id="scorecard-empty"), note
+        return [], html.P("该区间内没有可考核的预警（既未交办，也没有已到期的时限）。", className="muted",
+                          id="scorecard-empty"), note
     frame, columns = scorecard_frame(scores)
     totals = {flag: int(frame[flag].sum()) for flag in FLAGS}
-    stats = [stat("责任单位", len(frame)), stat("预警数", int(frame["alerts"].sum())),
+    stats = [stat("责任单位", int((frame["unit"] != PRE_ASSIGNMENT).sum())), stat("预警数", int(frame["alerts"].sum())),
              *[stat(label, totals[flag], tone="bad" if totals[flag] else "") for flag, label in FLAGS.items()]]
     table = dash_table.DataTable(
         id="scorecard-units", data=frame.to_dict("records"), columns=[{"name": n, "id": i} for i, n in columns],

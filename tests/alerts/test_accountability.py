@@ -62,11 +62,14 @@ def test_scorecard_per_unit_from_the_alerts_index(store):
                       ("response", T + timedelta(hours=44), T)], responses=[T])
     _alert(store, "al-c", "特设处", first=T - timedelta(hours=3),
            deadlines=[("response", T + timedelta(hours=1), None)])
-    _alert(store, "al-d", None, first=T - timedelta(hours=3))  # not assigned: not scored
+    _alert(store, "al-d", None, first=T - timedelta(hours=3))  # not assigned, nothing due: no row
     _alert(store, "al-e", "特设处", first=T - timedelta(days=30))  # before the period
     _alert(store, "al-f", "食品处", first=T - timedelta(hours=1), merged_into="al-a")  # merged
     store.refresh("alerts")
-    scores = scorecard(store, T - timedelta(days=1), T + timedelta(hours=3))
+    # Three hours after the responses their after-windows are open: no verdict on their effect yet.
+    early = {s.unit: s for s in scorecard(store, T - timedelta(days=1), T + timedelta(hours=3))}
+    assert (early["食品处"].ineffective, early["食品处"].inappropriate) == (0, 0)
+    scores = scorecard(store, T - timedelta(days=1), T + timedelta(hours=25))
     assert [s.unit for s in scores] == sorted(["食品处", "特设处"])
     food, special = (next(s for s in scores if s.unit == unit) for unit in ("食品处", "特设处"))
     assert food.alerts == 2

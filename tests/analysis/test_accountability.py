@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from analysis.accountability import response_effect, unit_scorecard
+from analysis.accountability import PRE_ASSIGNMENT, Effect, response_effect, unit_scorecard
 from analysis.workdays import SHANGHAI
 
 T = datetime(2024, 3, 12, 12, 0, tzinfo=SHANGHAI)
@@ -33,3 +33,35 @@ def test_scorecard_on_time_rate_and_flags():
     assert unit.median_report_hours == 3.0
     assert unit.on_time_rate("response") == 0.5
     assert unit.late_report == 1 and unit.ineffective == 1
+
+
+def test_a_deadline_that_fell_due_before_the_assignment_is_the_press_offices_not_the_units():
+    # The demo's 河西区市场监管局 was charged with 报告局领导 and 发布权威信息 missed before it was
+    # assigned the alert at 19:32 (due 18:00 and 18:58).
+    def at(hours):
+        return (T + timedelta(hours=hours)).isoformat()
+
+    alert = {"id": "a", "owner_unit": "河西区局", "assigned_at": at(7.5), "first_alerted_at": at(0),
+             "deadlines": [{"kind": "report_leaders", "starts_at": at(0), "due_at": at(2), "met_at": at(3.3)},
+                           {"kind": "authoritative_info", "due_at": at(5), "met_at": at(8)},
+                           {"kind": "press_conference", "due_at": at(24), "met_at": at(20)}],
+             "responses": [{"at": at(8)}]}
+    never = {"id": "b", "first_alerted_at": at(0),
+             "deadlines": [{"kind": "response", "due_at": at(10), "met_at": None}]}
+    scores = unit_scorecard([alert, never], T + timedelta(hours=30))
+    office, unit = scores[PRE_ASSIGNMENT], scores["河西区局"]
+    assert office.late_report == 1 and office.report_hours == [3.3]
+    assert office.on_time_rate("authoritative_info") == 0.0 and office.on_time_rate("response") == 0.0
+    assert office.ineffective == 2 and office.alerts == 2  # a's late 发布权威信息, b's unanswered response
+    assert unit.alerts == 1 and unit.late_report == 0 and unit.report_hours == []
+    assert unit.on_time_rate("press_conference") == 1.0 and "authoritative_info" not in unit.due
+    assert unit.ineffective == 0
+
+
+def test_effect_flags_wait_for_the_after_window_to_close():
+    alert = {"id": "a", "owner_unit": "食品处", "responses": [{"at": T.isoformat()}], "deadlines": []}
+    worse = {"a": Effect(before_posts=2, after_posts=3, before_negative_share=0.0, after_negative_share=1.0)}
+    soon = unit_scorecard([alert], T + timedelta(minutes=20), worse)["食品处"]
+    assert (soon.ineffective, soon.inappropriate) == (0, 0)
+    later = unit_scorecard([alert], T + timedelta(hours=24), worse)["食品处"]
+    assert (later.ineffective, later.inappropriate) == (1, 1)

@@ -2,8 +2,9 @@
 
 ``effect(store, alert_id)``: posts and negative share of the alert's event in equal windows before and
 after its first response (one aggregation over ``posts``). ``scorecard(store, since, until)``: per owner
-unit, over the alerts first raised in [since, until), as known at ``until``: detection→report time,
-on-time rate per clock and the three failure-flag proxies documented in ``analysis.accountability``.
+unit (and the press office, before assignment), over the alerts first raised in [since, until), as
+known at ``until``: detection→report time, on-time rate per clock and the three failure-flag proxies
+documented in ``analysis.accountability``.
 The digest and the dashboard call these two functions.
 """
 
@@ -72,7 +73,8 @@ def scorecard(store: Store, since: datetime, until: datetime, window: timedelta 
               worse_by: float = 0.1) -> list[UnitScore]:
     """Per owner unit (sorted by name), over the alerts first raised in [since, until), as of ``until``.
 
-    Alerts not yet assigned to a unit are left out. Effects use the first response made by ``until``.
+    Deadlines that fell due before an alert was assigned (or on one never assigned) are the press
+    office's row (``PRE_ASSIGNMENT``). Effects use the first response made by ``until``.
     """
     from yuqing.store import alerts as sa  # noqa: PLC0415
 
@@ -80,9 +82,9 @@ def scorecard(store: Store, since: datetime, until: datetime, window: timedelta 
         from yuqing.alerts.workflow import WorkflowError  # noqa: PLC0415
 
         raise WorkflowError(f"统计区间无效：开始 {since.isoformat()} 不早于结束 {until.isoformat()}")
-    alerts = [known_at(a, until) for a in sa.alerts_in_period(store, since, until) if a.get("owner_unit")]
-    effects = {a["id"]: e for a in alerts if (e := effect_of(store, a, window, until)) is not None}
-    scores = unit_scorecard(alerts, until, effects, worse_by=worse_by)
+    alerts = [known_at(a, until) for a in sa.alerts_in_period(store, since, until)]
+    effects = {a["id"]: e for a in alerts if a.get("owner_unit") and (e := effect_of(store, a, window, until)) is not None}
+    scores = unit_scorecard(alerts, until, effects, worse_by=worse_by, window=window)
     return [scores[unit] for unit in sorted(scores)]
 
 
