@@ -8,6 +8,7 @@ POST and answers as scripted (webhooks and robots in the notification and alert 
 from __future__ import annotations
 
 import json
+import atexit
 import os
 import shutil
 import tempfile
@@ -24,6 +25,12 @@ import pytest
 from yuqing import esnode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The machine's own data directory (its spool above all) stays out of the tests, and the tests out of
+# it: a crawl-run a developer's ES-less `yuqing crawl` had spooled there was replayed into a test's
+# store by the crawl that test started. Tests that need their own directory still set one.
+os.environ["YUQING_DATA_DIR"] = tempfile.mkdtemp(prefix="yuqing-test-data-")
+atexit.register(shutil.rmtree, os.environ["YUQING_DATA_DIR"], True)
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 
 

@@ -131,3 +131,9 @@ def test_a_lone_surrogate_does_not_cost_the_batch(tmp_path):
     docs = [{"id": "a", "title": "好"}, {"id": "b", "title": "坏\ud800字"}]
     assert spool.append("posts", docs) == 2
     assert [d["title"] for d in spool.read("posts")] == ["好", "坏\ufffd字"]
+
+
+def test_the_tests_never_share_the_machines_spool():
+    # A crawl-run spooled by a developer's own `yuqing crawl` (no node running) was replayed into a
+    # test's store; tests/conftest.py gives the session its own data directory.
+    assert Spool().directory.parent.name.startswith("yuqing-test-data-")

@@ -84,6 +84,20 @@ def test_writing_the_same_post_twice_updates_it(store):
     assert store.search_posts(None)["hits"]["hits"][0]["_source"]["title"].endswith("（更新）")
 
 
+def test_writing_a_post_again_keeps_the_event_the_analysis_gave_it(store):
+    # A whole-document write dropped event_id: every re-crawled post (new likes, a board reply) left
+    # its event until the next analysis cycle, and a past day's digest counted it nowhere.
+    post = dict(sample_posts()[2], likes=3, author="市民王女士")
+    store.index_posts([post], refresh=True)
+    doc_id = store.search_posts(None)["hits"]["hits"][0]["_id"]
+    assert not store.update_docs("posts", [(doc_id, {"event_id": "ev-1"})], refresh=True).failed
+    again = {**post, "likes": 9, "author": None}  # this crawl did not find the author
+    report = store.index_posts([again], refresh=True)
+    assert (report.created, report.updated, report.failed) == (0, 1, [])
+    stored = store.get("posts", doc_id)
+    assert (stored["event_id"], stored["likes"], stored["author"]) == ("ev-1", 9, "市民王女士")
+
+
 def test_board_posts_are_identified_by_their_board_id_not_the_url(store):
     post = sample_posts()[2]
     moved = dict(post, url="http://board.example.cn/thread/10086?page=2")

@@ -267,7 +267,11 @@ class Store:
         return True
 
     def index_posts(self, posts: Iterable[dict], refresh: bool = False) -> BulkReport:
-        """Index posts under deterministic ids; writing the same post again updates it."""
+        """Index posts under deterministic ids. Writing a stored post again updates the fields it
+        carries and keeps the others: above all the ``event_id`` the analysis cycle gave it, which a
+        whole-document write dropped, so a re-crawled post (new likes, a board reply) left its event
+        until the next cycle and a past day's digest counted it nowhere; also a field the new crawl
+        lacks (an author the page no longer shows) keeps its stored value."""
         report = BulkReport()
         docs = []
         for post in posts:
@@ -275,7 +279,10 @@ class Store:
                 docs.append(to_document(post))
             except (ValueError, TypeError) as exc:
                 report.failed.append((str(post.get("url") or post.get("title") or "?")[:80], str(exc)))
-        written = self.index_docs("posts", docs, refresh=refresh)
+        alias = self.alias("posts")
+        actions = ({"_op_type": "update", "_index": alias, "_id": doc["id"], "doc": doc, "doc_as_upsert": True,
+                    "retry_on_conflict": 3} for doc in docs)
+        written = self._bulk("posts", actions, 500, refresh)
         written.failed = report.failed + written.failed
         return written
 
