@@ -8,7 +8,7 @@ placeholder.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 import dash
@@ -25,7 +25,8 @@ except ImportError:  # the alerts engine has not landed yet
     workflow = None
 
 ROLES = ("press", "analyst", "leader", "unit", "admin")
-MANAGERS = ("press", "admin")  # acknowledge, assign, close
+MANAGERS = ("press", "admin")  # acknowledge, assign, silence, close
+SILENCE_CHOICES = (("4 小时", 4), ("24 小时", 24), ("7 天", 168), ("一直（直到取消）", 0))
 RESPONDERS = ("press", "admin", "unit")  # record a response or a handover (units: their own alerts only)
 dash.register_page(__name__, path="/alerts", path_template="/alerts/<alert_id>", name="预警",
                    title="预警 · 政务舆情监测", order=1, roles=ROLES)
@@ -74,7 +75,8 @@ def may_handle(alert: dict) -> bool:
 def visible_alerts(store, user, *, include_closed: bool = False, size: int = 200) -> list[dict]:
     """Alerts this user may see, most urgent first: units see only the alerts assigned to them."""
     statuses = None if include_closed else [s for s in workflow.STATUSES if s != "closed"]
-    alerts = workflow.list_alerts(store, statuses=statuses, size=size)
+    # A silence mutes pushes only: the clocks still run, so a silenced alert stays on the list, marked.
+    alerts = workflow.list_alerts(store, statuses=statuses, size=size, include_silenced=True)
     if user is not None and user.role == "unit":
         alerts = [a for a in alerts if a.get("owner_unit") == user.unit]
     return alerts
@@ -105,6 +107,10 @@ def render_alert(alert: dict, now: datetime, can_ack: bool, selected: str | None
         facts.append(html.Span(f"责任单位：{alert['owner_unit']}"))
     if alert.get("handling_type"):
         facts.append(html.Span(f"处置类型：{alert['handling_type']}"))
+    if workflow is not None and workflow.is_silenced(alert, now):
+        until = alert.get("silenced_until")
+        facts.append(html.Span(f"推送已静默{f'（至 {fmt_time(until)}）' if until else ''}", className="tag muted",
+                               id={"type": "alerts-silenced", "index": alert_id}))
     buttons = [html.Button("处理", id={"type": "alerts-pick", "index": alert_id}, className="btn btn-small")] \
         if may_handle(alert) else []
     if alert.get("event_id"):
@@ -179,6 +185,13 @@ def action_controls(user, units: list[str] | None = None) -> list:
             html.Button("记录报送", id="alerts-investigation", className="btn")]
     if role in MANAGERS:
         controls += [
+            html.H5("推送静默"),
+            html.P("静默只停止推送，预警、倒计时和提醒照常显示。", className="muted"),
+            dropdown(id="alerts-silence-for", placeholder="静默时长", className="filter", clearable=False,
+                     options=[{"label": label, "value": hours} for label, hours in SILENCE_CHOICES], value=24),
+            html.Div(className="row", children=[
+                html.Button("静默推送", id="alerts-silence", className="btn"),
+                html.Button("取消静默", id="alerts-unsilence", className="btn")]),
             html.H5("办结"),
             dcc.Textarea(id="alerts-note", placeholder=f"办结说明（可选，最多 {workflow.NOTE_MAX} 字）", className="input",
                          maxLength=workflow.NOTE_MAX),
@@ -332,6 +345,31 @@ def manage(ack_clicks, _assign, _close, selected, owner_unit, handling_type, not
         unmet = [d.get("label") or d.get("kind") for d in workflow.unmet_duties(alert)]
         if unmet:
             message += f"（未完成：{'、'.join(unmet)}，已记为未完成）"
+    return message, (changed or 0) + 1
+
+
+@guarded_callback(Output("alerts-message", "children", allow_duplicate=True),
+                  Output("alerts-changed", "data", allow_duplicate=True),
+                  Input("alerts-silence", "n_clicks"), Input("alerts-unsilence", "n_clicks"),
+                  State("alerts-selected", "data"), State("alerts-silence-for", "value"),
+                  State("alerts-changed", "data"), prevent_initial_call=True, roles=MANAGERS)
+def mute(_silence, _unsilence, selected, hours, changed):
+    """静默推送 for the chosen time (0: until lifted) / 取消静默."""
+    store, user = current_store(), current_user()
+    now = now_utc()
+    try:
+        acting_on(store, selected, user)
+        if dash.ctx.triggered_id == "alerts-unsilence":
+            alert = workflow.unsilence(store, selected, user.username, at=now)
+            message = f"已取消静默：{alert.get('title') or alert.get('id')}，推送恢复"
+        else:
+            hours = int(hours or 0)
+            until = now + timedelta(hours=hours) if hours > 0 else None
+            alert = workflow.silence(store, selected, user.username, until=until, at=now)
+            message = (f"已静默推送：{alert.get('title') or alert.get('id')}"
+                       + (f"，至 {fmt_time(until)}" if until else "，直到取消") + "；倒计时和提醒照常显示")
+    except (workflow.WorkflowError, ValueError) as exc:
+        return html.Span(str(exc), className="error"), dash.no_update
     return message, (changed or 0) + 1
 
 

@@ -224,3 +224,15 @@ def test_ack_reports_a_raised_level_from_the_command_line(store, capsys):
     assert deadlines["report_leaders"]["met_at"] == "2024-03-12T10:10:00+08:00"
     assert main(["alerts", "ack", "al-1", "--by", "张三"]) == 1  # reported: nothing left to confirm
     assert "不能确认" in capsys.readouterr().err
+
+
+def test_unsilence_from_the_command_line_brings_the_alert_back_to_the_list(store, capsys):
+    _alert(store)
+    assert main(["alerts", "silence", "al-1", "--by", "张三"]) == 0
+    assert main(["alerts", "unsilence", "al-1", "--by", "张三"]) == 0
+    store.refresh("alerts")
+    capsys.readouterr()
+    assert main(["alerts", "list"]) == 0
+    assert "al-1" in capsys.readouterr().out
+    assert main(["alerts", "unsilence", "al-1", "--by", "张三"]) == 1
+    assert "没有静默" in capsys.readouterr().err

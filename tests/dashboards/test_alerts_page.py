@@ -238,3 +238,66 @@ def test_panel_status_is_read_again_after_each_action(login_as, live_url, dash_s
     assert panel(1) == "当前：面板状态测试（已确认）"
     workflow.assign(dash_store, "a-panel", "press1", "食品安全监管处", "重大问题")
     assert panel(2) == "当前：面板状态测试（已交办）"
+
+
+def test_silence_mutes_pushes_but_keeps_the_alert_on_the_list_marked(login_as, live_url, dash_store):
+    # Silencing existed only in the CLI, and a silenced alert vanished from the dashboard list for
+    # good (even after its silence lapsed) although its clocks still ran.
+    from dashboards.pages import alerts
+    from yuqing.alerts import workflow
+    from yuqing.store import alerts as sa
+
+    sa.put_doc(dash_store, "alerts", {"id": "a-mute", "event_id": "ev-mute", "title": "静默测试", "level": "Ⅲ",
+                                      "level_rank": 3, "color": "黄", "status": "acknowledged",
+                                      "needs_response": True, "rules": [], "schemes": [], "silenced": False,
+                                      "deadlines": [], "first_alerted_at": datetime.now(UTC).isoformat()},
+               refresh=True)
+    press = login_as("press1")
+    headers = {"X-CSRFToken": press.cookies.get("_csrf_token")}
+    dependencies = press.get(f"{live_url}/_dash-dependencies", timeout=20).json()
+    (mute,) = [d for d in dependencies if any(i["id"] == "alerts-silence" for i in d["inputs"])]
+
+    def click(button: str, hours=24) -> str:
+        body = {"output": mute["output"], "outputs": _outputs(mute),
+                "inputs": [{"id": "alerts-silence", "property": "n_clicks", "value": 1 if button == "silence" else None},
+                           {"id": "alerts-unsilence", "property": "n_clicks", "value": 1 if button == "unsilence" else None}],
+                "state": [{"id": "alerts-selected", "property": "data", "value": "a-mute"},
+                          {"id": "alerts-silence-for", "property": "value", "value": hours},
+                          {"id": "alerts-changed", "property": "data", "value": 0}],
+                "changedPropIds": [f"alerts-{button}.n_clicks"]}
+        response = press.post(f"{live_url}/_dash-update-component", json=body, headers=headers, timeout=20)
+        assert response.status_code == 200, response.text
+        return str(response.json()["response"])
+
+    assert "已静默推送" in click("silence", 4)
+    alert = workflow.get_alert(dash_store, "a-mute")
+    assert alert["silenced"] and alert["silenced_until"]
+    dash_store.refresh("alerts")
+    listed = {a["id"]: a for a in alerts.visible_alerts(dash_store, None)}
+    assert "a-mute" in listed
+    card = alerts.render_alert(listed["a-mute"], datetime.now(UTC), can_ack=True)
+    assert any(isinstance(i, dict) and i.get("type") == "alerts-silenced" for i in _all_ids(card))
+    assert "已取消静默" in click("unsilence")
+    assert workflow.get_alert(dash_store, "a-mute")["silenced"] is False
+    assert "没有静默" in click("unsilence")
+    assert [r["action"] for r in workflow.audit_trail(dash_store, "a-mute")] == ["silence", "unsilence"]
+
+
+def _outputs(dependency: dict) -> list[dict]:
+    """The outputs list the renderer posts for a multi-output callback (ids with their @hash suffix)."""
+    parts = dependency["output"].strip(".").split("...")
+    return [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]} for part in parts]
+
+
+def _all_ids(component) -> list:
+    found = []
+    if component is None or isinstance(component, (str, int, float)):
+        return found
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            found += _all_ids(child)
+        return found
+    if getattr(component, "id", None) is not None:
+        found.append(component.id)
+    found += _all_ids(getattr(component, "children", None))
+    return found

@@ -46,7 +46,7 @@ STATUS_LABELS = {"new": "新预警", "acknowledged": "已确认", "assigned": "�
 # What each audit-trail action reads as, wherever the trail is shown (dashboard, command line).
 ACTION_LABELS = {"acknowledge": "确认", "assign": "交办", "respond": "记录回应", "handover": "移交",
                  "investigation_report": "报送核实调查报告", "close": "办结", "silence": "静默",
-                 "reopen": "重新打开", "silence_scheme": "静默监测方案"}
+                 "unsilence": "取消静默", "reopen": "重新打开", "silence_scheme": "静默监测方案"}
 HANDLING_TYPES = ("建设性意见建议", "实际困难", "重大问题", "不了解情况/模糊认识", "错误看法", "虚假和不实信息")
 RESPONSE_CHANNELS = ("发布权威信息", "新闻发布会", "接受媒体采访")
 FALSE_INFORMATION = "虚假和不实信息"
@@ -339,6 +339,26 @@ def silence(store: Store, alert_id: str, actor: str, until=None, at=None) -> dic
                  lambda _alert: ({"silenced": True, "silenced_until": until_at}, {"until": until_at}))
 
 
+def unsilence(store: Store, alert_id: str, actor: str, at=None) -> dict:
+    """Pushes resume for this alert (its clocks never stopped)."""
+    actor = _required(actor, "操作人")
+
+    def build(alert: dict) -> tuple[dict, dict | None]:
+        if not is_silenced(alert, _now(at)):
+            raise WorkflowError(f"预警{alert_name(alert)}没有静默")
+        return {"silenced": False, "silenced_until": None}, {}
+
+    return _step(store, alert_id, "unsilence", actor, _now(at), build)
+
+
+def is_silenced(alert: dict, now: datetime) -> bool:
+    """Whether pushes for this alert are muted at ``now`` (a silence with an end time lapses by itself)."""
+    if not alert.get("silenced"):
+        return False
+    until = parse_time(alert.get("silenced_until"))
+    return until is None or until > now
+
+
 def silence_scheme(store: Store, scheme: str, actor: str, until=None, at=None) -> dict:
     """Silence every alert whose schemes are all silenced (no pushes; alerts are still stored)."""
     actor = _required(actor, "操作人")
@@ -363,4 +383,4 @@ def audit_trail(store: Store, alert_id: str) -> list[dict]:
 __all__ = ["FALSE_INFORMATION", "HANDLING_TYPES", "INVESTIGATION_REPORT", "NAME_MAX", "NOTE_MAX", "REFERENCE_MAX",
            "RESPONSE_CHANNELS", "STATUSES", "STATUS_LABELS", "WorkflowError", "acknowledge", "alert_name", "assign",
            "audit_trail", "close", "get_alert", "list_alerts", "record_handover", "report_investigation", "respond",
-           "silence", "silence_scheme", "unmet_duties", "unreported"]
+           "is_silenced", "silence", "silence_scheme", "unmet_duties", "unreported", "unsilence"]

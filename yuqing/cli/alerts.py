@@ -12,7 +12,7 @@ from yuqing.cli._types import alert_level, alert_status, instant
 def register(subparsers) -> None:
     from yuqing.alerts.workflow import HANDLING_TYPES, RESPONSE_CHANNELS  # light: no store import
 
-    parser = subparsers.add_parser("alerts", help="预警处置：列表、详情、确认、交办、回应、移交、报送调查报告、办结、静默")
+    parser = subparsers.add_parser("alerts", help="预警处置：列表、详情、确认、交办、回应、移交、报送调查报告、办结、静默与取消静默")
     inner = parser.add_subparsers(title="子命令", metavar="<子命令>")
     lst = inner.add_parser("list", help="列出预警（最紧急的在前）")
     lst.add_argument("--status", action="append", type=alert_status,
@@ -26,7 +26,8 @@ def register(subparsers) -> None:
     show.add_argument("alert_id", help=ALERT_ID_HELP)
     show.set_defaults(func=run_show)
     for name, help_text in (("ack", "确认预警（级别上升后再次确认即报告新级别）"), ("close", "办结预警"),
-                            ("silence", "静默预警或整个监测方案（不再推送，预警照常记录）")):
+                            ("silence", "静默预警或整个监测方案（不再推送，预警照常记录）"),
+                            ("unsilence", "取消静默预警（恢复推送）")):
         sub = inner.add_parser(name, help=help_text)
         if name == "silence":
             sub.add_argument("alert_id", nargs="?", help="预警编号（与 --scheme 二选一）")
@@ -155,6 +156,8 @@ def run_step(args) -> int:
         alert = wf.report_investigation(store, args.alert_id, args.by, args.ref, at=args.at)
     elif step == "close":
         alert = wf.close(store, args.alert_id, args.by, args.note)
+    elif step == "unsilence":
+        alert = wf.unsilence(store, args.alert_id, args.by)
     else:
         alert = wf.silence(store, args.alert_id, args.by, until=args.until)
     print(_line(alert))
