@@ -18,6 +18,7 @@ Levels below ``push_from`` go to the daily digest instead of being pushed.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -424,6 +425,21 @@ class LevelPolicy:
     respond_from: str = "Ⅲ"
     push_from: str = "Ⅲ"
     basis: str = "本地实践，非法定（舆情分级无国家标准）"
+    reopen_min_posts: int = 20  # a closed alert reopens when its event grows by this many posts …
+    reopen_growth: float = 0.5  # … and by this share of what it had when closed (0 posts: never reopen)
+
+
+def reopen_reason(posts_at_close: int | None, posts_now: int, risen: bool, policy: LevelPolicy) -> str | None:
+    """Why a closed alert must be handled again (办结后舆情再起), or None: its level rose, or its event
+    grew by at least ``reopen_min_posts`` posts and ``reopen_growth`` of its size when closed."""
+    if risen:
+        return "办结后级别上升"
+    if posts_at_close is None or policy.reopen_min_posts <= 0:
+        return None
+    needed = max(policy.reopen_min_posts, math.ceil(policy.reopen_growth * posts_at_close))
+    if posts_now - posts_at_close >= needed:
+        return f"办结后新增 {posts_now - posts_at_close} 条相关信息（办结时 {posts_at_close} 条）"
+    return None
 
 
 @dataclass(frozen=True)
@@ -501,6 +517,10 @@ LEVELS_SCHEMA = {
     "respond_from": Field(str, default="Ⅲ", check=_check_level, help="此级别及以上需要回应（计时）"),
     "push_from": Field(str, default="Ⅲ", check=_check_level, help="此级别及以上立即推送，以下进入日报"),
     "basis": Field(str, default="本地实践，非法定（舆情分级无国家标准）"),
+    "reopen_min_posts": Field(int, default=20, help="办结后事件再增加至少多少条信息时重新打开预警（0 表示不重新打开）",
+                              check=lambda v: None if v >= 0 else f"应为 0 或正整数，实际是 {v}"),
+    "reopen_growth": Field(float, default=0.5, help="且新增量至少为办结时信息数的多少倍（如 0.5 即一半）",
+                           check=lambda v: None if v >= 0 else f"应为 0 或正数，实际是 {v}"),
 }
 RULE_SCHEMA = {
     "name": Field(str, required=True, help="规则名称（唯一）"),
@@ -566,4 +586,4 @@ def load_rules(path: str | os.PathLike = RULES_PATH, schemes: Mapping[str, Schem
 
 __all__ = ["Criteria", "Firing", "LEVELS", "LEVEL_COLOURS", "LEVEL_RANK", "LevelPolicy", "RULE_TYPES", "Rule",
            "RuleSet", "Scheme", "Verdict", "check_value", "decide_level", "level_key", "load_rules", "load_schemes",
-           "register", "spike_counts", "ConfigError", "NEGATIVE"]
+           "register", "reopen_reason", "spike_counts", "ConfigError", "NEGATIVE"]

@@ -107,6 +107,9 @@ def render_alert(alert: dict, now: datetime, can_ack: bool, selected: str | None
         facts.append(html.Span(f"责任单位：{alert['owner_unit']}"))
     if alert.get("handling_type"):
         facts.append(html.Span(f"处置类型：{alert['handling_type']}"))
+    if alert.get("reopen_reason") and status != "closed":
+        facts.append(html.Span(f"重新打开：{alert['reopen_reason']}", className="tag reopened",
+                               id={"type": "alerts-reopened", "index": alert_id}))
     if workflow is not None and workflow.is_silenced(alert, now):
         until = alert.get("silenced_until")
         facts.append(html.Span(f"推送已静默{f'（至 {fmt_time(until)}）' if until else ''}", className="tag muted",

@@ -308,3 +308,37 @@ def test_an_alerts_title_stays_as_raised_while_newer_posts_retitle_the_event(sto
     assert event["title"] != raised_title  # the event follows its posts …
     assert alert["title"] == raised_title  # … the alert keeps the name it was raised with
     assert {n.title.split("】", 1)[1] for n in recorder.notices if n.kind == "alert"} == {raised_title}
+
+
+def test_a_closed_alert_reopens_when_its_story_grows_again(store, reposts, recorder):
+    # The demo's food-poisoning alert, closed at 102 posts, grew to 173 with central-media follow-ups
+    # and nobody was told: a closed alert was never looked at again.
+    from yuqing.alerts import workflow
+    from yuqing.store import alerts as sa
+
+    _index(store, reposts[:20])
+    engine = AlertEngine(store, notifier=recorder)
+    engine.cycle(T0 + timedelta(hours=1))
+    store.refresh("alerts")
+    (alert,) = store.scan("alerts")
+    sa.update_doc(store, "alerts", alert["id"], {"status": "closed", "closed_post_count": 20,
+                                                 "owner_unit": "食品安全监管处"}, refresh=True)
+    pushed = len([n for n in recorder.notices if n.kind == "alert"])
+
+    _index(store, reposts[20:30])  # ten more: below the 20 posts a reopening needs
+    engine.cycle(T0 + timedelta(hours=2))
+    assert workflow.get_alert(store, alert["id"])["status"] == "closed"
+
+    _index(store, reposts[30:])  # thirty more since closing: 办结后舆情再起
+    engine.cycle(T0 + timedelta(hours=3))
+    again = workflow.get_alert(store, alert["id"])
+    assert again["status"] == "new" and again["reopen_count"] == 1
+    # At 50 posts the story also reaches the Ⅱ rule: a rise after closing reopens it as well.
+    assert again["reopen_reason"] in ("办结后新增 30 条相关信息（办结时 20 条）", "办结后级别上升")
+    notices = [n for n in recorder.notices if n.kind == "alert"]
+    assert len(notices) == pushed + 1 and "办结后再起" in notices[-1].title
+    assert f"重新打开：{again['reopen_reason']}" in notices[-1].text
+    trail = workflow.audit_trail(store, alert["id"])
+    assert [(r["action"], r["actor"]) for r in trail] == [("reopen", "系统")]
+    # Confirming it hands it straight back to the unit that handled it.
+    assert workflow.acknowledge(store, alert["id"], "press1")["status"] == "assigned"

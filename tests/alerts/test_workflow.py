@@ -93,7 +93,9 @@ def test_alert_without_response_closes_with_a_note(store):
     _alert(store, needs_response=False)
     with pytest.raises(wf.WorkflowError, match="办结说明"):
         wf.close(store, "al-1", "张三")
-    assert wf.close(store, "al-1", "张三", note="仅供参考，无需回应")["status"] == "closed"
+    closed = wf.close(store, "al-1", "张三", note="仅供参考，无需回应")
+    assert closed["status"] == "closed"
+    assert closed["closed_post_count"] == 3  # the size the engine measures a resurgence against
 
 
 def test_concurrent_steps_lose_nothing(store):

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from analysis.events import EventStats, hour_key
-from analysis.rules import Criteria, Firing, LevelPolicy, decide_level, load_rules, load_schemes
+from analysis.rules import Criteria, Firing, LevelPolicy, decide_level, load_rules, load_schemes, reopen_reason
 from analysis.workdays import SHANGHAI
 from yuqing.errors import ConfigError
 
@@ -143,3 +143,14 @@ def test_reasons_read_in_chinese_and_say_when_nothing_came_before():
                    "ratio: 4, min_count: 10}}\n")
     assert spike.evaluate(_stats({0: 12, 3: 1, 5: 1}), NOW).firings[0].reason == \
         "最近1小时 12 条，参照期（此前12小时）平均每1小时 0.2 条"
+
+
+def test_a_closed_alert_reopens_on_a_rise_or_on_growth_past_both_thresholds():
+    policy = LevelPolicy()  # 20 posts and half the size at closing
+    assert reopen_reason(20, 39, False, policy) is None
+    assert reopen_reason(20, 40, False, policy) == "办结后新增 20 条相关信息（办结时 20 条）"
+    assert reopen_reason(100, 149, False, policy) is None  # 49 < half of 100
+    assert reopen_reason(100, 150, False, policy) is not None
+    assert reopen_reason(100, 100, True, policy) == "办结后级别上升"
+    assert reopen_reason(None, 500, False, policy) is None  # closed before the size was recorded
+    assert reopen_reason(20, 500, False, LevelPolicy(reopen_min_posts=0)) is None

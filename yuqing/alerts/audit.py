@@ -50,6 +50,9 @@ def describe(entry: dict, labels: dict[str, str] | None = None) -> str:
             parts.append(str(details["note"]))
         if details.get("unmet"):
             parts.append(f"办结时未完成：{'、'.join(str(u) for u in details['unmet'])}")
+    elif action == "reopen":
+        if details.get("reason"):
+            parts.append(str(details["reason"]))
     elif action == "silence":
         parts.append(f"静默至 {_time(details['until'])}" if details.get("until") else "一直静默")
     else:

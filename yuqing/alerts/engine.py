@@ -19,13 +19,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from analysis import clocks
 from analysis.events import EventGrouper, EventSignature, event_document, parse_time
-from analysis.rules import LEVEL_COLOURS, LEVEL_RANK, LEVELS, RuleSet, Verdict, load_rules
+from analysis.rules import LEVEL_COLOURS, LEVEL_RANK, LEVELS, RuleSet, Verdict, load_rules, reopen_reason
 from analysis.workdays import SHANGHAI
 from yuqing import clock
 from yuqing.alerts.boards import BoardReminder, BoardReminders, notice_text
@@ -321,6 +322,13 @@ class AlertEngine:
         if deadlines:
             starts = [d.starts_at for d in deadlines if d.kind in clocks.HOUR_CLOCKS]
             alert["clock_start"] = (starts[0] if starts else deadlines[0].starts_at).isoformat()
+        reopened = None
+        if old is not None and old.get("status") == "closed":
+            reopened = reopen_reason(old.get("closed_post_count"), int(event["post_count"]),
+                                     rank < int(old["level_rank"]), self.rules.levels)
+            if reopened:  # 办结后舆情再起: handled again, and pushed again whatever level was pushed before
+                alert.update({"status": "new", "reopened_at": now.isoformat(), "reopen_reason": reopened,
+                              "reopen_count": int(old.get("reopen_count") or 0) + 1, "notified_rank": None})
         push = self._should_push(alert, now)
         if push:
             alert["notified_rank"] = rank
@@ -334,9 +342,15 @@ class AlertEngine:
                 seq_no, primary_term = version if version else (None, None)
                 sa.update_doc(self.store, "alerts", alert_id, {**changed, "updated_at": alert["updated_at"]},
                               refresh=False, if_seq_no=seq_no, if_primary_term=primary_term)
-            if rank < int(old["level_rank"]):
+            if rank < int(old["level_rank"]) or reopened:
                 report.alerts_raised += 1
                 report.alerted_events.append(event["id"])
+            if reopened:
+                sa.put_doc(self.store, "audit", {
+                    "id": uuid.uuid4().hex, "alert_id": alert_id, "event_id": event["id"], "action": "reopen",
+                    "actor": "系统", "at": now.isoformat(),
+                    "details": {"reason": reopened, "posts_at_close": old.get("closed_post_count"),
+                                "posts_now": event["post_count"]}}, refresh=False)
         if push:
             self._push(alert)
             report.pushed += 1
@@ -372,7 +386,10 @@ class AlertEngine:
                  f"触发规则：{'、'.join(alert['rules'])}"]
         for d in sorted(alert.get("deadlines") or [], key=lambda d: parse_time(d["due_at"])):  # earliest due first
             lines.append(f"{d['label']}：{parse_time(d['due_at']).astimezone(SHANGHAI):%m月%d日 %H:%M} 前")
-        notice = _make_notice(title=f"【{alert['level']}级舆情预警】{alert['title']}" if kind == "alert"
+        if kind == "alert" and alert.get("status") == "new" and alert.get("reopen_reason"):
+            lines.insert(0, f"重新打开：{alert['reopen_reason']}")
+        again = "（办结后再起）" if kind == "alert" and alert.get("reopened_at") and alert.get("status") == "new" else ""
+        notice = _make_notice(title=f"【{alert['level']}级舆情预警{again}】{alert['title']}" if kind == "alert"
                               else f"【时限提醒】{alert['title']}",
                               text=text or "\n".join(lines), level=alert["level"], color=alert["color"],
                               url=f"{self.base_url}/alerts/{alert['id']}" if self.base_url else None,

@@ -221,11 +221,15 @@ def acknowledge(store: Store, alert_id: str, actor: str, at=None) -> dict:
             raise WorkflowError(f"预警{alert_name(alert)}当前为「{STATUS_LABELS.get(status, status)}」，不能确认"
                                 f"（只有「{STATUS_LABELS['new']}」或级别上升后有待报告时限的预警可以确认）")
         changes = {"deadlines": _meet(alert, None, when, prefix="report_")}
-        if alert.get("status") == "new":
+        if alert.get("status") == "new" and alert.get("reopened_at") and alert.get("owner_unit"):
+            changes["status"] = "assigned"  # reopened after closing: back to the unit that handled it
+        elif alert.get("status") == "new":
             changes.update({"status": "acknowledged", "acknowledged_at": when.isoformat()})
         details = {"level": alert.get("level"), "reported": [d["kind"] for d in pending]}
         if alert.get("status") != "new":
             details["level_rise"] = True
+        if alert.get("reopened_at"):
+            details["reopened"] = True
         return changes, details
 
     return _step(store, alert_id, "acknowledge", actor, when, build)
@@ -326,7 +330,9 @@ def close(store: Store, alert_id: str, actor: str, note: str = "", at=None) -> d
             if alert.get("status") != "responded":
                 _required(note, "办结说明（无需回应的预警直接办结时必填）")
         unmet = [d.get("label") or d.get("kind") for d in unmet_duties(alert)]
-        return {"status": "closed", "closed_at": when.isoformat()}, {"note": note, "unmet": unmet}
+        # The event's size when closed: the engine reopens the alert if the story grows well past it.
+        return ({"status": "closed", "closed_at": when.isoformat(), "closed_post_count": int(alert.get("post_count") or 0)},
+                {"note": note, "unmet": unmet})
 
     return _step(store, alert_id, "close", actor, when, build)
 
