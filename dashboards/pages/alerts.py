@@ -151,6 +151,11 @@ def unit_options(store) -> list[str]:
     return sorted({u for u in units if len(u) <= workflow.NAME_MAX})
 
 
+def _field(id_: str, placeholder: str, limit: int, **props) -> dcc.Input:
+    """A text field of the handling forms, cut at the length the workflow accepts."""
+    return dcc.Input(id=id_, placeholder=placeholder, className="input", maxLength=limit, **props)
+
+
 def action_controls(user, units: list[str] | None = None) -> list:
     """The handling forms this user's role may use (the callbacks check the role again on the server).
 
@@ -162,8 +167,7 @@ def action_controls(user, units: list[str] | None = None) -> list:
     if role in MANAGERS:
         controls += [
             html.H5("交办"),
-            dcc.Input(id="alerts-owner-unit", placeholder="责任单位（可从列表选择）", className="input",
-                      list="alerts-unit-options", maxLength=workflow.NAME_MAX),
+            _field("alerts-owner-unit", "责任单位（可从列表选择）", workflow.NAME_MAX, list="alerts-unit-options"),
             html.Datalist(id="alerts-unit-options", children=[html.Option(value=u) for u in units or []]),
             dropdown(id="alerts-handling-type", placeholder="处置类型", className="filter",
                      options=list(workflow.HANDLING_TYPES)),
@@ -173,18 +177,14 @@ def action_controls(user, units: list[str] | None = None) -> list:
             html.H5("记录回应"),
             dropdown(id="alerts-channel", placeholder="回应渠道", className="filter",
                      options=list(workflow.RESPONSE_CHANNELS)),
-            dcc.Input(id="alerts-reference", placeholder="链接（http/https）或文号", className="input",
-                      maxLength=workflow.REFERENCE_MAX),
+            _field("alerts-reference", "链接（http/https）或文号", workflow.REFERENCE_MAX),
             html.Button("记录回应", id="alerts-respond", className="btn"),
             html.H5("移交（虚假和不实信息）"),
-            dcc.Input(id="alerts-receiver", placeholder="接收单位，如 市公安局网安支队", className="input",
-                      maxLength=workflow.NAME_MAX),
-            dcc.Input(id="alerts-handover-ref", placeholder="移交文号或记录", className="input",
-                      maxLength=workflow.REFERENCE_MAX),
+            _field("alerts-receiver", "接收单位，如 市公安局网安支队", workflow.NAME_MAX),
+            _field("alerts-handover-ref", "移交文号或记录", workflow.REFERENCE_MAX),
             html.Button("记录移交", id="alerts-handover", className="btn"),
             html.H5("报送核实调查报告"),
-            dcc.Input(id="alerts-investigation-ref", placeholder="报告文号或链接（http/https）", className="input",
-                      maxLength=workflow.REFERENCE_MAX),
+            _field("alerts-investigation-ref", "报告文号或链接（http/https）", workflow.REFERENCE_MAX),
             html.Button("记录报送", id="alerts-investigation", className="btn")]
     if role in MANAGERS:
         controls += [
