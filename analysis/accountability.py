@@ -74,6 +74,7 @@ def response_effect(posts: Iterable[Mapping], responded_at: datetime, window: ti
 class UnitScore:
     unit: str
     alerts: int = 0
+    alert_ids: set[str] = field(default_factory=set)  # one alert can count for two rows (before/after assignment)
     report_hours: list[float] = field(default_factory=list)
     due: dict[str, int] = field(default_factory=dict)
     on_time: dict[str, int] = field(default_factory=dict)
@@ -131,6 +132,7 @@ def unit_scorecard(alerts: Iterable[Mapping], now: datetime, effects: Mapping[st
         if (unit, alert_id) not in counted:
             counted.add((unit, alert_id))
             score.alerts += 1
+            score.alert_ids.add(alert_id)
         return score
 
     counted: set = set()

@@ -133,7 +133,8 @@ def refresh(since, until):
                           id="scorecard-empty"), note
     frame, columns = scorecard_frame(scores)
     totals = {flag: int(frame[flag].sum()) for flag in FLAGS}
-    stats = [stat("责任单位", int((frame["unit"] != PRE_ASSIGNMENT).sum())), stat("预警数", int(frame["alerts"].sum())),
+    alerts = len(set().union(*(s.alert_ids for s in scores)))  # an alert late before and after assignment is one
+    stats = [stat("责任单位", int((frame["unit"] != PRE_ASSIGNMENT).sum())), stat("预警数", alerts),
              *[stat(label, totals[flag], tone="bad" if totals[flag] else "") for flag, label in FLAGS.items()]]
     table = dash_table.DataTable(
         id="scorecard-units", data=frame.to_dict("records"), columns=[{"name": n, "id": i} for i, n in columns],

@@ -151,16 +151,20 @@ def test_a_time_may_be_written_with_a_space_and_without_a_zone(store, capsys):
     assert met == "2024-03-12T15:00:00+08:00"  # Beijing time
 
 
-def test_silence_hides_from_the_list_unless_all(store, capsys):
+def test_a_silenced_alert_is_listed_marked_as_on_the_dashboard(store, capsys):
+    # Silencing stops pushes only; the list hid the alert (and the dashboard showed it), so the two
+    # disagreed while its clocks still ran.
     _alert(store, "al-1")
     _alert(store, "al-2", level="Ⅱ", rank=2)
     store.refresh("alerts")
     assert main(["alerts", "silence", "al-2", "--by", "张三", "--until", "2030-01-01T00:00:00+08:00"]) == 0
     capsys.readouterr()
     assert main(["alerts", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["al-2", "al-1"]
+    assert lines[0].endswith("[推送已静默]") and not lines[1].endswith("[推送已静默]")
+    assert main(["alerts", "list", "--hide-silenced"]) == 0
     assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["al-1"]
-    assert main(["alerts", "list", "--all"]) == 0
-    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["al-2", "al-1"]
 
 
 def test_replay_writes_alerts_and_reports_bad_lines_with_file_and_line(store, repost_records, tmp_path, capsys):

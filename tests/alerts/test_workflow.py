@@ -216,6 +216,9 @@ def test_investigation_report_only_where_required(store):
     ("<b>食品处</b>", "责任单位不能包含"),
     ("食品处\n办公室", "责任单位不能包含"),
     ("   ", "缺少责任单位"),
+    ("javascript:alert(1)", "应是单位名称，不能是网址"),  # it was plain text, but read 建议javascript:… in the 日报
+    ("https://gov.example/unit", "应是单位名称，不能是网址"),
+    ("www.example.cn", "应是单位名称，不能是网址"),
 ])
 def test_assign_rejects_bad_unit_names(store, unit, message):
     _alert(store, status="acknowledged")

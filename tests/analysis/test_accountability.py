@@ -56,6 +56,7 @@ def test_a_deadline_that_fell_due_before_the_assignment_is_the_press_offices_not
     assert unit.alerts == 1 and unit.late_report == 0 and unit.report_hours == []
     assert unit.on_time_rate("press_conference") == 1.0 and "authoritative_info" not in unit.due
     assert unit.ineffective == 0
+    assert office.alerts + unit.alerts == 3 and office.alert_ids | unit.alert_ids == {"a", "b"}  # the headline counts 2
 
 
 def test_effect_flags_wait_for_the_after_window_to_close():

@@ -38,3 +38,13 @@ def test_old_unanswered_posts_stay_overdue_and_the_lookback_bounds_answered_ones
     assert items["old-late-reply"].state == "overdue"  # unanswered at as_of
     wide = board_items(store, AS_OF, load_policy(), since=AS_OF - timedelta(days=1), lookback_days=365)
     assert {b.post_id for b in wide} == {"old-open", "old-late-reply", "recent-answered", "old-answered"}
+
+
+def test_posts_due_at_the_same_time_keep_one_order_oldest_first(store):
+    # Two openings of the same day's 日报 listed posts with the same reply deadline in different orders.
+    day = AS_OF - timedelta(days=3)
+    posts = [board_post(f"same-day-{n}", day.replace(hour=9 + n)) for n in (3, 1, 2, 0)]
+    assert not store.index_posts(posts, refresh=True).failed
+    items = board_items(store, AS_OF, load_policy())
+    assert len({b.due_at for b in items}) == 1  # one reply deadline for the four
+    assert [b.post_id for b in items] == ["same-day-0", "same-day-1", "same-day-2", "same-day-3"]

@@ -114,3 +114,16 @@ def test_the_demo_tells_another_terminal_how_to_share_its_clock_and_node(monkeyp
     shown = subprocess.run(["bash", "-c", f'{line}; printf "%s|%s" "$YUQING_CLOCK" "$ES_URL"'],
                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, check=True).stdout
     assert shown == f"{value}|http://127.0.0.1:9200"
+
+
+def test_the_demo_status_line_names_open_alerts_only(store, capsys):
+    # After the food-poisoning alert was closed the line kept printing 预警: 红Ⅰ 梧桐路小学… for a day.
+    from yuqing.cli.demo import _report
+    from yuqing.store import alerts as sa
+
+    for alert_id, status, title in (("al-open", "assigned", "健身房闭店"), ("al-done", "closed", "梧桐路小学")):
+        sa.put_doc(store, "alerts", {"id": alert_id, "title": title, "status": status, "level": "Ⅲ", "color": "黄",
+                                     "level_rank": 3, "first_alerted_at": "2024-03-12T10:00:00+08:00"}, refresh=True)
+    _report(store)
+    line = capsys.readouterr().out
+    assert "未办结预警: 黄Ⅲ 健身房闭店" in line and "梧桐路小学" not in line

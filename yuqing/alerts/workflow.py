@@ -81,12 +81,17 @@ def _too_long(value: str, what: str, limit: int) -> None:
         raise WorkflowError(f"{what}过长：最多 {limit} 个字符（现有 {len(value)} 个）")
 
 
+_LINK_LIKE = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:|www\.)")  # javascript:, http:, mailto:, www.
+
+
 def _name(value: str | None, what: str) -> str:
     """A unit or receiver name: required, one line, no markup, at most NAME_MAX characters."""
     value = _required(value, what)
     _too_long(value, what, NAME_MAX)
     if _MARKUP_OR_CONTROL.search(value):
         raise WorkflowError(f"{what}不能包含换行、尖括号等特殊字符")
+    if _LINK_LIKE.match(value):  # a unit is named, not linked: 'javascript:alert(1)' ended up in the 日报's prose
+        raise WorkflowError(f"{what}应是单位名称，不能是网址或链接")
     return value
 
 

@@ -1,9 +1,11 @@
-"""`yuqing alerts list|show|ack|assign|respond|handover|close|silence`: the response workflow.
+"""`yuqing alerts list|show|ack|assign|respond|handover|report|close|silence|unsilence`: the response workflow.
 
-`silence ALERT_ID` silences one alert; `silence --scheme NAME` every alert whose schemes are all silenced."""
+`silence ALERT_ID` silences one alert's pushes; `silence --scheme NAME` every alert whose schemes are all
+silenced. A silenced alert is still listed (marked): its clocks run on."""
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from yuqing.cli._types import alert_level, alert_status, instant
@@ -19,7 +21,9 @@ def register(subparsers) -> None:
                      help="按状态筛选（可重复）：new/acknowledged/assigned/responded/closed，"
                      "或 新预警/已确认/已交办/已回应/已办结")
     lst.add_argument("--level", action="append", type=alert_level, help="按级别筛选（可重复）：Ⅰ Ⅱ Ⅲ Ⅳ，也可写 1–4")
-    lst.add_argument("--all", action="store_true", help="包括已静默的预警")
+    lst.add_argument("--hide-silenced", action="store_true",
+                     help="不列出推送已静默的预警（默认列出并标明：静默只停止推送，时限照常）")
+    lst.add_argument("--all", action="store_true", help=argparse.SUPPRESS)  # the old default hid them
     lst.add_argument("--json", action="store_true", help="输出 JSON")
     lst.set_defaults(func=run_list)
     show = inner.add_parser("show", help="预警详情与处置记录")
@@ -74,7 +78,7 @@ ALERT_ID_HELP = "预警编号（yuqing alerts list 的第一列）"
 
 def _line(alert: dict) -> str:
     from yuqing import clock
-    from yuqing.alerts.workflow import STATUS_LABELS
+    from yuqing.alerts.workflow import STATUS_LABELS, is_silenced
     from yuqing.notify.render import deadline_state
 
     # The clock a press officer must watch: the first deadline not yet met.
@@ -82,15 +86,16 @@ def _line(alert: dict) -> str:
     first = min(open_deadlines, key=lambda d: str(d["due_at"]), default=None)
     due = "" if first is None or alert.get("status") == "closed" else \
         f"  {first['label']} {deadline_state(first, clock.now_local(), markdown=False)}"
+    muted = "  [推送已静默]" if is_silenced(alert, clock.now()) else ""
     return (f"{alert['id']}  {alert['level']}级({alert['color']})  {STATUS_LABELS.get(alert.get('status'), '?')}  "
-            f"帖子{alert.get('post_count', 0)}{due}  {alert.get('title', '')}")
+            f"帖子{alert.get('post_count', 0)}{due}  {alert.get('title', '')}{muted}")
 
 
 def run_list(args) -> int:
     from yuqing.alerts import workflow as wf
     from yuqing.store import connect
 
-    alerts = wf.list_alerts(connect(), statuses=args.status, levels=args.level, include_silenced=args.all)
+    alerts = wf.list_alerts(connect(), statuses=args.status, levels=args.level, include_silenced=not args.hide_silenced)
     if args.json:
         print(json.dumps(alerts, ensure_ascii=False, indent=1))
     else:

@@ -256,11 +256,13 @@ def _tail(path, chars: int = 800) -> str:
 def _report(store) -> None:
     try:
         posts = store.count("posts")
-        alerts = store.search("alerts", {"bool": {"must_not": [{"exists": {"field": "merged_into"}}]}}, size=5,
+        open_alerts = {"bool": {"must_not": [{"exists": {"field": "merged_into"}}, {"term": {"status": "closed"}}]}}
+        alerts = store.search("alerts", open_alerts, size=5,
                               sort=[{"level_rank": "asc"}, {"first_alerted_at": "asc"}], track_total_hits=False)
     except Exception as exc:  # noqa: BLE001 - progress output must not stop the demo
         print(f"  （暂时无法读取进度: {exc}）", flush=True)
         return
     lines = [f"{a['_source'].get('color', '')}{a['_source'].get('level', '')} {a['_source'].get('title', '')}"
              for a in alerts["hits"]["hits"]]
-    print(f"  模拟时间 {clock.now_local():%m-%d %H:%M}  帖子 {posts}  预警: {'；'.join(lines) or '暂无'}", flush=True)
+    print(f"  模拟时间 {clock.now_local():%m-%d %H:%M}  帖子 {posts}  未办结预警: {'；'.join(lines) or '暂无'}",
+          flush=True)

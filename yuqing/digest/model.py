@@ -752,7 +752,7 @@ def deadline_items(alerts: list[dict], as_of: datetime) -> list[DueItem]:
                     status_text=status.text,
                 )
             )
-    return sorted(items, key=lambda d: d.due_at)
+    return sorted(items, key=lambda d: (d.due_at, d.alert_id, d.kind))  # a stable order for equal due times
 
 
 def new_alerts(alerts: list[dict], start: datetime, end: datetime) -> list[AlertItem]:
@@ -883,7 +883,7 @@ def board_items(
                 url=src.get("url") or "",
             )
         )
-    return sorted(items, key=lambda b: b.due_at)
+    return sorted(items, key=lambda b: (b.due_at, b.posted_at, b.post_id))  # a stable order for equal deadlines
 
 
 # --------------------------------------------------------------------------- scorecard
