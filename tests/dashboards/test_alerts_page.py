@@ -238,6 +238,7 @@ def test_panel_status_is_read_again_after_each_action(login_as, live_url, dash_s
     assert panel(1) == "当前：面板状态测试（已确认）"
     workflow.assign(dash_store, "a-panel", "press1", "食品安全监管处", "重大问题")
     assert panel(2) == "当前：面板状态测试（已交办）"
+    sa.delete_doc(dash_store, "alerts", "a-panel")  # the shared store also feeds docs/screenshots/alerts.png
 
 
 def test_silence_mutes_pushes_but_keeps_the_alert_on_the_list_marked(login_as, live_url, dash_store):
@@ -281,6 +282,7 @@ def test_silence_mutes_pushes_but_keeps_the_alert_on_the_list_marked(login_as, l
     assert workflow.get_alert(dash_store, "a-mute")["silenced"] is False
     assert "没有静默" in click("unsilence")
     assert [r["action"] for r in workflow.audit_trail(dash_store, "a-mute")] == ["silence", "unsilence"]
+    sa.delete_doc(dash_store, "alerts", "a-mute")  # the shared store also feeds docs/screenshots/alerts.png
 
 
 def _outputs(dependency: dict) -> list[dict]:
