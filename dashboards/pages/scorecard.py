@@ -4,8 +4,6 @@ three failure flags (报告不及时 / 处置不得力 / 回应不妥当), from 
 
 from __future__ import annotations
 
-import contextlib
-import functools
 from datetime import date, datetime, time, timedelta
 
 import dash
@@ -13,33 +11,15 @@ import pandas as pd
 from dash import Input, Output, dash_table, dcc, html
 
 from analysis.accountability import PRE_ASSIGNMENT
+from yuqing.alerts.audit import kind_labels
 from dashboards.auth import guard_layout, guarded_callback
 from dashboards.common import SHANGHAI, card, current_store, now_local, stat
-from yuqing.errors import ConfigError
 
 ROLES = ("leader", "press", "analyst", "admin")
 dash.register_page(__name__, path="/scorecard", name="考核", title="考核 · 政务舆情监测", order=7, roles=ROLES)
 
 DEFAULT_DAYS = 30
 FLAGS = {"late_report": "报告不及时", "ineffective": "处置不得力", "inappropriate": "回应不妥当"}
-FALLBACK_KIND_LABELS = {"authoritative_info": "发布权威信息", "press_conference": "新闻发布会", "response": "回应关切",
-                        "report_leaders": "报告局领导", "report_area_leaders": "报告区领导",
-                        "investigation_report": "核实调查报告"}
-
-
-@functools.lru_cache(maxsize=1)
-def kind_labels() -> dict[str, str]:
-    """Clock kind → its Chinese label from config/clocks.yaml (the built-in names when it cannot be read)."""
-    from analysis.clocks import load_policy
-
-    labels = dict(FALLBACK_KIND_LABELS)
-    with contextlib.suppress(ConfigError):  # labels only; the yuqing CLI reports configuration errors
-        policy = load_policy()
-        labels.update({rule.kind: rule.label for rule in policy.clocks.values()})
-        labels.update({rule.kind: rule.label for rule in policy.internal})
-    return labels
-
-
 def period(since: str | None, until: str | None, today: date) -> tuple[datetime, datetime]:
     """Whole Shanghai days, ``until`` inclusive; the last 30 days by default."""
     end = _day(until) or today

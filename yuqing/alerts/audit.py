@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 from datetime import timedelta
 
 from analysis.events import parse_time
-from analysis.workdays import SHANGHAI
+from yuqing.errors import ConfigError
+from yuqing.notify.render import show_time
 
-DEADLINE_LABELS = {"report_leaders": "报告局领导", "report_area_leaders": "报告区领导（重大敏感）",
-                   "investigation_report": "报送核实调查报告", "authoritative_info": "发布权威信息",
-                   "press_conference": "召开新闻发布会", "response": "回应关切"}
+FALLBACK_KIND_LABELS = {"authoritative_info": "发布权威信息", "press_conference": "新闻发布会", "response": "回应关切",
+                        "report_leaders": "报告局领导", "report_area_leaders": "报告区领导",
+                        "investigation_report": "核实调查报告"}
+
+
+@functools.lru_cache(maxsize=1)
+def kind_labels() -> dict[str, str]:
+    """Clock kind → its Chinese label from config/clocks.yaml (the built-in names when it cannot be read)."""
+    from analysis.clocks import load_policy
+
+    labels = dict(FALLBACK_KIND_LABELS)
+    with contextlib.suppress(ConfigError):  # labels only; the yuqing CLI reports configuration errors
+        policy = load_policy()
+        labels.update({rule.kind: rule.label for rule in policy.clocks.values()})
+        labels.update({rule.kind: rule.label for rule in policy.internal})
+    return labels
 
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 DETAIL_CHARS = 200  # a longer detail (old records stored before input was limited) is cut in the table
@@ -29,7 +45,7 @@ def describe(entry: dict, labels: dict[str, str] | None = None) -> str:
     details = entry.get("details") or {}
     if not isinstance(details, dict):
         return clip(str(details))
-    labels = {**DEADLINE_LABELS, **(labels or {})}
+    labels = {**kind_labels(), **(labels or {})}
     action = entry.get("action")
     parts: list[str] = []
     if action == "acknowledge":
@@ -54,7 +70,7 @@ def describe(entry: dict, labels: dict[str, str] | None = None) -> str:
         if details.get("reason"):
             parts.append(str(details["reason"]))
     elif action == "silence":
-        parts.append(f"静默至 {_time(details['until'])}" if details.get("until") else "一直静默")
+        parts.append(f"静默至 {show_time(details['until'])}" if details.get("until") else "一直静默")
     else:
         for key, value in details.items():
             if key == "effective_at" or value in (None, "", [], {}):
@@ -62,15 +78,10 @@ def describe(entry: dict, labels: dict[str, str] | None = None) -> str:
             if isinstance(value, (list, tuple)):
                 value = "、".join(labels.get(str(v), str(v)) for v in value)
             elif isinstance(value, str) and ISO_TIME.match(value):
-                value = _time(value)
+                value = show_time(value)
             parts.append(str(value))
     effective, recorded = parse_time(details.get("effective_at")), parse_time(entry.get("at"))
     if effective and recorded and recorded - effective > EFFECTIVE_LAG:
-        parts.append(f"发生于 {_time(effective)}")
+        parts.append(f"发生于 {show_time(effective)}")
     return clip("；".join(parts))
 
-
-def _time(value) -> str:
-    """ISO time (any zone) → '2024-03-12 19:15' in Shanghai time; '' when missing."""
-    moment = parse_time(value)
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
