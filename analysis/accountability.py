@@ -115,8 +115,11 @@ def holder(alert: Mapping, moment: datetime | None) -> str:
     return unit if assigned is None or moment is None or assigned <= moment else PRE_ASSIGNMENT
 
 
-def _first_response(alert: Mapping, now: datetime) -> datetime | None:
-    times = [t for r in alert.get("responses") or [] if (t := parse_time(r.get("at"))) and t <= now]
+def first_response_at(alert: Mapping | None, as_of: datetime | None = None) -> datetime | None:
+    """When the alert was first responded to (at or before ``as_of`` when given): where its effect
+    windows meet."""
+    times = [t for r in (alert or {}).get("responses") or [] if (t := parse_time(r.get("at")))
+             and (as_of is None or t <= as_of)]
     return min(times) if times else None
 
 
@@ -167,7 +170,7 @@ def unit_scorecard(alerts: Iterable[Mapping], now: datetime, effects: Mapping[st
             if d["kind"] in RESPONSE_KINDS and not ok:
                 missed_by.add(score.unit)
         effect = effects.get(alert.get("id"))
-        responded = _first_response(alert, now)
+        responded = first_response_at(alert, now)
         if effect is not None and (responded is None or now < responded + window):
             effect = None  # the after-window is still open: no verdict yet
         owner = alert.get("owner_unit")
@@ -180,5 +183,5 @@ def unit_scorecard(alerts: Iterable[Mapping], now: datetime, effects: Mapping[st
     return scores
 
 
-__all__ = ["EFFECT_WINDOW", "Effect", "PRE_ASSIGNMENT", "UnitScore", "effect_windows", "holder", "report_hours",
-           "response_effect", "unit_scorecard"]
+__all__ = ["EFFECT_WINDOW", "Effect", "PRE_ASSIGNMENT", "UnitScore", "effect_windows", "first_response_at", "holder",
+           "report_hours", "response_effect", "unit_scorecard"]

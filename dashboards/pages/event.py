@@ -18,7 +18,7 @@ from dashboards import figures
 from dashboards.auth import current_user, guard_layout, guarded_callback
 from dashboards.common import SHANGHAI, card, current_store, fmt_time, parse_time, safe_url, stat
 from dashboards.common import now as now_utc
-from yuqing.alerts.accountability import EFFECT_WINDOW
+from yuqing.alerts.accountability import EFFECT_WINDOW, first_response_at
 from yuqing.alerts.audit import clip, describe
 from yuqing.alerts.workflow import ACTION_LABELS
 from yuqing.store import queries
@@ -125,12 +125,6 @@ def response_effect(store, alert: dict | None, now: datetime | None = None):
     except ImportError:
         return None
     return effect(store, alert["id"], as_of=now) if now is not None else effect(store, alert["id"])
-
-
-def first_response_at(alert: dict | None) -> datetime | None:
-    """When the alert was first responded to (the moment its effect windows meet)."""
-    times = [t for r in (alert or {}).get("responses") or [] if (t := parse_time(r.get("at")))]
-    return min(times) if times else None
 
 
 def may_open(user, alert: dict | None) -> bool:

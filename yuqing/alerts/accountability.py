@@ -13,20 +13,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from analysis.accountability import Effect, UnitScore, effect_windows, unit_scorecard
+from analysis.accountability import (EFFECT_WINDOW, Effect, UnitScore, effect_windows, first_response_at,
+                                     unit_scorecard)
 from analysis.events import parse_time
 
 if TYPE_CHECKING:
     from yuqing.store import Store
-
-EFFECT_WINDOW = timedelta(hours=24)
-
-
-def first_response_at(alert: dict, as_of: datetime | None = None) -> datetime | None:
-    """When the alert was first responded to (at or before ``as_of`` when given)."""
-    times = [t for r in alert.get("responses") or [] if (t := parse_time(r.get("at")))
-             and (as_of is None or t <= as_of)]
-    return min(times) if times else None
 
 
 def effect_of(store: Store, alert: dict, window: timedelta = EFFECT_WINDOW,

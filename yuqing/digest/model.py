@@ -795,15 +795,15 @@ def _as_known_at(alert: dict, as_of: datetime) -> dict:
 
 def accountability(store, alerts: list[dict], as_of: datetime) -> list[UnitFlags]:
     """Per owner unit, over the alerts given: analysis.accountability.unit_scorecard with response effects."""
-    from analysis.accountability import Effect, effect_windows, unit_scorecard
+    from analysis.accountability import Effect, effect_windows, first_response_at, unit_scorecard
 
     known = [_as_known_at(a, as_of) for a in alerts]
     effects: dict[str, Effect] = {}
     for alert in known:
-        times = [t for r in alert.get("responses") or [] if (t := parse_time(r.get("at"))) and t <= as_of]
-        if not times or not alert.get("event_id"):
+        responded = first_response_at(alert, as_of)
+        if responded is None or not alert.get("event_id"):
             continue
-        (b0, b1), (a0, a1) = effect_windows(min(times))
+        (b0, b1), (a0, a1) = effect_windows(responded)
         sides = []
         for lo, hi in ((b0, b1), (a0, min(a1, as_of))):
             flt = queries.PostFilter(since=lo, until=hi, event_id=alert["event_id"])
