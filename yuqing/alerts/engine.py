@@ -31,6 +31,7 @@ from analysis.workdays import SHANGHAI
 from yuqing import clock
 from yuqing.alerts.boards import BoardReminder, BoardReminders, notice_text
 from yuqing.alerts.boards import state_id as board_state_id
+from yuqing.alerts.workflow import is_silenced
 from yuqing.store import Store
 from yuqing.store import alerts as sa
 
@@ -366,10 +367,8 @@ class AlertEngine:
         return True
 
     def _silenced(self, alert: dict, now: datetime) -> bool:
-        if alert.get("silenced"):
-            until = parse_time(alert.get("silenced_until"))
-            if until is None or until > now:
-                return True
+        if is_silenced(alert, now):
+            return True
         schemes = alert.get("schemes") or []
         if schemes:
             if self._silenced_schemes is None:  # read once per cycle
