@@ -52,7 +52,7 @@ def port(text: str) -> int:
     except ValueError:
         value = -1
     if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"端口无效: {text!r}（应为 1–65535 的整数）")
+        raise argparse.ArgumentTypeError(f"端口无效: {text!r}（应为 0–65535 的整数）")
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from yuqing.cli._types import port
 from yuqing.errors import YuqingError
 
 
@@ -13,7 +14,7 @@ def register(subparsers) -> None:
     inner = parser.add_subparsers(title="子命令", metavar="<子命令>")
 
     serve = inner.add_parser("serve", help="在 127.0.0.1 上启动沙盒网站（仅本机回环地址）")
-    serve.add_argument("--port", type=int, default=8765, help="端口，0 表示任选空闲端口（默认 8765）")
+    serve.add_argument("--port", type=port, default=8765, help="端口，0 表示任选空闲端口（默认 8765）")
     serve.add_argument("--speed", type=float, default=1.0,
                        help="模拟时间倍速：1 为实时，60 表示现实 1 分钟 = 模拟 1 小时，0 表示时间静止（默认 1）")
     serve.add_argument("--start", help="模拟时间起点与场景基准时间，ISO 8601（默认 2024-03-12T08:00:00+08:00）")
@@ -47,8 +48,6 @@ def run_serve(args) -> int:
 
     if args.speed < 0:
         raise YuqingError("--speed 不能为负数")
-    if not 0 <= args.port <= 65535:
-        raise YuqingError(f"--port 无效: {args.port}")
     start = _instant(args.start, "--start") or DEFAULT_EPOCH
     server = SandboxServer(args.port, epoch=start, clock=SandboxClock(start, speed=args.speed),
                            slow_seconds=args.slow_seconds)
