@@ -226,9 +226,13 @@ def trim(kept: list[Block], title: str | None) -> list[Block]:
         text = kept[start].text
         key = X.WHITESPACE.sub("", text)
         if (title_key and key and (key == title_key or (len(key) > 4 and key in title_key))) or (
-            X.META_LINE.match(fold(text)) and len(text) < 120
-        ) or _is_byline(text) or X.BARE_URL.match(text):
+            _is_meta(text, 120)
+        ) or _is_byline(text) or X.BARE_URL.match(text) or is_furniture(text):
             start += 1
+            continue
+        if start + 1 < len(kept) and _is_source_line(text) and _is_date_line(kept[start + 1].text):
+            # 'Outlet/Writer' or an account name over its date line: the byline, two lines long
+            start += 2
             continue
         break
     body = kept[start:]
@@ -239,9 +243,34 @@ def trim(kept: list[Block], title: str | None) -> list[Block]:
             break
         prose += max(block.size - block.link_chars, 0)
     body = body[:cut]
-    while body and (X.META_LINE.match(fold(body[-1].text)) and len(body[-1].text) < 80):
+    while body and (_is_meta(body[-1].text, 80) or is_furniture(body[-1].text)):
         body.pop()
     return body
+
+
+def _is_meta(text: str, limit: int) -> bool:
+    return len(text) < limit and bool(X.META_LINE.match(fold(text)))
+
+
+def is_furniture(text: str) -> bool:
+    """A page widget's line (收藏, 举报, 推荐99, 【】【】, a bare date, an app-download prompt)."""
+    key = X.WHITESPACE.sub("", text)
+    return len(key) <= X.FURNITURE_MAX and bool(X.FURNITURE_LINE.fullmatch(fold(key)))
+
+
+SOURCE_LINE_MAX = 20  # characters of an outlet or account name ('新华社', '石佳/中国青年报')
+
+
+def _is_date_line(text: str) -> bool:
+    """A labelled metadata line, or a short date line with no clause in it ('2019-09-24 09:10',
+    '2020-06-06 10:08 来源：澎湃新闻'; not '【看中国2005年07月03日报道】一九八九年四月，…')."""
+    return _is_meta(text, 80) or (len(text) <= 40 and _is_byline(text) and not any(c in "，,、" for c in text))
+
+
+def _is_source_line(text: str) -> bool:
+    """A short line with no sentence in it, such as an outlet or account name above a date line."""
+    key = X.WHITESPACE.sub("", text)
+    return 0 < len(key) <= SOURCE_LINE_MAX and not any(c in X.PUNCTUATION for c in key.replace("/", ""))
 
 
 def first_entry(page_blocks: list[Block]) -> list[Block]:

@@ -205,9 +205,24 @@ TAIL_STOP = re.compile(
     r"^\s*[【\[]?\s*(?:责任编辑|责编|编辑\s*[:：]|相关(?:新闻|文章|链接|阅读|报道)|延伸阅读|推荐阅读|热门推荐|"
     r"上一篇|下一篇|网友评论|我要评论|发表评论|评论\s*[(（]|分享到|打印本页|关闭窗口|【\s*打印|"
     r"版权所有|Copyright|免责声明|声明\s*[:：]|发表于|Posted\s+(?:by|at|on)|"
-    r"(?:网友|相关|最新|热门)?评论(?:列表|区)?\s*$|Post\s*Comments?|Comments?\s*$|我来说两句|查看评论)",
+    r"(?:网友|相关|最新|热门)?评论(?:列表|区)?\s*$|Post\s*Comments?|Comments?\s*$|我来说两句|查看评论|"
+    r"相关(?:内容|资讯|推荐)|作者最新文章|特别声明|正文已结束|主办单位|设为首页|联系我们\s*$|"
+    r"[^\n。！？]{0,30}?责任编辑\s*[:：])",
     re.I,
 )
+# Short lines that are page widgets, not prose: share/report/like buttons, counters, tag and
+# loading labels, empty link brackets, app-download prompts, site contact lines, and lines of
+# digits, dates or symbols alone (a date list's '12-2718:40', a split '2019' '09/07').
+FURNITURE_LINE = re.compile(
+    r"(?:收藏|举报|点赞|赞|推荐\d*|标签|图集|正在加载\S*|加载更多|"
+    r"(?:返回|回到)(?:顶部|首页|列表)|字号\S{0,8}|打印|关闭|"
+    r"分享(?:到|至)\S{0,20}|用微信扫\S{0,20}|扫一扫\S{0,20}|\S{0,12}(?:[+＋])?更多[+＋>›»]?|"
+    r"\S{0,30}(?:【(?:下载地址|点击下载|立即下载)】|(?:下载|安装)\S{0,12}客户端\S{0,30})|"
+    r"(?:主办|承办|运行维护|技术支持)单位\s*[:：].{0,60}|\S{0,12}ICP\S{0,4}[备证].{0,30}|"
+    r"[\W_\d]*)",
+    re.I,
+)
+FURNITURE_MAX = 60  # characters: a longer line is never a widget (matched with whitespace removed)
 
 # --- text statistics --------------------------------------------------------------------------
 PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》—…,.!?;:\"'()")
