@@ -67,6 +67,20 @@ POSITIVES = [
     ("计量/标准/认证/检验检测", "检测机构出具虚假检测报告被罚款，资质被撤销"),
     ("执法作风", "市场监管执法人员对卖芹菜的老人罚款六万，网友质疑过罚不当"),
     ("执法作风", "投诉三次，市场监管所一直推诿扯皮，最后说不归他们管"),
+    # everyday words of the people who complain, not the bureau's terms
+    ("食品安全", "孩子中午在学校吃完饭就吐了，一直说肚子疼"),
+    ("食品安全", "多名学生午餐后出现呕吐、腹痛，已送医观察"),
+    ("食品安全", "请查处给我们学校供餐的配餐公司"),
+    ("消费维权/12315", "小区门口的健身房突然闭店，私教课的钱也退不了"),
+    ("消费维权/12315", "培训机构转让后，新老板不认之前买的课时"),
+    ("价格收费", "医院门口的停车场超标准收费，一小时要二十元"),
+    ("价格收费", "这周菜价稳中有降，西红柿比上周便宜了一块"),
+    ("广告/虚假宣传", "社区里又办健康讲座，说鱼油能代替降压药"),
+    ("网络交易", "直播间买的羽绒服是假的，客服不理人"),
+    ("反垄断/反不正当竞争", "隔壁新开的糕点店模仿老字号的店招和包装"),
+    ("药品/医疗器械/化妆品", "老人被上门推销理疗仪，花了一万多元"),
+    ("执法作风", "商户反映执法检查态度生硬，区市场监管局回应将整改"),
+    ("执法作风", "向市场监管局投诉一个多月了，没有结果"),
 ]
 
 
@@ -108,6 +122,10 @@ FALSE_POSITIVES = [
     ("消费维权/12315", "投诉物业公司无故停水，业主购买的车位也被占用"),
     ("执法作风", "规划部门对违建踢皮球，监管部门形同虚设"),
     ("食品安全", "小区里开了个木工小作坊，噪音扰民"),
+    ("食品安全", "网友吐槽外卖送得太慢，饭菜都凉了"),  # 吐 in 吐槽 is not vomiting
+    ("消费维权/12315", "健身房新店开张，会员首月享受八折优惠"),
+    ("执法作风", "向环保局反映噪音问题一个多月了，没有结果"),  # another department's complaint
+    ("网络交易", "企业加快建设销售网络，线下门店超过百家"),
 ]
 
 
@@ -261,3 +279,17 @@ def test_long_and_short_texts_find_the_same_categories():
     assert long_way and "特种设备" in [name for name, _ in long_way]
     short = segment("市场监管局接到投诉：电梯突然停运，三人被困半小时。")
     assert [(m.name, m.keywords) for m in categorizer.categorize_segmented(title, short)] == long_way
+
+
+def test_sandbox_corpus_posts_get_the_category_they_were_written_for(categorizer):
+    """The sandbox corpus (written for the project in the voice of real posts) names one intended
+    category per post. Measured when the rules learnt the complainants' words (吃完饭就吐了, 配餐公司,
+    健身 闭店, 私教课 退, 超标准 收费 …): 273/292 = 0.935 get it (0.640 before), 17 get none (94 before).
+    The corpus guided those rules, so this is a floor against regressions, not a quality figure."""
+    from yuqing.sandbox.world import build_world
+
+    posts = build_world().posts
+    got = [names(categorizer, post.title + "。" + post.content) for post in posts]
+    intended = sum(post.category in names_ for post, names_ in zip(posts, got))
+    assert intended / len(posts) >= 0.92
+    assert sum(not names_ for names_ in got) / len(posts) <= 0.07
