@@ -66,6 +66,14 @@ def test_the_list_shows_the_first_clock_still_running(store, capsys, monkeypatch
     assert "帖子3  测试事件al-1" in capsys.readouterr().out  # met: no clock left to show
 
 
+def test_the_list_counts_stories_beside_posts(store, capsys):
+    """51 posts that are one text reposted read as one story, as on the event page and in the digest."""
+    _alert(store, post_count=51, cluster_count=1)
+    store.refresh("alerts")
+    assert main(["alerts", "list"]) == 0
+    assert "帖子51（1个话题）" in capsys.readouterr().out
+
+
 def test_false_information_handover_from_the_command_line(store, capsys):
     _alert(store)
     for argv in (["ack", "al-1", "--by", "张三"],

@@ -35,7 +35,12 @@ def test_fifty_reposts_are_one_event_and_one_alert(store, reposts, recorder):
     assert store.count("events") == 1
     store.refresh("alerts")
     assert store.count("alerts") == 1
-    assert len([n for n in recorder.notices if n.kind == "alert"]) == 1
+    pushed = [n for n in recorder.notices if n.kind == "alert"]
+    assert len(pushed) == 1
+    # fifty mentions of one story: the alert and its notice say so, not only "50 posts"
+    alert = store.search("alerts", size=1)["hits"]["hits"][0]["_source"]
+    assert (alert["post_count"], alert["cluster_count"]) == (50, 1)
+    assert "帖子数：50（1个话题）" in pushed[0].text
 
 
 def test_restart_neither_loses_nor_resends(store, reposts, recorder):

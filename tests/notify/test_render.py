@@ -55,6 +55,11 @@ def test_alert_notice_has_level_colour_clocks_and_link():
     assert notice.unit is None
 
 
+def test_alert_notice_counts_stories_beside_posts():
+    notice = alert_notice(dict(ALERT, cluster_count=3), None, now=NOW)
+    assert "- 相关信息：37 条（3个话题）" in notice.text
+
+
 def test_level_rise_and_met_deadline():
     alert = dict(
         ALERT,

@@ -32,6 +32,7 @@ from yuqing import clock
 from yuqing.alerts.boards import BoardReminder, BoardReminders, notice_text
 from yuqing.alerts.boards import state_id as board_state_id
 from yuqing.alerts.workflow import is_silenced
+from yuqing.notify.render import stories
 from yuqing.store import Store
 from yuqing.store import alerts as sa
 
@@ -249,7 +250,8 @@ class AlertEngine:
             if verdict.fired:
                 self._write_alert(doc, verdict, now, report, stored)
             elif stored is not None:  # the title stays as raised (see _upsert_alert)
-                sa.update_doc(self.store, "alerts", alert_id, {"post_count": doc["post_count"]}, refresh=False)
+                sa.update_doc(self.store, "alerts", alert_id, {"post_count": doc["post_count"],
+                                                               "cluster_count": doc.get("cluster_count")}, refresh=False)
 
     def _write_alert(self, event: dict, verdict: Verdict, now: datetime, report: CycleReport,
                      stored: tuple[dict, int, int] | None, attempts: int = 5) -> None:
@@ -285,7 +287,8 @@ class AlertEngine:
         title = (old or {}).get("title") or event["title"]
         fields = {
             "id": alert_id, "event_id": event["id"], "title": title, "level": level, "level_rank": rank,
-            "color": LEVEL_COLOURS[level], "post_count": event["post_count"], "updated_at": now.isoformat(),
+            "color": LEVEL_COLOURS[level], "post_count": event["post_count"], "cluster_count": event.get("cluster_count"),
+            "updated_at": now.isoformat(),
             "rules": sorted(set((old or {}).get("rules") or []) | set(verdict.rules)),
             "schemes": sorted(set((old or {}).get("schemes") or []) | set(verdict.schemes)),
             "needs_response": bool((old or {}).get("needs_response")) or verdict.needs_response
@@ -381,7 +384,7 @@ class AlertEngine:
     def _push(self, alert: dict, kind: str = "alert", text: str | None = None) -> None:
         if self.notifier is None:
             return
-        lines = [f"级别：{alert['level']}级（{alert['color']}）", f"帖子数：{alert['post_count']}",
+        lines = [f"级别：{alert['level']}级（{alert['color']}）", f"帖子数：{alert['post_count']}{stories(alert)}",
                  f"触发规则：{'、'.join(alert['rules'])}"]
         for d in sorted(alert.get("deadlines") or [], key=lambda d: parse_time(d["due_at"])):  # earliest due first
             lines.append(f"{d['label']}：{parse_time(d['due_at']).astimezone(SHANGHAI):%m月%d日 %H:%M} 前")

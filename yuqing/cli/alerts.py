@@ -79,7 +79,7 @@ ALERT_ID_HELP = "预警编号（yuqing alerts list 的第一列）"
 def _line(alert: dict) -> str:
     from yuqing import clock
     from yuqing.alerts.workflow import STATUS_LABELS, is_silenced
-    from yuqing.notify.render import deadline_state
+    from yuqing.notify.render import deadline_state, stories
 
     # The clock a press officer must watch: the first deadline not yet met.
     open_deadlines = [d for d in alert.get("deadlines") or [] if not d.get("met_at") and d.get("due_at")]
@@ -88,7 +88,7 @@ def _line(alert: dict) -> str:
         f"  {first['label']} {deadline_state(first, clock.now_local(), markdown=False)}"
     muted = "  [推送已静默]" if is_silenced(alert, clock.now()) else ""
     return (f"{alert['id']}  {alert['level']}级({alert['color']})  {STATUS_LABELS.get(alert.get('status'), '?')}  "
-            f"帖子{alert.get('post_count', 0)}{due}  {alert.get('title', '')}{muted}")
+            f"帖子{alert.get('post_count', 0)}{stories(alert)}{due}  {alert.get('title', '')}{muted}")
 
 
 def run_list(args) -> int:

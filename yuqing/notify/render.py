@@ -94,6 +94,13 @@ def deadline_line(deadline: Mapping[str, Any], now: datetime) -> str:
     return f"- {label}：{show_time(deadline.get('due_at'))} 前" + (f"（{state}）" if state else "")
 
 
+def stories(alert: Mapping[str, Any]) -> str:
+    """'（3个话题）': how many stories an alert's posts are once reposts and edited copies are merged
+    (the event's near-duplicate clusters); empty for alerts written before the count was kept."""
+    count = alert.get("cluster_count")
+    return f"（{count}个话题）" if isinstance(count, int) and not isinstance(count, bool) and count > 0 else ""
+
+
 def alert_url(alert: Mapping[str, Any], base_url: str | None) -> str | None:
     if not base_url or not alert.get("id"):
         return None
@@ -131,7 +138,7 @@ def alert_notice(
     if schemes:
         lines.append(f"- 监测方案：{schemes}")
     if alert.get("post_count") is not None:
-        lines.append(f"- 相关信息：{alert['post_count']} 条")
+        lines.append(f"- 相关信息：{alert['post_count']} 条{stories(alert)}")
     if alert.get("first_alerted_at"):
         lines.append(f"- 首次预警：{show_time(alert['first_alerted_at'])}")
     if alert.get("clock_start"):

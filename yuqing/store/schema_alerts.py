@@ -60,6 +60,7 @@ ALERTS_V1 = {
         "closed_at": DATE,
         "silenced": {"type": "boolean"},
         "post_count": {"type": "integer"},
+        "cluster_count": {"type": "integer"},  # stories: the posts with reposts and edited copies merged
         "responses": {"type": "object", "enabled": False},
         "handover": {"type": "object", "enabled": False},
         "notifications": {"type": "object", "enabled": False},
