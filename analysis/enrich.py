@@ -19,7 +19,7 @@ from analysis import neardup
 from analysis.categories import Categorizer
 from analysis.identity import post_id
 from analysis.keywords import TITLE_WEIGHT, keyword_weights_from_tokens
-from analysis.regions import detect_region
+from analysis.regions import default_gazetteer, detect_region
 from analysis.segment import join_for_index, segment
 from analysis.sentiment import get_model
 
@@ -147,6 +147,9 @@ def text_fields(post: dict, categorizer: Categorizer) -> dict:
     hint = post.get("region") or post.get("source_region")
     if isinstance(hint, dict) and not hint.get("path"):
         hint = None
+    area = (post.get("board") or {}).get("area") if isinstance(post.get("board"), dict) else None
+    if isinstance(area, str) and default_gazetteer().find(area) is not None:
+        hint = area  # the poster's own 地区 on a board is closer than the board's region
     region = detect_region(title, content, hint)
     if region:
         out["region"] = region

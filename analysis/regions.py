@@ -224,7 +224,12 @@ class Gazetteer:
         elif isinstance(region, Mapping):
             names = [region.get("province"), region.get("city"), region.get("district")]
         else:
-            names = [p.strip() for p in str(region).replace("／", "/").split("/")]
+            text = str(region).replace("／", "/").strip()
+            if "/" not in text and text and not self._candidates_any(text):
+                # '天津市河西区', '西青区张家窝镇' (a board's 地区 field): the place the text spells out
+                spelled = self.resolve(text, "", None)
+                return self.find(spelled) if spelled and not spelled.ambiguous else None
+            names = [p.strip() for p in text.split("/")]
         names = [n for n in names if n]
         if not names:
             return None

@@ -166,3 +166,16 @@ def test_warming_up_leaves_no_trace_in_counts_or_clusters():
     [a] = warm.enrich([post("http://w.cn/1", "和平区一小学食堂疑似食物中毒", STORY)])
     [b] = cold.enrich([post("http://w.cn/1", "和平区一小学食堂疑似食物中毒", STORY)])
     assert a == b and warm.stats.posts == 1
+
+
+def test_a_board_posts_own_area_is_closer_than_the_boards_region():
+    """A 领导留言板 post's 地区 (天津市河西区) gives its district although the text names none and the
+    board's own region is the city."""
+    from analysis.enrich import text_fields
+    from analysis.categories import Categorizer
+
+    board_post = {"title": "小区门口超市卖过期面包", "content": "多次反映没有人管。", "region": {"province": "天津市", "city": "天津市", "district": None, "path": "天津市"},
+                  "board": {"area": "天津市河西区", "status": "未回复"}}
+    assert text_fields(board_post, Categorizer.from_file())["region"]["path"] == "天津市/河西区"
+    unknown = {**board_post, "board": {"area": "某某新区"}}  # not in the gazetteer: the board's region stands
+    assert text_fields(unknown, Categorizer.from_file())["region"]["path"] == "天津市"

@@ -132,6 +132,10 @@ def test_find_region_paths(gaz):
     assert gaz.find("新华区") is None  # ambiguous without its city
     assert gaz.find("河北省/沧州市/新华区").path == "河北省/沧州市/新华区"
     assert gaz.find("") is None
+    # a board's 地区 field spells the path out without separators
+    assert gaz.find("天津市河西区").path == "天津市/河西区"
+    assert gaz.find("西青区张家窝镇").path == "天津市/西青区"
+    assert gaz.find("查无此地") is None
 
 
 def test_small_custom_gazetteer_and_format_errors():
