@@ -8,7 +8,7 @@ from typing import IO, Iterator
 
 from analysis.surrogates import scrub
 
-JSON_TYPES = {dict: "对象", list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值", type(None): "null"}
+JSON_TYPES = {dict: "对象", list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值", type(None): "空值 null"}
 
 # json's messages (CPython's json.decoder and _json), in the UI's language.
 _JSON_MESSAGES = {

@@ -61,7 +61,7 @@ def test_unknown_model_is_a_clear_error(capsys):
     ("{bad", "不是合法的 JSON"),
     ('"text"', "应为 JSON 对象，实际是字符串"),
     ('{"title": "x"}', '缺少字段 "text"'),
-    ('{"text": null}', "应为字符串，实际是null"),
+    ('{"text": null}', "应为字符串，实际是空值 null"),
 ])
 def test_parse_line_names_line_and_problem(line, fragment):
     record, error = parse_line(12, line)

@@ -110,10 +110,11 @@ def test_the_demo_tells_another_terminal_how_to_share_its_clock_and_node(monkeyp
     value = "start=2024-03-12T08:00:00+08:00;anchor=1765000000.000;speed=120"
     monkeypatch.setenv("YUQING_CLOCK", value)
     monkeypatch.setenv("ES_URL", "http://127.0.0.1:9200")
+    monkeypatch.setenv("YUQING_INDEX_PREFIX", "demo2")  # a demo on its own indices: the CLI must read those
     line = _cli_environment()
-    shown = subprocess.run(["bash", "-c", f'{line}; printf "%s|%s" "$YUQING_CLOCK" "$ES_URL"'],
+    shown = subprocess.run(["bash", "-c", f'{line}; printf "%s|%s|%s" "$YUQING_CLOCK" "$ES_URL" "$YUQING_INDEX_PREFIX"'],
                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, check=True).stdout
-    assert shown == f"{value}|http://127.0.0.1:9200"
+    assert shown == f"{value}|http://127.0.0.1:9200|demo2"
 
 
 def test_the_demo_status_line_names_open_alerts_only(store, capsys):

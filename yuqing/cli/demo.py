@@ -40,7 +40,7 @@ def _cli_environment() -> str:
     """The shell line that puts another terminal on the demo's simulated clock and node."""
     import shlex
 
-    names = (clock.ENV, "ES_URL")
+    names = (clock.ENV, "ES_URL", "YUQING_INDEX_PREFIX")  # the prefix only when the demo runs on its own
     return "export " + " ".join(f"{name}={shlex.quote(os.environ[name])}" for name in names if os.environ.get(name))
 
 
