@@ -322,18 +322,22 @@ class SourceSpider(scrapy.Spider):
             loader.add_value(key, value)
         if not values["published_at"]:
             self.context.error(source.name, "date_missing", f"{response.url}: 页面上没有发布时间")
-        engagement = self.engagement_from(page, spec)
+        engagement = self.engagement_from(page, spec, source, response.url)
         if engagement:
             loader.add_value("engagement", engagement)
         return loader.load_item()
 
-    def engagement_from(self, page: Selector, spec: dict) -> dict | None:
+    def engagement_from(self, page: Selector, spec: dict, source: Source, url: str) -> dict | None:
         keys = [k for k in ("likes", "comments", "shares", "views") if spec.get(k)]
         if not keys:
             return None
-        loader = EngagementLoader(selector=page)
-        for key in keys:
-            loader.add_value(key, pick(page, spec[key]))
+        return self.engagement(source, url, {key: pick(page, spec[key]) for key in keys})
+
+    def engagement(self, source: Source, url: str, values: dict) -> dict | None:
+        """The cleaned counts (likes, comments…) of raw page or JSON values; None when none is left."""
+        loader = EngagementLoader(report=self.report_for(source, url), url=url)
+        for key, value in values.items():
+            loader.add_value(key, value)
         return loader.load_item() or None
 
     # -------------------------------------------------------------- boards

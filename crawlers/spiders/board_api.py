@@ -113,7 +113,8 @@ class BoardApiSpider(SourceSpider):
         values = {key: value(key) for key in BOARD_KEYS}
         values["poster"] = values["poster"] or value("author")
         loader.add_value("board", self.board_object(source, response.url, values, published_at=published))
-        counts = {k: value(k) for k in ("likes", "comments", "shares", "views") if source.fields.get(k)}
-        if counts:
-            loader.add_value("engagement", counts)
+        counts = {k: [value(k)] for k in ("likes", "comments", "shares", "views") if source.fields.get(k)}
+        engagement = self.engagement(source, response.url, counts) if counts else None
+        if engagement:
+            loader.add_value("engagement", engagement)
         yield loader.load_item()

@@ -75,7 +75,7 @@ class BoardHtmlSpider(SourceSpider):
                 source, response.url, values, published_at=published, date_format=spec.get("reply_at_format")
             ),
         )
-        engagement = self.engagement_from(page, spec)
+        engagement = self.engagement_from(page, spec, source, response.url)
         if engagement:
             loader.add_value("engagement", engagement)
         yield loader.load_item()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from crawlers.items import EngagementLoader
 from crawlers.spiders.base import SourceSpider, resolve
 
 
@@ -41,11 +40,12 @@ class SocialSpider(SourceSpider):
             loader = self.loader(source, url)
             for key in ("title", "content", "author", "published_at"):
                 loader.add_value(key, resolve(status, fields.get(key)))
-            engagement = EngagementLoader()
-            for key in ("likes", "comments", "shares", "views", "dislikes"):
-                if fields.get(key):
-                    engagement.add_value(key, resolve(status, fields[key]))
-            loader.add_value("engagement", engagement.load_item())
+            counts = {  # each value as one: a JSON list is no count, not a list of them
+                key: [resolve(status, fields[key])]
+                for key in ("likes", "comments", "shares", "views", "dislikes")
+                if fields.get(key)
+            }
+            loader.add_value("engagement", self.engagement(source, url, counts))
             if fields.get("repost_of") and resolve(status, fields["repost_of"]) is not None:
                 loader.add_value("tags", ["转发"])
             yield loader.load_item()

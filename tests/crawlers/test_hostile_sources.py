@@ -1,0 +1,171 @@
+"""Spiders against hostile sources over real HTTP, into the real node: each source serves good items next
+to broken ones (wrong JSON types, impossible numbers, links and redirects that lead elsewhere, ...).
+Every fault is survived and counted, everything good is stored, and what is stored is valid."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import yaml
+
+from .conftest import run_crawl
+
+NOW = "2026-11-25T12:00:00+08:00"  # the crawl clock (served at /__sandbox/clock)
+STAMP = 1763604000  # 2025-11-20 10:00 +08:00
+
+
+class HostileSite:
+    """A local site answering ``routes[path?query] = (status, headers, body)``; 404 otherwise.
+    Listens on 127.0.0.1 and on 127.0.0.2 (another host, same port); records every request."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, dict, bytes]] = {}
+        self.requests: list[tuple[str, str]] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server naming)
+                host = self.server.server_address[0]
+                site.requests.append((host, self.path))
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                if self.path == "/__sandbox/clock":
+                    status, headers, body = 200, {}, json.dumps({"now": NOW, "speed": 0}).encode()
+                else:
+                    key = urllib.parse.unquote(self.path) if host == "127.0.0.1" else f"//{host}{self.path}"
+                    status, headers, body = site.routes.get(key, (404, {}, b"<html><body>404</body></html>"))
+                self.send_response(status)
+                for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET
+
+            def log_message(self, *_args):
+                pass
+
+        self.servers = [ThreadingHTTPServer(("127.0.0.1", 0), Handler)]
+        port = self.servers[0].server_address[1]
+        self.servers.append(ThreadingHTTPServer(("127.0.0.2", port), Handler))
+        for server in self.servers:
+            server.daemon_threads = True
+            threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        self.url = f"http://127.0.0.1:{port}"
+        self.other = f"http://127.0.0.2:{port}"
+
+    def serve(self, path: str, body, status: int = 200, content_type: str | None = None, **headers) -> None:
+        if not isinstance(body, bytes):
+            body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            content_type = content_type or "application/json"
+        if content_type:
+            headers["Content-Type"] = content_type
+        self.routes[path] = (status, {k.replace("_", "-"): v for k, v in headers.items()}, body)
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site():
+    instance = HostileSite()
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+def crawl(site, module_store, es_url, tmp_path, sources: list[dict]) -> tuple[dict, list[dict]]:
+    """Crawl ``sources`` (a sources-file entry each) from the site: (runs by source, stored posts)."""
+    path = tmp_path / "sources.yaml"
+    data = {"defaults": {"download_timeout": "5s"}, "sources": sources}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    runs = run_crawl(
+        site.url,
+        [s["name"] for s in sources],
+        es_url=es_url,
+        prefix=module_store.prefix,
+        spool=tmp_path / "spool",
+        sources_file=path,
+    )
+    module_store.refresh("posts")
+    names = {s["name"] for s in sources}
+    posts = [p for p in module_store.scan("posts") if p["source"] in names]
+    assert "Traceback" not in run_crawl.last_log
+    return {r["source"]: r for r in runs}, posts
+
+
+def status(number: int, text: str, **fields) -> dict:
+    return {"id": number, "text": text, "created_at": STAMP, "likes": 1, "comments": 2, **fields}
+
+
+# ---------------------------------------------------------------- JSON numbers that cannot be right
+
+
+def test_impossible_counts_and_timestamps_in_json_are_counted_and_the_posts_kept(
+    site, module_store, es_url, tmp_path
+):
+    statuses = [
+        status(1, "好的第一条"),
+        status(2, "点赞 NaN", likes=float("nan")),
+        status(3, "点赞无穷大", likes=float("inf")),
+        status(4, "评论为负", comments=-5),
+        status(5, "点赞 1e30", likes=10**30),
+        status(6, "点赞是对象", likes={"n": 5}),
+        status(7, "点赞是数组", likes=[1, 2]),
+        status(8, "点赞是布尔值", likes=True),
+        status(9, "时间戳 1e30", created_at=10**30),
+        status(10, "时间戳 NaN", created_at=float("nan")),
+        status(11, "时间戳 1e20", created_at=1e20),
+        status(12, "好的最后一条", likes="1.2万"),
+    ]
+    site.serve("/counts/timeline?page=1", {"data": {"statuses": statuses}})
+    site.serve("/counts/list", {"resultData": {"data": [
+        {"tid": 501, "subject": "好的留言", "dateline": STAMP, "likes": 3},
+        {"tid": 502, "subject": "点赞无穷大的留言", "dateline": STAMP, "likes": float("inf")},
+        {"tid": 503, "subject": "时间戳溢出的留言", "dateline": 10**30, "likes": 4},
+    ]}})
+    for tid in (501, 502, 503):
+        site.serve(f"/counts/detail?tid={tid}", {"resultData": {"thread": {"content": f"留言正文 {tid}"}}})
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "counts_social", "kind": "social", "media_level": "自媒体",
+         "request": {"url": "{sandbox}/counts/timeline?page={page}", "items": "data.statuses"},
+         "fields": {"id": "id", "content": "text", "published_at": "created_at", "likes": "likes",
+                    "comments": "comments", "url": "{sandbox}/counts/status?id={id}"}},
+        {"name": "counts_board", "kind": "board_api", "media_level": "市级",
+         "list_request": {"method": "POST", "url": "{sandbox}/counts/list", "items": "resultData.data"},
+         "detail_request": {"url": "{sandbox}/counts/detail?tid={tid}"},
+         "fields": {"post_id": "tid", "title": "subject", "content": "thread.content",
+                    "published_at": "dateline", "likes": "likes"}},
+    ])
+    by_text = {p.get("content"): p for p in posts if p["source"] == "counts_social"}
+    assert set(by_text) == {s["text"] for s in statuses}  # every status stored, none lost with its page
+    for post in posts:
+        for name, count in (post.get("engagement") or {}).items():
+            assert isinstance(count, int) and 0 <= count < 2**31, (post["content"], name, count)
+    assert by_text["好的第一条"]["engagement"] == {"likes": 1, "comments": 2}
+    assert by_text["好的最后一条"]["engagement"] == {"likes": 12000, "comments": 2}
+    assert by_text["评论为负"]["engagement"] == {"likes": 1}
+    assert by_text["点赞 NaN"]["engagement"] == {"comments": 2}
+    assert by_text["时间戳 1e30"].get("published_at") is None
+    social = runs["counts_social"]
+    assert social["errors_by_kind"] == {"count_rejected": 7, "date_rejected": 3}
+    assert social["items"] == len(statuses)
+
+    board = {p["title"]: p for p in posts if p["source"] == "counts_board"}
+    assert set(board) == {"好的留言", "点赞无穷大的留言", "时间戳溢出的留言"}
+    assert board["好的留言"]["engagement"] == {"likes": 3}
+    assert "engagement" not in board["点赞无穷大的留言"]
+    assert board["时间戳溢出的留言"].get("published_at") is None
+    errors = runs["counts_board"]["errors_by_kind"]
+    assert errors.get("count_rejected") == 1 and errors.get("date_rejected") == 1
+    assert "parse_error" not in errors and "index_rejected" not in errors
+    assert "计数不是有限的数" in run_crawl.last_log and "时间戳超出范围" in run_crawl.last_log
