@@ -24,6 +24,7 @@ from twisted.internet.defer import CancelledError
 from crawlers.context import context_for
 from crawlers.extraction import decode_html, extract
 from crawlers.items import BoardLoader, EngagementLoader, PostItem, PostLoader
+from crawlers.middlewares import OutOfScope
 from crawlers.sources import SANDBOX_FILE, Source, is_xpath, load_sources
 from crawlers.state import merge_history
 
@@ -84,6 +85,8 @@ def error_kind(failure) -> str:
         return ERROR_KINDS[name]
     if isinstance(exc, (DownloadCancelledError, CancelledError)):
         return "too_large" if "size" in text else "cancelled"
+    if isinstance(exc, OutOfScope):
+        return "offsite_redirect" if failure.request.meta.get("redirect_urls") else "offsite_link"
     if isinstance(exc, IgnoreRequest):
         if "robots" in text:
             return "robots_forbidden"
@@ -190,8 +193,24 @@ class SourceSpider(scrapy.Spider):
         number = response.meta.get("page", 1)
         following = pick(page, source.list.get("next"))
         if following and number < source.list.get("max_pages", 5):
-            return self.request(response.urljoin(following[0]), self.parse_listing, source,
-                                meta={"page": number + 1})
+            url = self.follow(response, following[0], source)
+            if url is not None:
+                return self.request(url, self.parse_listing, source, meta={"page": number + 1})
+        return None
+
+    def follow(self, response, link: str, source: Source) -> str | None:
+        """The absolute URL of a link found on ``response`` when the crawl may fetch it; else None and
+        the link counted: ``bad_link`` (javascript:, mailto:, file:, data:, a broken address) or
+        ``offsite_link`` (a host outside the source's sites and its ``allowed_hosts``)."""
+        try:
+            url = response.urljoin(link.strip())
+        except ValueError:
+            url = link
+        problem = source.out_of_scope(url)
+        if problem is None:
+            return url
+        kind = "offsite_link" if problem.startswith("主机") else "bad_link"
+        self.context.error(source.name, kind, f"{response.url}: 跳过链接 {link.strip()[:200]!r}：{problem}")
         return None
 
     def request(

@@ -27,7 +27,9 @@ class BoardHtmlSpider(SourceSpider):
         for row in rows:
             for link in pick(row, spec.get("links")):
                 found += 1
-                url = response.urljoin(link)
+                url = self.follow(response, link, source)
+                if url is None:
+                    continue
                 match = POST_ID_IN_URL.search(link)
                 request = self.article_request(
                     url, source, self.parse_post, post_id=match.group(1) if match else None

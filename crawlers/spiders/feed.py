@@ -61,6 +61,9 @@ class FeedSpider(SourceSpider):
             self.context.error(source.name, "empty_feed", f"{response.url}: 订阅源中没有条目")
         for entry in entries:
             hints = {k: v.strip() for k, v in entry.items() if k != "url" and v and v.strip()}
-            request = self.article_request(response.urljoin(entry["url"]), source, hints=hints)
+            url = self.follow(response, entry["url"], source)
+            if url is None:
+                continue
+            request = self.article_request(url, source, hints=hints)
             if request is not None:
                 yield request

@@ -23,7 +23,9 @@ class SitemapSpider(SourceSpider):
             return
         follow = (source.sitemap or {}).get("follow") or []
         for entry in sitemap:
-            url = response.urljoin(entry["loc"])
+            url = self.follow(response, entry["loc"], source)
+            if url is None:
+                continue
             if sitemap.type == "sitemapindex":
                 if not follow or any(fragment.split("/")[1] in url for fragment in follow if "/" in fragment):
                     yield self.request(url, self.parse_sitemap, source)

@@ -169,3 +169,85 @@ def test_impossible_counts_and_timestamps_in_json_are_counted_and_the_posts_kept
     assert errors.get("count_rejected") == 1 and errors.get("date_rejected") == 1
     assert "parse_error" not in errors and "index_rejected" not in errors
     assert "计数不是有限的数" in run_crawl.last_log and "时间戳超出范围" in run_crawl.last_log
+
+
+# ---------------------------------------------------------------- links and redirects that lead elsewhere
+
+
+def article(title: str) -> bytes:
+    return (
+        f'<html><body><h1 class="t">{title}</h1><span class="d">2025-11-20 10:00</span>'
+        f'<div class="c"><p>{title}的正文。</p></div></body></html>'
+    ).encode("utf-8")
+
+
+ARTICLE = {"title": "h1.t::text", "date": "span.d::text", "date_format": "%Y-%m-%d %H:%M", "body": "div.c p::text"}
+# What hostile pages link to: a scheme no crawler should fetch, another host, an absurd address.
+ELSEWHERE = [
+    "javascript:void(0)",
+    "mailto:someone@example.com",
+    "data:text/html,<h1 class=t>DATA-LINK</h1>",
+    "file:///etc/os-release",
+    "http://[::1",
+    "/links/a/" + "x" * 3000 + ".html",
+]
+
+
+def test_links_and_redirects_off_the_source_are_counted_never_fetched(site, module_store, es_url, tmp_path):
+    other = site.other
+    offsite = [f"{other}/links/offsite.html", f"//127.0.0.2:{other.rsplit(':', 1)[1]}/links/protocol-relative.html"]
+    links = [*ELSEWHERE, *offsite, "/links/a/redirect-away.html", "/links/a/redirect-file.html", "/links/a/1.html"]
+    items = "".join(f'<li><a href="{link}">x</a></li>' for link in links)
+    site.serve("/links/list/1.html", f'<html><body><ul class="l">{items}</ul>'
+               '<a class="next" href="/links/list/2.html">下一页</a></body></html>'.encode())
+    site.serve("/links/list/2.html", b'<html><body><ul class="l"><li><a href="/links/a/2.html">x</a></li></ul>'
+               b'<a class="next" href="file:///etc/os-release">next</a></body></html>')
+    site.serve("/links/a/1.html", article("站内文章一"))
+    site.serve("/links/a/2.html", article("站内文章二"))
+    site.serve("/links/a/redirect-away.html", b"", 302, Location=f"{other}/links/moved.html")
+    site.serve("/links/a/redirect-file.html", b"", 302, Location="file:///etc/os-release")
+    site.serve(f"//127.0.0.2/links/offsite.html", article("别站文章"))
+    site.serve(f"//127.0.0.2/links/moved.html", article("重定向到别站的文章"))
+    entries = "".join(f"<item><title>条目</title><link>{link.replace('&', '&amp;').replace('<', '&lt;')}</link></item>"
+                      for link in [*ELSEWHERE, offsite[0], "/links/a/3.html"])
+    site.serve("/links/feed.xml", f'<?xml version="1.0"?><rss><channel>{entries}</channel></rss>'.encode(),
+               content_type="application/rss+xml")
+    site.serve("/links/a/3.html", article("站内文章三"))
+    locs = "".join(f"<url><loc>{link.replace('&', '&amp;').replace('<', '&lt;')}</loc></url>"
+                   for link in ["file:///etc/os-release", "javascript:x", offsite[0], f"{site.url}/links/a/4.html"])
+    site.serve("/links/sitemap.xml", ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                                      f"{locs}</urlset>").encode(), content_type="application/xml")
+    site.serve("/links/a/4.html", article("站内文章四"))
+    site.serve("/links/allowed.html", f'<html><body><ul class="l"><li><a href="{offsite[0]}">x</a></li></ul>'
+               "</body></html>".encode())
+    site.requests.clear()
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "links_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/links/list/1.html"],
+         "list": {"links": "ul.l li a::attr(href)", "next": "a.next::attr(href)"}, "article": ARTICLE},
+        {"name": "links_feed", "kind": "rss", "media_level": "市级", "start_urls": ["{sandbox}/links/feed.xml"],
+         "article": ARTICLE},
+        {"name": "links_sitemap", "kind": "sitemap", "media_level": "市级",
+         "start_urls": ["{sandbox}/links/sitemap.xml"], "article": ARTICLE},
+        {"name": "links_allowed", "kind": "news", "media_level": "市级", "allowed_hosts": ["127.0.0.2"],
+         "start_urls": ["{sandbox}/links/allowed.html"], "list": {"links": "ul.l li a::attr(href)"},
+         "article": ARTICLE},
+    ])
+    stored = {p["source"]: set() for p in posts}
+    for post in posts:
+        stored[post["source"]].add(post["title"])
+        assert post["url"].startswith(("http://127.0.0.1:", "http://127.0.0.2:")), post["url"]
+        assert "PRETTY_NAME" not in post.get("content", "") and "DATA-LINK" not in post["title"]
+    assert stored == {"links_news": {"站内文章一", "站内文章二"}, "links_feed": {"站内文章三"},
+                      "links_sitemap": {"站内文章四"}, "links_allowed": {"别站文章"}}
+    fetched_elsewhere = [path for host, path in site.requests if host != "127.0.0.1"]
+    assert fetched_elsewhere == ["/robots.txt", "/links/offsite.html"]  # links_allowed's only
+    news = runs["links_news"]["errors_by_kind"]
+    # the redirect to file: is not followed at all (Scrapy keeps the 302 for non-http targets)
+    assert news == {"bad_link": len(ELSEWHERE) + 1, "offsite_link": 2, "offsite_redirect": 1, "http_302": 1}
+    assert runs["links_feed"]["errors_by_kind"] == {"bad_link": len(ELSEWHERE), "offsite_link": 1}
+    assert runs["links_sitemap"]["errors_by_kind"] == {"bad_link": 2, "offsite_link": 1}
+    assert runs["links_allowed"]["errors"] == 0
+    log = run_crawl.last_log
+    assert "跳过链接 'javascript:void(0)'：不是 http(s) 地址（javascript）" in log
+    assert "主机 127.0.0.2 不属于来源的网站（127.0.0.1；其他主机可写入 allowed_hosts）" in log
+    assert "由 http://127.0.0.1:" in log and "/links/a/redirect-away.html 重定向而来" in log
