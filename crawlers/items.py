@@ -263,7 +263,7 @@ class BoardLoader(ItemLoader):
     reply_in = MapCompose(clean_paragraph)
     reply_out = Join("\n")
     reply_at_in = parse_dates
-    post_id_in = MapCompose(lambda v: str(v).strip() if v is not None else None)
+    post_id_in = MapCompose(lambda v: scrub_text(str(v)).strip() if v is not None else None)
     status_history_in = Identity()
     status_history_out = Identity()
 

@@ -21,6 +21,7 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 
+from analysis.surrogates import scrub_text
 from crawlers.context import context_for
 from crawlers.extraction import decode_html, extract
 from crawlers.items import BoardLoader, EngagementLoader, PostItem, PostLoader
@@ -255,6 +256,22 @@ class SourceSpider(scrapy.Spider):
                 f"{response.url}: {failure.getErrorMessage()[:200]}",
                 level=logging.ERROR,
             )
+
+    def json_id(self, source: Source, url: str, row, path: str | None) -> str | None:
+        """The id at ``path`` of a JSON row as text (a string or an integer), else None and the row
+        counted as ``bad_json``: a missing id, or one that is an object, array, boolean or fraction."""
+        value = resolve(row, path)
+        if isinstance(value, str) and value.strip():
+            return scrub_text(value.strip())
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if value is None or value == "":
+            self.context.error(source.name, "bad_json", f"{url}: 条目缺少 {path}")
+        else:
+            self.context.error(
+                source.name, "bad_json", f"{url}: 条目的 {path} 应为字符串或整数，实际是 {str(value)[:60]!r}"
+            )
+        return None
 
     def report_for(self, source: Source, url: str):
         def report(kind: str, message: str) -> None:

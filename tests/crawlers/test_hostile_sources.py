@@ -62,7 +62,7 @@ class HostileSite:
 
     def serve(self, path: str, body, status: int = 200, content_type: str | None = None, **headers) -> None:
         if not isinstance(body, bytes):
-            body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            body = json.dumps(body).encode("ascii")  # \uXXXX escapes: a lone surrogate is one of them
             content_type = content_type or "application/json"
         if content_type:
             headers["Content-Type"] = content_type
@@ -251,3 +251,67 @@ def test_links_and_redirects_off_the_source_are_counted_never_fetched(site, modu
     assert "跳过链接 'javascript:void(0)'：不是 http(s) 地址（javascript）" in log
     assert "主机 127.0.0.2 不属于来源的网站（127.0.0.1；其他主机可写入 allowed_hosts）" in log
     assert "由 http://127.0.0.1:" in log and "/links/a/redirect-away.html 重定向而来" in log
+
+
+# ---------------------------------------------------------------- JSON ids and page numbers
+
+
+def test_json_ids_of_the_wrong_type_and_page_numbers_that_never_end_are_counted(
+    site, module_store, es_url, tmp_path
+):
+    statuses = [
+        status(1, "好的第一条"),
+        status({"id": 2}, "编号是对象"),
+        status([3], "编号是数组"),
+        status(True, "编号是布尔值"),
+        status(4.5, "编号是小数"),
+        status("\ud800", "编号是孤立代理"),
+        status("a b/../x?y=1#z", "编号带路径和空格"),
+        status(5, "好的最后一条"),
+    ]
+    site.serve("/ids/timeline?page=1", {"data": {"statuses": statuses}})
+    for page in range(-1, -40, -2):  # next_page 1 -> -1 -> -3 ...: a feed that counts backwards forever
+        site.serve(f"/back/timeline?page={page + 2}", {"data": {"statuses": [status(100 - page, f"倒数第 {page} 页")],
+                                                           "next_page": page}})
+    for name, following in (("word", "two"), ("object", {"p": 2}), ("nan", float("nan"))):
+        site.serve(f"/{name}/timeline?page=1", {"data": {"statuses": [status(200, f"页码是 {name}")],
+                                                       "next_page": following}})
+    site.serve("/ids/list", {"resultData": {"data": [
+        {"tid": 601, "subject": "好的留言", "dateline": STAMP},
+        {"tid": "\ud800", "subject": "编号是孤立代理的留言", "dateline": STAMP},
+        {"tid": {"x": 1}, "subject": "编号是对象的留言", "dateline": STAMP},
+        {"tid": "7 b/../x?y=1", "subject": "编号带路径的留言", "dateline": STAMP},
+        {"tid": 602, "subject": "好的最后一条留言", "dateline": STAMP},
+    ]}})
+    for tid in ("601", "\ufffd", "7 b/../x?y=1", "602"):
+        site.serve(f"/ids/detail?tid={tid}", {"resultData": {"thread": {"content": f"留言正文 {tid}"}}})
+
+    def social(name: str, path: str) -> dict:
+        return {"name": name, "kind": "social", "media_level": "自媒体",
+                "request": {"url": "{sandbox}/" + path + "/timeline?page={page}", "items": "data.statuses",
+                            "next_page": "data.next_page", "max_pages": 4},
+                "fields": {"id": "id", "content": "text", "url": "{sandbox}/" + path + "/status?id={id}"}}
+
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        social("ids_social", "ids"), social("ids_back", "back"), social("ids_word", "word"),
+        social("ids_object", "object"), social("ids_nan", "nan"),
+        {"name": "ids_board", "kind": "board_api", "media_level": "市级",
+         "list_request": {"method": "POST", "url": "{sandbox}/ids/list", "items": "resultData.data"},
+         "detail_request": {"url": "{sandbox}/ids/detail?tid={tid}"},
+         "fields": {"post_id": "tid", "title": "subject", "content": "thread.content", "published_at": "dateline"}},
+    ])
+    by_source: dict[str, set] = {}
+    for post in posts:
+        by_source.setdefault(post["source"], set()).add(post.get("title") or post["content"])
+    assert by_source["ids_social"] == {"好的第一条", "编号是孤立代理", "编号带路径和空格", "好的最后一条"}
+    assert runs["ids_social"]["errors_by_kind"] == {"bad_json": 4}
+    assert {p["url"] for p in posts if p["source"] == "ids_social"} >= {
+        f"{site.url}/ids/status?id=%EF%BF%BD", f"{site.url}/ids/status?id=a+b%2F..%2Fx%3Fy%3D1%23z"}
+    assert runs["ids_back"]["pages"] == 1 and runs["ids_back"]["errors_by_kind"] == {"bad_json": 1}
+    for name in ("word", "object", "nan"):
+        assert by_source[f"ids_{name}"] == {f"页码是 {name}"}
+        assert runs[f"ids_{name}"]["errors_by_kind"] == {"bad_json": 1}
+    assert "data.next_page 应为正整数页码，实际是 'two'" in run_crawl.last_log
+    assert by_source["ids_board"] == {"好的留言", "编号是孤立代理的留言", "编号带路径的留言", "好的最后一条留言"}
+    assert runs["ids_board"]["errors_by_kind"] == {"bad_json": 1}
+    assert "条目的 tid 应为字符串或整数，实际是 \"{'x': 1}\"" in run_crawl.last_log
