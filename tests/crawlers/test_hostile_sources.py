@@ -315,3 +315,55 @@ def test_json_ids_of_the_wrong_type_and_page_numbers_that_never_end_are_counted(
     assert by_source["ids_board"] == {"好的留言", "编号是孤立代理的留言", "编号带路径的留言", "好的最后一条留言"}
     assert runs["ids_board"]["errors_by_kind"] == {"bad_json": 1}
     assert "条目的 tid 应为字符串或整数，实际是 \"{'x': 1}\"" in run_crawl.last_log
+
+
+# ---------------------------------------------------------------- sitemaps: gzipped, nested without end, not sitemaps
+
+
+def urlset(*urls: str) -> bytes:
+    locs = "".join(f"<url><loc>{url}</loc></url>" for url in urls)
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode()
+
+
+def sitemap_index(*urls: str) -> bytes:
+    locs = "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in urls)
+    return (f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{locs}</sitemapindex>").encode()
+
+
+def test_gzipped_sitemaps_are_read_and_nested_or_broken_ones_counted(site, module_store, es_url, tmp_path):
+    import gzip
+
+    base = site.url + "/maps"
+    site.serve("/maps/index.xml", sitemap_index(*(f"{base}/{name}" for name in (
+        "plain.xml", "packed.xml.gz", "bomb.xml.gz", "broken.xml.gz", "chain/1.xml", "page.html", "empty.xml",
+    ))), content_type="application/xml")
+    site.serve("/maps/plain.xml", urlset(f"{base}/a/1.html"), content_type="application/xml")
+    site.serve("/maps/packed.xml.gz", gzip.compress(urlset(f"{base}/a/2.html", f"{base}/a/3.html")),
+               content_type="application/x-gzip")
+    bomb = urlset(*(f"{base}/a/bomb-{n}.html" for n in range(40_000)))  # ~1.7 MB unpacked, max_page_bytes 1MB
+    site.serve("/maps/bomb.xml.gz", gzip.compress(bomb), content_type="application/x-gzip")
+    site.serve("/maps/broken.xml.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"not deflate data",
+               content_type="application/x-gzip")
+    for depth in range(1, 30):  # each index names one more, deeper index
+        site.serve(f"/maps/chain/{depth}.xml", sitemap_index(f"{base}/chain/{depth + 1}.xml"),
+                   content_type="application/xml")
+    site.serve("/maps/page.html", b"<html><body><h1>Welcome</h1></body></html>")
+    site.serve("/maps/empty.xml", b"", content_type="application/xml")
+    for number in (1, 2, 3):
+        site.serve(f"/maps/a/{number}.html", article(f"地图文章{number}"))
+    site.requests.clear()
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "maps", "kind": "sitemap", "media_level": "市级", "max_page_bytes": "1MB",
+         "start_urls": ["{sandbox}/maps/index.xml"], "article": ARTICLE},
+    ])
+    assert {p["title"] for p in posts} == {"地图文章1", "地图文章2", "地图文章3"}
+    chain = [path for _host, path in site.requests if path.startswith("/maps/chain/")]
+    assert chain == ["/maps/chain/1.xml", "/maps/chain/2.xml", "/maps/chain/3.xml"]  # 3 below the start
+    assert runs["maps"]["errors_by_kind"] == {"too_large": 1, "bad_sitemap": 4}
+    log = run_crawl.last_log
+    assert "/maps/bomb.xml.gz: 解压后超过 1048576 字节（max_page_bytes），不解析" in log
+    assert "/maps/broken.xml.gz: gzip 解压失败" in log
+    assert "/maps/chain/3.xml: 站点地图索引嵌套超过 3 层，不再跟进" in log
+    assert "/maps/page.html: 不是站点地图（根元素是 <html>，应为 <urlset> 或 <sitemapindex>）" in log
+    assert "/maps/empty.xml: 不是站点地图（" in log
