@@ -367,3 +367,17 @@ def test_gzipped_sitemaps_are_read_and_nested_or_broken_ones_counted(site, modul
     assert "/maps/chain/3.xml: 站点地图索引嵌套超过 3 层，不再跟进" in log
     assert "/maps/page.html: 不是站点地图（根元素是 <html>，应为 <urlset> 或 <sitemapindex>）" in log
     assert "/maps/empty.xml: 不是站点地图（" in log
+
+
+def test_an_empty_feed_is_counted_beside_the_good_one(site, module_store, es_url, tmp_path):
+    site.serve("/feeds/empty.xml", b"", content_type="application/rss+xml")
+    site.serve("/feeds/good.xml", f'<?xml version="1.0"?><rss><channel><item><link>{site.url}/feeds/a/1.html</link>'
+               "</item></channel></rss>".encode(), content_type="application/rss+xml")
+    site.serve("/feeds/a/1.html", article("订阅文章"))
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "feeds", "kind": "rss", "media_level": "市级", "article": ARTICLE,
+         "start_urls": ["{sandbox}/feeds/empty.xml", "{sandbox}/feeds/good.xml"]},
+    ])
+    assert [p["title"] for p in posts] == ["订阅文章"]
+    assert runs["feeds"]["errors_by_kind"] == {"bad_feed": 1}
+    assert "/feeds/empty.xml: 不是 RSS/Atom 订阅源（Document is empty" in run_crawl.last_log
