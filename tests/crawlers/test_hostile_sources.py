@@ -381,3 +381,17 @@ def test_an_empty_feed_is_counted_beside_the_good_one(site, module_store, es_url
     assert [p["title"] for p in posts] == ["订阅文章"]
     assert runs["feeds"]["errors_by_kind"] == {"bad_feed": 1}
     assert "/feeds/empty.xml: 不是 RSS/Atom 订阅源（Document is empty" in run_crawl.last_log
+
+
+def test_a_page_cut_off_inside_a_character_is_stored_as_the_utf8_it_is(site, module_store, es_url, tmp_path):
+    page = article("被截断的文章").decode("utf-8").replace("</p></div></body></html>", "")
+    body = (page + "市场监管局提醒消费者注意食品安全。检").encode("utf-8")[:-1]  # cut inside 检
+    site.serve("/cut/a/1.html", body)
+    site.serve("/cut/list.html", b'<html><body><ul class="l"><li><a href="/cut/a/1.html">x</a></li></ul></body></html>')
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "cut", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/cut/list.html"],
+         "list": {"links": "ul.l li a::attr(href)"}, "article": ARTICLE},
+    ])
+    assert [p["title"] for p in posts] == ["被截断的文章"]
+    assert posts[0]["content"].startswith("被截断的文章的正文。市场监管局提醒消费者注意食品安全。")
+    assert runs["cut"]["errors_by_kind"] == {"truncated_html": 1}
