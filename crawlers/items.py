@@ -97,6 +97,18 @@ def clean_text(value: Any) -> str | None:
     return text or None
 
 
+def not_json_structure(value: Any, loader_context: dict) -> Any:
+    """A text value as it is; None (reported as ``bad_json``) for a JSON object or boolean, whose
+    Python repr ("{'t': 'x'}", "True") is no text. Arrays are taken apart by the loader already."""
+    if not isinstance(value, (dict, bool)):
+        return value
+    report = loader_context.get("report")
+    if report is not None:
+        kind = "布尔值" if isinstance(value, bool) else "对象"
+        report("bad_json", f"{loader_context.get('url', '')}: 文本字段的值是 JSON {kind} {str(value)[:60]!r}，已丢弃")
+    return None
+
+
 def drop_label(value: str | None) -> str | None:
     """'答复单位：市市场监管委' -> '市市场监管委'."""
     if value is None:
@@ -238,11 +250,11 @@ class PostLoader(ItemLoader):
     """Cleans a post. Context: ``now`` (the crawl clock), ``date_format``, ``report(kind, message)``."""
 
     default_item_class = PostItem
-    default_input_processor = MapCompose(clean_text)
+    default_input_processor = MapCompose(not_json_structure, clean_text)
     default_output_processor = TakeFirst()
 
-    author_in = MapCompose(clean_text, drop_label)
-    content_in = MapCompose(clean_paragraph)
+    author_in = MapCompose(not_json_structure, clean_text, drop_label)
+    content_in = MapCompose(not_json_structure, clean_paragraph)
     content_out = Join("\n")
     published_at_in = parse_dates
     crawled_at_in = Identity()
@@ -257,10 +269,10 @@ class BoardLoader(ItemLoader):
     """Cleans the ``board`` object of a message-board post."""
 
     default_item_class = dict
-    default_input_processor = MapCompose(clean_text, drop_label)
+    default_input_processor = MapCompose(not_json_structure, clean_text, drop_label)
     default_output_processor = TakeFirst()
 
-    reply_in = MapCompose(clean_paragraph)
+    reply_in = MapCompose(not_json_structure, clean_paragraph)
     reply_out = Join("\n")
     reply_at_in = parse_dates
     post_id_in = MapCompose(lambda v: scrub_text(str(v)).strip() if v is not None else None)

@@ -395,3 +395,37 @@ def test_a_page_cut_off_inside_a_character_is_stored_as_the_utf8_it_is(site, mod
     assert [p["title"] for p in posts] == ["被截断的文章"]
     assert posts[0]["content"].startswith("被截断的文章的正文。市场监管局提醒消费者注意食品安全。")
     assert runs["cut"]["errors_by_kind"] == {"truncated_html": 1}
+
+
+def test_json_objects_and_booleans_in_text_fields_are_counted_not_stored_as_python_text(
+    site, module_store, es_url, tmp_path
+):
+    statuses = [status(1, "好的文本"), status(2, {"t": "对象"}), status(3, True), status(4, "作者是对象", user={"a": 1})]
+    site.serve("/texts/timeline?page=1", {"data": {"statuses": statuses}})
+    site.serve("/texts/list", {"resultData": {"data": [
+        {"tid": 701, "subject": {"obj": "标题"}, "content": "正文一", "state": {"a": 1}, "dateline": STAMP},
+        {"tid": 702, "subject": "好的留言", "content": "正文二", "state": "已办理", "dateline": STAMP},
+    ]}})
+    for tid in (701, 702):
+        site.serve(f"/texts/detail?tid={tid}", {"resultData": {"reply": {"text": "对象答复"}}})
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "texts_social", "kind": "social", "media_level": "自媒体",
+         "request": {"url": "{sandbox}/texts/timeline?page={page}", "items": "data.statuses"},
+         "fields": {"id": "id", "content": "text", "author": "user.screen_name", "published_at": "created_at",
+                    "url": "{sandbox}/texts/status?id={id}"}},
+        {"name": "texts_board", "kind": "board_api", "media_level": "市级",
+         "list_request": {"method": "POST", "url": "{sandbox}/texts/list", "items": "resultData.data"},
+         "detail_request": {"url": "{sandbox}/texts/detail?tid={tid}"},
+         "fields": {"post_id": "tid", "title": "subject", "content": "content", "status": "state",
+                    "reply": "reply", "published_at": "dateline"}},
+    ])
+    for post in posts:
+        texts = [post.get(k) for k in ("title", "content", "author")] + list((post.get("board") or {}).values())
+        assert not any(isinstance(t, str) and ("{'" in t or t == "True") for t in texts), post
+    assert sorted(p.get("content", "") for p in posts if p["source"] == "texts_social") == ["作者是对象", "好的文本"]
+    assert runs["texts_social"]["errors_by_kind"] == {"bad_json": 2, "invalid_item": 2}  # user.screen_name: absent
+    board = {p["board"]["post_id"]: p for p in posts if p["source"] == "texts_board"}
+    assert set(board) == {"701", "702"} and "title" not in board["701"] and "status" not in board["701"]["board"]
+    assert board["702"]["title"] == "好的留言" and "reply" not in board["702"]["board"]
+    assert runs["texts_board"]["errors_by_kind"] == {"bad_json": 4}
+    assert "文本字段的值是 JSON 对象 \"{'obj': '标题'}\"，已丢弃" in run_crawl.last_log
