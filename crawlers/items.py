@@ -8,6 +8,7 @@ cleaning — whitespace, labels such as ``来源：``, dates, counts — happens
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -28,6 +29,7 @@ LABEL = re.compile(
     r"^\s*(?:作者|记者|来源|答复单位|回复单位|回复时间|答复时间|发布时间|时间|满意度|留言人)\s*[:：]\s*"
 )
 NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?")
+MAX_COUNT = 2**31 - 1  # engagement counts are `integer` in the posts index
 
 
 @dataclass
@@ -95,6 +97,18 @@ def clean_text(value: Any) -> str | None:
     return text or None
 
 
+def not_json_structure(value: Any, loader_context: dict) -> Any:
+    """A text value as it is; None (reported as ``bad_json``) for a JSON object or boolean, whose
+    Python repr ("{'t': 'x'}", "True") is no text. Arrays are taken apart by the loader already."""
+    if not isinstance(value, (dict, bool)):
+        return value
+    report = loader_context.get("report")
+    if report is not None:
+        kind = "布尔值" if isinstance(value, bool) else "对象"
+        report("bad_json", f"{loader_context.get('url', '')}: 文本字段的值是 JSON {kind} {str(value)[:60]!r}，已丢弃")
+    return None
+
+
 def drop_label(value: str | None) -> str | None:
     """'答复单位：市市场监管委' -> '市市场监管委'."""
     if value is None:
@@ -106,17 +120,48 @@ def clean_paragraph(value: Any) -> str | None:
     return clean_text(value)
 
 
+class CountRejected(ValueError):
+    """A count that cannot be right: negative, NaN or infinite, beyond the index's integers, not a number."""
+
+
 def to_count(value: Any) -> int | None:
-    """'1.2万' -> 12000, '356' -> 356, 42 -> 42; None when no number."""
-    if value is None or isinstance(value, bool):
+    """'1.2万' -> 12000, '356' -> 356, 42 -> 42; None when no number; CountRejected for a count that
+    cannot be right (a JSON API's -5, NaN, 1e30, true or {...})."""
+    if value is None:
         return None
+    if isinstance(value, (bool, dict, list, tuple)):
+        kind = "布尔值" if isinstance(value, bool) else "对象" if isinstance(value, dict) else "数组"
+        raise CountRejected(f"计数应为数字，实际是{kind}: {str(value)[:40]}")
     if isinstance(value, (int, float)):
-        return int(value)
-    match = NUMBER.search(str(value).replace(",", ""))
-    if not match:
-        return None
-    number = float(match.group(1)) * {"万": 10_000, "亿": 100_000_000}.get(match.group(2) or "", 1)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CountRejected(f"计数不是有限的数: {value}")
+        number = value
+    else:
+        match = NUMBER.search(str(value).replace(",", ""))
+        if not match:
+            return None
+        number = float(match.group(1)) * {"万": 10_000, "亿": 100_000_000}.get(match.group(2) or "", 1)
+    if number < 0:
+        raise CountRejected(f"计数为负数: {value}")
+    if number > MAX_COUNT:
+        raise CountRejected(f"计数过大: {str(value)[:40]}")
     return int(number)
+
+
+def parse_counts(values, loader_context):
+    """Counts of a loader's values; a rejected one is reported (``count_rejected``) and left out."""
+    counts = []
+    for value in values:
+        try:
+            count = to_count(value)
+        except CountRejected as exc:
+            report = loader_context.get("report")
+            if report is not None:
+                report("count_rejected", f"{loader_context.get('url', '')}: {exc}")
+            continue
+        if count is not None:
+            counts.append(count)
+    return counts
 
 
 class DateRejected(ValueError):
@@ -143,8 +188,14 @@ def parse_post_date(value: Any, now: datetime, date_format: str | None = None) -
     if isinstance(value, datetime):
         return plausible(value, now)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise DateRejected(f"时间戳不是有限的数: {value}")
         seconds = value / 1000 if value > 10**11 else value
-        return plausible(datetime.fromtimestamp(seconds, CST), now)
+        try:
+            stamp = datetime.fromtimestamp(seconds, CST)
+        except (OverflowError, OSError, ValueError):
+            raise DateRejected(f"时间戳超出范围: {str(value)[:40]}") from None
+        return plausible(stamp, now)
     text = str(value).split("|")[0].strip()
     if date_format:
         try:
@@ -199,11 +250,11 @@ class PostLoader(ItemLoader):
     """Cleans a post. Context: ``now`` (the crawl clock), ``date_format``, ``report(kind, message)``."""
 
     default_item_class = PostItem
-    default_input_processor = MapCompose(clean_text)
+    default_input_processor = MapCompose(not_json_structure, clean_text)
     default_output_processor = TakeFirst()
 
-    author_in = MapCompose(clean_text, drop_label)
-    content_in = MapCompose(clean_paragraph)
+    author_in = MapCompose(not_json_structure, clean_text, drop_label)
+    content_in = MapCompose(not_json_structure, clean_paragraph)
     content_out = Join("\n")
     published_at_in = parse_dates
     crawled_at_in = Identity()
@@ -218,20 +269,22 @@ class BoardLoader(ItemLoader):
     """Cleans the ``board`` object of a message-board post."""
 
     default_item_class = dict
-    default_input_processor = MapCompose(clean_text, drop_label)
+    default_input_processor = MapCompose(not_json_structure, clean_text, drop_label)
     default_output_processor = TakeFirst()
 
-    reply_in = MapCompose(clean_paragraph)
+    reply_in = MapCompose(not_json_structure, clean_paragraph)
     reply_out = Join("\n")
     reply_at_in = parse_dates
-    post_id_in = MapCompose(lambda v: str(v).strip() if v is not None else None)
+    post_id_in = MapCompose(lambda v: scrub_text(str(v)).strip() if v is not None else None)
     status_history_in = Identity()
     status_history_out = Identity()
 
 
 class EngagementLoader(ItemLoader):
+    """Cleans engagement counts. Context: ``report(kind, message)`` and ``url`` for rejected counts."""
+
     default_item_class = dict
-    default_input_processor = MapCompose(to_count)
+    default_input_processor = parse_counts
     default_output_processor = TakeFirst()
 
 
@@ -245,6 +298,7 @@ __all__ = [
     "clean_text",
     "drop_label",
     "to_count",
+    "CountRejected",
     "BOARD_FIELDS",
     "ENGAGEMENT_FIELDS",
     "CST",

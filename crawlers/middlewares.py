@@ -1,4 +1,5 @@
-"""Downloader middlewares: page counts per source, retries with exponential backoff, robots.txt."""
+"""Downloader middlewares: the source's sites only, page counts per source, retries with exponential
+backoff, robots.txt."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import logging
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _RobotsTxtMiddleware
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -13,6 +15,34 @@ from twisted.internet.defer import Deferred
 from crawlers.context import context_for
 
 LOGGER = logging.getLogger(__name__)
+
+
+class OutOfScope(IgnoreRequest):
+    """A request for an address the source may not be fetched from (another site, not http(s))."""
+
+
+class SourceScopeMiddleware:
+    """Every request of a source stays on the source's sites (``Source.out_of_scope``): a redirect to
+    another host or to file:, data:, javascript: is refused before anything is fetched from there,
+    robots.txt included. The spider's errback counts it (``offsite_redirect``)."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        spider = spider or self.crawler.spider
+        source = getattr(spider, "sources", {}).get(request.meta.get("source"))
+        if source is None:
+            return None
+        problem = source.out_of_scope(request.url)
+        if problem is not None:
+            came_from = (request.meta.get("redirect_urls") or [None])[0]
+            raise OutOfScope(f"{problem}，不抓取" + (f"（由 {came_from} 重定向而来）" if came_from else ""))
+        return None
 
 
 class SourceStatsMiddleware:

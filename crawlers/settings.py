@@ -29,10 +29,13 @@ RETRY_BACKOFF_MAX = 8.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.SourceScopeMiddleware": 50,
     "crawlers.middlewares.RobotsTxtMiddleware": 100,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.SourceStatsMiddleware": 950,
 }
+# Sources are web sites: no file:, data:, ftp: or s3: handler, whatever a page links or redirects to.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 ITEM_PIPELINES = {
     "crawlers.pipelines.NormalizePipeline": 100,
     "crawlers.pipelines.ValidatePipeline": 200,

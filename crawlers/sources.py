@@ -45,6 +45,7 @@ SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?\s*$", re.I)
 SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
 MAX_DURATION = 366 * 86400.0  # a crawl interval or timeout of more than a year is a typo
 MAX_SIZE = 1024**3  # no page we fetch or keep is larger than 1 GB
+MAX_URL_LENGTH = 2083  # Scrapy's URLLENGTH_LIMIT, which drops longer links without a word
 
 
 # ------------------------------------------------------------------ value checks
@@ -161,6 +162,12 @@ def _check_path(value: str) -> str | None:
 
 def _check_url_template(value: str) -> str | None:
     return check_url(re.sub(r"\{(?!sandbox\})\w+\}", "x", value))
+
+
+def _check_host(value: str) -> str | None:
+    if not re.fullmatch(r"[A-Za-z0-9.-]+", value or "") or value.startswith(".") or ".." in value:
+        return f"主机名无效 {value!r}（只写主机名，如 www.cqn.com.cn，不带 http:// 和路径）"
+    return None
 
 
 def _check_board_channel(value: str | int) -> str | None:
@@ -283,6 +290,10 @@ SOURCE_SCHEMA = {
     "request": Field(dict, schema=REQUEST_SCHEMA),
     "fields": Field(dict, schema=FIELDS_SCHEMA),
     "recrawl_until_status": Field(str, choices=BOARD_STATUSES),
+    "allowed_hosts": Field(
+        list, item=str, check=lambda hosts: next(filter(None, map(_check_host, hosts)), None),
+        help="来源网站以外也可抓取的主机（含其子域名），如 www.cqn.com.cn",
+    ),
     "board_channel": Field(
         (str, int),
         check=_check_board_channel,
@@ -320,6 +331,7 @@ class Source:
     region: str | None = None
     encoding: str | None = None
     start_urls: list[str] = field(default_factory=list)
+    allowed_hosts: list[str] = field(default_factory=list)
     list: dict = field(default_factory=dict)
     article: dict = field(default_factory=dict)
     sitemap: dict = field(default_factory=dict)
@@ -351,6 +363,51 @@ class Source:
     @property
     def final_status(self) -> str:
         return self.recrawl_until_status or "已办理"
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        """The sites the crawl may fetch from: those of the configured URLs (their registrable domain,
+        so www.samr.gov.cn allows www.samr.gov.cn and samr.gov.cn's other hosts) and ``allowed_hosts``."""
+        urls = [*self.start_urls, self.sitemap.get("index")]
+        urls += [spec.get("url") for spec in (self.list_request, self.detail_request, self.request)]
+        urls.append(self.fields.get("url"))
+        found = [site_of(urlsplit(url).hostname or "") for url in urls if url]
+        found += [host.lower() for host in self.allowed_hosts]
+        return tuple(dict.fromkeys(site for site in found if site))
+
+    def out_of_scope(self, url: str) -> str | None:
+        """Why the crawl must not fetch ``url`` (not http(s), not on the source's sites), else None."""
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+        except ValueError:
+            return "地址无效"
+        if len(url) > MAX_URL_LENGTH:
+            return f"地址过长（{len(url)} 个字符，最多 {MAX_URL_LENGTH}）"
+        if parts.scheme not in ("http", "https"):
+            return f"不是 http(s) 地址（{parts.scheme or '没有协议'}）"
+        if not host:
+            return "地址没有主机名"
+        sites = self.sites
+        if not any(host == site or host.endswith("." + site) for site in sites):
+            return f"主机 {host} 不属于来源的网站（{'、'.join(sites)}；其他主机可写入 allowed_hosts）"
+        return None
+
+
+_EXTRACT = None
+
+
+def site_of(host: str) -> str:
+    """The registrable domain of a host (news.enorth.com.cn -> enorth.com.cn, from the public suffix
+    list shipped with tldextract, never fetched); an IP address or a bare name as it is."""
+    global _EXTRACT
+    if _EXTRACT is None:
+        import tldextract
+
+        _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    host = host.lower().rstrip(".")
+    return _EXTRACT(host).top_domain_under_public_suffix or host
 
 
 @dataclass

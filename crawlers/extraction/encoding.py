@@ -72,6 +72,8 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
         return text, "utf-8"  # valid UTF-8 with non-ASCII bytes is almost never anything else
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(body):  # a page cut off inside a character, a stray byte: still UTF-8
+        return body.decode("utf-8", "replace"), "utf-8"
     candidates: list[str] = []
     for name in (declared, meta_charset(body), "gb18030", "big5"):
         codec = normalize_encoding(name)
@@ -97,6 +99,16 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     if declared and normalize_encoding(declared) != codec:
         LOGGER.debug("declared charset %s does not fit, decoded as %s", declared, codec)
     return body.decode(codec, "replace"), codec
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """UTF-8 with a few broken bytes: at least 20 valid multi-byte characters for each one that fails.
+    GBK or Big5 text read as UTF-8 fails nearly everywhere (gb18030 would decode it without an error,
+    as mojibake, so the candidates below cannot tell)."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - body.count("\ufffd".encode("utf-8"))
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    return 0 < bad and multibyte >= 20 * bad
 
 
 def _detect(body: bytes) -> str | None:

@@ -21,9 +21,11 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import CancelledError
 
+from analysis.surrogates import scrub_text
 from crawlers.context import context_for
 from crawlers.extraction import decode_html, extract
 from crawlers.items import BoardLoader, EngagementLoader, PostItem, PostLoader
+from crawlers.middlewares import OutOfScope
 from crawlers.sources import SANDBOX_FILE, Source, is_xpath, load_sources
 from crawlers.state import merge_history
 
@@ -84,6 +86,8 @@ def error_kind(failure) -> str:
         return ERROR_KINDS[name]
     if isinstance(exc, (DownloadCancelledError, CancelledError)):
         return "too_large" if "size" in text else "cancelled"
+    if isinstance(exc, OutOfScope):
+        return "offsite_redirect" if failure.request.meta.get("redirect_urls") else "offsite_link"
     if isinstance(exc, IgnoreRequest):
         if "robots" in text:
             return "robots_forbidden"
@@ -190,8 +194,24 @@ class SourceSpider(scrapy.Spider):
         number = response.meta.get("page", 1)
         following = pick(page, source.list.get("next"))
         if following and number < source.list.get("max_pages", 5):
-            return self.request(response.urljoin(following[0]), self.parse_listing, source,
-                                meta={"page": number + 1})
+            url = self.follow(response, following[0], source)
+            if url is not None:
+                return self.request(url, self.parse_listing, source, meta={"page": number + 1})
+        return None
+
+    def follow(self, response, link: str, source: Source) -> str | None:
+        """The absolute URL of a link found on ``response`` when the crawl may fetch it; else None and
+        the link counted: ``bad_link`` (javascript:, mailto:, file:, data:, a broken address) or
+        ``offsite_link`` (a host outside the source's sites and its ``allowed_hosts``)."""
+        try:
+            url = response.urljoin(link.strip())
+        except ValueError:
+            url = link
+        problem = source.out_of_scope(url)
+        if problem is None:
+            return url
+        kind = "offsite_link" if problem.startswith("主机") else "bad_link"
+        self.context.error(source.name, kind, f"{response.url}: 跳过链接 {link.strip()[:200]!r}：{problem}")
         return None
 
     def request(
@@ -236,6 +256,22 @@ class SourceSpider(scrapy.Spider):
                 f"{response.url}: {failure.getErrorMessage()[:200]}",
                 level=logging.ERROR,
             )
+
+    def json_id(self, source: Source, url: str, row, path: str | None) -> str | None:
+        """The id at ``path`` of a JSON row as text (a string or an integer), else None and the row
+        counted as ``bad_json``: a missing id, or one that is an object, array, boolean or fraction."""
+        value = resolve(row, path)
+        if isinstance(value, str) and value.strip():
+            return scrub_text(value.strip())
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if value is None or value == "":
+            self.context.error(source.name, "bad_json", f"{url}: 条目缺少 {path}")
+        else:
+            self.context.error(
+                source.name, "bad_json", f"{url}: 条目的 {path} 应为字符串或整数，实际是 {str(value)[:60]!r}"
+            )
+        return None
 
     def report_for(self, source: Source, url: str):
         def report(kind: str, message: str) -> None:
@@ -322,18 +358,22 @@ class SourceSpider(scrapy.Spider):
             loader.add_value(key, value)
         if not values["published_at"]:
             self.context.error(source.name, "date_missing", f"{response.url}: 页面上没有发布时间")
-        engagement = self.engagement_from(page, spec)
+        engagement = self.engagement_from(page, spec, source, response.url)
         if engagement:
             loader.add_value("engagement", engagement)
         return loader.load_item()
 
-    def engagement_from(self, page: Selector, spec: dict) -> dict | None:
+    def engagement_from(self, page: Selector, spec: dict, source: Source, url: str) -> dict | None:
         keys = [k for k in ("likes", "comments", "shares", "views") if spec.get(k)]
         if not keys:
             return None
-        loader = EngagementLoader(selector=page)
-        for key in keys:
-            loader.add_value(key, pick(page, spec[key]))
+        return self.engagement(source, url, {key: pick(page, spec[key]) for key in keys})
+
+    def engagement(self, source: Source, url: str, values: dict) -> dict | None:
+        """The cleaned counts (likes, comments…) of raw page or JSON values; None when none is left."""
+        loader = EngagementLoader(report=self.report_for(source, url), url=url)
+        for key, value in values.items():
+            loader.add_value(key, value)
         return loader.load_item() or None
 
     # -------------------------------------------------------------- boards

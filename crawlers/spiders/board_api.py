@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from urllib.parse import quote
 
 from crawlers.items import BOARD_FIELDS
 from crawlers.spiders.base import SourceSpider, resolve
@@ -73,14 +74,12 @@ class BoardApiSpider(SourceSpider):
             return
         fields = source.fields
         for row in rows:
-            post_id = resolve(row, fields.get("post_id"))
+            post_id = self.json_id(source, response.url, row, fields.get("post_id"))
             if post_id is None:
-                self.context.error(
-                    source.name, "bad_json", f"{response.url}: 条目缺少 {fields.get('post_id')}"
-                )
                 continue
-            url = source.detail_request["url"].replace("{tid}", str(post_id)).replace("{id}", str(post_id))
-            if not self.context.state.should_fetch(source.name, url, str(post_id)):
+            quoted = quote(post_id, safe="")
+            url = source.detail_request["url"].replace("{tid}", quoted).replace("{id}", quoted)
+            if not self.context.state.should_fetch(source.name, url, post_id):
                 self.context.count(source.name, "skipped")
                 continue
             yield self.api_request(source.detail_request, source, self.parse_detail, url=url, row=row)
@@ -113,7 +112,8 @@ class BoardApiSpider(SourceSpider):
         values = {key: value(key) for key in BOARD_KEYS}
         values["poster"] = values["poster"] or value("author")
         loader.add_value("board", self.board_object(source, response.url, values, published_at=published))
-        counts = {k: value(k) for k in ("likes", "comments", "shares", "views") if source.fields.get(k)}
-        if counts:
-            loader.add_value("engagement", counts)
+        counts = {k: [value(k)] for k in ("likes", "comments", "shares", "views") if source.fields.get(k)}
+        engagement = self.engagement(source, response.url, counts) if counts else None
+        if engagement:
+            loader.add_value("engagement", engagement)
         yield loader.load_item()

@@ -27,7 +27,9 @@ class BoardHtmlSpider(SourceSpider):
         for row in rows:
             for link in pick(row, spec.get("links")):
                 found += 1
-                url = response.urljoin(link)
+                url = self.follow(response, link, source)
+                if url is None:
+                    continue
                 match = POST_ID_IN_URL.search(link)
                 request = self.article_request(
                     url, source, self.parse_post, post_id=match.group(1) if match else None
@@ -75,7 +77,7 @@ class BoardHtmlSpider(SourceSpider):
                 source, response.url, values, published_at=published, date_format=spec.get("reply_at_format")
             ),
         )
-        engagement = self.engagement_from(page, spec)
+        engagement = self.engagement_from(page, spec, source, response.url)
         if engagement:
             loader.add_value("engagement", engagement)
         yield loader.load_item()

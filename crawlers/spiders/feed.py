@@ -56,11 +56,18 @@ class FeedSpider(SourceSpider):
     def parse_feed(self, response):
         source = self.source_of(response)
         self.context.count(source.name, "listing_pages")
-        entries = feed_entries(response.body)
+        try:
+            entries = feed_entries(response.body)
+        except etree.XMLSyntaxError as exc:  # even recover=True gives up on an empty or all-garbage body
+            self.context.error(source.name, "bad_feed", f"{response.url}: 不是 RSS/Atom 订阅源（{exc}）")
+            return
         if not entries:
             self.context.error(source.name, "empty_feed", f"{response.url}: 订阅源中没有条目")
         for entry in entries:
             hints = {k: v.strip() for k, v in entry.items() if k != "url" and v and v.strip()}
-            request = self.article_request(response.urljoin(entry["url"]), source, hints=hints)
+            url = self.follow(response, entry["url"], source)
+            if url is None:
+                continue
+            request = self.article_request(url, source, hints=hints)
             if request is not None:
                 yield request

@@ -20,7 +20,8 @@ class NewsSpider(SourceSpider):
         if not links:
             self.context.error(source.name, "empty_listing", f"{response.url}: 列表选择器没有找到链接")
         for link in links:
-            request = self.article_request(response.urljoin(link), source)
+            url = self.follow(response, link, source)
+            request = self.article_request(url, source) if url is not None else None
             if request is not None:
                 yield request
         following = self.next_listing(response, page, source)

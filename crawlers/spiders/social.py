@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
-from crawlers.items import EngagementLoader
 from crawlers.spiders.base import SourceSpider, resolve
 
 
@@ -32,29 +32,34 @@ class SocialSpider(SourceSpider):
             self.context.error(source.name, "bad_json", f"{response.url}: 找不到列表 {spec.get('items')}")
             return
         for status in statuses:
-            post_id = resolve(status, fields.get("id"))
+            post_id = self.json_id(source, response.url, status, fields.get("id"))
             if post_id is None:
-                self.context.error(source.name, "bad_json", f"{response.url}: 条目缺少 {fields.get('id')}")
                 continue
             template = fields.get("url") or response.url + "#{id}"
-            url = template.replace("{id}", str(post_id))
+            url = template.replace("{id}", quote(post_id, safe=""))
             loader = self.loader(source, url)
             for key in ("title", "content", "author", "published_at"):
                 loader.add_value(key, resolve(status, fields.get(key)))
-            engagement = EngagementLoader()
-            for key in ("likes", "comments", "shares", "views", "dislikes"):
-                if fields.get(key):
-                    engagement.add_value(key, resolve(status, fields[key]))
-            loader.add_value("engagement", engagement.load_item())
+            counts = {  # each value as one: a JSON list is no count, not a list of them
+                key: [resolve(status, fields[key])]
+                for key in ("likes", "comments", "shares", "views", "dislikes")
+                if fields.get(key)
+            }
+            loader.add_value("engagement", self.engagement(source, url, counts))
             if fields.get("repost_of") and resolve(status, fields["repost_of"]) is not None:
                 loader.add_value("tags", ["转发"])
             yield loader.load_item()
         following = resolve(data, spec.get("next_page"))
-        number = response.meta.get("page", 1)
-        if following and number < spec.get("max_pages", 5):
-            yield self.request(
-                self.page_url(source, int(following)),
-                self.parse_timeline,
-                source,
-                meta={"page": int(following)},
+        number = response.meta.get("page", 1)  # pages fetched, counted here: the feed may number them anyhow
+        if following in (None, "", 0, False) or number >= spec.get("max_pages", 5):
+            return
+        if isinstance(following, str) and following.strip().isdigit():
+            following = int(following)
+        if isinstance(following, bool) or not isinstance(following, int) or following < 1:
+            self.context.error(
+                source.name,
+                "bad_json",
+                f"{response.url}: {spec.get('next_page')} 应为正整数页码，实际是 {str(following)[:60]!r}",
             )
+            return
+        yield self.request(self.page_url(source, following), self.parse_timeline, source, meta={"page": number + 1})

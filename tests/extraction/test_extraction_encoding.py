@@ -79,3 +79,20 @@ def test_a_declared_codec_that_is_not_a_text_encoding_is_ignored():
     for name in ("base64", "rot13", "zlib"):
         assert normalize_encoding(name) is None
         assert decode_html(body, name) == (body.decode("gb18030"), "gb18030")
+
+
+def test_utf8_cut_off_inside_a_character_stays_utf8():
+    """A download cut mid-character is not valid UTF-8; gb18030 decodes it without an error, as mojibake."""
+    page = "<html><head><meta charset='utf-8'></head><body><p>市场监管局发布消费提示，提醒消费者理性购买。</p>"
+    body = page.encode("utf-8") + "检".encode("utf-8")[:2]
+    text, used = decode_html(body, declared="utf-8")
+    assert used == "utf-8" and "市场监管局发布消费提示，提醒消费者理性购买。" in text
+    stray = (page * 3).encode("utf-8").replace("局".encode("utf-8"), b"\xed\xa0\x80", 1)  # a lone surrogate
+    text, used = decode_html(stray)
+    assert used == "utf-8" and "发布消费提示，提醒消费者理性购买" in text
+
+
+def test_gbk_with_a_valid_utf8_sequence_by_chance_stays_gbk():
+    body = GBK_PAGE + "市".encode("utf-8")
+    text, used = decode_html(body)
+    assert used == "gb18030" and HEADLINE in text

@@ -116,6 +116,20 @@ def test_bulk_reports_per_item_failures_and_keeps_the_rest(store):
     assert store.count("posts") == 2
 
 
+def test_a_nan_or_infinite_count_rejects_its_post_not_the_whole_bulk(store):
+    """json writes NaN/Infinity, which is no JSON: the node refused every post of the bulk request."""
+    good = sample_posts()[:3]
+    endless = dict(sample_posts()[3], url="http://x.example.cn/inf", engagement={"likes": float("inf")})
+    nan = dict(sample_posts()[4], url="http://x.example.cn/nan", sentiment={"score": float("nan")})
+    report = store.index_posts(good + [endless, nan], refresh=True)
+    assert report.created == 3
+    reasons = dict(report.failed)
+    assert len(reasons) == 2
+    assert "engagement.likes" in reasons["http://x.example.cn/inf"]
+    assert "sentiment.score" in reasons["http://x.example.cn/nan"]
+    assert store.count("posts") == 3
+
+
 def test_init_twice_is_harmless(store):
     store.index_posts(sample_posts(), refresh=True)
     report = store.init()
