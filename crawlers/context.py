@@ -58,7 +58,7 @@ class CrawlContext:
         except StoreError as exc:
             if self.store_error is None:
                 LOGGER.error(
-                    "Elasticsearch unavailable, items go to the spool %s: %s", self.spool.directory, exc
+                    "Elasticsearch 不可用，条目暂存到 %s：%s", self.spool.directory, exc
                 )
             self.store_error = str(exc)
             self.store = None
@@ -66,18 +66,18 @@ class CrawlContext:
 
     def drop_store(self, reason: str) -> None:
         """Forget the connection after a failure so the next flush reconnects."""
-        LOGGER.error("Elasticsearch write failed, spooling: %s", reason)
+        LOGGER.error("写入 Elasticsearch 失败，改为暂存：%s", reason)
         self.store, self.store_error = None, reason
 
     def load_state(self, sources: list[str]) -> None:
         store = self.connect()
         if store is None:
-            LOGGER.warning("crawl-state unavailable (Elasticsearch down): every article will be fetched")
+            LOGGER.warning("读不到抓取状态（Elasticsearch 不可用）：本次所有文章都会重新下载")
             return
         try:
             self.state = CrawlState.load(store, sources)
         except StoreError as exc:
-            LOGGER.warning("could not read crawl-state: %s", exc)
+            LOGGER.warning("读取抓取状态失败：%s", exc)
 
     # -------------------------------------------------------------- counting
     def count(self, source: str | None, what: str, n: int = 1) -> None:

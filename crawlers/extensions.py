@@ -13,8 +13,17 @@ from yuqing.errors import StoreError
 LOGGER = logging.getLogger(__name__)
 
 
-def run_status(pages: int, items: int, errors: int) -> str:
-    """ok: no errors; partial: errors beside stored items or pages; failed: nothing fetched."""
+# Counted and shown on the source-health view, but not faults of the run: a link the crawl must not
+# follow (another site's), and a per-source selector that matched nothing on a page the general
+# extractor then read (the first sign of a site redesign; the post itself is complete).
+ADVISORY_KINDS = frozenset({"offsite_link", "selector_miss"})
+
+
+def run_status(pages: int, items: int, errors: int | dict) -> str:
+    """ok: no errors; partial: errors beside stored items or pages; failed: nothing fetched.
+    ``errors`` is a count or the counts by kind, of which the advisory kinds do not count."""
+    if isinstance(errors, dict):
+        errors = sum(n for kind, n in errors.items() if kind not in ADVISORY_KINDS)
     if errors == 0:
         return "ok"
     return "partial" if pages or items else "failed"
@@ -57,7 +66,7 @@ class CrawlRunsExtension:
                     "started_at": self.started_at.isoformat(),
                     "finished_at": finished.isoformat(),
                     **stats,
-                    "status": run_status(stats["pages"], stats["items"], stats["errors"])
+                    "status": run_status(stats["pages"], stats["items"], stats["errors_by_kind"])
                     if reason == "finished"
                     else "failed",
                     "duration_s": duration,
@@ -70,7 +79,7 @@ class CrawlRunsExtension:
         docs = self.documents(spider, reason)
         for doc in docs:
             LOGGER.info(
-                "crawl run %s: pages=%s items=%s errors=%s %s",
+                "抓取结果 %s：页面 %s，条目 %s，错误 %s %s",
                 doc["source"],
                 doc["pages"],
                 doc["items"],

@@ -69,6 +69,12 @@ def backoff_delay(retry_times: int, base: float, cap: float) -> float:
     return min(cap, base * (2 ** max(0, retry_times - 1)))
 
 
+def _given_up(record: logging.LogRecord) -> bool:
+    """Scrapy's English 'Gave up retrying …' line: the failure that follows is counted and logged in
+    Chinese with its kind (SourceSpider.on_error), so the line is dropped, never shown twice."""
+    return not str(record.msg).startswith("Gave up retrying")
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry policy (RETRY_TIMES, RETRY_HTTP_CODES), waiting ``backoff_delay`` before each retry.
 
@@ -79,6 +85,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 8.0)
+        retry_log = logging.getLogger("scrapy.downloadermiddlewares.retry")
+        if _given_up not in retry_log.filters:
+            retry_log.addFilter(_given_up)
 
     async def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:

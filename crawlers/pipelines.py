@@ -169,7 +169,7 @@ class EnrichPipeline(_Pipeline):
         try:
             from analysis.enrich import Enricher
         except ImportError as exc:  # analysis.enrich not installed: index un-enriched, say so
-            LOGGER.warning("analysis.enrich unavailable (%s): posts are indexed without enrichment", exc)
+            LOGGER.warning("分析模块不可用（%s）：帖子未经分析直接入库", exc)
             return
         with _ENRICH_LOCK:  # one Enricher per process: the spiders of `yuqing crawl` share its models
             if "enricher" not in _SHARED:
@@ -178,7 +178,7 @@ class EnrichPipeline(_Pipeline):
                     enricher.warm_up()
                     _SHARED["enricher"] = enricher
                 except Exception as exc:  # noqa: BLE001 - a broken model must not stop collection
-                    LOGGER.error("enrichment unavailable (%r): posts are indexed without enrichment", exc)
+                    LOGGER.error("分析不可用（%r）：帖子未经分析直接入库", exc)
                     _SHARED["enricher"] = None
         self.enricher = _SHARED["enricher"]
         if self.enricher is None:
@@ -203,7 +203,7 @@ class EnrichPipeline(_Pipeline):
             try:
                 self.enricher.enrich(posts, lookup=lookup)
             except StoreError as exc:  # the candidate lookup needs the store: enrich without it
-                LOGGER.warning("cluster lookup failed (%s); enriching without stored candidates", exc)
+                LOGGER.warning("查询已入库的相似帖子失败（%s）：本批只在批内合并相似帖子", exc)
                 self.enricher.enrich(posts, lookup=None)
             errors = self.enricher.stats.errors[before:]
         source_of = {str(p.get("url") or p.get("title"))[:100]: p.get("source") for p in posts}
@@ -265,7 +265,7 @@ class IndexPipeline(_Pipeline):
         enriched = time.monotonic()
         self._write(batch)
         LOGGER.info(
-            "flushed %d posts: enrich %.2f s, write %.2f s",
+            "写入 %d 篇帖子：分析 %.2f 秒，写入 %.2f 秒",
             len(batch),
             enriched - started,
             time.monotonic() - enriched,
@@ -331,7 +331,7 @@ class IndexPipeline(_Pipeline):
         if name == POSTS:  # set-aside posts are counted as index_rejected errors, not as waiting
             for doc in docs:
                 self.context.count(doc.get("source"), "spooled")
-        LOGGER.warning("spooled %d %s documents to %s", written, name, self.context.spool.directory)
+        LOGGER.warning("Elasticsearch 不可用：%d 条 %s 文档暂存到 %s，恢复后自动补写", written, name, self.context.spool.directory)
 
     def replay_spool(self) -> None:
         """Write what earlier flushes or runs spooled, now that the store answers."""
@@ -355,7 +355,7 @@ class IndexPipeline(_Pipeline):
                 if name == POSTS:  # a post the cluster rejects for what it is goes where _write puts it
                     _written, _later, bad = _outcome(docs, report)
                     if bad:
-                        LOGGER.error("%d spooled posts rejected by Elasticsearch, set aside in %s",
+                        LOGGER.error("%d 篇暂存的帖子被 Elasticsearch 拒收，已移到 %s",
                                      len(bad), POSTS + REJECTED)
                     return [(d, REJECTED) for d in bad]
                 failed = {doc_id for doc_id, _ in report.failed}
@@ -363,7 +363,7 @@ class IndexPipeline(_Pipeline):
 
             written, left = self.context.spool.replay(name, write)
             if written:
-                LOGGER.info("wrote %d spooled %s documents (%d still pending)", written, name, left)
+                LOGGER.info("已补写暂存的 %d 条 %s 文档（还剩 %d 条）", written, name, left)
             self.context.count("-", f"spool_replayed/{name}", written)
 
 

@@ -2,6 +2,7 @@
 
 BOT_NAME = "yuqing"
 SPIDER_MODULES = ["crawlers.spiders"]
+COMMANDS_MODULE = "crawlers.commands"  # `scrapy crawl` checks the sources before it starts
 NEWSPIDER_MODULE = "crawlers.spiders"
 
 USER_AGENT = "yuqing-monitor/0.1 (+政务舆情监测)"

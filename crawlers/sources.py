@@ -164,6 +164,19 @@ def _check_url_template(value: str) -> str | None:
     return check_url(re.sub(r"\{(?!sandbox\})\w+\}", "x", value))
 
 
+STRPTIME_DIRECTIVES = frozenset("aAbBcdfHIjmMpSUwWyYzZ%")  # what a page's date text can hold
+
+
+def _check_date_format(value: str) -> str | None:
+    """A strptime format whose directives exist ('%Y年%m月%d日 %H:%M'); '%Q' was silently ignored."""
+    bad = [d for d in re.findall(r"%(.?)", value) if d not in STRPTIME_DIRECTIVES]
+    if bad:
+        return f"日期格式 {value!r} 中的 %{bad[0]} 不是 strptime 的格式符（可用 %Y %m %d %H %M %S 等）"
+    if "%" not in value:
+        return f"日期格式 {value!r} 中没有格式符（如 %Y-%m-%d）"
+    return None
+
+
 def _check_host(value: str) -> str | None:
     if not re.fullmatch(r"[A-Za-z0-9.-]+", value or "") or value.startswith(".") or ".." in value:
         return f"主机名无效 {value!r}（只写主机名，如 www.cqn.com.cn，不带 http:// 和路径）"
@@ -208,7 +221,7 @@ ARTICLE_SCHEMA = {
             "views",
         )
     ),
-    "date_format": Field(str, help="strptime 格式，选择器文本在 '|' 之前的部分按此解析"),
+    "date_format": Field(str, check=_check_date_format, help="strptime 格式，选择器文本在 '|' 之前的部分按此解析"),
     "reply_at_format": Field(str),
 }
 SITEMAP_SCHEMA = {

@@ -41,9 +41,12 @@ class Entry:
 
 @dataclass
 class CrawlState:
-    """What earlier runs stored, per source, keyed by canonical URL or board post id."""
+    """What earlier runs stored, per source, keyed by canonical URL or board post id; and the article
+    URLs other sources stored (an RSS feed and a listing of the same site, a sitemap beside them):
+    an article is fetched once, by whichever source found it first, and keeps that source."""
 
     entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
+    elsewhere: dict[str, str] = field(default_factory=dict)  # url key -> the source that stored it
     loaded: bool = False
 
     @classmethod
@@ -60,8 +63,19 @@ class CrawlState:
                 status_history=list(doc.get("status_history") or []),
                 fetched_at=doc.get("fetched_at"),
             )
+        others = {"bool": {"filter": [{"prefix": {"key": "url:"}}, {"term": {"final": True}}],
+                           "must_not": [{"terms": {"source": sources}}]}}
+        for doc in store.scan("crawl-state", others, fields=["key", "source"]):
+            state.elsewhere.setdefault(doc["key"], doc["source"])
         state.loaded = True
         return state
+
+    def stored_by_another(self, source: str, url: str | None) -> str | None:
+        """The other source that already stored the article at ``url``, if any (board posts are
+        per board: their ids are not compared across sources)."""
+        if not url or self.get(source, url) is not None:
+            return None
+        return self.elsewhere.get(state_key(url))
 
     def get(self, source: str, url: str | None = None, post_id: str | None = None) -> Entry | None:
         if post_id:
@@ -75,9 +89,13 @@ class CrawlState:
     def should_fetch(self, source: str, url: str | None = None, post_id: str | None = None) -> bool:
         """False when the article is stored and final (news: always final; boards: final status)."""
         entry = self.get(source, url, post_id)
+        if entry is None and not post_id and self.stored_by_another(source, url):
+            return False
         return entry is None or not entry.final
 
     def remember(self, doc: dict) -> None:
+        if doc["key"].startswith("url:") and doc.get("final"):
+            self.elsewhere.setdefault(doc["key"], doc["source"])
         self.entries[(doc["source"], doc["key"])] = Entry(
             url=doc.get("url"),
             board_status=doc.get("board_status"),
@@ -156,7 +174,7 @@ class CrawlClock:
                 state = json.loads(resp.read().decode("utf-8"))
             return cls(datetime.fromisoformat(state["now"]).astimezone(CST), float(state.get("speed", 1.0)))
         except (OSError, ValueError, KeyError) as exc:
-            LOGGER.warning("sandbox clock unavailable at %s (%s); using real time", sandbox_url, exc)
+            LOGGER.warning("沙盒时钟不可用（%s，%s）：按真实时间抓取", sandbox_url, exc)
             return cls()
 
     def now(self) -> datetime:

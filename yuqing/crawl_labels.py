@@ -14,6 +14,9 @@ ERROR_LABELS = {  # the crawler's error kinds (crawlers/context.py counts them p
     "invalid_item": "条目无效", "empty_listing": "列表为空", "empty_feed": "订阅源为空",
     "bad_json": "JSON 有误", "bad_sitemap": "站点地图有误", "index_rejected": "索引拒收",
     "flush_failed": "写入失败", "enrich_unavailable": "未做分析", "enrich_failed": "分析失败",
+    "bad_link": "链接无效", "offsite_link": "站外链接（未抓取）", "offsite_redirect": "重定向到站外",
+    "count_rejected": "计数不合理", "bad_feed": "订阅源有误", "bad_encoding": "压缩或编码有误",
+    "request_failed": "请求失败", "selector_miss": "选择器未命中（已用通用抽取）",
 }
 
 

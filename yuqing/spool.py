@@ -121,7 +121,7 @@ class Spool:
             with self._lock, self._exclusive():
                 claims = self._unclaimed(name)
                 for orphan, _handle in claims:
-                    LOGGER.warning("taking over %s, left by a replay that did not finish", orphan)
+                    LOGGER.warning("接手 %s（上次补写未完成时留下）", orphan)
                 if path.exists():
                     claimed = path.with_name(f"{name}.replay-{os.getpid()}-{uuid.uuid4().hex[:8]}")
                     os.replace(path, claimed)
@@ -137,7 +137,7 @@ class Spool:
                 try:
                     failed = write(chunk)
                 except Exception as exc:  # noqa: BLE001 - store down again: keep everything not yet written
-                    LOGGER.warning("spool replay of %s stopped: %s", name, exc)
+                    LOGGER.warning("补写暂存文件 %s 中止：%s", name, exc)
                     left.extend(docs[start:])
                     break
                 written += len(chunk) - len(failed)
@@ -230,7 +230,7 @@ def _read_file(path: Path) -> list[dict]:
             try:
                 docs.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                LOGGER.warning("spool %s:%d is not JSON (%s); moved to .corrupt", path, number, exc)
+                LOGGER.warning("暂存文件 %s:%d 不是 JSON（%s），已移到 .corrupt", path, number, exc)
                 with open(path.with_suffix(".corrupt"), "a", encoding="utf-8") as bad:
                     bad.write(line)
     return docs

@@ -72,7 +72,13 @@ ERROR_KINDS = {  # exception class name -> kind (Scrapy 2.19 names first, then T
     "ConnectionRefusedError": "connection_refused",
     "CannotResolveHostError": "dns",
     "DNSLookupError": "dns",
+    "BadGzipFile": "bad_encoding",  # Content-Encoding: gzip on a body that is not
+    "DecompressionMaxSizeExceeded": "too_large",
 }
+
+
+SELECTOR_KEYS = {"title": "title", "content": "body", "published_at": "date"}  # item field -> article selector
+FIELD_NAMES = {"title": "标题", "content": "正文", "published_at": "日期"}
 
 
 def error_kind(failure) -> str:
@@ -96,7 +102,9 @@ def error_kind(failure) -> str:
         return "ignored"
     if "timed out" in text or "took longer than" in text:
         return "timeout"
-    return name
+    if isinstance(exc, ValueError):  # an address Scrapy cannot request (a redirect to javascript:)
+        return "bad_link"
+    return "request_failed"  # the log line names the exception
 
 
 def is_truncated_html(body: bytes) -> bool:
@@ -149,22 +157,23 @@ class SourceSpider(scrapy.Spider):
             frozen, settings.frozen = settings.frozen, False  # -a sandbox=URL: the clock follows it
             settings.set("YUQING_SANDBOX_URL", spider.sandbox, priority="spider")
             settings.frozen = frozen
-        path = (
-            spider.sources_file
-            or settings.get("YUQING_SOURCES_FILE")
-            or (SANDBOX_FILE if spider.sandbox else None)
-        )
-        loaded = load_sources(path, spider.sandbox)
-        chosen = loaded.select(spider.source_names or None)
-        wrong = [s.name for s in chosen if s.kind != spider.kind]
-        if wrong and spider.source_names:
-            raise ValueError(
-                f"来源 {', '.join(wrong)} 不是 {spider.kind} 类型，不能用爬虫 {spider.name} 抓取"
-            )
-        spider.sources = {s.name: s for s in chosen if s.kind == spider.kind}
+        chosen = cls.choose_sources(spider.source_names, spider.sources_file, spider.sandbox, settings)
+        spider.sources = {s.name: s for s in chosen}
         spider.context = context_for(crawler)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
+
+    @classmethod
+    def choose_sources(cls, names: list[str], sources_file: str | None, sandbox: str | None, settings) -> list[Source]:
+        """The sources this spider crawls: ``names`` (all of this spider's kind when empty) from the
+        sources file (-a sources=, YUQING_SOURCES_FILE, the sandbox file with -a sandbox=, else the
+        default). Raises ConfigError for a bad file or name and ValueError for a source of another kind."""
+        path = sources_file or settings.get("YUQING_SOURCES_FILE") or (SANDBOX_FILE if sandbox else None)
+        chosen = load_sources(path, sandbox).select(names or None)
+        wrong = [s.name for s in chosen if s.kind != cls.kind]
+        if wrong and names:
+            raise ValueError(f"来源 {', '.join(wrong)} 不是 {cls.kind} 类型，不能用爬虫 {cls.name} 抓取")
+        return [s for s in chosen if s.kind == cls.kind]
 
     # -------------------------------------------------------------- helpers
     def now(self) -> datetime:
@@ -175,7 +184,7 @@ class SourceSpider(scrapy.Spider):
         for source in self.sources.values():
             if source.untested:
                 LOGGER.warning(
-                    "source %s is marked untested: its selectors were never checked on the live site",
+                    "来源 %s 标为未经实测：其选择器从未在真实网站上检验过",
                     source.name,
                 )
             for request in self.start_source(source):
@@ -246,7 +255,7 @@ class SourceSpider(scrapy.Spider):
         request = failure.request
         source = request.meta.get("source")
         kind = error_kind(failure)
-        self.context.error(source, kind, f"{request.url}: {failure.getErrorMessage()[:200]}")
+        self.context.error(source, kind, f"{request.url}: {type(failure.value).__name__}: {failure.getErrorMessage()[:200]}")
 
     def _on_spider_error(self, failure, response, spider) -> None:
         if spider is self:
@@ -329,6 +338,12 @@ class SourceSpider(scrapy.Spider):
             "published_at": pick(page, spec.get("date"))[:1],
         }
         missing = [k for k in ("title", "content", "published_at") if not "".join(values[k]).strip()]
+        for key in missing:
+            selector = spec.get(SELECTOR_KEYS[key])
+            if selector:  # configured but matched nothing: the site may have changed its pages
+                self.context.error(source.name, "selector_miss",
+                                   f"{response.url}: {FIELD_NAMES[key]}选择器 {selector!r} 没有匹配，已用通用抽取",
+                                   level=logging.INFO)
         if not spec.get("author"):
             missing.append("author")
         for key in missing:

@@ -31,6 +31,28 @@ def test_scrapy_crawl_refuses_a_source_of_another_kind():
     assert result.returncode != 0 and "不是 news 类型" in result.stderr
 
 
+def _scrapy_crawl(tmp_path, *args):
+    env = {**os.environ, "YUQING_DATA_DIR": str(tmp_path), "YUQING_SPOOL_DIR": str(tmp_path / "spool"),
+           "ES_URL": "http://127.0.0.1:9"}  # nothing may be crawled or stored here
+    return subprocess.run([SCRAPY, "crawl", *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=60, env=env)
+
+
+def test_scrapy_crawl_names_a_bad_source_in_one_line_not_a_traceback(tmp_path):
+    unknown = _scrapy_crawl(tmp_path, "social", "-a", "source=no_such_source")
+    assert unknown.returncode == 2
+    assert "没有名为 'no_such_source' 的来源" in unknown.stderr and "Traceback" not in unknown.stderr
+    broken = tmp_path / "sources.yaml"
+    broken.write_text("sources:\n  - name: x\n    kind: news\n    colour: red\n", encoding="utf-8")
+    bad_file = _scrapy_crawl(tmp_path, "news", "-a", f"sources={broken}")
+    assert bad_file.returncode == 2 and f"{broken}:4" in bad_file.stderr and "Traceback" not in bad_file.stderr
+
+
+def test_scrapy_crawl_says_when_there_is_nothing_to_crawl(tmp_path):
+    result = _scrapy_crawl(tmp_path, "news")  # the shipped file: every real source is disabled
+    assert result.returncode == 0 and "没有要抓取的来源" in result.stderr
+
+
 def test_yuqing_crawl_help_is_chinese_and_lists_its_options():
     result = subprocess.run(
         [sys.executable, "-m", "yuqing", "crawl", "--help"],

@@ -99,3 +99,43 @@ def test_a_whole_page_is_not_counted_as_truncated(article):
     spider = make_spider(NewsSpider, datetime.fromisoformat(meta["now"]))
     next(iter(spider.parse_article(with_meta(response, source="sandbox_news"))))
     assert not any(key.endswith("/truncated_html") for key in stats(spider))
+
+
+def test_selectors_that_stop_matching_are_counted_but_the_post_is_complete():
+    """A site redesign: the source's title/body selectors match nothing, the general extractor reads
+    the page, and the run says so (selector_miss, an advisory kind: the run stays 正常)."""
+    from dataclasses import replace
+
+    from crawlers.extensions import run_status
+
+    response, meta = saved("news", "article.html")
+    spider = make_spider(NewsSpider, datetime.fromisoformat(meta["now"]))
+    source = spider.sources["sandbox_news"]
+    spider.sources["sandbox_news"] = replace(
+        source, article={**source.article, "title": "h1.redesigned::text", "body": "div#gone p::text"})
+    item = next(iter(spider.parse_article(with_meta(response, source="sandbox_news"))))
+    assert item.title == meta["expected"]["title"] and item.content
+    counted = stats(spider)
+    assert counted["yuqing/sandbox_news/errors/selector_miss"] == 2  # title and body
+    assert "yuqing/sandbox_news/errors/selector_miss" in counted
+    assert run_status(1, 1, {"selector_miss": 2, "offsite_link": 3}) == "ok"
+    assert run_status(1, 1, {"selector_miss": 2, "timeout": 1}) == "partial"
+
+
+def test_every_counted_error_kind_has_a_chinese_label():
+    """The 信源 page and `yuqing crawl` show error kinds in Chinese: every kind the crawler counts
+    (literal kinds passed to context.error, and the mapped exception kinds) has a label."""
+    import re
+    from pathlib import Path
+
+    from crawlers.spiders.base import ERROR_KINDS
+    from yuqing.crawl_labels import ERROR_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    code = "".join(p.read_text(encoding="utf-8") for p in (root / "crawlers").rglob("*.py"))
+    literal = set(re.findall(r"\.error\(\s*[\w.\[\]\"']+,\s*\"([a-z_0-9]+)\"", code))
+    spiders = (root / "crawlers/spiders/base.py").read_text(encoding="utf-8")
+    literal |= set(re.findall(r"(?:return|kind =|else) \"([a-z_]+)\"", spiders))
+    kinds = (literal | set(ERROR_KINDS.values())) - {"http"}
+    assert {"selector_miss", "offsite_link", "bad_json", "timeout"} <= kinds
+    assert sorted(k for k in kinds if k not in ERROR_LABELS) == []

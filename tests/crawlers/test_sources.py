@@ -75,6 +75,8 @@ def test_a_good_file_loads_with_sandbox_filled_in(tmp_path):
         ("    region: 天津市\n", "    region: 天津市\n    interval: \"" + "9" * 60 + "d\"\n", 6, "时长过长"),
         ("    region: 天津市\n", "    region: 天津市\n    max_page_bytes: \"" + "9" * 400 + "GB\"\n", 6, "大小过大"),
         ("    region: 天津市\n", "    region: 天津市\n    encoding: klingon\n", 6, "未知的字符集 'klingon'"),
+        ('      title: "h1::text"\n', '      title: "h1::text"\n      date_format: "%Q/%m"\n', 12, "%Q 不是 strptime 的格式符"),
+        ('      title: "h1::text"\n', '      title: "h1::text"\n      date_format: "2024年"\n', 12, "没有格式符"),
         ("    region: 天津市\n", "    region: 天津市\n    encoding: base64\n", 6, "未知的字符集 'base64'"),
         ('["{sandbox}/news/list/1.html"]', '["http://[abc/"]', 6, "主机名或端口写错了"),
         ('["{sandbox}/news/list/1.html"]', '["http://x.cn:99999/"]', 6, "主机名或端口写错了"),

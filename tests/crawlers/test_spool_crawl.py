@@ -31,7 +31,7 @@ def test_items_crawled_while_elasticsearch_is_down_are_written_on_the_next_run(
     assert runs[0]["items"] == runs[0]["spooled"] == len(expected) == spool.pending("posts")
     assert spool.pending("crawl-state") == len(expected)
     assert spool.pending("crawl-runs") == 1
-    assert "Elasticsearch unavailable" in run_crawl.last_log
+    assert "Elasticsearch 不可用" in run_crawl.last_log
     spooled_urls = {json.loads(line)["url"] for line in spool.path("posts").read_text().splitlines()}
     assert spooled_urls == {r["url"] for r in expected}
     assert module_store.count("posts") == 0

@@ -413,10 +413,14 @@ class Store:
         with translate_errors(self.url):
             return dict(self.client.field_caps(index=self.alias(name), fields=fields)["fields"])
 
-    def scan(self, name: str, query: dict | None = None, size: int = 1000) -> Iterator[dict]:
+    def scan(self, name: str, query: dict | None = None, size: int = 1000,
+             fields: list[str] | None = None) -> Iterator[dict]:
+        """Every matching document's ``_source`` (only ``fields`` of it, when given)."""
+        body: dict = {"query": query or {"match_all": {}}}
+        if fields is not None:
+            body["_source"] = fields
         with translate_errors(self.url):
-            for hit in helpers.scan(self.client, index=self.alias(name), size=size,
-                                    query={"query": query or {"match_all": {}}}):
+            for hit in helpers.scan(self.client, index=self.alias(name), size=size, query=body):
                 yield hit["_source"]
 
     def delete_prefix(self) -> None:

@@ -1,0 +1,1 @@
+"""Scrapy commands of the project (COMMANDS_MODULE): ``crawl`` checks a spider's sources first."""
