@@ -22,6 +22,7 @@ LOGGER = logging.getLogger(__name__)
 LINK_HEAVY = 0.5  # a block whose text is more than half link text is navigation
 MIN_PROSE = 8
 HEAD_BLOCKS = 15  # blocks searched for the headline at the head of the container
+HEADLINE_EXTRA = 12  # characters a head line may add to the headline and still be it ('热点｜' + headline)
 TAIL_AFTER = 150  # prose characters before a tail marker (责任编辑, 相关新闻, 评论) ends the body
 MIN_ENTRIES = 3  # dated entries with prose that make a page a list of posts
 ENTRY_PROSE = 100  # prose characters for an entry to count
@@ -225,7 +226,8 @@ def trim(kept: list[Block], title: str | None) -> list[Block]:
     while start < len(kept) and start < limit:
         text = kept[start].text
         key = X.WHITESPACE.sub("", text)
-        if (title_key and key and (key == title_key or (len(key) > 4 and key in title_key))) or (
+        if (title_key and key and (key == title_key or (len(key) > 4 and key in title_key)
+                                   or (title_key in key and len(key) <= len(title_key) + HEADLINE_EXTRA))) or (
             _is_meta(text, 120)
         ) or _is_byline(text) or X.BARE_URL.match(text) or is_furniture(text):
             start += 1
@@ -249,7 +251,23 @@ def trim(kept: list[Block], title: str | None) -> list[Block]:
 
 
 def _is_meta(text: str, limit: int) -> bool:
-    return len(text) < limit and bool(X.META_LINE.match(fold(text)))
+    """A metadata line ('来源：新华社', '责任编辑 王敏'); not a sentence that opens with a label word
+    ('记者从津门晚报获悉，当天中午，…', '图片显示，…'): without a colon after it, a line with a comma or a
+    full stop is prose."""
+    if len(text) >= limit:
+        return False
+    match = X.META_LINE.match(fold(text))
+    if match is None:
+        return False
+    label = X.WHITESPACE.sub("", match.group(0)).strip("【[(（")
+    if label.endswith((":", "：")) or label not in SENTENCE_OPENERS:
+        return True
+    return not any(c in "，。" for c in text)
+
+
+# Label words that also open ordinary sentences ('记者从…获悉，', '时间过得很快，', '图片显示，').
+SENTENCE_OPENERS = frozenset({"记者", "图片", "时间", "日期", "来源", "作者", "编辑", "摄影", "阅读", "点击", "浏览",
+                              "分享", "转载", "打印", "关闭", "字体"})
 
 
 def is_furniture(text: str) -> bool:

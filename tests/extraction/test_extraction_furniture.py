@@ -46,6 +46,7 @@ def lines(html: str) -> list[str]:
     "<p>发布日期：2024-03-12 责任编辑：龙慧</p><p>【】【】</p>",
     "<p>联系我们</p><p>地 址：河东市建设路18号</p><p>邮政编码：100101</p><p>电 话：0312-5551234</p>",
     "<p>扫一扫在手机打开当前页</p><p>主办单位：河东市人民政府办公室 运行维护单位：河东市大数据中心</p>",
+    "<p>转载请注明:原文链接</p><p>猜你喜欢:</p><p>市场监管局开展春节市场检查</p>",
 ])
 def test_tail_furniture_is_not_body(tail):
     assert lines(page(tail=tail)) == PARAGRAPHS
