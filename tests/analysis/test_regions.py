@@ -24,9 +24,27 @@ def test_gazetteer_covers_provinces_prefectures_and_tianjin_districts(gaz):
     provinces = [p for p in gaz.places if p.level == "province"]
     cities = [p for p in gaz.places if p.level == "city"]
     assert len(provinces) == 34
-    assert len(cities) == 333  # prefecture-level divisions (municipalities have none)
+    # prefecture-level divisions (municipalities have none) and 26 county-level cities under their province
+    assert len(cities) == 333 + 26
     tianjin = [p.name for p in gaz.places if p.level == "district" and p.province == "天津市"]
     assert tianjin == TIANJIN
+    assert len([p for p in gaz.places if p.level == "district"]) > 2500  # every county of three characters or more
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("上海市浦东新区一超市售卖过期食品", "上海市/浦东新区"),
+        ("南京市鼓楼区一小区电梯困人", "江苏省/南京市/鼓楼区"),
+        ("贵州荔波县教育局发布通知", "贵州省/黔南布依族苗族自治州/荔波县"),
+        ("湖北仙桃市查处一起制售假药案", "湖北省/仙桃市"),
+        ("和平区一饭店后厨脏乱", "天津市/和平区"),  # the local district keeps its name (沈阳 has one too)
+        ("养牛示范县耕牛连年被盗", None),  # 范县 and other two-character counties are not read
+        ("老城区改造后城区道路拓宽，郊区农家乐生意好", None),  # 城区, 郊区, 老城区 are ordinary words
+    ],
+)
+def test_counties_everywhere_by_full_name(gaz, text, expected):
+    assert path(gaz, text) == expected
 
 
 @pytest.mark.parametrize("district", TIANJIN)
