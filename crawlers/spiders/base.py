@@ -373,6 +373,8 @@ class SourceSpider(scrapy.Spider):
             loader.add_value(key, value)
         if not values["published_at"]:
             self.context.error(source.name, "date_missing", f"{response.url}: 页面上没有发布时间")
+        if not "".join(map(str, values["content"])).strip():  # kept: the feed's title and date still tell
+            self.context.error(source.name, "empty_body", f"{response.url}: 页面上没有正文")
         engagement = self.engagement_from(page, spec, source, response.url)
         if engagement:
             loader.add_value("engagement", engagement)

@@ -29,6 +29,21 @@ def test_list_yields_a_detail_call_per_row_and_the_next_page_by_cursor():
     assert json.loads(following[0].body)["param"]["lastItem"] == str(rows[-1]["tid"])
 
 
+def test_a_last_row_without_a_cursor_ends_the_paging_and_is_counted():
+    """The list's last row lacks its tid: asking again with lastItem="None" read page one over and over
+    until max_pages; the rows are still followed, the paging stops, the fault is counted."""
+    response, meta = saved("board_api", "list.json")
+    data = json.loads(response.text)
+    del data["resultData"]["data"][-1]["tid"]
+    spider = make_spider(BoardApiSpider, datetime.fromisoformat(meta["now"]))
+    payload = {"param": {"lastItem": "", "rows": 20}}
+    cut = response.replace(body=json.dumps(data).encode())
+    requests = list(spider.parse_list(with_meta(cut, source="sandbox_board_api", page=1, payload=payload)))
+    assert [r for r in requests if r.callback == spider.parse_list] == []
+    assert len([r for r in requests if r.callback == spider.parse_detail]) == len(data["resultData"]["data"]) - 1
+    assert spider.crawler.stats.get_value("yuqing/sandbox_board_api/errors/bad_json") >= 1
+
+
 @pytest.fixture
 def detail():
     response, meta = saved("board_api", "detail.json")

@@ -206,8 +206,8 @@ def test_links_and_redirects_off_the_source_are_counted_never_fetched(site, modu
     site.serve("/links/a/2.html", article("站内文章二"))
     site.serve("/links/a/redirect-away.html", b"", 302, Location=f"{other}/links/moved.html")
     site.serve("/links/a/redirect-file.html", b"", 302, Location="file:///etc/os-release")
-    site.serve(f"//127.0.0.2/links/offsite.html", article("别站文章"))
-    site.serve(f"//127.0.0.2/links/moved.html", article("重定向到别站的文章"))
+    site.serve("//127.0.0.2/links/offsite.html", article("别站文章"))
+    site.serve("//127.0.0.2/links/moved.html", article("重定向到别站的文章"))
     entries = "".join(f"<item><title>条目</title><link>{link.replace('&', '&amp;').replace('<', '&lt;')}</link></item>"
                       for link in [*ELSEWHERE, offsite[0], "/links/a/3.html"])
     site.serve("/links/feed.xml", f'<?xml version="1.0"?><rss><channel>{entries}</channel></rss>'.encode(),

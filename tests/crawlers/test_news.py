@@ -139,3 +139,13 @@ def test_every_counted_error_kind_has_a_chinese_label():
     kinds = (literal | set(ERROR_KINDS.values())) - {"http"}
     assert {"selector_miss", "offsite_link", "bad_json", "timeout"} <= kinds
     assert sorted(k for k in kinds if k not in ERROR_LABELS) == []
+
+
+def test_a_page_with_no_body_is_counted_and_the_post_kept_with_what_the_feed_gave():
+    response, meta = saved("news", "article.html")
+    blank = response.replace(body=b"<html><head><title></title></head><body></body></html>")
+    spider = make_spider(NewsSpider, datetime.fromisoformat(meta["now"]))
+    source = spider.sources["sandbox_news"]
+    item = spider.article_item(blank, source, {"title": "订阅源里的标题", "published_at": meta["expected"]["published_at"]})
+    assert item.title == "订阅源里的标题" and not item.content
+    assert stats(spider)["yuqing/sandbox_news/errors/empty_body"] == 1
