@@ -14,9 +14,10 @@ LOGGER = logging.getLogger(__name__)
 
 
 # Counted and shown on the source-health view, but not faults of the run: a link the crawl must not
-# follow (another site's), and a per-source selector that matched nothing on a page the general
-# extractor then read (the first sign of a site redesign; the post itself is complete).
-ADVISORY_KINDS = frozenset({"offsite_link", "selector_miss"})
+# follow (another site's, or javascript:/mailto:, common in listings), and a per-source selector that
+# matched nothing on a page the general extractor then read (the first sign of a site redesign; the
+# post itself is complete).
+ADVISORY_KINDS = frozenset({"offsite_link", "bad_link", "selector_miss"})
 
 
 def run_status(pages: int, items: int, errors: int | dict) -> str:

@@ -27,7 +27,7 @@ from crawlers.extraction import decode_html, extract
 from crawlers.items import BoardLoader, EngagementLoader, PostItem, PostLoader
 from crawlers.middlewares import OutOfScope
 from crawlers.sources import SANDBOX_FILE, Source, is_xpath, load_sources
-from crawlers.state import merge_history
+from crawlers.state import merge_history, state_key
 
 LOGGER = logging.getLogger(__name__)
 
@@ -147,6 +147,7 @@ class SourceSpider(scrapy.Spider):
         self.sources_file = sources
         self.sandbox = sandbox
         self.sources: dict[str, Source] = {}
+        self.requested: set = set()  # article keys requested in this run (article_request)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -220,7 +221,8 @@ class SourceSpider(scrapy.Spider):
         if problem is None:
             return url
         kind = "offsite_link" if problem.startswith("主机") else "bad_link"
-        self.context.error(source.name, kind, f"{response.url}: 跳过链接 {link.strip()[:200]!r}：{problem}")
+        self.context.error(source.name, kind, f"{response.url}: 跳过链接 {link.strip()[:200]!r}：{problem}",
+                           level=logging.INFO)  # advisory (crawlers.extensions.ADVISORY_KINDS)
         return None
 
     def request(
@@ -245,10 +247,16 @@ class SourceSpider(scrapy.Spider):
     def article_request(
         self, url: str, source: Source, callback=None, *, post_id: str | None = None, **meta
     ) -> scrapy.Request | None:
-        """A request for an article page, or None when it is already stored (and final)."""
+        """A request for an article page, or None when it is already stored (and final), or already
+        requested in this run (linked from several listing pages, or by two sources). Requests keep
+        ``dont_filter``: a redirect loop must run into Scrapy's redirect limit to be counted."""
         if not self.context.state.should_fetch(source.name, url, post_id):
             self.context.count(source.name, "skipped")
             return None
+        key = (source.name, state_key(None, post_id)) if post_id else state_key(url)
+        if key in self.requested:
+            return None
+        self.requested.add(key)
         return self.request(url, callback or self.parse_article, source, dont_filter=True, meta=meta)
 
     def on_error(self, failure):

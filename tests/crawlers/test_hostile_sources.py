@@ -429,3 +429,26 @@ def test_json_objects_and_booleans_in_text_fields_are_counted_not_stored_as_pyth
     assert board["702"]["title"] == "好的留言" and "reply" not in board["702"]["board"]
     assert runs["texts_board"]["errors_by_kind"] == {"bad_json": 4}
     assert "文本字段的值是 JSON 对象 \"{'obj': '标题'}\"，已丢弃" in run_crawl.last_log
+
+
+# ---------------------------------------------------------------- the same article linked again and again
+
+
+def test_an_article_linked_from_several_listing_pages_is_fetched_once(site, module_store, es_url, tmp_path):
+    """Listing pages that link one article twice each, and a second page that links it again: one
+    download, one post (article requests used to bypass Scrapy's duplicate filter)."""
+    site.serve("/dup/list/1.html", b'<html><body><ul><li><a href="/dup/a/1.html">x</a></li><li><a href="/dup/a/1.html">'
+               b'x</a></li><li><a href="/dup/a/2.html">y</a></li></ul><a class="next" href="/dup/list/2.html">'
+               b'next</a></body></html>')
+    site.serve("/dup/list/2.html", b'<html><body><ul><li><a href="/dup/a/1.html">x</a></li></ul></body></html>')
+    site.serve("/dup/a/1.html", article("重复链接的文章"))
+    site.serve("/dup/a/2.html", article("只链接一次的文章"))
+    before = len(site.requests)
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "dup_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/dup/list/1.html"],
+         "list": {"links": "li a::attr(href)", "next": "a.next::attr(href)"}, "article": ARTICLE},
+    ])
+    fetched = [path for _host, path in site.requests[before:] if path.startswith("/dup/a/")]
+    assert sorted(fetched) == ["/dup/a/1.html", "/dup/a/2.html"]
+    assert sorted(p["title"] for p in posts) == ["只链接一次的文章", "重复链接的文章"]
+    assert runs["dup_news"]["status"] == "ok"

@@ -66,9 +66,17 @@ def test_listing_skips_articles_already_stored():
     spider = make_spider(NewsSpider, datetime(2024, 3, 20, 8, tzinfo=datetime.now().astimezone().tzinfo))
     first = [r for r in _listing(spider) if r.callback == spider.parse_article][0]
     spider.context.state.entries[("sandbox_news", state_key(first.url))] = Entry(first.url, None, True, [])
+    spider.requested.clear()  # the next run's spider has requested nothing yet
     again = [r.url for r in _listing(spider) if isinstance(r, Request) and r.callback == spider.parse_article]
     assert first.url not in again and len(again) == 9
     assert stats(spider)["yuqing/sandbox_news/skipped"] == 1
+
+
+def test_an_article_listed_twice_in_one_run_is_requested_once():
+    spider = make_spider(NewsSpider, datetime(2024, 3, 20, 8, tzinfo=datetime.now().astimezone().tzinfo))
+    first = [r.url for r in _listing(spider) if isinstance(r, Request) and r.callback == spider.parse_article]
+    again = [r.url for r in _listing(spider) if isinstance(r, Request) and r.callback == spider.parse_article]
+    assert len(first) == 10 and again == []
 
 
 def test_listing_stops_at_max_pages():
@@ -118,7 +126,7 @@ def test_selectors_that_stop_matching_are_counted_but_the_post_is_complete():
     counted = stats(spider)
     assert counted["yuqing/sandbox_news/errors/selector_miss"] == 2  # title and body
     assert "yuqing/sandbox_news/errors/selector_miss" in counted
-    assert run_status(1, 1, {"selector_miss": 2, "offsite_link": 3}) == "ok"
+    assert run_status(1, 1, {"selector_miss": 2, "offsite_link": 3, "bad_link": 4}) == "ok"  # javascript: links
     assert run_status(1, 1, {"selector_miss": 2, "timeout": 1}) == "partial"
 
 

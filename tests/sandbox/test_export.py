@@ -45,3 +45,10 @@ def test_export_until_cuts_posts_and_board_state(tmp_path):
 def test_export_rejects_a_bad_instant(tmp_path, capsys):
     assert main(["sandbox", "export", "--out", str(tmp_path / "x.jsonl"), "--until", "明天"]) != 0
     assert "--until" in capsys.readouterr().err
+
+
+def test_export_writes_to_standard_output_by_default(capsys):
+    """Like `yuqing replay` and `sentiment`, the export pipes: `yuqing sandbox export | yuqing load -`."""
+    assert main(["sandbox", "export", "--until", "2024-03-12 09:00"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(json.loads(line)["url"].startswith("http") for line in lines)

@@ -23,7 +23,7 @@ def register(subparsers) -> None:
     serve.set_defaults(func=run_serve)
 
     export = inner.add_parser("export", help="把场景帖子导出为 JSON Lines（字段与帖子索引一致）")
-    export.add_argument("--out", required=True, help="输出文件路径，- 表示标准输出")
+    export.add_argument("--out", default="-", help="输出文件路径（默认 - ，即标准输出，可接管道）")
     export.add_argument("--until", help="只导出此时刻（ISO 8601）之前发布的帖子，留言状态与互动数取该时刻的值")
     export.add_argument("--start", help="场景基准时间，ISO 8601（默认 2024-03-12T08:00:00+08:00）")
     export.add_argument("--base-url", default="http://127.0.0.1:8765",
