@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -377,7 +378,7 @@ class Source:
     def final_status(self) -> str:
         return self.recrawl_until_status or "已办理"
 
-    @property
+    @cached_property
     def sites(self) -> tuple[str, ...]:
         """The sites the crawl may fetch from: those of the configured URLs (their registrable domain,
         so www.samr.gov.cn allows www.samr.gov.cn and samr.gov.cn's other hosts) and ``allowed_hosts``."""
@@ -411,6 +412,7 @@ class Source:
 _EXTRACT = None
 
 
+@lru_cache(maxsize=4096)
 def site_of(host: str) -> str:
     """The registrable domain of a host (news.enorth.com.cn -> enorth.com.cn, from the public suffix
     list shipped with tldextract, never fetched); an IP address or a bare name as it is."""
