@@ -117,10 +117,14 @@ def _json(url: str, payload: dict | None = None) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=float, default=8, help="simulated days after the sandbox epoch")
-    parser.add_argument("--no-enrich", action="store_true", help="leave enrichment out of our crawl")
-    parser.add_argument("--runs", type=int, default=3, help="runs of each side (the median is the figure)")
+    from yuqing.cli._format import speak_chinese
+
+    speak_chinese()  # argparse's own words (用法, 选项) too
+    parser = argparse.ArgumentParser(
+        description="抓取基准：我们的抓取（下载+抽取+分析+入库）与 Scrapy 直接下载同一批沙盒页面的页/秒及倍数")
+    parser.add_argument("--days", type=float, default=8, help="沙盒起点之后的模拟天数（默认 8）")
+    parser.add_argument("--no-enrich", action="store_true", help="我们的抓取不做分析（情感、分类等）")
+    parser.add_argument("--runs", type=int, default=3, help="每一方的轮数，交替进行，取中位数（默认 3）")
     args = parser.parse_args()
 
     from yuqing.sandbox import DEFAULT_EPOCH, SandboxClock, SandboxServer
@@ -152,18 +156,18 @@ def main() -> int:
     ours = statistics.median_low([r["rate"] for r in ours_runs])
     plain = statistics.median_low([r["rate"] for r in plain_runs])
     pages = sum(r["pages"] for r in ours_runs[0]["runs"])
-    print(f"sandbox at epoch+{args.days:g}d, {len(SOURCES)} sources, posts stored: {ours_runs[0]['stored']}")
+    print(f"沙盒起点后 {args.days:g} 天，{len(SOURCES)} 个来源，入库帖子 {ours_runs[0]['stored']} 篇")
     print(
-        f"ours  (crawl+extract+{'' if args.no_enrich else 'enrich+'}index): {pages} pages, median {ours:6.1f} pages/s"
-        f"  (runs: {_rates(ours_runs)})"
+        f"我们（下载+抽取+{'' if args.no_enrich else '分析+'}入库）：{pages} 页，中位数 {ours:6.1f} 页/秒"
+        f"（各轮：{_rates(ours_runs)}）"
     )
     startup = statistics.median_low([r["startup"] for r in ours_runs])
-    print(f"  before the first spider opened (crawler set-up, loading and warming the models): median {startup:.2f} s")
+    print(f"  第一个爬虫开始前（抓取准备、加载并预热模型）：中位数 {startup:.2f} 秒")
     print(
-        f"plain Scrapy fetch of the same pages: {plain_runs[0]['pages']} pages, median {plain:6.1f} pages/s"
-        f"  (runs: {_rates(plain_runs)})"
+        f"Scrapy 直接下载同一批页面：{plain_runs[0]['pages']} 页，中位数 {plain:6.1f} 页/秒"
+        f"（各轮：{_rates(plain_runs)}）"
     )
-    print(f"ratio plain/ours: {plain / ours:.2f}x")
+    print(f"倍数（直接下载 / 我们）：{plain / ours:.2f}x")
     return 0
 
 

@@ -100,6 +100,9 @@ def repeat_for(fn, docs: list[str], min_seconds: float = 1.0):
 
 
 def main() -> int:
+    from yuqing.cli._format import speak_chinese
+
+    speak_chinese()  # argparse's own words (用法, 选项) too
     ap = argparse.ArgumentParser(description="原版 SnowNLP 与 snowfast 情感打分速度对比")
     ap.add_argument("--quick", action="store_true", help="少测一些原版文档（更快，误差更大）")
     args = ap.parse_args()

@@ -204,6 +204,9 @@ def _watch(crawler, progress: Progress) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from yuqing.cli._format import speak_chinese
+
+    speak_chinese()  # argparse's own words (用法, 选项) too
     parser = argparse.ArgumentParser(prog="python -m crawlers.run", description="抓取配置的来源一次")
     parser.add_argument("sources", nargs="*")
     parser.add_argument("--sources-file", dest="sources_file")

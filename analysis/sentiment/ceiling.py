@@ -149,6 +149,9 @@ def line(name: str, gold: list[int], predictions: dict[str, list[int]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from yuqing.cli._format import speak_chinese
+
+    speak_chinese()  # argparse's own words (用法, 选项) too
     parser = argparse.ArgumentParser(prog="python -m analysis.sentiment.ceiling",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--test", action="store_true", help="也在测试集上对比（训练数据同 domain 模型）")

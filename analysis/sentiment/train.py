@@ -136,6 +136,9 @@ def train(examples: list[Example], min_documents: int = MIN_DOCUMENTS, featurize
 
 
 def main(argv: list[str] | None = None) -> int:
+    from yuqing.cli._format import speak_chinese
+
+    speak_chinese()  # argparse's own words (用法, 选项) too
     parser = argparse.ArgumentParser(prog="python -m analysis.sentiment.train",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--select", action="store_true", help="只用训练部分训练，并在选模部分上打印指标")
