@@ -171,7 +171,7 @@ AUTHOR_LABEL = re.compile(
     r"博\s*主|By|by)\s*[:：/／]\s*"
 )
 # Name after a label: Chinese or Latin words, several names separated by space/、/,.
-AUTHOR_VALUE = re.compile(r"([\u4e00-\u9fffA-Za-z·•][\u4e00-\u9fffA-Za-z0-9_·•\-. ]{0,30}?(?:[ 、，,][\u4e00-\u9fffA-Za-z·•]{2,12})*)(?=$|[\s　|｜/（(】\]）)，,。;；]|来源|发布|时间|日期|编辑|责任)")
+AUTHOR_VALUE = re.compile(r"([\u4e00-\u9fffA-Za-z·•][\u4e00-\u9fffA-Za-z0-9_·•\-. ]{0,30}?(?:[ 、，,](?!责任|编辑|来源|发布|时间|日期)[\u4e00-\u9fffA-Za-z·•]{2,12})*)(?=$|[\s　|｜/（(】\]）)，,。;；]|来源|发布|时间|日期|编辑|责任)")
 # '本报讯（记者 张三 李四）' / '新华社北京5月31日电（记者 张三）'
 REPORTER_PAREN = re.compile(r"[（(]\s*[\u4e00-\u9fff·]{0,8}?记者\s*([\u4e00-\u9fff ·、]{2,30}?)\s*[）)]")
 # Credits without a colon: '光明日报记者 王建宏 张文攀', '新京报记者 彭冲 山东冠县报道', '河南商报记者马俊峰/文'.

@@ -45,6 +45,9 @@ def test_a_name_ends_at_the_end_of_its_block():
     ("<p>检查将持续到月底。（常书香 马丹阳 ）</p>", "常书香 马丹阳"),
     ("<p>检查将持续到月底。（姚峰 上海报道）</p>", "姚峰"),
     ("<p>（责任编辑：魏喆）</p>", "魏喆"),
+    # no writer named: the editor, never '未知 责任' (the label after the space is not a second name)
+    ("<p>相关资讯请关注:食品安全专区</p><p>作者：未知&nbsp;&nbsp;&nbsp;&nbsp;责任编辑：王敏</p>", "王敏"),
+    ("<p>作者：陈大文 编辑：王敏</p>", "陈大文"),
 ])
 def test_credit_at_the_foot_of_the_article(foot, expected):
     assert author(page(foot=foot)) == expected
