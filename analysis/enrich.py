@@ -148,8 +148,9 @@ def text_fields(post: dict, categorizer: Categorizer) -> dict:
     if isinstance(hint, dict) and not hint.get("path"):
         hint = None
     area = (post.get("board") or {}).get("area") if isinstance(post.get("board"), dict) else None
-    if isinstance(area, str) and default_gazetteer().find(area) is not None:
-        hint = area  # the poster's own 地区 on a board is closer than the board's region
+    place = default_gazetteer().find(area) if isinstance(area, str) else None
+    if place is not None:
+        hint = place.path  # the poster's own 地区 on a board is closer than the board's region
     region = detect_region(title, content, hint)
     if region:
         out["region"] = region
