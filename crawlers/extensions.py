@@ -20,11 +20,10 @@ LOGGER = logging.getLogger(__name__)
 ADVISORY_KINDS = frozenset({"offsite_link", "bad_link", "selector_miss"})
 
 
-def run_status(pages: int, items: int, errors: int | dict) -> str:
+def run_status(pages: int, items: int, errors_by_kind: dict) -> str:
     """ok: no errors; partial: errors beside stored items or pages; failed: nothing fetched.
-    ``errors`` is a count or the counts by kind, of which the advisory kinds do not count."""
-    if isinstance(errors, dict):
-        errors = sum(n for kind, n in errors.items() if kind not in ADVISORY_KINDS)
+    The advisory kinds do not count as errors."""
+    errors = sum(n for kind, n in errors_by_kind.items() if kind not in ADVISORY_KINDS)
     if errors == 0:
         return "ok"
     return "partial" if pages or items else "failed"

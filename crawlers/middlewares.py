@@ -41,7 +41,7 @@ class SourceScopeMiddleware:
         problem = source.out_of_scope(request.url)
         if problem is not None:
             came_from = (request.meta.get("redirect_urls") or [None])[0]
-            raise OutOfScope(f"{problem}，不抓取" + (f"（由 {came_from} 重定向而来）" if came_from else ""))
+            raise OutOfScope(f"{problem[1]}，不抓取" + (f"（由 {came_from} 重定向而来）" if came_from else ""))
         return None
 
 

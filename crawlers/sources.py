@@ -389,23 +389,24 @@ class Source:
         found += [host.lower() for host in self.allowed_hosts]
         return tuple(dict.fromkeys(site for site in found if site))
 
-    def out_of_scope(self, url: str) -> str | None:
-        """Why the crawl must not fetch ``url`` (not http(s), not on the source's sites), else None."""
+    def out_of_scope(self, url: str) -> tuple[str, str] | None:
+        """Why the crawl must not fetch ``url``, as (error kind, reason): ``bad_link`` (not an http(s)
+        address, broken, too long) or ``offsite_link`` (not on the source's sites); None when it may."""
         try:
             parts = urlsplit(url)
             host = parts.hostname
             parts.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
         except ValueError:
-            return "地址无效"
+            return "bad_link", "地址无效"
         if len(url) > MAX_URL_LENGTH:
-            return f"地址过长（{len(url)} 个字符，最多 {MAX_URL_LENGTH}）"
+            return "bad_link", f"地址过长（{len(url)} 个字符，最多 {MAX_URL_LENGTH}）"
         if parts.scheme not in ("http", "https"):
-            return f"不是 http(s) 地址（{parts.scheme or '没有协议'}）"
+            return "bad_link", f"不是 http(s) 地址（{parts.scheme or '没有协议'}）"
         if not host:
-            return "地址没有主机名"
+            return "bad_link", "地址没有主机名"
         sites = self.sites
         if not any(host == site or host.endswith("." + site) for site in sites):
-            return f"主机 {host} 不属于来源的网站（{'、'.join(sites)}；其他主机可写入 allowed_hosts）"
+            return "offsite_link", f"主机 {host} 不属于来源的网站（{'、'.join(sites)}；其他主机可写入 allowed_hosts）"
         return None
 
 

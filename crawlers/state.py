@@ -89,9 +89,9 @@ class CrawlState:
     def should_fetch(self, source: str, url: str | None = None, post_id: str | None = None) -> bool:
         """False when the article is stored and final (news: always final; boards: final status)."""
         entry = self.get(source, url, post_id)
-        if entry is None and not post_id and self.stored_by_another(source, url):
-            return False
-        return entry is None or not entry.final
+        if entry is None:  # new to this source: an article another source stored is not fetched again
+            return bool(post_id) or not url or state_key(url) not in self.elsewhere
+        return not entry.final
 
     def remember(self, doc: dict) -> None:
         if doc["key"].startswith("url:") and doc.get("final"):

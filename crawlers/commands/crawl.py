@@ -14,7 +14,7 @@ from yuqing.errors import YuqingError
 class Command(ScrapyCrawl):
     def run(self, args: list[str], opts) -> None:
         if len(args) == 1 and self.crawler_process is not None:
-            from crawlers.spiders.base import SourceSpider
+            from crawlers.spiders.base import SourceSpider, source_names
 
             try:
                 spider_cls = self.crawler_process.spider_loader.load(args[0])
@@ -22,10 +22,10 @@ class Command(ScrapyCrawl):
                 spider_cls = None  # Scrapy says "Spider not found"
             if spider_cls is not None and issubclass(spider_cls, SourceSpider):
                 spargs = opts.spargs or {}
-                names = [n.strip() for n in str(spargs.get("source") or "").split(",") if n.strip()]
                 sandbox = spargs.get("sandbox") or self.settings.get("YUQING_SANDBOX_URL") or None
                 try:
-                    chosen = spider_cls.choose_sources(names, spargs.get("sources"), sandbox, self.settings)
+                    chosen = spider_cls.choose_sources(source_names(spargs.get("source")), spargs.get("sources"),
+                                                       sandbox, self.settings)
                 except (YuqingError, ValueError) as exc:
                     print(f"错误: {exc}", file=sys.stderr)
                     self.exitcode = 2

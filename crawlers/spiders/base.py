@@ -77,6 +77,11 @@ ERROR_KINDS = {  # exception class name -> kind (Scrapy 2.19 names first, then T
 }
 
 
+def source_names(argument: str | None) -> list[str]:
+    """The names of ``-a source=a,b`` (empty: every source of the spider's kind)."""
+    return [name.strip() for name in (argument or "").split(",") if name.strip()]
+
+
 SELECTOR_KEYS = {"title": "title", "content": "body", "published_at": "date"}  # item field -> article selector
 FIELD_NAMES = {"title": "标题", "content": "正文", "published_at": "日期"}
 
@@ -143,7 +148,7 @@ class SourceSpider(scrapy.Spider):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.source_names = [s.strip() for s in source.split(",") if s.strip()] if source else []
+        self.source_names = source_names(source)
         self.sources_file = sources
         self.sandbox = sandbox
         self.sources: dict[str, Source] = {}
@@ -220,8 +225,8 @@ class SourceSpider(scrapy.Spider):
         problem = source.out_of_scope(url)
         if problem is None:
             return url
-        kind = "offsite_link" if problem.startswith("主机") else "bad_link"
-        self.context.error(source.name, kind, f"{response.url}: 跳过链接 {link.strip()[:200]!r}：{problem}",
+        kind, reason = problem
+        self.context.error(source.name, kind, f"{response.url}: 跳过链接 {link.strip()[:200]!r}：{reason}",
                            level=logging.INFO)  # advisory (crawlers.extensions.ADVISORY_KINDS)
         return None
 

@@ -86,11 +86,9 @@ class BoardApiSpider(SourceSpider):
         cursor = spec.get("cursor")
         number = response.meta.get("page", 1)
         if rows and cursor and number < spec.get("max_pages", 5):
-            last = resolve(rows[-1], cursor["from_item"]) if isinstance(rows[-1], dict) else None
-            if isinstance(last, bool) or not isinstance(last, (str, int)) or not str(last).strip():
-                # no usable cursor on the last row: asking again with lastItem="None" re-reads page one
-                self.context.error(source.name, "bad_json",
-                                   f"{response.url}: 最后一条缺少可用的翻页游标 {cursor['from_item']}，不再翻页")
+            # no usable cursor on the last row (counted): asking again with lastItem="None" re-read page one
+            last = self.json_id(source, response.url, rows[-1], cursor["from_item"])
+            if last is None:
                 return
             payload = copy.deepcopy(response.meta.get("payload") or {})
             set_path(payload, cursor["param"], str(last))
