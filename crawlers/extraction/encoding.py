@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 
 from crawlers.extraction.expressions import CJK_RUN, META_CHARSET
 
@@ -19,6 +20,29 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 SNIFF_BYTES = 4096
+
+# What a body that is not a web page begins with (attachments a listing or feed links to).
+MAGIC = (
+    (b"%PDF-", "PDF 文档"),
+    (b"PK\x03\x04", "Office 文档或压缩包（docx/xlsx/zip）"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office 文档（doc/xls/ppt）"),
+    (b"\x89PNG\r\n\x1a\n", "图片"),
+    (b"\xff\xd8\xff", "图片"),
+    (b"GIF87a", "图片"),
+    (b"GIF89a", "图片"),
+    (b"Rar!\x1a\x07", "压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "压缩包"),
+    (b"\x1f\x8b", "压缩包"),
+    (b"ID3", "音视频"),
+    (b"OggS", "音视频"),
+    (b"FLV\x01", "音视频"),
+    (b"\x1a\x45\xdf\xa3", "音视频"),
+)
+# Declared types that are never a page (checked only when the bytes do not open like HTML either).
+BINARY_TYPES = ("application/pdf", "application/msword", "application/vnd.", "application/zip",
+                "application/x-rar", "application/x-7z", "application/octet-stream", "image/", "audio/",
+                "video/", "font/")
+CONTROL_BYTES = frozenset([*range(0, 9), *range(14, 27), *range(28, 32)])
 
 
 def normalize_encoding(name: str | None) -> str | None:
@@ -60,6 +84,30 @@ def _cjk_share(text: str) -> float:
     if not non_ascii:
         return 1.0
     return sum(map(len, CJK_RUN.findall(text))) / non_ascii
+
+
+def not_a_page(body: bytes, content_type: str | None = None) -> str | None:
+    """What ``body`` is when it is not a web page (``PDF 文档``, ``图片``, ``二进制数据`` …), else None.
+
+    Judged by the bytes it opens with, then by a declared binary Content-Type when the bytes do not
+    open like markup either, then by control bytes (a text page has almost none)."""
+    if any(body.startswith(bom) for bom, _ in BOMS):
+        return None
+    for magic, what in MAGIC:
+        if body.startswith(magic):
+            return what
+    if body[4:8] == b"ftyp":
+        return "音视频"
+    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
+        return "图片"
+    head = body[:SNIFF_BYTES]
+    markup = re.search(rb"<(?:!doctype|html|head|body|meta|title|div|p|rss|feed|urlset|\?xml)\b", head, re.I)
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime and mime.startswith(BINARY_TYPES) and markup is None:
+        return f"非网页内容（{mime}）"
+    if head and sum(byte in CONTROL_BYTES for byte in head) > len(head) * 0.05:
+        return "二进制数据"
+    return None
 
 
 def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:

@@ -11,6 +11,7 @@ do the same for ``yuqing crawl``.
 from __future__ import annotations
 
 import logging
+import urllib.parse
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -23,7 +24,7 @@ from twisted.internet.defer import CancelledError
 
 from analysis.surrogates import scrub_text
 from crawlers.context import context_for
-from crawlers.extraction import decode_html, extract
+from crawlers.extraction import decode_html, extract, not_a_page
 from crawlers.items import BoardLoader, EngagementLoader, PostItem, PostLoader
 from crawlers.middlewares import OutOfScope
 from crawlers.sources import SANDBOX_FILE, Source, is_xpath, load_sources
@@ -110,6 +111,21 @@ def error_kind(failure) -> str:
     if isinstance(exc, ValueError):  # an address Scrapy cannot request (a redirect to javascript:)
         return "bad_link"
     return "request_failed"  # the log line names the exception
+
+
+ATTACHMENTS = frozenset({
+    "pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "txt", "zip", "rar", "7z",
+    "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "mp3", "mp4", "avi", "flv", "wmv", "mov",
+    "apk", "exe",
+})
+
+
+def attachment_type(url: str) -> str | None:
+    """The file type of a link to an attachment (``pdf`` for …/P020240314.pdf), else None: government
+    listings link notices' PDFs, OFDs and spreadsheets beside their articles."""
+    path = urllib.parse.urlsplit(url).path
+    suffix = path.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    return suffix if suffix in ATTACHMENTS else None
 
 
 def is_truncated_html(body: bytes) -> bool:
@@ -255,6 +271,10 @@ class SourceSpider(scrapy.Spider):
         """A request for an article page, or None when it is already stored (and final), or already
         requested in this run (linked from several listing pages, or by two sources). Requests keep
         ``dont_filter``: a redirect loop must run into Scrapy's redirect limit to be counted."""
+        if not (meta.get("hints") or {}).get("title") and attachment_type(url):
+            self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{attachment_type(url)}），不是网页，未抓取",
+                               level=logging.INFO)  # advisory (crawlers.extensions.ADVISORY_KINDS)
+            return None
         if not self.context.state.should_fetch(source.name, url, post_id):
             self.context.count(source.name, "skipped")
             return None
@@ -336,7 +356,21 @@ class SourceSpider(scrapy.Spider):
     def parse_article(self, response, **hints) -> Iterable[PostItem]:
         source = self.source_of(response)
         hints = {**response.meta.get("hints", {}), **hints}
-        yield self.article_item(response, source, hints)
+        what = not_a_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        if what is None:
+            yield self.article_item(response, source, hints)
+            return
+        # An attachment (a notice's PDF, a scanned image): nothing to extract; a feed entry's own
+        # title and date still tell that it was published, so that much is kept.
+        kept = "，保留订阅源给出的标题和日期" if hints.get("title") else "，未保存"
+        self.context.error(source.name, "not_a_page", f"{response.url}: 链接指向{what}，不是网页{kept}",
+                           level=logging.INFO)  # advisory (crawlers.extensions.ADVISORY_KINDS)
+        if hints.get("title"):
+            loader = self.loader(source, response.url)
+            for key in ("title", "author", "published_at"):
+                if hints.get(key):
+                    loader.add_value(key, hints[key])
+            yield loader.load_item()
 
     def article_item(self, response, source: Source, hints: dict | None = None) -> PostItem:
         """Per-source selectors first; the general extractor fills title/body/author/date they miss."""

@@ -452,3 +452,49 @@ def test_an_article_linked_from_several_listing_pages_is_fetched_once(site, modu
     assert sorted(fetched) == ["/dup/a/1.html", "/dup/a/2.html"]
     assert sorted(p["title"] for p in posts) == ["只链接一次的文章", "重复链接的文章"]
     assert runs["dup_news"]["status"] == "ok"
+
+
+# ---------------------------------------------------------------- attachments and binary bodies
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\n" + bytes(range(256)) * 8
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
+
+
+def test_links_to_attachments_and_binary_bodies_are_not_stored_as_posts(site, module_store, es_url, tmp_path):
+    """A notice's PDF linked from a listing is not fetched; a PDF or image behind an address that does not
+    say so is fetched once and not stored as garbage; a feed entry that links a PDF keeps its own title."""
+    links = ["/att/files/P020251120.pdf", "/att/files/table.XLSX?v=2", "/att/download?id=7", "/att/show?id=8",
+             "/att/a/1.html"]
+    items = "".join(f'<li><a href="{link}">x</a></li>' for link in links)
+    site.serve("/att/list.html", f'<html><body><ul class="l">{items}</ul></body></html>'.encode())
+    site.serve("/att/files/P020251120.pdf", PDF, content_type="application/pdf")
+    site.serve("/att/download?id=7", PDF, content_type="application/octet-stream")
+    site.serve("/att/show?id=8", JPEG, content_type="text/html")  # wrongly declared: the bytes tell
+    site.serve("/att/a/1.html", article("站内通知"))
+    site.serve("/att/feed.xml", ('<?xml version="1.0"?><rss><channel><item><title>关于开展食品安全抽检的通告</title>'
+                                 "<pubDate>Thu, 20 Nov 2025 10:00:00 +0800</pubDate>"
+                                 f"<link>{site.url}/att/files/notice.pdf</link></item></channel></rss>").encode(),
+               content_type="application/rss+xml")
+    site.serve("/att/files/notice.pdf", PDF, content_type="application/pdf")
+    site.requests.clear()
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "att_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/att/list.html"],
+         "list": {"links": "ul.l li a::attr(href)"}, "article": ARTICLE},
+        {"name": "att_feed", "kind": "rss", "media_level": "市级", "start_urls": ["{sandbox}/att/feed.xml"]},
+    ])
+    requested = {path for _host, path in site.requests}
+    assert "/att/files/P020251120.pdf" not in requested and not any("XLSX" in p for p in requested)
+    assert {"/att/download?id=7", "/att/show?id=8", "/att/files/notice.pdf"} <= requested
+    by_source = {p["source"]: p for p in posts}
+    assert set(by_source) == {"att_news", "att_feed"} and len(posts) == 2
+    assert by_source["att_news"]["title"] == "站内通知"
+    notice = by_source["att_feed"]
+    assert notice["title"] == "关于开展食品安全抽检的通告" and not notice.get("content")
+    assert notice["published_at"].startswith("2025-11-20T10:00:00")
+    assert runs["att_news"]["errors_by_kind"] == {"not_a_page": 4} and runs["att_news"]["status"] == "ok"
+    assert runs["att_feed"]["errors_by_kind"] == {"not_a_page": 1}
+    log = run_crawl.last_log
+    assert "P020251120.pdf: 链接指向附件（pdf），不是网页，未抓取" in log
+    assert "/att/download?id=7: 链接指向PDF 文档，不是网页，未保存" in log
+    assert "/att/show?id=8: 链接指向图片，不是网页，未保存" in log
+    assert "notice.pdf: 链接指向PDF 文档，不是网页，保留订阅源给出的标题和日期" in log
