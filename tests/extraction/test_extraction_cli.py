@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from yuqing.cli import main
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -31,6 +33,18 @@ def test_extract_empty_file(capsys, tmp_path):
     page.write_bytes(b"")
     assert main(["extract", str(page)]) == 1
     assert "网页文件为空" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("body, what", [
+    (b"%PDF-1.5\n" + bytes(range(256)), "PDF 文档"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(64), "图片"),
+    (bytes(range(32)) * 40, "二进制数据"),
+])
+def test_extract_refuses_a_file_that_is_not_a_page(capsys, tmp_path, body, what):
+    page = tmp_path / "notice.html"  # saved under a page's name: the bytes tell
+    page.write_bytes(body)
+    assert main(["extract", str(page)]) == 1
+    assert f"notice.html 不是网页，是{what}" in capsys.readouterr().err
 
 
 def test_extraction_package_does_not_import_scrapy():

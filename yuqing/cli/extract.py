@@ -24,7 +24,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawlers.extraction import extract
+    from crawlers.extraction import extract, not_a_page
 
     if args.page == "-":
         body = sys.stdin.buffer.read()
@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
             raise YuqingError(f"无法读取网页文件 {path}: {exc.strerror}") from None
     if not body.strip():
         raise YuqingError(f"网页文件为空: {args.page}")
+    what = not_a_page(body)
+    if what is not None:
+        raise YuqingError(f"{args.page} 不是网页，是{what}：没有可抽取的标题和正文")
     article = extract(body, url=args.url, encoding=args.encoding)
     data = article.to_dict()
     output = {key: data[key] for key in ("title", "content", "author", "published_at")}
