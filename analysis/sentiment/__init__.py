@@ -6,9 +6,10 @@
 
 ``get_model(name)`` returns an object with ``.name``, ``.score(text)`` and ``.score_batch(texts)``;
 names may omit the version (``"domain"``). Scores are P(positive) in 0..1; the label is ``"pos"``
-when the score is at least 0.5, else ``"neg"``. Text that is empty or whitespace only, and (for the
-domain model) text with no feature the model knows, has no evidence either way: it gets score 0.5
-and the label ``"neu"`` (``NEUTRAL``), never an exception.
+when the score is at least 0.5, else ``"neg"``. Text that is empty or whitespace only, text with no
+feature the domain model knows, and text with no word stock SnowNLP knows (its score is then exactly
+0.5) has no evidence either way: it gets score 0.5 and the label ``"neu"`` (``NEUTRAL``), never an
+exception.
 """
 
 from __future__ import annotations

@@ -111,6 +111,14 @@ class StockModel(_Base):
 
         return [SnowNLP(text).sentiments for text in texts]
 
+    def _result(self, score: float) -> SentimentResult:
+        # SnowNLP scores text with no word its model knows (punctuation, emoji, Latin letters, words
+        # no shopping review used) exactly 0.5: no evidence either way, labelled as the domain model
+        # labels text without a known feature.
+        if score == NEUTRAL_SCORE:
+            return self._neutral()
+        return super()._result(score)
+
     def score_batch(self, texts: Sequence[str]) -> list[SentimentResult]:
         """Sentiment of each text, in order; blank texts are neutral."""
         results: list[SentimentResult | None] = []

@@ -103,6 +103,16 @@ def test_text_without_known_features_is_neutral():
     assert get_model().score("。。。，，、").score == 0.5
 
 
+def test_stock_labels_text_without_a_word_it_knows_neutral_with_snownlps_own_score():
+    from snownlp import SnowNLP
+
+    stock = get_model("snownlp-stock")
+    for text in ("，。！", "😀", "abc", "[good]"):
+        result = stock.score(text)
+        assert result.score == SnowNLP(text).sentiments == 0.5 and result.label == NEUTRAL
+    assert stock.score("的了").label == "pos"  # words SnowNLP knows: evidence, however weak
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=40))
 def test_any_text_gets_a_score_in_range(text):

@@ -17,8 +17,8 @@ DESCRIPTION = """\
 从标准输入逐行读取 JSON 对象，例如 {"text": "投诉当天就处理好了，点赞"}，其他字段原样保留；
 每行输出时加上:
   sentiment  0–1 的分数，越高越正面
-  label      pos（正面，sentiment ≥ 0.5）、neg（负面）或 neu（文本为空，或领域模型没有可用特征；sentiment = 0.5）。
-             原版 SnowNLP（snownlp-stock）对没有可用特征的文本按其原样给 0.5，标为 pos
+  label      pos（正面，sentiment ≥ 0.5）、neg（负面）或 neu（文本为空，或模型没有可用特征，
+             例如只有标点、表情或字母；sentiment = 0.5）
   model      模型名称与版本
 格式错误的行（不是 JSON 对象、缺少字符串字段 text）在标准错误中报告行号并计数，其余行照常输出；
 只要有一行出错，退出码为 1。
