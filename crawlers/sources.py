@@ -193,8 +193,28 @@ def _check_board_channel(value: str | int) -> str | None:
 
 # ------------------------------------------------------------------ schema
 
+PAGE_PLACEHOLDERS = ("{page}", "{page_index}")
+
+
+def _check_page_url(value: str) -> str | None:
+    """A listing's numbered-page address: absolute, or relative to the start URL, with {page} (2, 3, …)
+    or {page_index} (1, 2, … for page 2, 3, …: the index_1.html of TRS-style government sites)."""
+    unknown = [m for m in re.findall(r"\{[^{}]*\}", value) if m not in (*PAGE_PLACEHOLDERS, SANDBOX_PLACEHOLDER)]
+    if unknown:
+        return f"翻页地址 {value!r} 中的 {unknown[0]} 不认识（可用 {{page}}：第几页；{{page_index}}：页码减一）"
+    if not any(p in value for p in PAGE_PLACEHOLDERS):
+        return f"翻页地址 {value!r} 中没有页码（写 {{page}} 或 {{page_index}}，如 index_{{page_index}}.html）"
+    if "://" in value or value.startswith(SANDBOX_PLACEHOLDER):
+        return check_url(value.replace("{page}", "2").replace("{page_index}", "1"))
+    if any(c.isspace() for c in value):
+        return f"翻页地址 {value!r} 中有空白"
+    return None
+
+
 LIST_SCHEMA = {
     **_selectors(("rows", "links", "status", "next")),
+    "page_url": Field(str, check=_check_page_url,
+                      help="页码翻页的地址（JS 生成翻页、没有“下一页”链接时），相对起始地址，如 index_{page_index}.html"),
     "max_pages": Field(int, default=5, help="最多翻页数", check=_check_positive),
     "start_urls": Field(list, item=str, check=_check_urls),
 }

@@ -218,17 +218,36 @@ class SourceSpider(scrapy.Spider):
         """One request per start URL, as page 1, to ``start_callback`` (spiders override when needed)."""
         callback = getattr(self, self.start_callback)
         for url in source.start_urls:
-            yield self.request(url, callback, source, meta={"page": 1})
+            yield self.request(url, callback, source, meta={"page": 1, "list_start": url})
 
     def next_listing(self, response, page, source: Source) -> scrapy.Request | None:
-        """The request for a listing's next page (``list.next``, up to ``list.max_pages``), or None."""
+        """The request for a listing's next page, up to ``list.max_pages``, or None: the ``list.next``
+        link, else the ``list.page_url`` address numbered for the next page (listings whose page links
+        are written by JavaScript, as on TRS-style government sites: index.html, index_1.html, …)."""
         number = response.meta.get("page", 1)
+        if number >= source.list.get("max_pages", 5):
+            return None
         following = pick(page, source.list.get("next"))
-        if following and number < source.list.get("max_pages", 5):
+        meta = {"page": number + 1, "list_start": response.meta.get("list_start", response.url)}
+        if following:
             url = self.follow(response, following[0], source)
-            if url is not None:
-                return self.request(url, self.parse_listing, source, meta={"page": number + 1})
-        return None
+            return None if url is None else self.request(url, self.parse_listing, source, meta=meta)
+        template = source.list.get("page_url")
+        if not template:
+            return None
+        address = template.replace("{page}", str(number + 1)).replace("{page_index}", str(number))
+        url = self.follow(response, urllib.parse.urljoin(meta["list_start"], address), source)
+        if url is None:
+            return None
+        # past the last page such sites answer 404: the end of the listing, not an error
+        return self.request(url, self.parse_listing, source, meta={**meta, "handle_httpstatus_list": [404]})
+
+    def past_last_page(self, response, source: Source) -> bool:
+        """A numbered listing page that does not exist (404): the listing ended on the page before."""
+        if response.status != 404:
+            return False
+        LOGGER.info("%s：列表在第 %d 页结束（%s 不存在）", source.name, response.meta.get("page", 1) - 1, response.url)
+        return True
 
     def follow(self, response, link: str, source: Source) -> str | None:
         """The absolute URL of a link found on ``response`` when the crawl may fetch it; else None and

@@ -19,6 +19,8 @@ class BoardHtmlSpider(SourceSpider):
 
     def parse_listing(self, response):
         source = self.source_of(response)
+        if self.past_last_page(response, source):
+            return
         self.context.count(source.name, "listing_pages")
         page = self.decoded(response, source)
         spec = source.list

@@ -498,3 +498,42 @@ def test_links_to_attachments_and_binary_bodies_are_not_stored_as_posts(site, mo
     assert "/att/download?id=7: 链接指向PDF 文档，不是网页，未保存" in log
     assert "/att/show?id=8: 链接指向图片，不是网页，未保存" in log
     assert "notice.pdf: 链接指向PDF 文档，不是网页，保留订阅源给出的标题和日期" in log
+
+
+# ---------------------------------------------------------------- listings numbered by JavaScript
+
+
+def test_a_listing_whose_page_links_are_written_by_javascript_is_paged_by_its_numbered_addresses(
+    site, module_store, es_url, tmp_path
+):
+    """TRS-style government listings: index.html, index_1.html, index_2.html …, the pager drawn by
+    createPageHTML(); past the last page the site answers 404, which ends the listing quietly."""
+    def listing(numbers, total):
+        items = "".join(f'<li><a href="./t2025112{n}_{n}.html">通知{n}</a></li>' for n in numbers)
+        return (f'<html><body><ul class="l">{items}</ul><script>createPageHTML({total}, 0, "index", "html");'
+                "</script></body></html>").encode()
+
+    site.serve("/trs/zwgk/", listing([1, 2], 3))  # the directory's index.html
+    site.serve("/trs/zwgk/index_1.html", listing([3, 4], 3))
+    site.serve("/trs/zwgk/index_2.html", listing([5], 3))
+    for n in range(1, 6):
+        site.serve(f"/trs/zwgk/t2025112{n}_{n}.html", article(f"第{n}号通知"))
+    site.serve("/num/list-1.html", listing([6], 1).replace(b"./t2025112", b"/trs/zwgk/t2025112"))
+    site.serve("/trs/zwgk/t20251126_6.html", article("第6号通知"))
+    site.requests.clear()
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "trs_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/trs/zwgk/"],
+         "list": {"links": "ul.l li a::attr(href)", "page_url": "index_{page_index}.html", "max_pages": 10},
+         "article": ARTICLE},
+        {"name": "num_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/num/list-1.html"],
+         "list": {"links": "ul.l li a::attr(href)", "page_url": "{sandbox}/num/list-{page}.html"},
+         "article": ARTICLE},
+    ])
+    assert sorted(p["title"] for p in posts if p["source"] == "trs_news") == [f"第{n}号通知" for n in range(1, 6)]
+    assert [p["title"] for p in posts if p["source"] == "num_news"] == ["第6号通知"]
+    listings = [path for _host, path in site.requests if "index" in path or "list-" in path]
+    assert sorted(listings) == ["/num/list-1.html", "/num/list-2.html", "/trs/zwgk/index_1.html",
+                                "/trs/zwgk/index_2.html", "/trs/zwgk/index_3.html"]
+    assert runs["trs_news"]["errors"] == 0 and runs["trs_news"]["status"] == "ok"
+    assert runs["num_news"]["errors"] == 0
+    assert "trs_news：列表在第 3 页结束" in run_crawl.last_log

@@ -90,6 +90,25 @@ def test_each_mistake_names_file_line_and_what(tmp_path, old, new, line, words):
     assert words in message
 
 
+@pytest.mark.parametrize("page_url, words", [
+    ("index_{n}.html", "中的 {n} 不认识"),
+    ("index.html", "中没有页码"),
+    ("http://[x/index_{page}.html", "主机名或端口写错了"),
+    ("index_{page_index} .html", "中有空白"),
+])
+def test_a_numbered_page_address_is_checked(tmp_path, page_url, words):
+    text = GOOD.replace("    list:\n", f"    list:\n      page_url: \"{page_url}\"\n")
+    message = _error(tmp_path, text)
+    assert message.startswith(f"{tmp_path / 'sources.yaml'}:8:"), message
+    assert words in message
+
+
+def test_a_numbered_page_address_loads_with_the_sandbox_filled_in(tmp_path):
+    text = GOOD.replace("    list:\n", "    list:\n      page_url: \"{sandbox}/news/list/{page}.html\"\n")
+    loaded, _path = _load(tmp_path, text)
+    assert loaded.get("city_news").list["page_url"] == "http://127.0.0.1:1/news/list/{page}.html"
+
+
 def test_a_kind_missing_what_it_needs_names_the_entry(tmp_path):
     text = GOOD + "  - name: api_board\n    kind: board_api\n    media_level: 中央\n"
     message = _error(tmp_path, text)
