@@ -259,9 +259,12 @@ def test_every_fault_is_survived_logged_and_counted(crawls):
     assert kinds.get("date_missing") == 1  # nodate: the header's "today" line is not taken for a date
     assert kinds.get("date_rejected") == 2  # flaky and truncated print 09:00 today; the clock says 08:00
     assert kinds.get("truncated_html") == 1  # truncated: Content-Length matches, the HTML never closes
+    assert kinds.get("not_a_page") == 2  # attachment.pdf by its address (never fetched), scan.html by its bytes
     assert run["items"] == 3  # flaky (after two 503s), truncated, nodate
-    for name in ("error", "slow", "truncated", "cut-off", "moved", "huge", "nodate"):
+    for name in ("error", "slow", "truncated", "cut-off", "moved", "huge", "nodate", "attachment", "scan"):
         assert f"/news/a/{name}" in crawls[0].log
+    assert "/news/a/attachment.pdf" not in crawls[0].stats["paths"]
+    assert "/news/a/scan.html" in crawls[0].stats["paths"]
     assert all(crawls[0].runs[s]["errors"] == 0 for s in ("sandbox_news", "sandbox_board", "sandbox_social"))
 
 

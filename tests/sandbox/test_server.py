@@ -336,7 +336,10 @@ def test_fault_huge_page(sandbox):
 def test_special_page_links_every_fault(sandbox):
     html = fetch(sandbox.url + "/news/special/")[2].decode()
     faults = manifest(sandbox)["faults"]
-    assert set(links(html, r'href="(/news/a/[\w-]+\.html)"')) == set(faults)
+    assert set(links(html, r'href="(/news/a/[\w-]+\.(?:html|pdf))"')) == set(faults)
+    status, headers, body = fetch(sandbox.url + "/news/a/attachment.pdf")[:3]
+    assert status == 200 and body.startswith(b"%PDF-")
+    assert fetch(sandbox.url + "/news/a/scan.html")[2].startswith(b"%PDF-")
 
 
 def test_unknown_path_and_method(sandbox):

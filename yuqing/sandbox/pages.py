@@ -114,6 +114,8 @@ def special_listing(now: datetime, hot: list[Post]) -> str:
         "/news/a/moved.html": "老字号品牌保护座谈会召开",
         "/news/a/nodate.html": "市场监管服务热线使用指南",
         "/news/a/huge.html": "全市市场监管工作会议材料汇编",
+        "/news/a/attachment.pdf": "关于开展食品安全监督抽检的通告（附件）",
+        "/news/a/scan.html": "政府信息公开工作年度报告（扫描件）",
     }
     rows = "\n".join(f'<li><a href="{path}" title="{escape(t)}">{escape(t)}</a><span class="time">专题</span></li>'
                      for path, t in titles.items() if path in FAULTS)

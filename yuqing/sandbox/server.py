@@ -29,6 +29,11 @@ from yuqing.sandbox.world import DEFAULT_EPOCH, DEFAULT_SEED, Post, World, build
 LOGGER = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 HUGE_BYTES = 10 * 1024 * 1024
+# A minimal one-page PDF (an attachment or a scan as a site serves it; the crawler must not store it as text).
+PDF = (b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+       b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
+       b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]>> endobj\n"
+       b"trailer <</Root 1 0 R>>\n%%EOF\n")
 FLAKY_FAILURES = 2
 MAX_BODY = 1024 * 1024
 HTML = "text/html; charset=utf-8"
@@ -132,6 +137,7 @@ class SandboxApp:
             (re.compile(r"^/news/special/(?:index\.html)?$"), lambda m, q, b, n: _html(
                 pages.special_listing(n, self._hot(n)))),
             (re.compile(r"^/news/a/([\w-]+)\.html$"), self._fault),
+            (re.compile(r"^/news/a/attachment\.pdf$"), lambda m, q, b, n: Response(200, "application/pdf", PDF)),
             (re.compile(r"^/(central|industry)/(?:index\.html|list\.html)?$"), self._central_list),
             (re.compile(r"^/central/atom\.xml$"), lambda m, q, b, n: Response(
                 200, "application/atom+xml; charset=utf-8",
@@ -274,6 +280,8 @@ class SandboxApp:
         if name in ("moved", "moved-1"):
             target = "/news/a/moved-1.html" if name == "moved" else "/news/a/moved.html"
             return Response(302, HTML, b"", headers={"Location": target})
+        if name == "scan":  # a scanned report: PDF bytes, though the address and the header say a page
+            return Response(200, HTML, PDF)
         if name == "nodate":
             return _html(pages.fault_article(now, hot, with_date=False))
         if name == "huge":

@@ -43,4 +43,6 @@ FAULTS = {
     "/news/a/moved.html": "redirect loop: moved.html -> moved-1.html -> moved.html",
     "/news/a/nodate.html": "article with no date anywhere",
     "/news/a/huge.html": "a 10 MB article page",
+    "/news/a/attachment.pdf": "a notice's PDF attachment linked beside the articles (not a page: never fetched)",
+    "/news/a/scan.html": "a scanned report served as PDF bytes behind a page address",
 }
