@@ -121,10 +121,11 @@ def run(size: int, steady_posts: int) -> None:
         t2 = time.perf_counter()
         engine.cycle(NOW + timedelta(hours=1, minutes=1))
         idle = time.perf_counter() - t2
-        print(f"{size:>9} posts: bulk load {load:.0f}s ({size / load:,.0f} posts/s); "
-              f"burst indexed→alert stored {latency:.2f}s (alert stored: {stored}, new {report.alerts_new}); "
-              f"cycle with {len(posts)} new posts in {steady_report.events} events {steady_time:.2f}s; "
-              f"idle cycle {idle:.2f}s", flush=True)
+        print(f"{size:>9} 篇帖子：批量写入 {load:.0f} 秒（{size / load:,.0f} 篇/秒）；"
+              f"突发：入库→预警存储 {latency:.2f} 秒（预警已存储：{'是' if stored else '否'}，"
+              f"新预警 {report.alerts_new} 条）；"
+              f"新增 {len(posts)} 篇帖子、涉及 {steady_report.events} 个事件的一轮分析 {steady_time:.2f} 秒；"
+              f"无新帖的一轮分析 {idle:.2f} 秒", flush=True)
     finally:
         store.delete_prefix()
 
@@ -134,9 +135,15 @@ def _event_of(store, post_id: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--steady", type=int, default=1000, help="new posts in the steady cycle")
+    from yuqing.cli._format import HelpFormatter, speak_chinese
+
+    speak_chinese()  # argparse's own words (用法, 选项) too
+    parser = argparse.ArgumentParser(
+        description="预警基准：帖子入库到预警存储的时间，以及已有 N 篇帖子时一轮分析的用时",
+        formatter_class=HelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000],
+                        help="已入库的合成帖子数，可给多个，逐个测量（默认 100000 1000000）")
+    parser.add_argument("--steady", type=int, default=1000, help="平稳轮次中新增的帖子数（默认 1000）")
     args = parser.parse_args()
     for size in args.sizes:
         run(size, args.steady)

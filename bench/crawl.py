@@ -105,7 +105,7 @@ def _sub(code: str, *args: str, env: dict | None = None) -> dict:
         timeout=900,
     )
     if result.returncode != 0:
-        raise SystemExit(f"benchmark run failed:\n{result.stderr[-3000:]}")
+        raise SystemExit(f"基准运行失败：\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -117,11 +117,12 @@ def _json(url: str, payload: dict | None = None) -> dict:
 
 
 def main() -> int:
-    from yuqing.cli._format import speak_chinese
+    from yuqing.cli._format import HelpFormatter, speak_chinese
 
     speak_chinese()  # argparse's own words (用法, 选项) too
     parser = argparse.ArgumentParser(
-        description="抓取基准：我们的抓取（下载+抽取+分析+入库）与 Scrapy 直接下载同一批沙盒页面的页/秒及倍数")
+        description="抓取基准：我们的抓取（下载+抽取+分析+入库）与 Scrapy 直接下载同一批沙盒页面的页/秒及倍数",
+        formatter_class=HelpFormatter)
     parser.add_argument("--days", type=float, default=8, help="沙盒起点之后的模拟天数（默认 8）")
     parser.add_argument("--no-enrich", action="store_true", help="我们的抓取不做分析（情感、分类等）")
     parser.add_argument("--runs", type=int, default=3, help="每一方的轮数，交替进行，取中位数（默认 3）")

@@ -117,12 +117,19 @@ def measure(name: str, func, runs: int) -> tuple[str, float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=1, help="bulk writers in parallel (each generates every post and keeps its share)")
-    parser.add_argument("--es-url")
-    parser.add_argument("--ephemeral", action="store_true", help="start a private node in a temp dir")
+    from yuqing.cli._format import HelpFormatter, speak_chinese
+
+    speak_chinese()  # argparse's own words (用法, 选项) too
+    parser = argparse.ArgumentParser(
+        description="看板基准：N 篇合成帖子（默认一百万）下各页面回调逻辑的 p50/p95 延迟，以及导出下载的用时",
+        formatter_class=HelpFormatter)
+    parser.add_argument("--posts", type=int, default=1_000_000, help="写入的合成帖子数（默认 1000000）")
+    parser.add_argument("--runs", type=int, default=30, help="每项测量的次数（另有一次预热，默认 30）")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="并行批量写入的线程数（各自生成全部帖子，只写自己那一份；默认 1）")
+    parser.add_argument("--es-url", help="Elasticsearch 地址（不给时用 ES_URL 或本机节点）")
+    parser.add_argument("--ephemeral", action="store_true",
+                        help="在临时目录中启动一个专用节点（与测试套件相同），用完删除")
     args = parser.parse_args()
 
     from yuqing import esnode
@@ -146,6 +153,7 @@ def main() -> int:
 def run(url: str | None, args) -> int:
     from dashboards.app import create_app
     from yuqing.accounts import User
+    from yuqing.columns import ljust
     from yuqing.store import connect
 
     store = connect(url, prefix=f"bench{uuid.uuid4().hex[:6]}")
@@ -162,8 +170,8 @@ def run(url: str | None, args) -> int:
         load_s = time.perf_counter() - start
         store.index_docs("crawl-runs", crawl_runs(now), refresh=True)
         store.index_docs("alerts", alerts(now), refresh=True)
-        print(f"loaded {report.ok} posts in {load_s:.0f} s ({report.ok / load_s:.0f} docs/s), "
-              f"{len(report.failed)} failed")
+        print(f"已写入 {report.ok} 篇帖子，用时 {load_s:.0f} 秒（{report.ok / load_s:.0f} docs/s），"
+              f"失败 {len(report.failed)} 篇")
 
         create_app(store)
         from dashboards.pages import alerts as alerts_page
@@ -176,25 +184,25 @@ def run(url: str | None, args) -> int:
         month = explore.build_filter(since=(now - timedelta(days=explore.DEFAULT_DAYS - 1)).date().isoformat(),
                                      until=now.date().isoformat())
         cases = [
-            ("检索 opening view (last 30 days)", lambda: explore.search(store, None, month)),
-            ("检索 all posts (trend, top-N, 50 hits)", lambda: explore.search(store, None, explore.build_filter())),
-            ("检索 text '预付卡 退费'", lambda: explore.search(store, "预付卡 退费", explore.build_filter())),
-            ("检索 text + 7 days", lambda: explore.search(store, "电梯故障", week)),
-            ("检索 four filters", lambda: explore.search(store, None, filtered)),
-            ("检索 export links (callback)", lambda: explore.export_query("食品", False, *[None] * 8)),
-            ("留言板 channels × status", lambda: boards.channel_status_frame(store)),
-            ("留言板 pending (500, working days)", lambda: boards.pending_posts(store, now)),
-            ("留言板 pending counts (all, working days)", lambda: boards.pending_summary(store, now)),
-            ("留言板 reply rate per unit", lambda: boards.unit_reply_frame(store)),
-            ("信源 health", lambda: sources.source_health(store, now)),
+            ("检索 打开时的视图（近 30 天）", lambda: explore.search(store, None, month)),
+            ("检索 全部帖子（趋势、排行、50 条结果）", lambda: explore.search(store, None, explore.build_filter())),
+            ("检索 全文 '预付卡 退费'", lambda: explore.search(store, "预付卡 退费", explore.build_filter())),
+            ("检索 全文 + 近 7 天", lambda: explore.search(store, "电梯故障", week)),
+            ("检索 四项筛选", lambda: explore.search(store, None, filtered)),
+            ("检索 导出链接（回调）", lambda: explore.export_query("食品", False, *[None] * 8)),
+            ("留言板 渠道 × 办理状态", lambda: boards.channel_status_frame(store)),
+            ("留言板 待办（500 条，按工作日）", lambda: boards.pending_posts(store, now)),
+            ("留言板 待办计数（全部，按工作日）", lambda: boards.pending_summary(store, now)),
+            ("留言板 各单位回复率", lambda: boards.unit_reply_frame(store)),
+            ("信源 运行状况", lambda: sources.source_health(store, now)),
         ]
         if alerts_page.workflow is not None:
             from dashboards.pages import event, scorecard
 
-            cases.append(("预警 list", lambda: alerts_page.visible_alerts(store, User("b", "press"))))
-            cases.append(("事件 summary (timeline, splits, clusters)", lambda: event.event_posts_summary(store, "e7")))
+            cases.append(("预警 列表", lambda: alerts_page.visible_alerts(store, User("b", "press"))))
+            cases.append(("事件 概要（时间线、分布、相似帖簇）", lambda: event.event_posts_summary(store, "e7")))
             since, until = scorecard.period(None, None, now.astimezone(SHANGHAI).date())
-            cases.append(("考核 30 days", lambda: scorecard.unit_scores(store, since, until, now)))
+            cases.append(("考核 30 天", lambda: scorecard.unit_scores(store, since, until, now)))
         def csv_first_page():  # the route's generator: the header, then the first page of rows
             chunks = explore.csv_chunks(store, "食品", explore.build_filter())
             next(chunks), next(chunks)
@@ -202,21 +210,21 @@ def run(url: str | None, args) -> int:
 
         # Downloads (GET /export/posts.csv|xlsx, not callbacks): the first rows, and the whole file.
         downloads = [
-            ("下载 CSV 10k rows: first 2,000 rows", csv_first_page),
-            ("下载 CSV 10k rows: whole file", lambda: b"".join(explore.csv_chunks(store, "食品", explore.build_filter()))),
-            ("下载 CSV 10k rows 含正文: whole file",
+            ("下载 CSV 1 万行：前 2,000 行", csv_first_page),
+            ("下载 CSV 1 万行：整个文件", lambda: b"".join(explore.csv_chunks(store, "食品", explore.build_filter()))),
+            ("下载 CSV 1 万行含正文：整个文件",
              lambda: b"".join(explore.csv_chunks(store, "食品", explore.build_filter(), body=True))),
-            ("下载 Excel 10k rows: whole file",
+            ("下载 Excel 1 万行：整个文件",
              lambda: explore.to_xlsx(explore.export_frame(store, "食品", explore.build_filter()))),
         ]
-        print(f"{'callback':<40}{'p50 ms':>10}{'p95 ms':>10}   ({args.runs} runs, {args.posts} posts)")
+        print(f"{ljust('回调', 44)}{'p50 ms':>10}{'p95 ms':>10}   （每项 {args.runs} 次，{args.posts} 篇帖子）")
         for name, func in cases:
             label, p50, p95 = measure(name, func, args.runs)
-            print(f"{label:<40}{p50:>10.1f}{p95:>10.1f}")
-        print(f"{'download (a GET, not a callback)':<40}{'p50 ms':>10}{'p95 ms':>10}")
+            print(f"{ljust(label, 44)}{p50:>10.1f}{p95:>10.1f}")
+        print(f"{ljust('下载（GET 请求，不是回调）', 44)}{'p50 ms':>10}{'p95 ms':>10}")
         for name, func in downloads:
             label, p50, p95 = measure(name, func, args.runs)
-            print(f"{label:<40}{p50:>10.1f}{p95:>10.1f}")
+            print(f"{ljust(label, 44)}{p50:>10.1f}{p95:>10.1f}")
     finally:
         store.delete_prefix()
     return 0

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from yuqing import esnode  # noqa: E402
+from yuqing.columns import ljust  # noqa: E402
 
 PASSWORD = "load-test-pass"
 REFRESH = {
@@ -76,7 +77,7 @@ def run_session(base: str, rounds: int, latencies: list[tuple[str, float]], erro
         session = login(base)
     except Exception as exc:  # noqa: BLE001 - counted
         with lock:
-            errors.append(f"login: {exc}")
+            errors.append(f"登录失败：{exc}")
     try:
         ready.wait(300)  # time the working sessions, not the login storm (argon2 is slow on purpose)
     except threading.BrokenBarrierError:
@@ -110,14 +111,28 @@ def wait_up(url: str, timeout: float = 60) -> None:
             return
         except requests.RequestException:
             time.sleep(0.5)
-    raise SystemExit(f"dashboard did not come up at {url}")
+    raise SystemExit(f"看板在 {timeout:.0f} 秒内没有在 {url} 启动")
+
+
+DESCRIPTION = """\
+看板负载测试（仅限本机回环）：N 个已登录会话并发访问看板。
+
+未设置 ES_URL 时自行启动一个 Elasticsearch 节点（临时目录，用完删除），写入沙盒场景帖子（已分析）\
+和一次回放产生的预警，用 gunicorn 启动 yuqing dashboard，通过真实登录表单登录 N 个会话，每个会话\
+做固定轮数：打开预警页、取 Dash 布局、POST 预警列表回调（带 CSRF 头）。输出 p50/p95 延迟、吞吐量\
+和错误数。目标：50 个会话时 p95 < 1 秒且零错误。
+
+只访问 127.0.0.1；每个循环的次数和时间都有上限。"""
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sessions", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    from yuqing.cli._format import HelpFormatter, speak_chinese
+
+    speak_chinese()  # argparse's own words (用法, 选项) too
+    parser = argparse.ArgumentParser(description=DESCRIPTION, formatter_class=HelpFormatter)
+    parser.add_argument("--sessions", type=int, default=50, help="并发的已登录会话数（默认 50）")
+    parser.add_argument("--rounds", type=int, default=10, help="每个会话的轮数，每轮三个请求（默认 10）")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn 工作进程数（默认 4）")
     args = parser.parse_args()
 
     node = None
@@ -132,7 +147,7 @@ def main() -> int:
     port = esnode.free_port()
     dashboard = None
     try:
-        print("preparing data (sandbox replay) …", flush=True)
+        print("准备数据（沙盒回放）…", flush=True)
         prepare(es_url, prefix)
         env = dict(os.environ, ES_URL=es_url, YUQING_INDEX_PREFIX=prefix)
         dashboard = subprocess.Popen([sys.executable, "-m", "yuqing", "dashboard", "--port", str(port), "--workers",
@@ -152,15 +167,15 @@ def main() -> int:
         for thread in threads:
             thread.join(600)
         wall = time.perf_counter() - (started_at[0] if started_at else time.perf_counter())
-        print(f"sessions {args.sessions}, rounds {args.rounds}, requests {len(latencies)} in {wall:.1f} s "
-              f"({len(latencies) / max(wall, 1e-9):.1f} req/s), gunicorn workers {args.workers}")
-        for label, subset in [("all", [t for _, t in latencies])] + [
+        print(f"会话 {args.sessions} 个，每个 {args.rounds} 轮，{wall:.1f} 秒内共 {len(latencies)} 个请求"
+              f"（{len(latencies) / max(wall, 1e-9):.1f} req/s），gunicorn 工作进程 {args.workers} 个")
+        for label, subset in [("全部请求", [t for _, t in latencies])] + [
                 (path, [t for p, t in latencies if p == path]) for path in dict.fromkeys(p for p, _ in latencies)]:
             subset.sort()
             if subset:
-                print(f"  {label:<26} p50 {statistics.median(subset) * 1000:6.0f} ms   "
-                      f"p95 {subset[int(0.95 * (len(subset) - 1))] * 1000:6.0f} ms   max {subset[-1] * 1000:6.0f} ms")
-        print(f"errors {len(errors)}")
+                print(f"  {ljust(label, 26)} p50 {statistics.median(subset) * 1000:6.0f} ms   "
+                      f"p95 {subset[int(0.95 * (len(subset) - 1))] * 1000:6.0f} ms   最大 {subset[-1] * 1000:6.0f} ms")
+        print(f"错误 {len(errors)} 个")
         for error in errors[:5]:
             print("  ", error)
         return 0 if not errors else 1

@@ -100,10 +100,10 @@ def repeat_for(fn, docs: list[str], min_seconds: float = 1.0):
 
 
 def main() -> int:
-    from yuqing.cli._format import speak_chinese
+    from yuqing.cli._format import HelpFormatter, speak_chinese
 
     speak_chinese()  # argparse's own words (用法, 选项) too
-    ap = argparse.ArgumentParser(description="原版 SnowNLP 与 snowfast 情感打分速度对比")
+    ap = argparse.ArgumentParser(description="原版 SnowNLP 与 snowfast 情感打分速度对比", formatter_class=HelpFormatter)
     ap.add_argument("--quick", action="store_true", help="少测一些原版文档（更快，误差更大）")
     args = ap.parse_args()
     n_para, n_art = (20, 4) if args.quick else (60, 12)

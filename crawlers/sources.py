@@ -117,15 +117,21 @@ def check_selector(selector: str) -> str | None:
 
     if not selector.strip():
         return "选择器为空"
+    from crawlers.selector_errors import css_problem, xpath_problem
+
     probe = Selector(text="<html><body></body></html>")
+    xpath = is_xpath(selector)
     try:
-        if is_xpath(selector):
+        if xpath:
             probe.xpath(selector)
         else:
             probe.css(selector)
     except Exception as exc:  # noqa: BLE001 - cssselect and lxml raise many types
-        kind = "XPath" if is_xpath(selector) else "CSS"
-        return f"{kind} 选择器无效 {selector!r}: {exc}"
+        problem = xpath_problem(selector, exc) if xpath else css_problem(selector, exc)
+    else:  # lxml compiles an unknown function or a wrong argument count; the crawl would fail on it
+        problem = xpath_problem(selector) if xpath else None
+    if problem:
+        return f"{'XPath' if xpath else 'CSS'} 选择器无效 {selector!r}：{problem}"
     return None
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from crawlers.sources import DEFAULT_FILE, SANDBOX_FILE, load_sources, parse_duration, parse_size
+from crawlers.sources import (
+    DEFAULT_FILE,
+    SANDBOX_FILE,
+    check_selector,
+    load_sources,
+    parse_duration,
+    parse_size,
+)
 from yuqing.errors import ConfigError
 
 from .conftest import PROJECT_ROOT
@@ -107,6 +116,84 @@ def test_a_numbered_page_address_loads_with_the_sandbox_filled_in(tmp_path):
     text = GOOD.replace("    list:\n", "    list:\n      page_url: \"{sandbox}/news/list/{page}.html\"\n")
     loaded, _path = _load(tmp_path, text)
     assert loaded.get("city_news").list["page_url"] == "http://127.0.0.1:1/news/list/{page}.html"
+
+
+# Typical selector mistakes: each is said in Chinese (what kind of mistake, and where when it can be
+# told), with the file:line it came from; none passes lxml's or cssselect's English through.
+SELECTOR_MISTAKES = [
+    ("div[", "方括号 [ 后缺少属性名"),
+    ("a::atr(href)", "没有伪元素 ::atr()（是不是 ::attr(...)？）"),
+    ("p::texts", "没有伪元素 ::texts（是不是 ::text？）"),
+    ("a::attr", "::attr 后要用括号写出属性名"),
+    ("a::text()", "::text 后面不加括号"),
+    ("a::attr()", "::attr() 的括号里应写一个值"),
+    ("a:text", "伪元素要写两个冒号"),
+    ("a::text::attr(href)", "伪元素 ::text 只能写在选择器最后"),
+    ("div >", "结尾的组合符 > 后缺少选择器"),
+    ("div,", "结尾的逗号后缺少选择器"),
+    ("#", "第 1 个字符的 # 后缺少 id 名"),
+    (".a..b", "第 3 个字符的 . 后缺少类名"),
+    ("a:nth-child(x)", ":nth-child() 的参数应为 odd、even、数字或 an+b"),
+    ("a:first", "不支持伪类 :first（是不是 :first-child？）"),
+    ("div'", "第 4 个字符的引号 ' 没有闭合"),
+    ("a::attr(href", "第 8 个字符的括号 ( 没有闭合"),
+    ("div[x=y", "第 4 个字符的方括号 [ 没有闭合"),
+    ("div[x=]", "比较符后缺少值（第 7 个字符 ']'）"),
+    ("div[@class]", "CSS 的属性名前不加 @"),
+    ("div}", "第 4 个字符 '}' 不能用在 CSS 选择器中"),
+    ("a|b", "命名空间前缀 a| 未定义"),
+    ("count(//a", "只有以 / 或 ( 开头的才按 XPath 解析"),
+    ("//div[", "第 6 个字符的方括号 [ 没有闭合"),
+    ("//a/@", "第 5 个字符的 @ 后缺少属性名"),
+    ("//p/text(", "第 9 个字符的括号 ( 没有闭合"),
+    ("//x:div", "命名空间前缀 x: 未定义"),
+    ("//div[@class=]", "第 13 个字符的 = 后缺少值"),
+    ("//a[contains(@href, 'x')", "第 4 个字符的方括号 [ 没有闭合"),
+    ("//a[position(]", "第 13 个字符的括号 ( 没有闭合，却在第 14 个字符遇到了 ]"),
+    ("//div[@class='a]", "第 14 个字符的引号 ' 没有闭合"),
+    ("//div]", "第 6 个字符的 ] 是多余的"),
+    ("///", "斜杠太多"),
+    ("//a/@href/", "第 10 个字符的 / 后缺少节点"),
+    ("//div/[1]", "条件 [...] 要跟在节点后"),
+    ("//a[@x=1 and]", "and 后缺少值"),
+    ("//a/foo::b", "没有 foo:: 这个轴"),
+    ("//a[@x = 'it''s']", "两个字符串连在一起"),
+    # lxml compiles these and fails only on a page that has the element: caught at load instead.
+    ("//a[contans(@href, 'x')]", "没有函数 contans()（是不是 contains()？）"),
+    ("//a[ends-with(@href, '.html')]", "只能用 XPath 1.0 的函数"),
+    ("//a[contains(@href)]", "函数 contains() 需要 2 个参数，这里给了 1 个"),
+    ("//a[last(1)]", "函数 last() 不带参数"),
+    ("//a[fn:contains(@href, 'x')]", "前缀 fn: 未定义"),
+    ("//a[. = $v]", "不能使用变量 $v"),
+]
+LIBRARY_WORDS = re.compile(r"Expected|Invalid|Unclosed|unknown|Undefined|Got |got |EOF|XPath error|Unregistered")
+
+
+@pytest.mark.parametrize("selector, words", SELECTOR_MISTAKES)
+def test_each_selector_mistake_is_said_in_chinese_with_file_line(tmp_path, selector, words):
+    xpath = selector.startswith("/")
+    key, line = ("next", 9) if xpath else ("links", 8)
+    old = GOOD.splitlines()[line - 1]
+    assert old.startswith(f"      {key}: ")
+    message = _error(tmp_path, GOOD.replace(old, f"      {key}: {json.dumps(selector, ensure_ascii=False)}"))
+    assert message.startswith(f"{tmp_path / 'sources.yaml'}:{line}:"), message
+    assert f"{'XPath' if xpath else 'CSS'} 选择器无效 {selector!r}：" in message
+    assert words in message, message
+    assert not LIBRARY_WORDS.search(message), message
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        ":contains(投诉)", "li:nth-child(odd) a", "div.news > a::attr(href)", "div:not(.ad)::text", "a::attr(data-id)",
+        "h1, h2", "//td[contains(text(), '来信时间')]/following-sibling::td[1]/text()", "(//a)[1]/@href", "//a/@*",
+        "//a[has-class('next')]/@href", "//a[re:test(@href, '\\d+\\.html$')]/@href", "//a[@x = \"it's\"]",
+        "//div[@class='a' and(@id)]", "//li[position() mod 2 = 1]", "//li[count(.//a) div 2 > 1]",
+        "//a[not(contains(@href, '#'))]/text()", "//a[concat(@a, @b, @c) = 'x']", "//a[substring(., 1, 2) = '通知']",
+    ],
+)
+def test_good_selectors_are_not_taken_for_mistakes(selector):
+    assert check_selector(selector) is None
 
 
 def test_a_kind_missing_what_it_needs_names_the_entry(tmp_path):
