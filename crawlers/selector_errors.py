@@ -31,7 +31,7 @@ def css_problem(selector: str, exc: Exception) -> str:
     raw = str(exc)
     what = _css_reason(selector, raw)
     if _looks_like_xpath(selector):
-        what += "；这像是 XPath：只有以 / 或 ( 开头的才按 XPath 解析（如 //h1/text()），其余都按 CSS"
+        what += "；这像是 XPath：只有以 / 或 ( 或 normalize-space( 等字符串函数开头的才按 XPath 解析（如 //h1/text()），其余都按 CSS"
     return what
 
 

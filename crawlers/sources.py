@@ -2,7 +2,7 @@
 
 ``load_sources(path)`` returns a :class:`SourcesFile` whose sources are plain :class:`Source`
 objects; ``{sandbox}`` in any URL is replaced by the sandbox base URL given at run time. Selectors
-are CSS (parsel syntax, ``::text`` / ``::attr()``) unless they start with ``/`` or ``(`` (XPath).
+are CSS (parsel syntax, ``::text`` / ``::attr()``) unless they start with ``/``, ``(`` or an XPath string function such as ``normalize-space(`` (XPath).
 JSON field mappings are dotted paths (``replyList.0.answerContent``). A board source's
 ``board_channel`` is the config/clocks.yaml ``boards`` channel whose reply limit its posts get.
 """
@@ -107,8 +107,14 @@ def _check_size(value) -> str | None:
         return str(exc)
 
 
+XPATH_CALL = re.compile(r"(?:normalize-space|string|substring(?:-before|-after)?|concat|translate)\s*\(")
+
+
 def is_xpath(selector: str) -> bool:
-    return selector.lstrip().startswith(("/", "("))
+    """XPath when it starts with / or ( or with one of XPath's string functions (normalize-space(//h1));
+    CSS otherwise."""
+    text = selector.lstrip()
+    return text.startswith(("/", "(")) or XPATH_CALL.match(text) is not None
 
 
 def check_selector(selector: str) -> str | None:

@@ -142,7 +142,7 @@ SELECTOR_MISTAKES = [
     ("div[@class]", "CSS 的属性名前不加 @"),
     ("div}", "第 4 个字符 '}' 不能用在 CSS 选择器中"),
     ("a|b", "命名空间前缀 a| 未定义"),
-    ("count(//a", "只有以 / 或 ( 开头的才按 XPath 解析"),
+    ("count(//a", "只有以 / 或 ( 或 normalize-space( 等字符串函数开头的才按 XPath 解析"),
     ("//div[", "第 6 个字符的方括号 [ 没有闭合"),
     ("//a/@", "第 5 个字符的 @ 后缺少属性名"),
     ("//p/text(", "第 9 个字符的括号 ( 没有闭合"),
@@ -190,10 +190,21 @@ def test_each_selector_mistake_is_said_in_chinese_with_file_line(tmp_path, selec
         "//a[has-class('next')]/@href", "//a[re:test(@href, '\\d+\\.html$')]/@href", "//a[@x = \"it's\"]",
         "//div[@class='a' and(@id)]", "//li[position() mod 2 = 1]", "//li[count(.//a) div 2 > 1]",
         "//a[not(contains(@href, '#'))]/text()", "//a[concat(@a, @b, @c) = 'x']", "//a[substring(., 1, 2) = '通知']",
+        "normalize-space(//h1)", "substring-after(//span[@class='time']/text(), '：')",
     ],
 )
 def test_good_selectors_are_not_taken_for_mistakes(selector):
     assert check_selector(selector) is None
+
+
+def test_an_xpath_that_opens_with_a_string_function_picks_its_value():
+    from parsel import Selector
+
+    from crawlers.spiders.base import pick
+
+    page = Selector(text="<html><body><h1>  关于  开展抽检的通告 </h1><span class='time'>发布时间：2025-11-20</span></body></html>")
+    assert pick(page, "normalize-space(//h1)") == ["关于 开展抽检的通告"]
+    assert pick(page, "substring-after(//span[@class='time']/text(), '：')") == ["2025-11-20"]
 
 
 def test_a_kind_missing_what_it_needs_names_the_entry(tmp_path):
