@@ -165,3 +165,75 @@ def test_small_custom_gazetteer_and_format_errors():
         Gazetteer.from_lines(["甲省", "   乙市"], name="x.txt")
     with pytest.raises(GazetteerError, match="选项"):
         Gazetteer.from_lines(["甲省 ?"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("浦东查处无证餐饮", "上海市/浦东新区"),
+        ("海淀一小区电梯困人", "北京市/海淀区"),
+        ("闵行楼房倒塌抢险工作结束", "上海市/闵行区"),
+        ("沙坪坝一火锅店被查", "重庆市/沙坪坝区"),
+        ("第二届中俄政党论坛在绥芬河举行", "黑龙江省/牡丹江市/绥芬河市"),  # three characters stand alone
+        ("顺德百个网吧名额接受申请", "广东省/佛山市/顺德区"),
+        ("杨乐乐自曝祖籍萧山", "浙江省/杭州市/萧山区"),
+        ("河北围场一景区门票乱收费", "河北省/承德市/围场满族蒙古族自治县"),  # ethnic names dropped from the short form
+    ],
+)
+def test_county_short_forms_that_stand_alone(gaz, text, expected):
+    assert path(gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("广东陆丰检查毒品卖淫交易场所", "广东省/汕尾市/陆丰市"),  # '~': its province is named
+        ("福建仙游偏远小山村25人高考21人本科", "福建省/莆田市/仙游县"),
+        ("陆丰一男子被查", None),  # alone, a two-character county short form is not read
+        ("交行首席经济学家连平：股市波动并不奇怪", None),  # 连平县 (广东) is also a person's name
+        ("老外酒后驾车被扣12分 上街当义工", None),  # 上街区 (郑州) in 上街
+        ("沪指下跌22点失守2000点大关", None),  # 大关县 (昭通) in 大关
+        ("安徽该启动一级响应了，来安徽的武汉人不少于三万人", "安徽省"),  # 来安县 gives way to 安徽
+        ("马布里25分 半场失常山西主场负吉林", "山西省"),  # unconfirmed 常山 (浙江) is ordinary text
+    ],
+)
+def test_two_character_county_short_forms_need_their_province(gaz, text, expected):
+    assert path(gaz, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("和平区一饭店后厨脏乱", "天津市/和平区"),
+        ("南开一超市出售过期食品", "天津市/南开区"),
+        ("滨江道一商场促销被投诉", None),  # 杭州滨江区 has no short form: 滨江道 is in 天津
+        ("河西一小区电梯困人", None),  # 河西区 needs its full name here too
+        ("资源整合，公安机关通报", None),  # 资源县, 公安县: common words
+        ("恍然大悟：安居乐业才是最大化的幸福", None),  # 大悟, 乐业, 大化 hide in words
+        ("龙湖地产拿地", None),  # a developer, not 汕头龙湖区
+        ("吉利汽车发布新车", None),  # a brand, not 洛阳吉利区
+        ("朝阳群众举报", None),  # 北京朝阳区 and 辽宁朝阳市 both need their full names
+        ("平静安详的生活", None),  # 静安 counts only beside 上海
+        ("上海黄浦江边", "上海市"),  # the river, not 黄浦区
+    ],
+)
+def test_tianjin_names_win_and_excluded_short_forms_stay_unplaced(gaz, text, expected):
+    assert path(gaz, text) == expected
+
+
+def test_county_short_forms_are_never_tianjin_names(gaz):
+    tianjin = {s for p in gaz.places if p.province == "天津市" for s in (p.name, *p.shorts)}
+    tianjin |= {p.name[:-1] for p in gaz.places if p.province == "天津市" and p.level == "district"}
+    for place in gaz.places:  # (河北 is the province, as before: 河北区 needs its full name)
+        if place.province != "天津市" and place.level == "district":
+            assert not tianjin & set(place.shorts), place.name
+
+
+def test_confirmation_option_in_a_custom_gazetteer():
+    gaz = Gazetteer.from_lines(["甲省", "  乙市", "    丙丙县 ~", "  丁丁市"])
+    assert gaz.resolve("丙丙一家店") is None
+    assert gaz.resolve("甲省丙丙一家店").path == "甲省/乙市/丙丙县"
+    assert gaz.resolve("丙丙一家店", "据丁丁市通报").path == "甲省/乙市/丙丙县"  # a place in the province confirms
+    assert gaz.resolve("丙丙县一家店").path == "甲省/乙市/丙丙县"  # the full name never needs confirmation
+    with pytest.raises(GazetteerError, match="~"):
+        Gazetteer.from_lines(["甲省 ~"])
