@@ -5,7 +5,9 @@ SPIDER_MODULES = ["crawlers.spiders"]
 COMMANDS_MODULE = "crawlers.commands"  # `scrapy crawl` checks the sources before it starts
 NEWSPIDER_MODULE = "crawlers.spiders"
 
-USER_AGENT = "yuqing-monitor/0.1 (+政务舆情监测)"
+# ASCII only: header values beyond Latin-1 are refused by some servers and firewalls. The product token
+# is what robots.txt groups name (User-agent: yuqing-monitor).
+USER_AGENT = "yuqing-monitor/0.1 (public opinion monitoring for government; obeys robots.txt)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4

@@ -25,12 +25,15 @@ class HostileSite:
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, dict, bytes]] = {}
         self.requests: list[tuple[str, str]] = []
+        self.agents: set[bytes] = set()  # User-Agent headers as sent (raw bytes)
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server naming)
                 host = self.server.server_address[0]
                 site.requests.append((host, self.path))
+                if self.path != "/__sandbox/clock":  # the crawl clock is read with urllib, not by the spiders
+                    site.agents.add(self.headers.get("User-Agent", "").encode("latin-1", "replace"))
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
                     self.rfile.read(length)
@@ -491,6 +494,8 @@ def test_links_to_attachments_and_binary_bodies_are_not_stored_as_posts(site, mo
     notice = by_source["att_feed"]
     assert notice["title"] == "关于开展食品安全抽检的通告" and not notice.get("content")
     assert notice["published_at"].startswith("2025-11-20T10:00:00")
+    assert len(site.agents) == 1 and next(iter(site.agents)).startswith(b"yuqing-monitor/")
+    assert next(iter(site.agents)).isascii()  # some servers and firewalls refuse other header bytes
     assert runs["att_news"]["errors_by_kind"] == {"not_a_page": 4} and runs["att_news"]["status"] == "ok"
     assert runs["att_feed"]["errors_by_kind"] == {"not_a_page": 1}
     log = run_crawl.last_log
