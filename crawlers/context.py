@@ -35,6 +35,10 @@ class CrawlContext:
         self.store = None
         self.store_error: str | None = None
         self.messages: Counter = Counter()
+        # `yuqing sources try`: no store at all (nothing read, nothing written); what was counted is
+        # kept with its message for the command to show
+        self.trial = settings.getint("YUQING_TRIAL")
+        self.trial_errors: list[tuple[str | None, str, str]] = []
 
     @property
     def stats(self):
@@ -43,7 +47,7 @@ class CrawlContext:
     # -------------------------------------------------------------- store
     def connect(self):
         """The store, connecting on first use; None (and the reason kept) while it is unreachable."""
-        if self.store is not None:
+        if self.store is not None or self.trial:
             return self.store
         from yuqing.store import connect
 
@@ -70,6 +74,8 @@ class CrawlContext:
         self.store, self.store_error = None, reason
 
     def load_state(self, sources: list[str]) -> None:
+        if self.trial:  # a trial fetches as if nothing were stored
+            return
         store = self.connect()
         if store is None:
             LOGGER.warning("读不到抓取状态（Elasticsearch 不可用）：本次所有文章都会重新下载")
@@ -87,6 +93,8 @@ class CrawlContext:
         """Count an error of ``kind`` for ``source`` and log it (each fault is logged and counted)."""
         self.count(source, f"errors/{kind}")
         LOGGER.log(level, "[%s] %s: %s", source or "-", kind, message)
+        if self.trial:
+            self.trial_errors.append((source, kind, message))
         self.crawler.signals.send_catch_log(error_counted, source=source, kind=kind)
 
     def source_stats(self, source: str) -> dict:

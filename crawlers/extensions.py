@@ -87,6 +87,8 @@ class CrawlRunsExtension:
                 doc["errors_by_kind"],
             )
         self.crawler.stats.set_value("yuqing/runs", docs)
+        if context.trial:  # `yuqing sources try` stores nothing, its run neither
+            return
         store = context.connect()
         if store is not None:
             try:

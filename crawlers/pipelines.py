@@ -212,6 +212,17 @@ class EnrichPipeline(_Pipeline):
         return posts
 
 
+class TrialPipeline(_Pipeline):
+    """`yuqing sources try`: what the crawl would index, kept in the crawl's stats instead."""
+
+    def process_item(self, item, spider=None):
+        self.context.count(item.source, "items")
+        posts = self.crawler.stats.get_value("yuqing/trial_posts") or []
+        posts.append(as_dict(item))
+        self.crawler.stats.set_value("yuqing/trial_posts", posts)
+        return item
+
+
 class IndexPipeline(_Pipeline):
     """Buffers posts and writes them with one bulk call per batch; spools whatever cannot be written."""
 

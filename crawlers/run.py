@@ -142,7 +142,56 @@ def crawl(
 
     ``log_to_root``: the caller (the CLI) owns logging; Scrapy logs through the root handlers,
     filtered at LOG_LEVEL, instead of installing its own."""
-    groups = plan(names, sources_file, sandbox, due_only)
+    crawlers = _run(plan(names, sources_file, sandbox, due_only), sources_file, sandbox, settings, progress,
+                    log_to_root)
+    runs: list[dict] = []
+    for crawler in crawlers:
+        runs.extend(crawler.stats.get_value("yuqing/runs") or [])
+    return runs
+
+
+TRIAL_PIPELINES = {  # what a trial keeps of a crawl's pipelines: cleaning and checks, no enrichment, no index
+    "crawlers.pipelines.NormalizePipeline": 100,
+    "crawlers.pipelines.ValidatePipeline": 200,
+    "crawlers.pipelines.DedupPipeline": 300,
+    "crawlers.pipelines.TrialPipeline": 900,
+}
+
+
+@dataclass
+class Trial:
+    """What ``trial`` saw of one source: its run, the posts it would store, every counted error with
+    its message, and the next listing page it did not fetch."""
+
+    run: dict
+    posts: list[dict]
+    errors: list[tuple[str, str]]
+    next_page: str | None = None
+
+
+def trial(
+    name: str, *, articles: int = 3, sources_file: str | None = None, sandbox: str | None = None,
+    settings: dict | None = None,
+) -> Trial:
+    """Crawl one source as a crawl would, but only its first listing page and ``articles`` article
+    pages, and store nothing (Elasticsearch is not needed): for checking a source's selectors."""
+    groups = plan([name], sources_file, sandbox)
+    trial_settings = {"YUQING_TRIAL": articles, "ITEM_PIPELINES": TRIAL_PIPELINES, **(settings or {})}
+    crawlers = _run(groups, sources_file, sandbox, trial_settings, None, True)
+    for crawler in crawlers:
+        runs = [r for r in crawler.stats.get_value("yuqing/runs") or [] if r["source"] == name]
+        if runs:
+            context = getattr(crawler, "yuqing_context", None)
+            errors = [(kind, message) for source, kind, message in (context.trial_errors if context else [])
+                      if source in (name, None)]
+            notes = (crawler.stats.get_value("yuqing/trial_notes") or {}).get(name, {})
+            posts = [p for p in crawler.stats.get_value("yuqing/trial_posts") or [] if p.get("source") == name]
+            return Trial(runs[0], posts, errors, notes.get("next_page"))
+    raise RuntimeError(f"trial of {name} produced no run")  # the spider never opened: Scrapy logged why
+
+
+def _run(groups, sources_file, sandbox, settings, progress, log_to_root) -> list:
+    """Run one crawler per spider of ``groups`` in this process's reactor; returns the crawlers."""
     project = project_settings()
     if sources_file:
         project.set("YUQING_SOURCES_FILE", str(sources_file), priority="cmdline")
@@ -169,10 +218,7 @@ def crawl(
     if progress is not None:
         progress.show(force=True)
         progress.write and progress.write("\n")
-    runs: list[dict] = []
-    for crawler in crawlers:
-        runs.extend(crawler.stats.get_value("yuqing/runs") or [])
-    return runs
+    return crawlers
 
 
 def _network_tracebacks(record: logging.LogRecord) -> bool:

@@ -26,12 +26,14 @@ def kind_label(kind: str | None) -> str:
     return KIND_LABELS.get(kind or "", kind or "")
 
 
+def error_label(kind: str) -> str:
+    """``http_500`` -> ``HTTP 500``, ``timeout`` -> ``超时``; a kind without a label as it is."""
+    if kind.startswith("http_") and kind[5:].isdigit():
+        return f"HTTP {kind[5:]}"
+    return ERROR_LABELS.get(kind, kind)
+
+
 def describe_errors(kinds: dict | None) -> str:
     """``{"http_500": 4, "timeout": 2}`` -> ``HTTP 500×4，超时×2`` (most frequent first)."""
-    def label(kind: str) -> str:
-        if kind.startswith("http_") and kind[5:].isdigit():
-            return f"HTTP {kind[5:]}"
-        return ERROR_LABELS.get(kind, kind)
-
-    counted = sorted(((label(k), int(n)) for k, n in (kinds or {}).items() if n), key=lambda kv: (-kv[1], kv[0]))
+    counted = sorted(((error_label(k), int(n)) for k, n in (kinds or {}).items() if n), key=lambda kv: (-kv[1], kv[0]))
     return "，".join(f"{name}×{n}" for name, n in counted)

@@ -128,6 +128,29 @@ def attachment_type(url: str) -> str | None:
     return suffix if suffix in ATTACHMENTS else None
 
 
+def failure_message(kind: str, failure) -> str:
+    """Why a request failed, in Chinese; the exception's own words only for the kinds no phrase covers
+    (they name an address, or a cause nobody foresaw)."""
+    meta = failure.request.meta
+    if kind.startswith("http_"):
+        return f"服务器返回 HTTP {kind[5:]}"
+    limit = meta.get("download_maxsize") or 0
+    phrases = {
+        "timeout": f"超过 {meta.get('download_timeout', 0):g} 秒没有响应",
+        "too_large": f"页面超过大小上限 {limit / 1024 / 1024:g} MB（max_page_bytes），未下载" if limit
+        else "页面超过大小上限，未下载",
+        "redirect_loop": "重定向次数超过上限（重定向循环）",
+        "data_loss": "传输中连接断开，页面不完整",
+        "connection_refused": "连接被拒绝（服务器没有在该端口提供服务）",
+        "dns": "域名无法解析",
+        "robots_forbidden": "robots.txt 禁止抓取此页",
+        "bad_encoding": "声明了压缩（Content-Encoding），内容却不是有效的压缩数据",
+    }
+    if kind in phrases:
+        return phrases[kind]
+    return f"{type(failure.value).__name__}: {failure.getErrorMessage()[:200]}"
+
+
 def is_truncated_html(body: bytes) -> bool:
     """An HTML document cut off before its end: it opens <html>/<body> but closes neither.
 
@@ -154,6 +177,7 @@ class SourceSpider(scrapy.Spider):
 
     kind: str = ""
     custom_settings: dict = {}
+    trial: int = 0  # YUQING_TRIAL: article pages per run, one listing page (`yuqing sources try`)
 
     def __init__(
         self,
@@ -182,6 +206,7 @@ class SourceSpider(scrapy.Spider):
         chosen = cls.choose_sources(spider.source_names, spider.sources_file, spider.sandbox, settings)
         spider.sources = {s.name: s for s in chosen}
         spider.context = context_for(crawler)
+        spider.trial = settings.getint("YUQING_TRIAL")
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
 
@@ -231,16 +256,29 @@ class SourceSpider(scrapy.Spider):
         meta = {"page": number + 1, "list_start": response.meta.get("list_start", response.url)}
         if following:
             url = self.follow(response, following[0], source)
-            return None if url is None else self.request(url, self.parse_listing, source, meta=meta)
-        template = source.list.get("page_url")
-        if not template:
+        elif source.list.get("page_url"):
+            address = source.list["page_url"].replace("{page}", str(number + 1)).replace("{page_index}", str(number))
+            url = self.follow(response, urllib.parse.urljoin(meta["list_start"], address), source)
+            # past the last page such sites answer 404: the end of the listing, not an error
+            meta["handle_httpstatus_list"] = [404]
+        else:
             return None
-        address = template.replace("{page}", str(number + 1)).replace("{page_index}", str(number))
-        url = self.follow(response, urllib.parse.urljoin(meta["list_start"], address), source)
         if url is None:
             return None
-        # past the last page such sites answer 404: the end of the listing, not an error
-        return self.request(url, self.parse_listing, source, meta={**meta, "handle_httpstatus_list": [404]})
+        if self.trial:  # one listing page; the next is only named
+            self.note_trial(source, "next_page", url)
+            return None
+        return self.request(url, self.parse_listing, source, meta=meta)
+
+    def note_trial(self, source: Source, what: str, value) -> None:
+        """Something a trial (`yuqing sources try`) shows besides the posts: the next listing page."""
+        notes = self.crawler.stats.get_value("yuqing/trial_notes") or {}
+        notes.setdefault(source.name, {}).setdefault(what, value)
+        self.crawler.stats.set_value("yuqing/trial_notes", notes)
+
+    def trial_is_full(self) -> bool:
+        """A trial has requested as many article pages as it shows."""
+        return bool(self.trial) and len(self.requested) >= self.trial
 
     def past_last_page(self, response, source: Source) -> bool:
         """A numbered listing page that does not exist (404): the listing ended on the page before."""
@@ -298,7 +336,7 @@ class SourceSpider(scrapy.Spider):
             self.context.count(source.name, "skipped")
             return None
         key = (source.name, state_key(None, post_id)) if post_id else state_key(url)
-        if key in self.requested:
+        if key in self.requested or self.trial_is_full():
             return None
         self.requested.add(key)
         return self.request(url, callback or self.parse_article, source, dont_filter=True, meta=meta)
@@ -307,7 +345,7 @@ class SourceSpider(scrapy.Spider):
         request = failure.request
         source = request.meta.get("source")
         kind = error_kind(failure)
-        self.context.error(source, kind, f"{request.url}: {type(failure.value).__name__}: {failure.getErrorMessage()[:200]}")
+        self.context.error(source, kind, f"{request.url}: {failure_message(kind, failure)}")
 
     def _on_spider_error(self, failure, response, spider) -> None:
         if spider is self:

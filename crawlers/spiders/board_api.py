@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from crawlers.items import BOARD_FIELDS
 from crawlers.spiders.base import SourceSpider, resolve
+from crawlers.state import state_key
 
 # Board fields a board's own API carries (channel, due date and status history are the crawler's).
 BOARD_KEYS = tuple(key for key in BOARD_FIELDS if key not in ("channel", "due_at", "status_history"))
@@ -82,10 +83,13 @@ class BoardApiSpider(SourceSpider):
             if not self.context.state.should_fetch(source.name, url, post_id):
                 self.context.count(source.name, "skipped")
                 continue
+            if self.trial_is_full():
+                break
+            self.requested.add((source.name, state_key(None, post_id)))
             yield self.api_request(source.detail_request, source, self.parse_detail, url=url, row=row)
         cursor = spec.get("cursor")
         number = response.meta.get("page", 1)
-        if rows and cursor and number < spec.get("max_pages", 5):
+        if rows and cursor and number < spec.get("max_pages", 5) and not self.trial:
             # no usable cursor on the last row (counted): asking again with lastItem="None" re-read page one
             last = self.json_id(source, response.url, rows[-1], cursor["from_item"])
             if last is None:

@@ -51,7 +51,7 @@ class SocialSpider(SourceSpider):
             yield loader.load_item()
         following = resolve(data, spec.get("next_page"))
         number = response.meta.get("page", 1)  # pages fetched, counted here: the feed may number them anyhow
-        if following in (None, "", 0, False) or number >= spec.get("max_pages", 5):
+        if following in (None, "", 0, False) or number >= spec.get("max_pages", 5) or self.trial:
             return
         if isinstance(following, str) and following.strip().isdigit():
             following = int(following)
