@@ -256,6 +256,8 @@ ARTICLE_SCHEMA = {
     ),
     "date_format": Field(str, check=_check_date_format, help="strptime 格式，选择器文本在 '|' 之前的部分按此解析"),
     "reply_at_format": Field(str),
+    "next": Field(str, check=check_selector, help="分页文章的“下一页”链接：各页正文依次接在一起"),
+    "max_pages": Field(int, check=_check_positive, help="分页文章最多读几页（默认 10）"),
 }
 SITEMAP_SCHEMA = {
     "index": Field(str, check=check_url),

@@ -17,7 +17,7 @@ ERROR_LABELS = {  # the crawler's error kinds (crawlers/context.py counts them p
     "bad_link": "链接无效", "offsite_link": "站外链接（未抓取）", "offsite_redirect": "重定向到站外",
     "count_rejected": "计数不合理", "bad_feed": "订阅源有误", "bad_encoding": "压缩或编码有误",
     "request_failed": "请求失败", "selector_miss": "选择器未命中（已用通用抽取）", "empty_body": "正文为空",
-    "not_a_page": "附件（非网页）",
+    "not_a_page": "附件（非网页）", "article_incomplete": "分页文章缺页",
 }
 
 

@@ -415,7 +415,10 @@ class SourceSpider(scrapy.Spider):
         hints = {**response.meta.get("hints", {}), **hints}
         what = not_a_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
         if what is None:
-            yield self.article_item(response, source, hints)
+            page = self.decoded(response, source)
+            item = self.article_item(response, source, hints, page)
+            following = self.article_next_page(response, page, source, item, [response.url])
+            yield item if following is None else following
             return
         # An attachment (a notice's PDF, a scanned image): nothing to extract; a feed entry's own
         # title and date still tell that it was published, so that much is kept.
@@ -429,10 +432,54 @@ class SourceSpider(scrapy.Spider):
                     loader.add_value(key, hints[key])
             yield loader.load_item()
 
-    def article_item(self, response, source: Source, hints: dict | None = None) -> PostItem:
+    # An article split over several pages (第1页 2 3 下一页): ``article.next`` names the link to the next
+    # page; each page's body is appended in turn, up to ``article.max_pages`` pages. The title, date
+    # and author are page one's. A page that fails keeps what the pages before it gave.
+    def article_next_page(self, response, page, source: Source, item: PostItem, seen: list[str]):
+        """The request for the next page of a multi-page article, or None when it has no more."""
+        spec = source.article or {}
+        links = pick(page, spec.get("next"))
+        if not links or len(seen) >= spec.get("max_pages", 10):
+            return None
+        url = self.follow(response, links[0], source)
+        if url is None or state_key(url) in {state_key(u) for u in seen}:
+            return None  # the last page's "下一页" leads back, or nowhere
+        meta = {"article": item, "article_pages": [*seen, url]}
+        request = self.request(url, self.parse_article_page, source, dont_filter=True, meta=meta)
+        return request.replace(errback=self.on_article_page_error)
+
+    def parse_article_page(self, response):
+        source = self.source_of(response)
+        item, seen = response.meta["article"], response.meta["article_pages"]
+        page = self.decoded(response, source)
+        paragraphs = pick(page, (source.article or {}).get("body"))
+        if not "".join(paragraphs).strip():
+            paragraphs = extract(response.body, response.url, None if source.encoding in (None, "auto")
+                                 else source.encoding, now=self.now()).content.split("\n")
+        loader = self.loader(source, response.url)
+        loader.add_value("content", paragraphs)
+        more = loader.get_output_value("content")
+        if more:
+            item.content = f"{item.content}\n{more}" if item.content else more
+        self.context.count(source.name, "article_pages")
+        following = self.article_next_page(response, page, source, item, seen)
+        yield item if following is None else following
+
+    def on_article_page_error(self, failure):
+        """A later page of an article failed: counted, and the article kept as far as it goes."""
+        self.on_error(failure)
+        item = failure.request.meta["article"]
+        self.context.error(item.source, "article_incomplete",
+                           f"{item.url}: 分页文章的第 {len(failure.request.meta['article_pages'])} 页没有取到，"
+                           "保存前面各页的正文")
+        return [item]
+
+    def article_item(
+        self, response, source: Source, hints: dict | None = None, page: Selector | None = None
+    ) -> PostItem:
         """Per-source selectors first; the general extractor fills title/body/author/date they miss."""
         hints = hints or {}
-        page = self.decoded(response, source)
+        page = page if page is not None else self.decoded(response, source)
         spec = source.article or {}
         loader = self.loader(source, response.url, page, spec.get("date_format"))
         values = {

@@ -542,3 +542,40 @@ def test_a_listing_whose_page_links_are_written_by_javascript_is_paged_by_its_nu
     assert runs["trs_news"]["errors"] == 0 and runs["trs_news"]["status"] == "ok"
     assert runs["num_news"]["errors"] == 0
     assert "trs_news：列表在第 3 页结束" in run_crawl.last_log
+
+
+# ---------------------------------------------------------------- articles split over several pages
+
+
+def test_an_article_split_over_pages_is_stored_whole_and_a_missing_page_keeps_the_rest(
+    site, module_store, es_url, tmp_path
+):
+    def part(title: str, text: str, following: str | None) -> bytes:
+        pager = f'<div class="pager"><a class="nextpage" href="{following}">下一页</a></div>' if following else ""
+        return (f'<html><body><h1 class="t">{title}</h1><span class="d">2025-11-20 10:00</span>'
+                f'<div class="c"><p>{text}</p></div>{pager}</body></html>').encode()
+
+    site.serve("/multi/a/1.html", part("长文", "第一页正文。", "/multi/a/1_2.html"))
+    site.serve("/multi/a/1_2.html", part("长文", "第二页正文。", "1_3.html"))
+    site.serve("/multi/a/1_3.html", part("长文", "第三页正文。", "/multi/a/1.html"))  # "下一页" leads back
+    site.serve("/multi/a/2.html", part("缺页的长文", "只有第一页。", "/multi/a/2_2.html"))  # 2_2: 404
+    site.serve("/multi/a/3.html", part("太长的文章", "第1页。", "/multi/a/3_2.html"))
+    for n in range(2, 6):
+        site.serve(f"/multi/a/3_{n}.html", part("太长的文章", f"第{n}页。", f"/multi/a/3_{n + 1}.html"))
+    site.serve("/multi/list.html", b'<html><body><ul class="l"><li><a href="/multi/a/1.html">x</a></li>'
+               b'<li><a href="/multi/a/2.html">x</a></li><li><a href="/multi/a/3.html">x</a></li></ul></body></html>')
+    site.requests.clear()
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "multi", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/multi/list.html"],
+         "list": {"links": "ul.l li a::attr(href)"},
+         "article": {**ARTICLE, "next": "a.nextpage::attr(href)", "max_pages": 3}},
+    ])
+    by_title = {p["title"]: p for p in posts}
+    assert by_title["长文"]["content"] == "第一页正文。\n第二页正文。\n第三页正文。"
+    assert by_title["长文"]["url"].endswith("/multi/a/1.html")
+    assert by_title["缺页的长文"]["content"] == "只有第一页。"
+    assert by_title["太长的文章"]["content"] == "第1页。\n第2页。\n第3页。"  # max_pages
+    assert runs["multi"]["errors_by_kind"] == {"http_404": 1, "article_incomplete": 1}
+    requested = [path for _host, path in site.requests]
+    assert requested.count("/multi/a/1.html") == 1 and "/multi/a/3_4.html" not in requested
+    assert "/multi/a/2.html: 分页文章的第 2 页没有取到，保存前面各页的正文" in run_crawl.last_log
