@@ -1,0 +1,63 @@
+"""Hostile and pathological pages: the extractor returns an Article (possibly empty), never raises,
+keeps control characters and lone surrogates out of its fields, and stays linear in the page size.
+
+Every case here was a defect found by fuzzing ``extract``; big inputs are generated, not stored."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import time
+from datetime import datetime
+
+import pytest
+
+from crawlers.extraction import Article, decode_html, extract
+
+NOW = datetime(2024, 6, 1, 12, 0)
+PARAGRAPH = "<p>全市开展加油机计量专项检查，已检查加油站312座、加油机2400余台，未发现作弊行为。</p>"
+PAGE = f"<html><head><title>加油机计量专项检查</title></head><body>{PARAGRAPH * 3}</body></html>"
+NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _sane(article: Article) -> Article:
+    assert isinstance(article, Article)
+    for value in (article.title, article.content, article.author or ""):
+        assert not NOT_TEXT.search(value), repr(NOT_TEXT.search(value).group())
+    article.to_json()
+    return article
+
+
+# --- encodings -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("charset", ["idna", "punycode", "undefined"])
+def test_a_declared_codec_that_cannot_decode_a_page_is_ignored(charset):
+    """These are text codecs, but they raised even with errors='replace' (UnicodeError,
+    UnicodeDecodeError) and the extractor raised with them."""
+    body = PAGE.replace("<head>", f"<head><meta charset='{charset}'>").encode("gbk")
+    for article in (extract(body, now=NOW), extract(body, encoding=charset, now=NOW)):
+        assert "加油机" in _sane(article).content
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE,
+                                 codecs.BOM_UTF32_BE, codecs.BOM_UTF8])
+@pytest.mark.parametrize("charset", ["utf-8", "gbk"])
+def test_a_byte_order_mark_on_bytes_of_another_encoding_is_stepped_over(bom, charset):
+    """A UTF-16/32 mark before UTF-8 bytes decoded the page as CJK-looking mojibake (no title, no
+    markup), and a UTF-8 mark before GBK bytes as replacement characters."""
+    text, _ = decode_html(bom + PAGE.encode(charset))
+    assert "加油机计量专项检查" in text
+    assert _sane(extract(bom + PAGE.encode(charset), now=NOW)).title == "加油机计量专项检查"
+
+
+@pytest.mark.parametrize("codec", ["utf-32", "utf-32-le", "utf-32-be", "utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_and_utf32_pages_with_their_own_mark(codec):
+    """A UTF-32-LE page was read as UTF-16 (its mark begins with UTF-16-LE's)."""
+    body = PAGE.encode(codec)
+    if not codec.endswith(("16", "32")):
+        bom = {"utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE,
+               "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}[codec]
+        body = bom + body
+    assert _sane(extract(body, now=NOW)).title == "加油机计量专项检查"
+    assert _sane(extract(body + b"\x00", now=NOW)).title == "加油机计量专项检查"  # cut off mid-character
