@@ -102,10 +102,17 @@ def _drop(element) -> None:
     previous = element.getprevious()
     parent.remove(element)
     if tail and tail.strip():
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+        try:
+            _append_text(parent, previous, tail)
+        except ValueError:  # a control character lxml parsed but refuses to set
+            _append_text(parent, previous, X.CONTROL_CHARS.sub("", X.PAGE_BREAKS.sub(" ", tail)))
+
+
+def _append_text(parent, previous, tail: str) -> None:
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
 
 
 def blocks(root) -> list[Block]:

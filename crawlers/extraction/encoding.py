@@ -130,6 +130,11 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
         return text, "utf-8"  # valid UTF-8 with non-ASCII bytes is almost never anything else
     except UnicodeDecodeError:
         pass
+    try:  # UTF-8 but for encoded surrogates (CESU-8, Java's modified UTF-8): pairs joined, lone ones replaced
+        text = body.decode("utf-8", "surrogatepass")
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     if _mostly_utf8(body):  # a page cut off inside a character, a stray byte: still UTF-8
         return body.decode("utf-8", "replace"), "utf-8"
     candidates: list[str] = []

@@ -10,6 +10,14 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Browsers ignore </body> and </html> in mid-page (server-side includes); libxml2 stops there.
 CLOSING_ROOT = re.compile(r"</(?:html|body)\s*>", re.I)
+# What is not text in a page: C0 and C1 control characters other than tab, line feed and carriage
+# return (vertical tab and form feed read as spaces; both cleaned out of the extracted fields), and
+# lone surrogates (a str that was never valid Unicode: replaced before parsing).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]+")
+PAGE_BREAKS = re.compile(r"[\x0b\x0c]")
+SURROGATES = re.compile(r"[\ud800-\udfff]")
+# A start or end tag, for counting how deep a page nests before parsing it.
+TAG = re.compile(r"<(?P<closing>/?)(?P<name>[A-Za-z][^\s/>]*)[^>]*>")
 
 # --- cleaning ---------------------------------------------------------------------------------
 # Elements that never hold article text.

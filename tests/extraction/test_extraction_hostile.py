@@ -61,3 +61,52 @@ def test_utf16_and_utf32_pages_with_their_own_mark(codec):
         body = bom + body
     assert _sane(extract(body, now=NOW)).title == "加油机计量专项检查"
     assert _sane(extract(body + b"\x00", now=NOW)).title == "加油机计量专项检查"  # cut off mid-character
+
+
+# --- text that is not text -------------------------------------------------------------------
+
+
+def test_control_characters_never_reach_the_fields_nor_crash_the_cleaning():
+    """A control character in the tail of a dropped comment box raised ValueError (lxml refuses it
+    when the cleaning moves the tail); elsewhere \\x01, \\x07 and \\x7f came out in title and body."""
+    html = ("<html><head><title>加油机\x07计量专项检查</title><meta name='author' content='张\x00三'></head><body>"
+            "<div>导语<div class='comment'>评论</div>尾\x01\x02巴，正文\x0b继续。</div>"
+            + PARAGRAPH.replace("，", "\x1b，\x7f\x9f") * 3 + "</body></html>")
+    for page in (html, html.encode()):
+        article = _sane(extract(page, now=NOW))
+        assert article.title == "加油机计量专项检查"
+        assert "全市开展加油机计量专项检查，已检查" in article.content
+        assert article.author == "张三"
+
+
+def test_lone_surrogates_in_a_str_page_do_not_cut_it_short():
+    """lxml refused the whole str and the page came back empty."""
+    html = PAGE.replace("计量", "计\ud800量").replace("</body>", "<p>末段\udfff文字。</p></body>")
+    article = _sane(extract(html, now=NOW))
+    assert article.title == "加油机计\ufffd量专项检查"
+    assert "末段\ufffd文字。" in article.content
+
+
+def test_surrogates_encoded_as_bytes_cesu_style():
+    html = PAGE.encode().replace("计量".encode(), "计".encode() + b"\xed\xa0\x80\xed\xb0\x80" + "量".encode())
+    assert "加油机" in _sane(extract(html, now=NOW)).content
+
+
+# --- nesting ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [300, 3000, 10_000])
+def test_text_below_and_after_a_deep_nest_is_kept(depth):
+    """libxml2 stops at 256 levels (2048 with huge_tree) and dropped the rest of the page: every
+    page nested deeper (unclosed <div>/<font> in a template loop) came back without a body."""
+    for tag in ("div", "span", "font", "td"):
+        html = (f"<html><head><title>加油机计量专项检查</title></head><body>{f'<{tag}>' * depth}"
+                f"{PARAGRAPH}{f'</{tag}>' * depth}{PARAGRAPH}</body></html>")
+        article = _sane(extract(html, now=NOW))
+        assert article.content.count("已检查加油站312座") >= 1, (tag, depth)
+
+
+def test_a_surrogate_pair_encoded_cesu_style_is_joined():
+    body = PAGE.replace("专项", "专项😀").encode("utf-16", "surrogatepass").decode("utf-16").encode("utf-8")
+    cesu = body.replace("😀".encode(), "\ud83d\ude00".encode("utf-8", "surrogatepass"))
+    assert decode_html(cesu)[0] == decode_html(body)[0]
