@@ -331,7 +331,10 @@ def _parse_relative(text: str, current: datetime) -> datetime | None:
         num = 0.5 if match["num"] == "半" else _cn_number(match["num"])
         if num is None:
             return None
-        return current - _UNIT[match["unit"]] * num
+        try:
+            return current - _UNIT[match["unit"]] * num
+        except OverflowError:  # '3000年前' (before year 1), '99999999999天前'
+            return None
     match = DAY_WORD.search(text)
     if match:
         day = (current - timedelta(days=_DAY_OFFSET[match["word"]])).date()
@@ -356,7 +359,7 @@ def _parse_rfc2822(text: str) -> datetime | None:
     ('May 31, 2017', '10 Sep 2005') are ENGLISH_MDY / ENGLISH_DMY in iter_dates."""
     try:
         value = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if value is None:
         return None

@@ -110,3 +110,26 @@ def test_a_surrogate_pair_encoded_cesu_style_is_joined():
     body = PAGE.replace("专项", "专项😀").encode("utf-16", "surrogatepass").decode("utf-16").encode("utf-8")
     cesu = body.replace("😀".encode(), "\ud83d\ude00".encode("utf-8", "surrogatepass"))
     assert decode_html(cesu)[0] == decode_html(body)[0]
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shown", ["3000年前", "99999999999天前", "99999999999999999999年前", "9999999999999小时前"])
+def test_a_relative_date_reaching_before_year_one_is_no_date(shown):
+    """OverflowError (datetime out of range, or a number too big for timedelta) escaped extract."""
+    from crawlers.extraction import parse_date
+
+    html = PAGE.replace("<body>", f"<body><h1>加油机计量专项检查</h1><span>{shown}</span><p>发布时间：{shown}</p>")
+    article = _sane(extract(html, now=NOW))
+    assert article.published_at is None and "已检查" in article.content
+    assert parse_date(shown, NOW) is None
+
+
+@pytest.mark.parametrize("shown", ["9999年99月99日", "0000-00-00", "2017年13月45日", "Feb 30, 2019", "30 Feb 2019",
+                                   "2019-02-30", "1899-01-01", "2099-01-01", "二〇一九年十三月四十五日", "31/02/2019",
+                                   "Mon, 01 Jan 99999 10:00:00 GMT", "9999999999999"])
+def test_impossible_and_implausible_dates_give_no_date(shown):
+    html = PAGE.replace("<head>", f"<head><meta name='pubdate' content='{shown}'>").replace(
+        "<body>", f"<body><h1>加油机计量专项检查</h1><div class='date'>发布时间：{shown}</div>")
+    assert _sane(extract(html, now=NOW)).published_at is None
