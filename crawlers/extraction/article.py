@@ -181,7 +181,9 @@ def _body_end(page: str, content: str) -> int | None:
     (whitespace ignored; a line the body cleaning changed, such as link furniture emptied to 【】,
     is stepped over), or None."""
     for line in reversed(content.splitlines()[-TAIL_LINES:]):
-        probe = X.WHITESPACE.sub("", line)[-16:]
+        probe = "".join(line[-64:].split())[-16:]  # the line's last 16 characters, whitespace left out
+        if len(probe) < 16:
+            probe = "".join(line.split())[-16:]
         if len(probe) < 6:
             continue
         last = None

@@ -114,6 +114,8 @@ DATE_META = (
     "//*[@itemprop='datePublished']/@content",
     "//time[@pubdate]/@datetime",
 )
+# Any element DATE_META or JSON_LD could read, in one walk of the tree (a union walks it once per part).
+ANY_DATE_META = "//*[self::meta or self::time or @itemprop or self::script[@type='application/ld+json']]"
 JSON_LD = "//script[@type='application/ld+json']/text()"
 JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 TIME_ELEMENTS = "//time/@datetime"
@@ -236,7 +238,9 @@ FURNITURE_MAX = 60  # characters: a longer line is never a widget (matched with 
 
 # --- text statistics --------------------------------------------------------------------------
 PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》—…,.!?;:\"'()")
+PUNCTUATION_CHAR = re.compile("[" + re.escape("".join(sorted(PUNCTUATION))) + "]")
 SENTENCE_END = frozenset("。！？!?…；;")
+SENTENCE_END_CHAR = re.compile("[" + re.escape("".join(sorted(SENTENCE_END))) + "]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 WHITESPACE = re.compile(r"\s+")
