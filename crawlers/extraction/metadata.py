@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from functools import lru_cache
 
 from analysis.hanzi import fold
 from crawlers.extraction import expressions as X
@@ -133,6 +134,12 @@ def title_headline(text: str, site: SiteWords) -> tuple[str, bool]:
     return " ".join(words), True
 
 
+@lru_cache(maxsize=64)
+def _segments(reference: str) -> frozenset[str]:
+    """The pieces of a <title>/og:title, whitespace removed (split once, not once per heading)."""
+    return frozenset(_compact(s) for s in TITLE_SEPARATOR.split(reference))
+
+
 def _heading_score(heading: str, references: list[str]) -> float:
     """How surely a heading is the headline named by <title>/og:title: 0 (not at all) to 3 (exact)."""
     compact = _compact(heading)
@@ -141,7 +148,7 @@ def _heading_score(heading: str, references: list[str]) -> float:
         key = _compact(reference)
         if not key or not compact:
             continue
-        segments = {_compact(s) for s in TITLE_SEPARATOR.split(reference)}
+        segments = _segments(reference)
         if compact == key:
             score = 3.0
         elif key.startswith(compact) or compact in segments:
