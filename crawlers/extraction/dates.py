@@ -402,8 +402,31 @@ def _as_tree(source) -> lxml_html.HtmlElement:
     return parse_tree(source)
 
 
+def _date_meta_elements(tree):
+    """A small tree of the page's elements that DATE_META and JSON_LD read (in page order, with
+    their attributes and text), or None without any: one walk of the page, then the expressions
+    run on the small tree (on the page, each one walked it all: 1 s for a page of 8 MB)."""
+    found = tree.xpath(X.ANY_DATE_META)
+    if not found:
+        return None
+    root = etree.Element("html")
+    for element in found:
+        # meta, time and script are matched by name; any other tag only by its itemprop
+        copy = etree.SubElement(root, element.tag if element.tag in ("meta", "time", "script") else "span")
+        for name in X.DATE_META_ATTRIBUTES.intersection(element.attrib):
+            copy.set(name, _settable(element.get(name)))
+        copy.text = _settable(element.text)
+    return root
+
+
+def _settable(text: str | None) -> str | None:
+    """``text`` without the control characters lxml parses but refuses to set."""
+    return X.CONTROL_CHARS.sub("", X.PAGE_BREAKS.sub(" ", text)) if text else text
+
+
 def _meta_date(tree, current: datetime) -> datetime | None:
-    if not tree.xpath(X.ANY_DATE_META):  # one walk of a page without any, instead of one per expression
+    tree = _date_meta_elements(tree)
+    if tree is None:
         return None
     for expression in X.DATE_META:
         for raw in tree.xpath(expression):

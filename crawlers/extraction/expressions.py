@@ -114,9 +114,11 @@ DATE_META = (
     "//*[@itemprop='datePublished']/@content",
     "//time[@pubdate]/@datetime",
 )
-# Any element DATE_META or JSON_LD could read, in one walk of the tree (a union walks it once per part).
-ANY_DATE_META = "//*[self::meta or self::time or @itemprop or self::script[@type='application/ld+json']]"
 JSON_LD = "//script[@type='application/ld+json']/text()"
+# Any element DATE_META or JSON_LD could read, in one walk of the tree (a union walks it once per
+# part), and the attributes they read.
+ANY_DATE_META = "//*[self::meta or self::time or @itemprop or self::script[@type='application/ld+json']]"
+DATE_META_ATTRIBUTES = frozenset(re.findall(r"@([\w:-]+)", " ".join((*DATE_META, JSON_LD))))
 JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 TIME_ELEMENTS = "//time/@datetime"
 INLINE_SCRIPTS = "//script[not(@src)]/text()"

@@ -191,3 +191,13 @@ def test_the_sandbox_ten_megabyte_page():
     article = _sane(extract(body, now=NOW))
     assert time.process_time() - start < 15
     assert article.title == "全市市场监管工作会议材料汇编" and len(article.content) > 3_000_000
+
+
+def test_metadata_dates_are_read_from_odd_elements():
+    """The metadata dates are read from a copy of the elements holding them (one walk of a big page
+    instead of one per expression): odd tags, attribute names and control characters survive."""
+    html = ("<html><head><meta name='pubdate' content='2019-01-02\x01 08:00'><og:meta 1a='x' itemprop='datePublished' "
+            "content='2019-01-03'></head><body><h1>加油机计量专项检查</h1>" + PARAGRAPH * 3 + "</body></html>")
+    assert _sane(extract(html, now=NOW)).published_at.isoformat() == "2019-01-02T08:00:00+08:00"
+    html = html.replace("name='pubdate' ", "")
+    assert _sane(extract(html, now=NOW)).published_at.isoformat() == "2019-01-03T00:00:00+08:00"
