@@ -47,12 +47,75 @@ class Article:
 
 
 def parse_tree(text: str):
-    """lxml tree of an HTML text (XML declarations stripped; empty input gives an empty page)."""
-    text = X.CLOSING_ROOT.sub("", X.XML_DECLARATION.sub("", text))
-    try:
-        return lxml_html.document_fromstring(text) if text.strip() else lxml_html.document_fromstring("<html/>")
-    except (ParserError, ValueError):
+    """lxml tree of an HTML text (XML declarations stripped; empty input gives an empty page).
+
+    NUL characters are dropped and lone surrogates replaced first (lxml stops reading a str at
+    the first surrogate). A page nested deeper than libxml2 allows (it stops there and drops the
+    rest of the page) is parsed again with its deepest tags removed."""
+    text = X.CLOSING_ROOT.sub("", X.XML_DECLARATION.sub("", _valid_unicode(text)))
+    if not text.strip():
         return lxml_html.document_fromstring("<html/>")
+    tree, too_deep = _parse(text)
+    if too_deep:
+        LOGGER.debug("page nested deeper than the parser allows: flattened to %d levels", MAX_DEPTH)
+        tree = _parse(flatten(text))[0]
+    return tree
+
+
+def _valid_unicode(text: str) -> str:
+    """``text`` without NUL characters and with lone surrogates (a str that was never valid
+    Unicode) replaced by U+FFFD; both checks are cheap on the common clean page."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = X.SURROGATES.sub("\ufffd", text)
+    return text
+
+
+def clean_field(text: str) -> str:
+    """A title, body or author without control characters (vertical tab and form feed read as spaces)."""
+    return X.CONTROL_CHARS.sub("", X.PAGE_BREAKS.sub(" ", text))
+
+
+def _parse(text: str):
+    """(tree, whether libxml2 stopped at its depth limit)."""
+    parser = lxml_html.HTMLParser(huge_tree=True)  # one per call: a parser is not thread-safe
+    try:
+        tree = lxml_html.document_fromstring(text, parser=parser)
+    except (ParserError, ValueError):
+        return lxml_html.document_fromstring("<html/>"), False
+    return tree, any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+
+
+MAX_DEPTH = 512  # open elements kept when flattening (libxml2 stops at 2048 with huge_tree)
+VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+def flatten(text: str, limit: int = MAX_DEPTH) -> str:
+    """``text`` with the tags of elements nested deeper than ``limit`` removed (their text kept).
+    Depth is counted over the raw tags, in one pass; implied end tags (<p>, <li>) are not seen,
+    so the count only errs towards removing more."""
+    depth = 0
+    parts: list[str] = []
+    last = 0
+    for match in X.TAG.finditer(text):
+        closing, name = match["closing"], match["name"].lower()
+        if name in VOID_TAGS or match.group().endswith("/>"):
+            continue
+        if closing:
+            drop = depth > limit
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            drop = depth > limit
+        if drop:
+            parts.append(text[last:match.start()])
+            parts.append(" ")
+            last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def extract(
@@ -85,6 +148,8 @@ def extract(
     lines = _page_lines(page)
     end = _body_end(lines, content)
     author = find_author(tree, _text_after(lines, title, end), content, headline=title, tail=_text_at_end(lines, end))
+    title, content = clean_field(title), clean_field(content)
+    author = clean_field(author) or None if author else author
     return Article(title=title, content=content, author=author, published_at=published, url=url, encoding=used)
 
 
@@ -116,7 +181,9 @@ def _body_end(page: str, content: str) -> int | None:
     (whitespace ignored; a line the body cleaning changed, such as link furniture emptied to 【】,
     is stepped over), or None."""
     for line in reversed(content.splitlines()[-TAIL_LINES:]):
-        probe = X.WHITESPACE.sub("", line)[-16:]
+        probe = "".join(line[-64:].split())[-16:]  # the line's last 16 characters, whitespace left out
+        if len(probe) < 16:
+            probe = "".join(line.split())[-16:]
         if len(probe) < 6:
             continue
         last = None

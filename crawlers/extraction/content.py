@@ -41,7 +41,7 @@ class Block:
     @cached_property
     def text(self) -> str:
         """The text, whitespace collapsed (read once the block is complete)."""
-        return X.WHITESPACE.sub(" ", "".join(self.parts)).strip()
+        return " ".join("".join(self.parts).split())
 
     @property
     def link_density(self) -> float:
@@ -49,7 +49,7 @@ class Block:
 
     @cached_property
     def punctuation(self) -> int:
-        return sum(1 for c in "".join(self.parts) if c in X.PUNCTUATION)
+        return len(X.PUNCTUATION_CHAR.findall("".join(self.parts)))
 
     def ends_sentence(self) -> bool:
         text = self.text.rstrip("”’\"')）) ")
@@ -90,7 +90,12 @@ def remove_noise(tree) -> None:
 
 
 def _size(element) -> int:
-    return len(X.WHITESPACE.sub("", element.text_content()))
+    return len(_compact(element.text_content()))
+
+
+def _compact(text: str) -> str:
+    """``text`` without whitespace (str.split() splits on what \\s matches, 5x faster than a regex)."""
+    return "".join(text.split())
 
 
 def _drop(element) -> None:
@@ -102,10 +107,17 @@ def _drop(element) -> None:
     previous = element.getprevious()
     parent.remove(element)
     if tail and tail.strip():
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+        try:
+            _append_text(parent, previous, tail)
+        except ValueError:  # a control character lxml parsed but refuses to set
+            _append_text(parent, previous, X.CONTROL_CHARS.sub("", X.PAGE_BREAKS.sub(" ", tail)))
+
+
+def _append_text(parent, previous, tail: str) -> None:
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
 
 
 def blocks(root) -> list[Block]:
@@ -124,7 +136,7 @@ def blocks(root) -> list[Block]:
     def add(text: str | None) -> None:
         if text:
             current.parts.append(text)
-            chars = len(X.WHITESPACE.sub("", text))
+            chars = len(_compact(text))
             current.size += chars
             if in_link:
                 current.link_chars += chars
@@ -156,19 +168,22 @@ def best_container(root, page_blocks: list[Block]):
     for block in page_blocks:
         score[block.element] = score.get(block.element, 0.0) + block.value()
     total: dict[object, float] = {}
-    for event, element in etree.iterwalk(root, events=("end",)):
+    depth: dict[object, int] = {}  # counted on the walk: from the ancestors, quadratic on a deep page
+    level = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            depth[element] = level
+            level += 1
+            continue
+        level -= 1
         value = score.get(element, 0.0)
         for child in element:
             value += total.get(child, 0.0)
         total[element] = value
     if not total:
         return root
-    best = max(total, key=lambda e: (total[e], -_depth(e)))
+    best = max(total, key=lambda e: (total[e], -depth[e]))
     return best
-
-
-def _depth(element) -> int:
-    return sum(1 for _ in element.iterancestors())
 
 
 @dataclass
@@ -178,10 +193,13 @@ class Body:
 
     page: list[Block]  # every text block of the page, in order
     candidates: list[Block]  # the best container's blocks without link lists, before trimming
+    trimmed: dict[str | None, list[Block]] = field(default_factory=dict, repr=False)
 
     def blocks(self, title: str | None = None) -> list[Block]:
         """The article body for headline ``title``: head metadata and the tail trimmed."""
-        return trim(self.candidates, title)
+        if title not in self.trimmed:
+            self.trimmed[title] = trim(self.candidates, title)
+        return self.trimmed[title]
 
     def text(self, title: str | None = None) -> str:
         """Article body text, one paragraph per line."""
@@ -215,17 +233,17 @@ def _is_prose(block: Block) -> bool:
 
 def trim(kept: list[Block], title: str | None) -> list[Block]:
     """Drop the headline and metadata lines at the head, and everything after a tail marker."""
-    title_key = X.WHITESPACE.sub("", title or "")
+    title_key = _compact(title or "")
     start = 0
     if title_key:  # the headline inside the container: what precedes it is page furniture
         for index, block in enumerate(kept[:HEAD_BLOCKS]):
-            if X.WHITESPACE.sub("", block.text) == title_key:
+            if _compact(block.text) == title_key:
                 start = index + 1
                 break
     limit = start + 6
     while start < len(kept) and start < limit:
         text = kept[start].text
-        key = X.WHITESPACE.sub("", text)
+        key = _compact(text)
         if (title_key and key and (key == title_key or (len(key) > 4 and key in title_key)
                                    or (title_key in key and len(key) <= len(title_key) + HEADLINE_EXTRA))) or (
             _is_meta(text, 120)
@@ -240,7 +258,7 @@ def trim(kept: list[Block], title: str | None) -> list[Block]:
     body = kept[start:]
     cut, prose = len(body), 0
     for index, block in enumerate(body):
-        if prose >= TAIL_AFTER and X.TAIL_STOP.match(fold(block.text)) and len(block.text) < 200:
+        if prose >= TAIL_AFTER and len(block.text) < 200 and X.TAIL_STOP.match(fold(block.text)):
             cut = index
             break
         prose += max(block.size - block.link_chars, 0)
@@ -272,7 +290,7 @@ SENTENCE_OPENERS = frozenset({"记者", "图片", "时间", "日期", "来源", 
 
 def is_furniture(text: str) -> bool:
     """A page widget's line (收藏, 举报, 推荐99, 【】【】, a bare date, an app-download prompt)."""
-    key = X.WHITESPACE.sub("", text)
+    key = _compact(text)
     return len(key) <= X.FURNITURE_MAX and bool(X.FURNITURE_LINE.fullmatch(fold(key)))
 
 
@@ -287,7 +305,7 @@ def _is_date_line(text: str) -> bool:
 
 def _is_source_line(text: str) -> bool:
     """A short line with no sentence in it, such as an outlet or account name above a date line."""
-    key = X.WHITESPACE.sub("", text)
+    key = _compact(text)
     return 0 < len(key) <= SOURCE_LINE_MAX and not any(c in X.PUNCTUATION for c in key.replace("/", ""))
 
 
@@ -324,7 +342,7 @@ def _is_byline(text: str) -> bool:
     """A short line made of a date and labels, such as '2022-02-13 09:57  来源：新华网'."""
     from crawlers.extraction.dates import YMD
 
-    return len(text) < 80 and bool(YMD.search(text)) and sum(1 for c in text if c in X.SENTENCE_END) == 0
+    return len(text) < 80 and not X.SENTENCE_END_CHAR.search(text) and bool(YMD.search(text))
 
 
 def extract_content(root, title: str | None = None) -> str:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import cached_property
+from itertools import accumulate
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -331,7 +333,10 @@ def _parse_relative(text: str, current: datetime) -> datetime | None:
         num = 0.5 if match["num"] == "半" else _cn_number(match["num"])
         if num is None:
             return None
-        return current - _UNIT[match["unit"]] * num
+        try:
+            return current - _UNIT[match["unit"]] * num
+        except OverflowError:  # '3000年前' (before year 1), '99999999999天前'
+            return None
     match = DAY_WORD.search(text)
     if match:
         day = (current - timedelta(days=_DAY_OFFSET[match["word"]])).date()
@@ -356,7 +361,7 @@ def _parse_rfc2822(text: str) -> datetime | None:
     ('May 31, 2017', '10 Sep 2005') are ENGLISH_MDY / ENGLISH_DMY in iter_dates."""
     try:
         value = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if value is None:
         return None
@@ -397,7 +402,32 @@ def _as_tree(source) -> lxml_html.HtmlElement:
     return parse_tree(source)
 
 
+def _date_meta_elements(tree):
+    """A small tree of the page's elements that DATE_META and JSON_LD read (in page order, with
+    their attributes and text), or None without any: one walk of the page, then the expressions
+    run on the small tree (on the page, each one walked it all: 1 s for a page of 8 MB)."""
+    found = tree.xpath(X.ANY_DATE_META)
+    if not found:
+        return None
+    root = etree.Element("html")
+    for element in found:
+        # meta, time and script are matched by name; any other tag only by its itemprop
+        copy = etree.SubElement(root, element.tag if element.tag in ("meta", "time", "script") else "span")
+        for name in X.DATE_META_ATTRIBUTES.intersection(element.attrib):
+            copy.set(name, _settable(element.get(name)))
+        copy.text = _settable(element.text)
+    return root
+
+
+def _settable(text: str | None) -> str | None:
+    """``text`` without the control characters lxml parses but refuses to set."""
+    return X.CONTROL_CHARS.sub("", X.PAGE_BREAKS.sub(" ", text)) if text else text
+
+
 def _meta_date(tree, current: datetime) -> datetime | None:
+    tree = _date_meta_elements(tree)
+    if tree is None:
+        return None
     for expression in X.DATE_META:
         for raw in tree.xpath(expression):
             value = parse_date(str(raw), current)
@@ -411,18 +441,37 @@ def _meta_date(tree, current: datetime) -> datetime | None:
     return None
 
 
-def _is_noise(element, keep: frozenset = frozenset()) -> bool:
-    """Inside comments, sidebars or footers (by tag or class/id). Containers in ``keep`` (those
-    holding the headline: a headline block laid out as an <aside> or 'side' box) are not noise."""
-    for node in element.iterancestors():
-        if not isinstance(node.tag, str) or node in keep:
-            continue
+class NoiseCheck:
+    """Whether an element is inside comments, sidebars or footers (by tag or class/id). Containers
+    in ``keep`` (those holding the headline: a headline block laid out as an <aside> or 'side' box)
+    are not noise. Each ancestor is judged once per page (asking each element's ancestors anew was
+    quadratic on a deep page: 2,000 levels times 20,000 dates)."""
+
+    def __init__(self, keep: frozenset = frozenset()) -> None:
+        self.keep = keep
+        self.inside: dict[object, bool] = {}  # element -> whether an ancestor of it is furniture
+
+    def __call__(self, element) -> bool:
+        path = []
+        node = element
+        while node not in self.inside:
+            parent = node.getparent()
+            if parent is None:
+                self.inside[node] = False
+                break
+            path.append((node, parent))
+            node = parent
+        for node, parent in reversed(path):
+            self.inside[node] = self.inside[parent] or self._furniture(parent)
+        return self.inside[element]
+
+    def _furniture(self, node) -> bool:
+        if not isinstance(node.tag, str) or node in self.keep:
+            return False
         if node.tag in X.FURNITURE_TAGS:
             return True
         attrs = f"{node.get('class', '')} {node.get('id', '')}"
-        if attrs.strip() and X.NOISE_ATTR.search(attrs) and not X.CONTENT_ATTR.search(attrs):
-            return True
-    return False
+        return bool(attrs.strip() and X.NOISE_ATTR.search(attrs) and not X.CONTENT_ATTR.search(attrs))
 
 
 class PageText:
@@ -490,17 +539,29 @@ class PageText:
         if not needle:
             return None
         if not hasattr(self, "_compact"):
+            # The text without whitespace, and for each run of non-space characters where it starts
+            # in ``text`` and in the compact text (one entry per run, not per character: a 10 MB page).
             runs = list(_NOT_SPACE.finditer(self.text))  # \S is exactly what str.isspace() is not
             self._compact = "".join(run.group() for run in runs)
-            self._positions = [i for run in runs for i in range(run.start(), run.end())]
+            self._run_starts = [run.start() for run in runs]
+            self._run_compact = list(accumulate((run.end() - run.start() for run in runs), initial=0))
         needle = X.WHITESPACE.sub("", needle)
-        begin = bisect_left(self._positions, start)
+        begin = self._compact_offset(start)
         for probe in (needle, needle[:12]):
             if len(probe) >= min_chars:
                 at = self._compact.find(probe, begin)
                 if at >= 0:
-                    return self._positions[at]
+                    run = bisect_right(self._run_compact, at) - 1
+                    return self._run_starts[run] + at - self._run_compact[run]
         return None
+
+    def _compact_offset(self, start: int) -> int:
+        """How many non-space characters of ``text`` stand before offset ``start``."""
+        run = bisect_right(self._run_starts, start) - 1
+        if run < 0:
+            return 0
+        length = self._run_compact[run + 1] - self._run_compact[run]
+        return self._run_compact[run] + min(start - self._run_starts[run], length)
 
     def offset_of(self, element) -> int | None:
         """Offset where the text of ``element`` (or of a descendant) starts."""
@@ -512,14 +573,11 @@ class PageText:
 
     def owner(self, offset: int):
         """Element whose text contains ``offset``."""
-        lo, hi = 0, len(self.owners) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.owners[mid][0] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return self.owners[lo][1] if self.owners else None
+        if not self.owners:
+            return None
+        if not hasattr(self, "_offsets"):
+            self._offsets = [start for start, _ in self.owners]
+        return self.owners[max(bisect_right(self._offsets, offset) - 1, 0)][1]
 
 
 def find_date(
@@ -553,73 +611,102 @@ def find_date(
     text = page.folded
     heading = _headline_element(tree, title)
     keep = frozenset(heading.iterancestors()) if heading is not None else frozenset()
+    is_noise = NoiseCheck(keep)
     anchor = page.offset_of(heading) if heading is not None else None
     if anchor is None and title:
         anchor = page.locate(title)
 
     def relative() -> datetime | None:
         """A relative or year-less date shown for the article, made exact by a script timestamp."""
-        shown = _labelled_relative(page, current, keep) or _byline_relative(page, anchor, current, keep)
+        shown = _labelled_relative(page, current, is_noise) or _byline_relative(page, anchor, current, is_noise)
         return _with_script_time(shown, _script_dates(tree, current), known_now)
 
-    matches = [m for m in iter_dates(text, current) if not _is_noise(page.owner(m.start), keep)]
-    if not matches:
+    # Whether a date stands in page furniture and what its label says are decided lazily, once per
+    # date and only for the dates a rule looks at: a page of 100,000 dates (an archive list) took
+    # seconds when every one was judged up front.
+    found_dates = iter_dates(text, current)
+    noise: dict[int, bool] = {}
+    ranks: dict[int, int] = {}
+
+    def shown(m: DateMatch) -> bool:
+        if m.start not in noise:
+            noise[m.start] = is_noise(page.owner(m.start))
+        return not noise[m.start]
+
+    def rank(m: DateMatch) -> int:
+        if m.start not in ranks:
+            ranks[m.start] = label_rank(text[max(0, m.start - LABEL_WINDOW):m.start])
+        return ranks[m.start]
+
+    def usable(candidates: list[DateMatch]) -> Iterator[DateMatch]:
+        """The dates outside furniture whose label does not rule them out, in page order."""
+        return (m for m in candidates if shown(m) and rank(m) != NEVER)
+
+    if not any(shown(m) for m in found_dates):
         return meta or url_date or relative()
     if url_date is not None:
-        same_day = [m for m in matches if m.value.date() == url_date.date()]
+        same_day = [m for m in found_dates if m.value.date() == url_date.date() and shown(m)]
         if same_day:
             return max(same_day, key=lambda m: m.has_time).value
         return meta or url_date
     body_at = page.locate(body_start, anchor or 0)
-    ranks = {m.start: label_rank(text[max(0, m.start - LABEL_WINDOW):m.start]) for m in matches}
-    matches = [m for m in matches if ranks[m.start] != NEVER]
-    if not matches:
+    first = next(usable(found_dates), None)
+    if first is None:
         return meta or relative()
 
     def best_labelled(candidates: list[DateMatch]) -> DateMatch | None:
         """The first labelled date, or a better labelled one in the same metadata block."""
-        labelled = [m for m in candidates if ranks[m.start] >= GENERIC]
-        if not labelled:
+        block: list[DateMatch] = []
+        for m in usable(candidates):
+            if block and m.start - block[0].start > METADATA_BLOCK:
+                break
+            if rank(m) >= GENERIC:
+                block.append(m)
+        if not block:
             return None
-        block = [m for m in labelled if m.start - labelled[0].start <= METADATA_BLOCK]
-        return max(block, key=lambda m: ranks[m.start])  # max keeps the first of equals
+        return max(block, key=rank)  # max keeps the first of equals
 
-    after = [m for m in matches if anchor is None or m.start >= anchor]
+    after = [m for m in found_dates if anchor is None or m.start >= anchor]  # still to be judged
+    first_after = next(usable(after), None)
     # 1. the byline zone between the headline and the body: the best labelled date, else the first
     if anchor is not None:
         if body_at is not None and body_at > anchor:
             # up to the body's first line: a date that opens the body ('2月27日下午，…') is the
             # story's, not the page's (a 发布日期 below the article then wins in step 2)
-            zone = [m for m in after if m.start < body_at]
+            zone = [m for m in usable(after[:bisect_left(after, body_at, key=_start)])]
         else:
-            zone = [m for m in after if m.start <= anchor + BYLINE_ZONE + 40]
+            zone = [m for m in usable(after[:bisect_right(after, anchor + BYLINE_ZONE + 40, key=_start)])]
         found = best_labelled(zone)
         if found is not None:
             return found.value
         if zone:
             return zone[0].value
         # only a relative date ('昨天') under the headline: it beats full dates further down
-        shown = _byline_relative(page, anchor, current, keep)
-        if shown is not None:
-            return _with_script_time(shown, _script_dates(tree, current), known_now)
+        shown_relative = _byline_relative(page, anchor, current, is_noise)
+        if shown_relative is not None:
+            return _with_script_time(shown_relative, _script_dates(tree, current), known_now)
     # 2. the best labelled date after the headline (anywhere, without a headline)
     found = best_labelled(after)
     if found is not None:
         return found.value
     # 3. a date in an element whose class/id says date/time/byline
-    for m in after or matches:
+    for m in usable(after if first_after is not None else found_dates):
         owner = page.owner(m.start)
         attrs = f"{owner.get('class', '')} {owner.get('id', '')}" if owner is not None else ""
         if X.DATE_ATTR.search(attrs):
             return m.value
     # 4. the best labelled date anywhere
-    found = best_labelled(matches)
+    found = best_labelled(found_dates)
     if found is not None:
         return found.value
     if meta is not None:
         return meta
     # 5. first date after the headline, else the first on the page
-    return (after or matches)[0].value
+    return (first_after or first).value
+
+
+def _start(match: DateMatch) -> int:
+    return match.start
 
 
 # --- what the label before a date says ---------------------------------------------------------
@@ -632,6 +719,8 @@ UNLABELLED = 1  # no label, or a secondary one: 成文/印发/签发/更新/修�
 NEVER = 0  # 最后修订/最后更新/last edited (maintenance), 生效/施行/有效期/截止 (effect and deadlines),
 # 活动/报名/举办 (events announced), 存档/访问/引用 (citations): never a publication date
 _RANK = {"publication": PUBLICATION, "generic": GENERIC, "secondary": UNLABELLED, "not_publication": NEVER}
+# The last character of every date label (X.DATE_LABEL_CLASSES), other than an English word's letter.
+LABEL_ENDINGS = frozenset("间期于:：")
 LABEL_WINDOW = 48  # characters before a date searched for its label (tables pad with whitespace)
 # A better label only wins within this many characters of the first labelled date (one metadata
 # block); further down, a publication label is likely a related article's or a quoted notice's.
@@ -641,6 +730,9 @@ METADATA_BLOCK = 300
 def label_rank(before: str) -> int:
     """Rank of the label ending ``before`` (the text just before a date); the most specific
     (longest) label wins, so '最后更新时间：' is maintenance although it ends in '时间：'."""
+    last = before.rstrip()[-1:]
+    if not last or not (fold(last) in LABEL_ENDINGS or (last.isascii() and last.isalpha())):
+        return UNLABELLED  # every label ends so (checked first: most dates have no label)
     tail = X.WHITESPACE.sub(" ", fold(before)).rstrip()
     best, best_start = UNLABELLED, len(tail)
     for name, pattern in X.DATE_LABEL_CLASSES:
@@ -654,21 +746,24 @@ def _headline_element(tree, title: str | None):
     """The heading element (h1-h3) whose text is the headline, or None."""
     if not title:
         return None
+    from crawlers.extraction.metadata import text_head
+
     key = X.WHITESPACE.sub("", title)
     for heading in tree.xpath(X.HEADINGS):
-        if X.WHITESPACE.sub("", heading.text_content()) == key:
+        if X.WHITESPACE.sub("", text_head(heading, len(key))) == key:
             return heading
     return None
 
 
-def _labelled_relative(page: PageText, current: datetime, keep: frozenset = frozenset()) -> datetime | None:
+def _labelled_relative(page: PageText, current: datetime, is_noise: NoiseCheck | None = None) -> datetime | None:
     """A year-less or relative date after a label: '发布时间：3小时前', '发布时间：10-08 12:00'."""
     text = page.folded
+    is_noise = is_noise or NoiseCheck()
     for match in X.ANY_DATE_LABEL.finditer(text):
         if label_rank(text[max(0, match.end() - LABEL_WINDOW):match.end()]) < GENERIC:
             continue
         chunk = text[match.end():match.end() + 24]
-        if _is_noise(page.owner(match.start()), keep):
+        if is_noise(page.owner(match.start())):
             continue
         chunk = re.sub(r"^(\d{1,2}-\d{1,2})(\d{1,2}:\d\d)", r"\1 \2", chunk.strip())  # '10-0812:00'
         value = _parse_relative(chunk.split("  ")[0], current)
@@ -681,10 +776,12 @@ def _labelled_relative(page: PageText, current: datetime, keep: frozenset = froz
 RELATIVE_ONLY = re.compile(r"^\s*(?:" + RELATIVE.pattern + "|" + DAY_WORD.pattern + r"|刚刚|刚才)\s*$")
 
 
-def _byline_relative(page: PageText, anchor: int | None, current: datetime, keep: frozenset) -> datetime | None:
+def _byline_relative(page: PageText, anchor: int | None, current: datetime, is_noise: NoiseCheck) -> datetime | None:
     """A relative date standing alone in its element ('<em id="publish_time">昨天</em>') in the
     byline zone right after the headline: the article's date, shown relative to the fetch time.
     Unlabelled relative dates elsewhere (comment times, related lists) are never taken."""
+    from crawlers.extraction.metadata import text_head
+
     if anchor is None:
         return None
     for offset, owner in page.owners:
@@ -692,9 +789,9 @@ def _byline_relative(page: PageText, anchor: int | None, current: datetime, keep
             continue
         if offset > anchor + BYLINE_ZONE:
             break
-        if owner is None or _is_noise(owner, keep):
+        if owner is None or is_noise(owner):
             continue
-        text = fold(owner.text_content()) if isinstance(owner.tag, str) else ""
+        text = fold(text_head(owner, 24)) if isinstance(owner.tag, str) else ""  # longer: never a date alone
         if len(text) <= 24 and RELATIVE_ONLY.match(text):
             return _plausible(_parse_relative(text.strip(), current), current)
     return None

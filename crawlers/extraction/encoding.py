@@ -14,8 +14,10 @@ LOGGER = logging.getLogger(__name__)
 GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "gb_2312-80", "euc-cn", "hz-gb-2312"})
 # Single-byte encodings a Chinese page is often mis-declared as.
 SINGLE_BYTE = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii", "cp1251"})
-BOMS = (
+BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
     (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
@@ -55,8 +57,11 @@ def normalize_encoding(name: str | None) -> str | None:
         return "gb18030"
     try:
         codec = codecs.lookup(name).name
-        b"a".decode(codec, "replace")  # base64, rot13, zlib … are codecs too, but not text encodings
-    except LookupError:
+        # base64, rot13, zlib … are codecs too, but not text encodings; idna, punycode and
+        # 'undefined' are, but fail on bytes they do not expect even with errors="replace"
+        "<p>\u4e2d</p>".encode("utf-8").decode(codec, "replace")
+        b"<p>\xff\xfe\x00\xd8</p>".decode(codec, "replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
         return None
     return "gb18030" if codec in GB_FAMILY else codec
 
@@ -114,10 +119,20 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode page bytes; returns (text, codec name used). Never raises on bad bytes."""
     for bom, encoding in BOMS:
         if body.startswith(bom):
-            return body.decode(encoding, "replace"), encoding.replace("-sig", "")
+            text = body.decode(encoding, "replace")
+            if _fits_bom(body[len(bom):], text):
+                return text, encoding.replace("-sig", "")
+            LOGGER.debug("the %s byte-order mark does not fit the bytes after it", encoding)
+            body = body[len(bom):]  # a BOM on bytes of another encoding: decode what follows
+            break
     try:
         text = body.decode("utf-8")
         return text, "utf-8"  # valid UTF-8 with non-ASCII bytes is almost never anything else
+    except UnicodeDecodeError:
+        pass
+    try:  # UTF-8 but for encoded surrogates (CESU-8, Java's modified UTF-8): pairs joined, lone ones replaced
+        text = body.decode("utf-8", "surrogatepass")
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"), "utf-8"
     except UnicodeDecodeError:
         pass
     if _mostly_utf8(body):  # a page cut off inside a character, a stray byte: still UTF-8
@@ -147,6 +162,13 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     if declared and normalize_encoding(declared) != codec:
         LOGGER.debug("declared charset %s does not fit, decoded as %s", declared, codec)
     return body.decode(codec, "replace"), codec
+
+
+def _fits_bom(rest: bytes, text: str) -> bool:
+    """The text decoded after a byte-order mark is what the bytes are: hardly any bytes fail, and the
+    markup survives (UTF-8 bytes read as UTF-16 decode without an error, as CJK-looking mojibake)."""
+    bad = text.count("\ufffd") - rest.count("\ufffd".encode("utf-8"))
+    return bad <= len(text) // 1000 + 1 and ("<" in text or b"<" not in rest)
 
 
 def _mostly_utf8(body: bytes) -> bool:

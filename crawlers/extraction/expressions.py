@@ -10,6 +10,14 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Browsers ignore </body> and </html> in mid-page (server-side includes); libxml2 stops there.
 CLOSING_ROOT = re.compile(r"</(?:html|body)\s*>", re.I)
+# What is not text in a page: C0 and C1 control characters other than tab, line feed and carriage
+# return (vertical tab and form feed read as spaces; both cleaned out of the extracted fields), and
+# lone surrogates (a str that was never valid Unicode: replaced before parsing).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]+")
+PAGE_BREAKS = re.compile(r"[\x0b\x0c]")
+SURROGATES = re.compile(r"[\ud800-\udfff]")
+# A start or end tag, for counting how deep a page nests before parsing it.
+TAG = re.compile(r"<(?P<closing>/?)(?P<name>[A-Za-z][^\s/>]*)[^>]*>")
 
 # --- cleaning ---------------------------------------------------------------------------------
 # Elements that never hold article text.
@@ -107,6 +115,10 @@ DATE_META = (
     "//time[@pubdate]/@datetime",
 )
 JSON_LD = "//script[@type='application/ld+json']/text()"
+# Any element DATE_META or JSON_LD could read, in one walk of the tree (a union walks it once per
+# part), and the attributes they read.
+ANY_DATE_META = "//*[self::meta or self::time or @itemprop or self::script[@type='application/ld+json']]"
+DATE_META_ATTRIBUTES = frozenset(re.findall(r"@([\w:-]+)", " ".join((*DATE_META, JSON_LD))))
 JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 TIME_ELEMENTS = "//time/@datetime"
 INLINE_SCRIPTS = "//script[not(@src)]/text()"
@@ -228,7 +240,9 @@ FURNITURE_MAX = 60  # characters: a longer line is never a widget (matched with 
 
 # --- text statistics --------------------------------------------------------------------------
 PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》—…,.!?;:\"'()")
+PUNCTUATION_CHAR = re.compile("[" + re.escape("".join(sorted(PUNCTUATION))) + "]")
 SENTENCE_END = frozenset("。！？!?…；;")
+SENTENCE_END_CHAR = re.compile("[" + re.escape("".join(sorted(SENTENCE_END))) + "]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 WHITESPACE = re.compile(r"\s+")

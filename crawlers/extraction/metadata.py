@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from functools import lru_cache
 
 from analysis.hanzi import fold
 from crawlers.extraction import expressions as X
@@ -50,8 +51,29 @@ def _compact(text: str) -> str:
     return X.WHITESPACE.sub("", text)
 
 
+def text_head(element, limit: int) -> str:
+    """``element.text_content()``, or its start once that holds more than ``limit`` characters other
+    than whitespace: a heading nested in a heading (unclosed <h2> in a loop) made reading every
+    heading's whole text quadratic."""
+    parts, size = [], 0
+    for piece in element.itertext():
+        parts.append(piece)
+        size += len(_compact(piece))
+        if size > limit:
+            break
+    return "".join(parts)
+
+
+BADGE_MAX = 16  # characters of a badge with its brackets ('【原创】'): a longer element is no badge
+HEADING_MAX = 120  # characters of a headline in a heading
+LONG_HEADING = HEADING_MAX + 2 * BADGE_MAX
+
+
 def _is_badge(element) -> bool:
-    return isinstance(element.tag, str) and _compact(element.text_content()).strip(BADGE_BRACKETS) in BADGES
+    if not isinstance(element.tag, str):
+        return False
+    text = _compact(text_head(element, BADGE_MAX))
+    return len(text) <= BADGE_MAX and text.strip(BADGE_BRACKETS) in BADGES
 
 
 def headline_text(element) -> str:
@@ -112,6 +134,12 @@ def title_headline(text: str, site: SiteWords) -> tuple[str, bool]:
     return " ".join(words), True
 
 
+@lru_cache(maxsize=64)
+def _segments(reference: str) -> frozenset[str]:
+    """The pieces of a <title>/og:title, whitespace removed (split once, not once per heading)."""
+    return frozenset(_compact(s) for s in TITLE_SEPARATOR.split(reference))
+
+
 def _heading_score(heading: str, references: list[str]) -> float:
     """How surely a heading is the headline named by <title>/og:title: 0 (not at all) to 3 (exact)."""
     compact = _compact(heading)
@@ -120,7 +148,7 @@ def _heading_score(heading: str, references: list[str]) -> float:
         key = _compact(reference)
         if not key or not compact:
             continue
-        segments = {_compact(s) for s in TITLE_SEPARATOR.split(reference)}
+        segments = _segments(reference)
         if compact == key:
             score = 3.0
         elif key.startswith(compact) or compact in segments:
@@ -153,8 +181,11 @@ def title_and_support(tree) -> tuple[str, bool]:
             meta_title = _clean(values[0])
             break
     site = SiteWords(a.text_content() for a in tree.xpath(X.LINK_TEXTS))
-    headings = [headline_text(h) for h in tree.xpath(X.TITLE_HEADINGS)]
-    headings = [h for h in headings if 4 <= len(h) <= 120]
+    # Headings longer than a headline are skipped before their text is read in full (badges
+    # dropped by headline_text are at most 2 * BADGE_MAX characters).
+    short = [h for h in tree.xpath(X.TITLE_HEADINGS) if len(_compact(text_head(h, LONG_HEADING))) <= LONG_HEADING]
+    headings = [headline_text(h) for h in short]
+    headings = [h for h in headings if 4 <= len(h) <= HEADING_MAX]
     references = [r for r in (meta_title, page_title) if r]
     best, best_score = "", 0.0
     for heading in headings:
@@ -172,10 +203,10 @@ def title_and_support(tree) -> tuple[str, bool]:
     # <title> names only the site/channel: the longest heading that is not a link list (nav, breadcrumb)
     plain = [
         headline_text(h)
-        for h in tree.xpath(X.TITLE_HEADINGS)
+        for h in short
         if len(_compact(" ".join(a.text_content() for a in h.iter("a")))) * 2 < len(_compact(h.text_content()))
     ]
-    plain = [h for h in plain if 4 <= len(h) <= 120 and not site.names(h)]
+    plain = [h for h in plain if 4 <= len(h) <= HEADING_MAX and not site.names(h)]
     if plain:
         return max(plain, key=lambda h: len(_compact(h))), False
     if references:
