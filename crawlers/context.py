@@ -10,6 +10,7 @@ import logging
 from collections import Counter
 
 from crawlers.state import CrawlClock, CrawlState
+from yuqing.crawl_labels import ADVISORY_KINDS
 from yuqing.errors import StoreError
 from yuqing.spool import Spool
 
@@ -106,7 +107,7 @@ class CrawlContext:
         return {
             "pages": values.get("pages", 0),
             "items": values.get("items", 0),
-            "errors": sum(errors.values()),
+            "errors": sum(n for kind, n in errors.items() if kind not in ADVISORY_KINDS),  # faults only
             "errors_by_kind": errors,
             "dropped": values.get("dropped", 0),
             "skipped": values.get("skipped", 0),

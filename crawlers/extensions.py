@@ -8,16 +8,10 @@ from datetime import datetime
 from scrapy import signals
 
 from crawlers.context import context_for
+from yuqing.crawl_labels import ADVISORY_KINDS
 from yuqing.errors import StoreError
 
 LOGGER = logging.getLogger(__name__)
-
-
-# Counted and shown on the source-health view, but not faults of the run: a link the crawl must not
-# follow (another site's, or javascript:/mailto:, common in listings), and a per-source selector that
-# matched nothing on a page the general extractor then read (the first sign of a site redesign; the
-# post itself is complete), and a link to an attachment (a notice's PDF or spreadsheet) rather than a page.
-ADVISORY_KINDS = frozenset({"offsite_link", "bad_link", "selector_miss", "not_a_page"})
 
 
 def run_status(pages: int, items: int, errors_by_kind: dict) -> str:

@@ -24,6 +24,7 @@ from scrapy.utils.project import get_project_settings
 from crawlers.context import error_counted
 from crawlers.sources import SANDBOX_FILE, Source, load_sources, needs_sandbox
 from crawlers.spiders.base import ERROR_KINDS
+from yuqing.crawl_labels import ADVISORY_KINDS
 
 KIND_SPIDERS = {
     "news": "news",
@@ -239,9 +240,10 @@ def _watch(crawler, progress: Progress) -> None:
         progress.items += 1
         progress.show()
 
-    def error(**_kwargs):
-        progress.errors += 1
-        progress.show()
+    def error(kind=None, **_kwargs):
+        if kind not in ADVISORY_KINDS:  # as the run's own count: advisories are not faults
+            progress.errors += 1
+            progress.show()
 
     crawler.signals.connect(page, signal=signals.response_received, weak=False)
     crawler.signals.connect(item, signal=signals.item_scraped, weak=False)

@@ -26,6 +26,13 @@ def kind_label(kind: str | None) -> str:
     return KIND_LABELS.get(kind or "", kind or "")
 
 
+# Counted and shown, but not faults of the run (crawl-runs ``errors`` leaves them out; the run stays 正常):
+# a link the crawl must not follow (another site's, or javascript:/mailto:, common in listings), a
+# per-source selector that matched nothing on a page the general extractor then read (the first sign
+# of a site redesign; the post itself is complete), and a link to an attachment rather than a page.
+ADVISORY_KINDS = frozenset({"offsite_link", "bad_link", "selector_miss", "not_a_page"})
+
+
 def error_label(kind: str) -> str:
     """``http_500`` -> ``HTTP 500``, ``timeout`` -> ``超时``; a kind without a label as it is."""
     if kind.startswith("http_") and kind[5:].isdigit():
@@ -33,7 +40,9 @@ def error_label(kind: str) -> str:
     return ERROR_LABELS.get(kind, kind)
 
 
-def describe_errors(kinds: dict | None) -> str:
-    """``{"http_500": 4, "timeout": 2}`` -> ``HTTP 500×4，超时×2`` (most frequent first)."""
-    counted = sorted(((error_label(k), int(n)) for k, n in (kinds or {}).items() if n), key=lambda kv: (-kv[1], kv[0]))
+def describe_errors(kinds: dict | None, advisory: bool | None = None) -> str:
+    """``{"http_500": 4, "timeout": 2}`` -> ``HTTP 500×4，超时×2`` (most frequent first); ``advisory``
+    True or False: only the advisory kinds, or only the others."""
+    chosen = {k: n for k, n in (kinds or {}).items() if advisory is None or (k in ADVISORY_KINDS) == advisory}
+    counted = sorted(((error_label(k), int(n)) for k, n in chosen.items() if n), key=lambda kv: (-kv[1], kv[0]))
     return "，".join(f"{name}×{n}" for name, n in counted)

@@ -300,7 +300,7 @@ class SourceSpider(scrapy.Spider):
             return url
         kind, reason = problem
         self.context.error(source.name, kind, f"{response.url}: 跳过链接 {link.strip()[:200]!r}：{reason}",
-                           level=logging.INFO)  # advisory (crawlers.extensions.ADVISORY_KINDS)
+                           level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
         return None
 
     def request(
@@ -330,7 +330,7 @@ class SourceSpider(scrapy.Spider):
         ``dont_filter``: a redirect loop must run into Scrapy's redirect limit to be counted."""
         if not (meta.get("hints") or {}).get("title") and attachment_type(url):
             self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{attachment_type(url)}），不是网页，未抓取",
-                               level=logging.INFO)  # advisory (crawlers.extensions.ADVISORY_KINDS)
+                               level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
             return None
         if not self.context.state.should_fetch(source.name, url, post_id):
             self.context.count(source.name, "skipped")
@@ -424,7 +424,7 @@ class SourceSpider(scrapy.Spider):
         # title and date still tell that it was published, so that much is kept.
         kept = "，保留订阅源给出的标题和日期" if hints.get("title") else "，未保存"
         self.context.error(source.name, "not_a_page", f"{response.url}: 链接指向{what}，不是网页{kept}",
-                           level=logging.INFO)  # advisory (crawlers.extensions.ADVISORY_KINDS)
+                           level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
         if hints.get("title"):
             loader = self.loader(source, response.url)
             for key in ("title", "author", "published_at"):

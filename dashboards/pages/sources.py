@@ -12,7 +12,7 @@ from analysis.clocks import format_duration
 from dashboards.auth import guard_layout, guarded_callback
 from dashboards.common import card, current_store, fmt_time, parse_time, stat
 from dashboards.common import now as now_utc
-from yuqing.crawl_labels import STATUS_LABELS, describe_errors, kind_label
+from yuqing.crawl_labels import ADVISORY_KINDS, STATUS_LABELS, describe_errors, kind_label
 
 ROLES = ("analyst", "press", "admin")
 dash.register_page(__name__, path="/sources", name="信源", title="信源 · 政务舆情监测", order=4, roles=ROLES)
@@ -47,14 +47,17 @@ def source_health(store, now: datetime, size: int = 200) -> pd.DataFrame:
             "source": bucket["key"], "name": last.get("source_name") or bucket["key"],
             "kind": kind_label(last.get("source_kind")), "last_run": fmt_time(last.get("started_at")),
             "status": STATUS_LABELS.get(last.get("status"), last.get("status") or ""),
-            "items": last.get("items") or 0, "errors": last.get("errors") or 0,
-            "error_kinds": describe_errors(last.get("errors_by_kind")),
+            # faults only, from the kinds: runs stored before stop 19 counted the advisories in "errors"
+            "items": last.get("items") or 0,
+            "errors": sum(n for k, n in (last.get("errors_by_kind") or {}).items() if k not in ADVISORY_KINDS),
+            "error_kinds": describe_errors(last.get("errors_by_kind"), advisory=False),
+            "notices": describe_errors(last.get("errors_by_kind"), advisory=True),
             "runs": bucket["doc_count"], "items_7d": int(bucket["week"]["items"]["value"] or 0),
             "errors_7d": int(bucket["week"]["errors"]["value"] or 0),
             "last_ok": fmt_time(ok_at), "staleness": ("从未成功" if age is None else format_duration(age) + "前"),
             "health": health,
         })
-    return pd.DataFrame(rows, columns=["source", "name", "kind", "last_run", "status", "items", "errors", "error_kinds", "runs",
+    return pd.DataFrame(rows, columns=["source", "name", "kind", "last_run", "status", "items", "errors", "error_kinds", "notices", "runs",
                                        "items_7d", "errors_7d", "last_ok", "staleness", "health"])
 
 
@@ -84,7 +87,8 @@ def refresh(_tick):
              stat("近7天采集条数", int(frame["items_7d"].sum())), stat("近7天错误", int(frame["errors_7d"].sum()))]
     data = frame.assign(health_label=frame["health"].map(HEALTH_LABELS)).to_dict("records")
     columns = [("name", "信源"), ("kind", "类型"), ("health_label", "健康"), ("last_run", "最近运行"),
-               ("status", "结果"), ("items", "条数"), ("errors", "错误"), ("error_kinds", "错误分类"), ("items_7d", "7天条数"),
+               ("status", "结果"), ("items", "条数"), ("errors", "错误"), ("error_kinds", "错误分类"),
+               ("notices", "提示（不算错误）"), ("items_7d", "7天条数"),
                ("errors_7d", "7天错误"), ("last_ok", "最近成功"), ("staleness", "距今")]
     table = dash_table.DataTable(
         id="sources-health", data=data, columns=[{"name": n, "id": i} for i, n in columns], sort_action="native",

@@ -497,6 +497,7 @@ def test_links_to_attachments_and_binary_bodies_are_not_stored_as_posts(site, mo
     assert len(site.agents) == 1 and next(iter(site.agents)).startswith(b"yuqing-monitor/")
     assert next(iter(site.agents)).isascii()  # some servers and firewalls refuse other header bytes
     assert runs["att_news"]["errors_by_kind"] == {"not_a_page": 4} and runs["att_news"]["status"] == "ok"
+    assert runs["att_news"]["errors"] == 0  # counted and shown, not faults
     assert runs["att_feed"]["errors_by_kind"] == {"not_a_page": 1}
     log = run_crawl.last_log
     assert "P020251120.pdf: 链接指向附件（pdf），不是网页，未抓取" in log

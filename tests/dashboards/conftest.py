@@ -47,7 +47,8 @@ def crawl_runs(now: datetime) -> list[dict]:
         at = now - timedelta(hours=1 + 2 * n)
         runs.append({"id": f"run-news-{n}", "source": "sandbox_news", "source_name": "津门日报", "source_kind": "news",
                      "started_at": at.isoformat(), "finished_at": (at + timedelta(seconds=30)).isoformat(),
-                     "pages": 5, "items": 12 - n, "errors": n, "errors_by_kind": {"date_missing": n} if n else {},
+                     "pages": 5, "items": 12 - n, "errors": n or 4,  # run 0 as stored before stop 19: advisories counted
+                     "errors_by_kind": {"date_missing": n} if n else {"offsite_link": 3, "not_a_page": 1},
                      "status": "ok", "duration_s": 30.0})
     old = now - timedelta(days=3)
     runs.append({"id": "run-portal-0", "source": "sandbox_portal", "source_name": "市场监管门户", "source_kind": "sitemap",

@@ -232,7 +232,10 @@ def test_source_health(dash_store):
     assert frame.loc["sandbox_portal", "status"] == "失败"
     assert frame.loc["sandbox_portal", "health"] == "stale"  # last success three days ago
     assert frame.loc["sandbox_portal", "error_kinds"] == "HTTP 500×4，超时×2，缺少日期×1"  # the latest run's
-    assert frame.loc["sandbox_news", "error_kinds"] == ""  # its latest run had no errors
+    assert frame.loc["sandbox_news", "error_kinds"] == ""  # its latest run had no errors, only advisories:
+    assert frame.loc["sandbox_news", "errors"] == 0
+    assert frame.loc["sandbox_news", "notices"] == "站外链接（未抓取）×3，附件（非网页）×1"
+    assert frame.loc["sandbox_portal", "notices"] == ""
     assert frame.loc["sandbox_portal", "kind"] == "站点地图"
 
 
@@ -241,6 +244,9 @@ def test_error_kinds_read_in_chinese_and_unknown_kinds_stay_visible():
 
     assert describe_errors({"robots_forbidden": 1, "http_404": 3, "OSError": 1}) == "HTTP 404×3，OSError×1，robots.txt 禁止×1"
     assert describe_errors(None) == describe_errors({}) == ""
+    kinds = {"timeout": 1, "selector_miss": 2, "bad_link": 5}
+    assert describe_errors(kinds, advisory=False) == "超时×1"
+    assert describe_errors(kinds, advisory=True) == "链接无效×5，选择器未命中（已用通用抽取）×2"
 
 
 def test_source_health_week_follows_the_shared_clock_not_the_node(dash_store):

@@ -82,9 +82,12 @@ def run(args: argparse.Namespace) -> int:
     print(ljust("来源", 24) + "".join(rjust(h, 6) for h in ("页面", "条目", "跳过", "错误", "缓冲")) + "  状态  错误分类")
     for run_doc in runs:
         status = STATUS_LABELS.get(run_doc["status"], run_doc["status"])
+        kinds = run_doc["errors_by_kind"]
+        notes = describe_errors(kinds, advisory=True)  # counted, not faults (the run stays 正常)
         print(
             f"{ljust(run_doc['source'], 24)}{run_doc['pages']:>6}{run_doc['items']:>6}{run_doc['skipped']:>6}"
-            f"{run_doc['errors']:>6}{run_doc['spooled']:>6}  {status}  {describe_errors(run_doc['errors_by_kind']) or '-'}"
+            f"{run_doc['errors']:>6}{run_doc['spooled']:>6}  {status}  {describe_errors(kinds, advisory=False) or '-'}"
+            + (f"（提示：{notes}）" if notes else "")
         )
         failed += run_doc["status"] == "failed"
     if any(r["spooled"] for r in runs):

@@ -84,10 +84,9 @@ COUNTS = (("likes", "点赞"), ("comments", "评论"), ("shares", "转发"), ("v
 
 
 def run_try(args: argparse.Namespace) -> int:
-    from crawlers.extensions import ADVISORY_KINDS
     from crawlers.run import plan, trial
     from crawlers.sources import load_sources
-    from yuqing.crawl_labels import STATUS_LABELS, describe_errors, error_label, kind_label
+    from yuqing.crawl_labels import ADVISORY_KINDS, STATUS_LABELS, describe_errors, error_label, kind_label
 
     plan([args.name], args.sources_file, args.sandbox)  # a bad file or name: file:line, before anything runs
     source = load_sources(args.sources_file or _default_file(args.sandbox), args.sandbox).get(args.name)
