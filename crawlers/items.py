@@ -32,6 +32,10 @@ NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?")
 MAX_COUNT = 2**31 - 1  # engagement counts are `integer` in the posts index
 
 
+# The tag of an article some of whose pages could not be fetched: stored as far as it goes, and not
+# final in the crawl state, so the next crawl fetches it again (crawlers.state.state_doc).
+INCOMPLETE = "正文不全"
+
 @dataclass
 class PostItem:
     """A post (news article, board message or social status), named as the posts index names it."""

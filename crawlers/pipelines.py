@@ -212,17 +212,6 @@ class EnrichPipeline(_Pipeline):
         return posts
 
 
-class TrialPipeline(_Pipeline):
-    """`yuqing sources try`: what the crawl would index, kept in the crawl's stats instead."""
-
-    def process_item(self, item, spider=None):
-        self.context.count(item.source, "items")
-        posts = self.crawler.stats.get_value("yuqing/trial_posts") or []
-        posts.append(as_dict(item))
-        self.crawler.stats.set_value("yuqing/trial_posts", posts)
-        return item
-
-
 class IndexPipeline(_Pipeline):
     """Buffers posts and writes them with one bulk call per batch; spools whatever cannot be written."""
 
@@ -236,11 +225,15 @@ class IndexPipeline(_Pipeline):
     def open_spider(self, spider=None) -> None:
         spider = spider or self._spider()
         self.final_status = {name: s.final_status for name, s in getattr(spider, "sources", {}).items()}
-        if self.context.connect() is not None:
+        if not self.context.trial and self.context.connect() is not None:
             self.replay_spool()
 
     async def process_item(self, item, spider=None):
         self.context.count(item.source, "items")
+        if self.context.trial:  # `yuqing sources try`: kept in the crawl's stats, never written or spooled
+            posts = self.crawler.stats.get_value("yuqing/trial_posts") or []
+            self.crawler.stats.set_value("yuqing/trial_posts", [*posts, as_dict(item)])
+            return item
         self.buffer.append(as_dict(item))
         if len(self.buffer) >= self.batch_size:
             batch, self.buffer = self.buffer, []

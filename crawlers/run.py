@@ -151,11 +151,11 @@ def crawl(
     return runs
 
 
-TRIAL_PIPELINES = {  # what a trial keeps of a crawl's pipelines: cleaning and checks, no enrichment, no index
+TRIAL_PIPELINES = {  # a trial's pipelines: cleaning and checks; no enrichment; the index step only collects
     "crawlers.pipelines.NormalizePipeline": 100,
     "crawlers.pipelines.ValidatePipeline": 200,
     "crawlers.pipelines.DedupPipeline": 300,
-    "crawlers.pipelines.TrialPipeline": 900,
+    "crawlers.pipelines.IndexPipeline": 900,
 }
 
 
@@ -168,6 +168,7 @@ class Trial:
     posts: list[dict]
     errors: list[tuple[str, str]]
     next_page: str | None = None
+    unread: str | None = None  # what else the trial saw and did not read (the other sitemaps of an index)
 
 
 def trial(
@@ -187,7 +188,7 @@ def trial(
                       if source in (name, None)]
             notes = (crawler.stats.get_value("yuqing/trial_notes") or {}).get(name, {})
             posts = [p for p in crawler.stats.get_value("yuqing/trial_posts") or [] if p.get("source") == name]
-            return Trial(runs[0], posts, errors, notes.get("next_page"))
+            return Trial(runs[0], posts, errors, notes.get("next_page"), notes.get("unread"))
     raise RuntimeError(f"trial of {name} produced no run")  # the spider never opened: Scrapy logged why
 
 

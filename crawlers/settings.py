@@ -49,7 +49,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {"crawlers.extensions.CrawlRunsExtension": 500}
 
 # yuqing settings (also settable with `-s NAME=VALUE`); empty values fall back to the environment.
-YUQING_TRIAL = 0  # `yuqing sources try`: article pages per source, one listing page, nothing stored (0: off)
+YUQING_TRIAL = 0  # `yuqing sources try`: article pages per source, one listing page; nothing read from or written to Elasticsearch or the spool (0: off)
 YUQING_SOURCES_FILE = None  # default config/sources.yaml (config/sources.sandbox.yaml with a sandbox)
 YUQING_SANDBOX_URL = None  # fills {sandbox} in the sources file; the crawl clock follows the sandbox
 YUQING_ES_URL = None  # default ES_URL, else the local node

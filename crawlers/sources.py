@@ -218,6 +218,9 @@ def _check_page_url(value: str) -> str | None:
         return f"翻页地址 {value!r} 中没有页码（写 {{page}} 或 {{page_index}}，如 index_{{page_index}}.html）"
     if "://" in value or value.startswith(SANDBOX_PLACEHOLDER):
         return check_url(value.replace("{page}", "2").replace("{page_index}", "1"))
+    if value.startswith("//") or re.match(r"[A-Za-z][\w+.-]*:", value):
+        return (f"翻页地址 {value!r} 无法使用（写完整的 http(s):// 地址，或相对起始地址的路径，"
+                "如 index_{page_index}.html）")
     if any(c.isspace() for c in value):
         return f"翻页地址 {value!r} 中有空白"
     return None
@@ -526,6 +529,12 @@ def load_sources(path: str | Path | None = None, sandbox: str | None = None) -> 
                     f"{entry['name']!r} 的类型是 {entry['kind']}"
                 )
             entry["board_channel"] = str(entry["board_channel"])
+        if entry["kind"] not in ("news", "rss", "sitemap") and (entry.get("article") or {}).get("next"):
+            sub = raw_entry.get("article") if isinstance(raw_entry, dict) else None
+            line_at = sub.line_of("next") if isinstance(sub, LocatedDict) else line
+            raise Where(str(path), line_at, f"sources[{index}].article.next").error(
+                f"只有新闻类来源（news、rss、sitemap）的文章可以分页（article.next），{entry['name']!r} 的类型是 {entry['kind']}"
+            )
         if entry["kind"] in ("news", "board_html") and entry["list"] and not entry["list"].get("links"):
             sub = raw_entry.get("list") if isinstance(raw_entry, dict) else None
             raise Where(str(path), getattr(sub, "line", line), f"sources[{index}].list").error(

@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from crawlers.items import CST
+from crawlers.items import CST, INCOMPLETE
 from yuqing.store.documents import canonical_url
 
 LOGGER = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def state_doc(post: dict, final_status: str = "已办理") -> dict:
         "source": post["source"],
         "fetched_at": _iso(post.get("crawled_at")),
         "board_status": status,
-        "final": (status == final_status) if post_id else True,
+        "final": (status == final_status) if post_id else INCOMPLETE not in (post.get("tags") or []),
         "status_history": board.get("status_history") or [],
     }
 

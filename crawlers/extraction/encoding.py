@@ -39,11 +39,13 @@ MAGIC = (
     (b"OggS", "音视频"),
     (b"FLV\x01", "音视频"),
     (b"\x1a\x45\xdf\xa3", "音视频"),
+    (b"{\\rtf", "RTF 文档"),
 )
 # Declared types that are never a page (checked only when the bytes do not open like HTML either).
 BINARY_TYPES = ("application/pdf", "application/msword", "application/vnd.", "application/zip",
                 "application/x-rar", "application/x-7z", "application/octet-stream", "image/", "audio/",
-                "video/", "font/")
+                "video/", "font/", "application/json", "text/csv", "application/rtf", "text/rtf",
+                "application/x-shockwave-flash", "application/gzip", "application/x-tar")
 CONTROL_BYTES = frozenset([*range(0, 9), *range(14, 27), *range(28, 32)])
 
 
@@ -98,6 +100,9 @@ def not_a_page(body: bytes, content_type: str | None = None) -> str | None:
     open like markup either, then by control bytes (a text page has almost none)."""
     if any(body.startswith(bom) for bom, _ in BOMS):
         return None
+    charset = (content_type or "").lower().partition("charset=")[2]
+    if charset.strip(" \"'").startswith(("utf-16", "utf-32", "utf16", "utf32")):
+        return None  # declared wide text: its NUL bytes are no sign of a binary file
     for magic, what in MAGIC:
         if body.startswith(magic):
             return what

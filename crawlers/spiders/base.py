@@ -25,7 +25,7 @@ from twisted.internet.defer import CancelledError
 from analysis.surrogates import scrub_text
 from crawlers.context import context_for
 from crawlers.extraction import decode_html, extract, not_a_page
-from crawlers.items import BoardLoader, EngagementLoader, PostItem, PostLoader
+from crawlers.items import INCOMPLETE, BoardLoader, EngagementLoader, PostItem, PostLoader
 from crawlers.middlewares import OutOfScope
 from crawlers.sources import SANDBOX_FILE, Source, is_xpath, load_sources
 from crawlers.state import merge_history, state_key
@@ -114,17 +114,19 @@ def error_kind(failure) -> str:
 
 
 ATTACHMENTS = frozenset({
-    "pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "txt", "zip", "rar", "7z",
-    "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "mp3", "mp4", "avi", "flv", "wmv", "mov",
-    "apk", "exe",
+    "pdf", "ofd", "ceb", "caj", "doc", "docx", "wps", "rtf", "xls", "xlsx", "et", "csv", "ppt", "pptx",
+    "dps", "txt", "zip", "rar", "7z", "gz", "tgz", "tar", "bz2", "jpg", "jpeg", "png", "gif", "bmp",
+    "tif", "tiff", "webp", "mp3", "wav", "mp4", "avi", "flv", "wmv", "mov", "swf", "apk", "exe",
 })
 
 
 def attachment_type(url: str) -> str | None:
-    """The file type of a link to an attachment (``pdf`` for …/P020240314.pdf), else None: government
-    listings link notices' PDFs, OFDs and spreadsheets beside their articles."""
-    path = urllib.parse.urlsplit(url).path
-    suffix = path.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    """The file type of a link to an attachment (``pdf`` for …/P020240314.pdf, …/b.pdf;jsessionid=…),
+    else None: government listings link notices' PDFs, OFDs and spreadsheets beside their articles.
+    An address that names its file only in the query (download.jsp?file=a.pdf) is fetched, and its
+    bytes tell (``not_a_page``)."""
+    name = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1].split(";", 1)[0]
+    suffix = name.rpartition(".")[2].lower() if "." in name else ""
     return suffix if suffix in ATTACHMENTS else None
 
 
@@ -135,10 +137,10 @@ def failure_message(kind: str, failure) -> str:
     if kind.startswith("http_"):
         return f"服务器返回 HTTP {kind[5:]}"
     limit = meta.get("download_maxsize") or 0
+    size = f"{limit / 1048576:.3g} MB" if limit >= 1048576 else f"{limit / 1024:.3g} KB"
     phrases = {
         "timeout": f"超过 {meta.get('download_timeout', 0):g} 秒没有响应",
-        "too_large": f"页面超过大小上限 {limit / 1024 / 1024:g} MB（max_page_bytes），未下载" if limit
-        else "页面超过大小上限，未下载",
+        "too_large": f"页面超过大小上限 {size}（max_page_bytes），未下载" if limit else "页面超过大小上限，未下载",
         "redirect_loop": "重定向次数超过上限（重定向循环）",
         "data_loss": "传输中连接断开，页面不完整",
         "connection_refused": "连接被拒绝（服务器没有在该端口提供服务）",
@@ -148,7 +150,14 @@ def failure_message(kind: str, failure) -> str:
     }
     if kind in phrases:
         return phrases[kind]
-    return f"{type(failure.value).__name__}: {failure.getErrorMessage()[:200]}"
+    text = failure.getErrorMessage()
+    if isinstance(failure.value, OutOfScope):
+        return text[:300]  # said in Chinese where it is raised
+    if kind == "bad_link":  # Scrapy refused the address itself (a redirect to mailto:, a broken host)
+        return "不是 http(s) 地址，无法请求" if "scheme" in text.lower() else "地址格式错误，无法请求"
+    if "SSL" in text or "TLS" in text:
+        return f"HTTPS 握手失败（证书或加密协议不被接受：{text[-160:]}）"
+    return f"{type(failure.value).__name__}: {text[:200]}"
 
 
 def is_truncated_html(body: bytes) -> bool:
@@ -193,6 +202,7 @@ class SourceSpider(scrapy.Spider):
         self.sandbox = sandbox
         self.sources: dict[str, Source] = {}
         self.requested: set = set()  # article keys requested in this run (article_request)
+        self.listed: dict[str, set] = {}  # per source, the links its listing pages showed in this run
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -243,32 +253,58 @@ class SourceSpider(scrapy.Spider):
         """One request per start URL, as page 1, to ``start_callback`` (spiders override when needed)."""
         callback = getattr(self, self.start_callback)
         for url in source.start_urls:
-            yield self.request(url, callback, source, meta={"page": 1, "list_start": url})
+            yield self.request(url, callback, source, meta={"page": 1})
+
+    def links_of(self, page, query: str | None) -> list[str]:
+        """The non-blank strings a link selector picks (a string-function XPath gives '' on no match)."""
+        return [value.strip() for value in pick(page, query) if value.strip()]
 
     def next_listing(self, response, page, source: Source) -> scrapy.Request | None:
         """The request for a listing's next page, up to ``list.max_pages``, or None: the ``list.next``
         link, else the ``list.page_url`` address numbered for the next page (listings whose page links
-        are written by JavaScript, as on TRS-style government sites: index.html, index_1.html, …)."""
+        are written by JavaScript, as on TRS-style government sites: index.html, index_1.html, …),
+        resolved against page one's address after its redirects."""
         number = response.meta.get("page", 1)
         if number >= source.list.get("max_pages", 5):
             return None
-        following = pick(page, source.list.get("next"))
-        meta = {"page": number + 1, "list_start": response.meta.get("list_start", response.url)}
-        if following:
-            url = self.follow(response, following[0], source)
-        elif source.list.get("page_url"):
+        start = response.url if number == 1 else response.meta.get("list_start", response.url)
+        meta = {"page": number + 1, "list_start": start}
+        following = self.links_of(page, source.list.get("next"))
+        url = self.follow(response, following[0], source) if following else None
+        if url is None and source.list.get("page_url"):  # none, or a javascript: pager link
             address = source.list["page_url"].replace("{page}", str(number + 1)).replace("{page_index}", str(number))
-            url = self.follow(response, urllib.parse.urljoin(meta["list_start"], address), source)
-            # past the last page such sites answer 404: the end of the listing, not an error
-            meta["handle_httpstatus_list"] = [404]
-        else:
-            return None
-        if url is None:
+            url = self.follow(response, urllib.parse.urljoin(start, address), source)
+            # past the last page such sites answer 404 (or send page one again): the end, not an error
+            meta.update(numbered=True, handle_httpstatus_list=[404])
+        if url is None or state_key(url) == state_key(response.url):
             return None
         if self.trial:  # one listing page; the next is only named
             self.note_trial(source, "next_page", url)
             return None
         return self.request(url, self.parse_listing, source, meta=meta)
+
+    def listing_ended(self, response, source: Source) -> bool:
+        """A numbered listing page past the last one: a 404, or a redirect elsewhere (to page one, to a
+        "no such page" page). The listing ended on the page before; nothing is counted."""
+        redirected = response.meta.get("redirect_urls") or []
+        moved = bool(redirected) and urllib.parse.urlsplit(redirected[0]).path != urllib.parse.urlsplit(response.url).path
+        if response.status != 404 and not (response.meta.get("numbered") and moved):
+            return False
+        LOGGER.info("%s：列表在第 %d 页结束（%s 不存在）", source.name, response.meta.get("page", 1) - 1,
+                    redirected[0] if redirected else response.url)
+        return True
+
+    def nothing_new(self, response, source: Source, urls: list[str]) -> bool:
+        """True when a numbered listing page lists no link the listing has not shown already (a site
+        that answers every page number with page one, or with an empty page): the listing ended."""
+        keys = {state_key(url) for url in urls}
+        listed = self.listed.setdefault(source.name, set())
+        repeat = response.meta.get("numbered") and keys <= listed
+        listed.update(keys)
+        if repeat:
+            LOGGER.info("%s：列表在第 %d 页结束（第 %d 页没有新链接）", source.name,
+                        response.meta.get("page", 1) - 1, response.meta.get("page", 1))
+        return bool(repeat)
 
     def note_trial(self, source: Source, what: str, value) -> None:
         """Something a trial (`yuqing sources try`) shows besides the posts: the next listing page."""
@@ -279,13 +315,6 @@ class SourceSpider(scrapy.Spider):
     def trial_is_full(self) -> bool:
         """A trial has requested as many article pages as it shows."""
         return bool(self.trial) and len(self.requested) >= self.trial
-
-    def past_last_page(self, response, source: Source) -> bool:
-        """A numbered listing page that does not exist (404): the listing ended on the page before."""
-        if response.status != 404:
-            return False
-        LOGGER.info("%s：列表在第 %d 页结束（%s 不存在）", source.name, response.meta.get("page", 1) - 1, response.url)
-        return True
 
     def follow(self, response, link: str, source: Source) -> str | None:
         """The absolute URL of a link found on ``response`` when the crawl may fetch it; else None and
@@ -324,12 +353,17 @@ class SourceSpider(scrapy.Spider):
 
     def article_request(
         self, url: str, source: Source, callback=None, *, post_id: str | None = None, **meta
-    ) -> scrapy.Request | None:
+    ) -> scrapy.Request | PostItem | None:
         """A request for an article page, or None when it is already stored (and final), or already
         requested in this run (linked from several listing pages, or by two sources). Requests keep
-        ``dont_filter``: a redirect loop must run into Scrapy's redirect limit to be counted."""
-        if not (meta.get("hints") or {}).get("title") and attachment_type(url):
-            self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{attachment_type(url)}），不是网页，未抓取",
+        ``dont_filter``: a redirect loop must run into Scrapy's redirect limit to be counted.
+
+        A link to an attachment (…/P020240314.pdf) is not fetched: a feed entry's own title and date
+        are the post (returned as it is), and without them the link is only counted."""
+        hints = meta.get("hints") or {}
+        kind = attachment_type(url)
+        if kind and not hints.get("title"):
+            self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{kind}），不是网页，未抓取",
                                level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
             return None
         if not self.context.state.should_fetch(source.name, url, post_id):
@@ -339,7 +373,19 @@ class SourceSpider(scrapy.Spider):
         if key in self.requested or self.trial_is_full():
             return None
         self.requested.add(key)
+        if kind:
+            self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{kind}），未下载，保留订阅源给出的标题和日期",
+                               level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
+            return self.hinted_item(source, url, hints)
         return self.request(url, callback or self.parse_article, source, dont_filter=True, meta=meta)
+
+    def hinted_item(self, source: Source, url: str, hints: dict) -> PostItem:
+        """The post a feed entry itself gives (title, author, date) for a link with no page to read."""
+        loader = self.loader(source, url)
+        for key in ("title", "author", "published_at"):
+            if hints.get(key):
+                loader.add_value(key, hints[key])
+        return loader.load_item()
 
     def on_error(self, failure):
         request = failure.request
@@ -418,6 +464,8 @@ class SourceSpider(scrapy.Spider):
             page = self.decoded(response, source)
             item = self.article_item(response, source, hints, page)
             following = self.article_next_page(response, page, source, item, [response.url])
+            if following is None and (source.article or {}).get("next"):
+                self.complete(item)
             yield item if following is None else following
             return
         # An attachment (a notice's PDF, a scanned image): nothing to extract; a feed entry's own
@@ -426,31 +474,42 @@ class SourceSpider(scrapy.Spider):
         self.context.error(source.name, "not_a_page", f"{response.url}: 链接指向{what}，不是网页{kept}",
                            level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
         if hints.get("title"):
-            loader = self.loader(source, response.url)
-            for key in ("title", "author", "published_at"):
-                if hints.get(key):
-                    loader.add_value(key, hints[key])
-            yield loader.load_item()
+            yield self.hinted_item(source, response.url, hints)
 
     # An article split over several pages (第1页 2 3 下一页): ``article.next`` names the link to the next
     # page; each page's body is appended in turn, up to ``article.max_pages`` pages. The title, date
-    # and author are page one's. A page that fails keeps what the pages before it gave.
-    def article_next_page(self, response, page, source: Source, item: PostItem, seen: list[str]):
-        """The request for the next page of a multi-page article, or None when it has no more."""
+    # and author are page one's. A page that fails keeps what the pages before it gave, tagged
+    # INCOMPLETE so the next crawl fetches the article again.
+    def article_next_page(self, response, page, source: Source, item: PostItem, seen: list[str], read: int = 1):
+        """The request for the next page of a multi-page article (``read`` pages read so far, ``seen``
+        their addresses, before and after redirects), or None when it has no more."""
         spec = source.article or {}
-        links = pick(page, spec.get("next"))
-        if not links or len(seen) >= spec.get("max_pages", 10):
+        links = self.links_of(page, spec.get("next"))
+        if not links or read >= (spec.get("max_pages") or 10):
             return None
         url = self.follow(response, links[0], source)
         if url is None or state_key(url) in {state_key(u) for u in seen}:
             return None  # the last page's "下一页" leads back, or nowhere
-        meta = {"article": item, "article_pages": [*seen, url]}
+        if attachment_type(url):
+            self.context.error(source.name, "not_a_page", f"{url}: 分页文章的下一页链接指向附件（{attachment_type(url)}），未抓取",
+                               level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
+            return None
+        meta = {"article": item, "article_pages": [*seen, url], "article_read": read}
         request = self.request(url, self.parse_article_page, source, dont_filter=True, meta=meta)
         return request.replace(errback=self.on_article_page_error)
 
     def parse_article_page(self, response):
         source = self.source_of(response)
         item, seen = response.meta["article"], response.meta["article_pages"]
+        if state_key(response.url) in {state_key(u) for u in seen[:-1]}:
+            yield self.complete(item)  # redirected back to a page already read
+            return
+        what = not_a_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        if what is not None:
+            self.context.error(source.name, "not_a_page", f"{response.url}: 分页文章的下一页是{what}，不是网页，未拼接",
+                               level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
+            yield self.complete(item)
+            return
         page = self.decoded(response, source)
         paragraphs = pick(page, (source.article or {}).get("body"))
         if not "".join(paragraphs).strip():
@@ -462,16 +521,27 @@ class SourceSpider(scrapy.Spider):
         if more:
             item.content = f"{item.content}\n{more}" if item.content else more
         self.context.count(source.name, "article_pages")
-        following = self.article_next_page(response, page, source, item, seen)
-        yield item if following is None else following
+        read = response.meta.get("article_read", 1) + 1
+        following = self.article_next_page(response, page, source, item, [*seen, response.url], read)
+        yield self.complete(item) if following is None else following
+
+    @staticmethod
+    def complete(item: PostItem) -> PostItem:
+        """A multi-page article read to its end: an empty tag list, written over the INCOMPLETE tag an
+        earlier crawl stored (a stored field the new crawl leaves out keeps its value)."""
+        if item.tags is None:
+            item.tags = []
+        return item
 
     def on_article_page_error(self, failure):
-        """A later page of an article failed: counted, and the article kept as far as it goes."""
+        """A later page of an article failed: counted, and the article kept as far as it goes, tagged
+        INCOMPLETE (its state is then not final: the next crawl fetches it again)."""
         self.on_error(failure)
         item = failure.request.meta["article"]
+        item.tags = [*(item.tags or []), INCOMPLETE]
         self.context.error(item.source, "article_incomplete",
-                           f"{item.url}: 分页文章的第 {len(failure.request.meta['article_pages'])} 页没有取到，"
-                           "保存前面各页的正文")
+                           f"{item.url}: 分页文章的第 {failure.request.meta.get('article_read', 1) + 1} 页没有取到，"
+                           "保存前面各页的正文，下次抓取时重取")
         return [item]
 
     def article_item(

@@ -19,26 +19,22 @@ class BoardHtmlSpider(SourceSpider):
 
     def parse_listing(self, response):
         source = self.source_of(response)
-        if self.past_last_page(response, source):
+        if self.listing_ended(response, source):
             return
         self.context.count(source.name, "listing_pages")
         page = self.decoded(response, source)
         spec = source.list
         rows = page.css(spec["rows"]) if spec.get("rows") else [page]
-        found = 0
-        for row in rows:
-            for link in pick(row, spec.get("links")):
-                found += 1
-                url = self.follow(response, link, source)
-                if url is None:
-                    continue
-                match = POST_ID_IN_URL.search(link)
-                request = self.article_request(
-                    url, source, self.parse_post, post_id=match.group(1) if match else None
-                )
-                if request is not None:
-                    yield request
-        if not found:
+        links = [link for row in rows for link in self.links_of(row, spec.get("links"))]
+        found = [(link, url) for link in links if (url := self.follow(response, link, source)) is not None]
+        if self.nothing_new(response, source, [url for _link, url in found]):
+            return
+        for link, url in found:
+            match = POST_ID_IN_URL.search(link)
+            request = self.article_request(url, source, self.parse_post, post_id=match.group(1) if match else None)
+            if request is not None:
+                yield request
+        if not links:
             self.context.error(source.name, "empty_listing", f"{response.url}: 列表选择器没有找到留言")
         following = self.next_listing(response, page, source)
         if following is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawlers.spiders.base import SourceSpider, pick
+from crawlers.spiders.base import SourceSpider
 
 
 class NewsSpider(SourceSpider):
@@ -13,17 +13,19 @@ class NewsSpider(SourceSpider):
 
     def parse_listing(self, response):
         source = self.source_of(response)
-        if self.past_last_page(response, source):
+        if self.listing_ended(response, source):
             return
         self.context.count(source.name, "listing_pages")
         page = self.decoded(response, source)
         spec = source.list
-        links = pick(page, spec.get("links"))
+        links = self.links_of(page, spec.get("links"))
+        urls = [url for url in (self.follow(response, link, source) for link in links) if url is not None]
+        if self.nothing_new(response, source, urls):
+            return
         if not links:
             self.context.error(source.name, "empty_listing", f"{response.url}: 列表选择器没有找到链接")
-        for link in links:
-            url = self.follow(response, link, source)
-            request = self.article_request(url, source) if url is not None else None
+        for url in urls:
+            request = self.article_request(url, source)
             if request is not None:
                 yield request
         following = self.next_listing(response, page, source)

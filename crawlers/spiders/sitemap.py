@@ -76,6 +76,9 @@ class SitemapSpider(SourceSpider):
             if sitemap.type == "sitemapindex":
                 if not follow or any(fragment.split("/")[1] in url for fragment in follow if "/" in fragment):
                     yield self.request(url, self.parse_sitemap, source, meta={"sitemap_depth": depth + 1})
+                    if self.trial:  # a trial reads the first sitemap of an index
+                        self.note_trial(source, "unread", "站点地图索引中的其余站点地图（试抓只读第一个）")
+                        break
             elif not follow or any(fragment in url for fragment in follow):
                 request = self.article_request(url, source, hints={"published_at": entry.get("lastmod")})
                 if request is not None:

@@ -467,12 +467,15 @@ def test_links_to_attachments_and_binary_bodies_are_not_stored_as_posts(site, mo
     """A notice's PDF linked from a listing is not fetched; a PDF or image behind an address that does not
     say so is fetched once and not stored as garbage; a feed entry that links a PDF keeps its own title."""
     links = ["/att/files/P020251120.pdf", "/att/files/table.XLSX?v=2", "/att/download?id=7", "/att/show?id=8",
-             "/att/a/1.html"]
+             "/att/a/1.html", "/att/a/wide.html", "/att/files/b.pdf;jsessionid=0A1B"]
     items = "".join(f'<li><a href="{link}">x</a></li>' for link in links)
     site.serve("/att/list.html", f'<html><body><ul class="l">{items}</ul></body></html>'.encode())
     site.serve("/att/files/P020251120.pdf", PDF, content_type="application/pdf")
     site.serve("/att/download?id=7", PDF, content_type="application/octet-stream")
     site.serve("/att/show?id=8", JPEG, content_type="text/html")  # wrongly declared: the bytes tell
+    site.serve("/att/a/wide.html", "<html><body><h1 class='t'>宽字符页</h1><span class='d'>2025-11-20 10:00</span>"
+               "<div class='c'><p>宽字符页的正文。</p></div></body></html>".encode("utf-16-le"),
+               content_type="text/html; charset=utf-16le")  # NUL bytes everywhere, but declared wide text
     site.serve("/att/a/1.html", article("站内通知"))
     site.serve("/att/feed.xml", ('<?xml version="1.0"?><rss><channel><item><title>关于开展食品安全抽检的通告</title>'
                                  "<pubDate>Thu, 20 Nov 2025 10:00:00 +0800</pubDate>"
@@ -486,24 +489,25 @@ def test_links_to_attachments_and_binary_bodies_are_not_stored_as_posts(site, mo
         {"name": "att_feed", "kind": "rss", "media_level": "市级", "start_urls": ["{sandbox}/att/feed.xml"]},
     ])
     requested = {path for _host, path in site.requests}
-    assert "/att/files/P020251120.pdf" not in requested and not any("XLSX" in p for p in requested)
-    assert {"/att/download?id=7", "/att/show?id=8", "/att/files/notice.pdf"} <= requested
+    assert "/att/files/P020251120.pdf" not in requested and not any("XLSX" in p or "jsessionid" in p for p in requested)
+    assert {"/att/download?id=7", "/att/show?id=8"} <= requested
+    assert "/att/files/notice.pdf" not in requested  # the feed entry's own title and date are the post
     by_source = {p["source"]: p for p in posts}
-    assert set(by_source) == {"att_news", "att_feed"} and len(posts) == 2
-    assert by_source["att_news"]["title"] == "站内通知"
+    assert sorted(p["title"] for p in posts if p["source"] == "att_news") == ["宽字符页", "站内通知"]
+    assert len([p for p in posts if p["source"] == "att_feed"]) == 1
     notice = by_source["att_feed"]
     assert notice["title"] == "关于开展食品安全抽检的通告" and not notice.get("content")
     assert notice["published_at"].startswith("2025-11-20T10:00:00")
     assert len(site.agents) == 1 and next(iter(site.agents)).startswith(b"yuqing-monitor/")
     assert next(iter(site.agents)).isascii()  # some servers and firewalls refuse other header bytes
-    assert runs["att_news"]["errors_by_kind"] == {"not_a_page": 4} and runs["att_news"]["status"] == "ok"
+    assert runs["att_news"]["errors_by_kind"] == {"not_a_page": 5} and runs["att_news"]["status"] == "ok"
     assert runs["att_news"]["errors"] == 0  # counted and shown, not faults
     assert runs["att_feed"]["errors_by_kind"] == {"not_a_page": 1}
     log = run_crawl.last_log
     assert "P020251120.pdf: 链接指向附件（pdf），不是网页，未抓取" in log
     assert "/att/download?id=7: 链接指向PDF 文档，不是网页，未保存" in log
     assert "/att/show?id=8: 链接指向图片，不是网页，未保存" in log
-    assert "notice.pdf: 链接指向PDF 文档，不是网页，保留订阅源给出的标题和日期" in log
+    assert "notice.pdf: 链接指向附件（pdf），未下载，保留订阅源给出的标题和日期" in log
 
 
 # ---------------------------------------------------------------- listings numbered by JavaScript
@@ -545,6 +549,71 @@ def test_a_listing_whose_page_links_are_written_by_javascript_is_paged_by_its_nu
     assert "trs_news：列表在第 3 页结束" in run_crawl.last_log
 
 
+def test_numbered_listing_pages_follow_redirects_and_end_where_the_site_runs_out(site, module_store, es_url, tmp_path):
+    """Numbered from page one's address after its redirect (/gov/list -> /gov/list/); a site that answers
+    every number with page one, or redirects past the end to a "no such page" page, ends the listing
+    quietly; a javascript: 下一页 falls back to the numbered address."""
+    def listing(numbers, pager=""):
+        items = "".join(f'<li><a href="/pg/a/{n}.html">x</a></li>' for n in numbers)
+        return f'<html><body><ul class="l">{items}</ul>{pager}</body></html>'.encode()
+
+    for n in range(1, 10):
+        site.serve(f"/pg/a/{n}.html", article(f"翻页文章{n}"))
+    site.serve("/pg/gov/list", b"", 301, Location="/pg/gov/list/")
+    site.serve("/pg/gov/list/", listing([1]))
+    site.serve("/pg/gov/list/index_1.html", listing([2]))
+    site.serve("/pg/gov/list/index_2.html", b"", 302, Location="/pg/nosuchpage.html")
+    site.serve("/pg/nosuchpage.html", "<html><body><p>页面不存在</p></body></html>".encode())
+    site.serve("/pg/same?page=1", listing([3, 4]))
+    for n in range(2, 6):
+        site.serve(f"/pg/same?page={n}", listing([3, 4]))  # every number answers with page one
+    site.serve("/pg/js/index.html", listing([5], '<a class="next" href="javascript:void(0)">下一页</a>'))
+    site.serve("/pg/js/index_1.html", listing([6], '<a class="next" href="javascript:void(0)">下一页</a>'))
+    site.requests.clear()
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        {"name": "pg_moved", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/pg/gov/list"],
+         "list": {"links": "ul.l li a::attr(href)", "page_url": "index_{page_index}.html", "max_pages": 9},
+         "article": ARTICLE},
+        {"name": "pg_same", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/pg/same?page=1"],
+         "list": {"links": "ul.l li a::attr(href)", "page_url": "?page={page}", "max_pages": 5},
+         "article": ARTICLE},
+        {"name": "pg_js", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/pg/js/index.html"],
+         "list": {"links": "ul.l li a::attr(href)", "next": "a.next::attr(href)", "page_url": "index_{page_index}.html",
+                  "max_pages": 3},
+         "article": ARTICLE},
+    ])
+    titles = {s: sorted(p["title"] for p in posts if p["source"] == s) for s in ("pg_moved", "pg_same", "pg_js")}
+    assert titles == {"pg_moved": ["翻页文章1", "翻页文章2"], "pg_same": ["翻页文章3", "翻页文章4"],
+                      "pg_js": ["翻页文章5", "翻页文章6"]}
+    requested = [path for _host, path in site.requests]
+    assert "/pg/gov/list/index_1.html" in requested and "/pg/gov/index_1.html" not in requested
+    assert "/pg/gov/list/index_3.html" not in requested  # ended at the redirect past the last page
+    assert "/pg/same?page=3" not in requested  # page 2 repeated page 1: ended there
+    assert "/pg/js/index_1.html" in requested
+    assert {s: runs[s]["errors"] for s in titles} == {"pg_moved": 0, "pg_same": 0, "pg_js": 0}
+    assert {s: runs[s]["status"] for s in titles} == {"pg_moved": "ok", "pg_same": "ok", "pg_js": "ok"}
+    log = run_crawl.last_log
+    assert "pg_same：列表在第 1 页结束（第 2 页没有新链接）" in log
+    assert "pg_moved：列表在第 2 页结束" in log
+
+
+def test_a_trial_set_by_hand_on_a_real_crawl_stores_and_spools_nothing(site, module_store, es_url, tmp_path):
+    site.serve("/trial/list.html", b'<html><body><ul class="l"><li><a href="/trial/a/1.html">x</a></li>'
+               b'<li><a href="/trial/a/2.html">x</a></li></ul></body></html>')
+    site.serve("/trial/a/1.html", article("试抓一"))
+    site.serve("/trial/a/2.html", article("试抓二"))
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump({"sources": [
+        {"name": "trial_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/trial/list.html"],
+         "list": {"links": "ul.l li a::attr(href)"}, "article": ARTICLE}]}, allow_unicode=True), encoding="utf-8")
+    runs = run_crawl(site.url, ["trial_news"], es_url=es_url, prefix=module_store.prefix, spool=tmp_path / "spool",
+                     sources_file=path, settings=["YUQING_TRIAL=1"])
+    assert runs[0]["items"] == 1
+    module_store.refresh("posts")
+    assert not [p for p in module_store.scan("posts") if p["source"] == "trial_news"]
+    assert not list(tmp_path.rglob("*.jsonl"))
+
+
 # ---------------------------------------------------------------- articles split over several pages
 
 
@@ -563,20 +632,47 @@ def test_an_article_split_over_pages_is_stored_whole_and_a_missing_page_keeps_th
     site.serve("/multi/a/3.html", part("太长的文章", "第1页。", "/multi/a/3_2.html"))
     for n in range(2, 6):
         site.serve(f"/multi/a/3_{n}.html", part("太长的文章", f"第{n}页。", f"/multi/a/3_{n + 1}.html"))
-    site.serve("/multi/list.html", b'<html><body><ul class="l"><li><a href="/multi/a/1.html">x</a></li>'
-               b'<li><a href="/multi/a/2.html">x</a></li><li><a href="/multi/a/3.html">x</a></li></ul></body></html>')
-    site.requests.clear()
-    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+    site.serve("/multi/a/4.html", part("后一页是PDF", "PDF前正文。", "/multi/a/4_2.html"))
+    site.serve("/multi/a/4_2.html", PDF, content_type="application/pdf")
+    site.serve("/multi/a/5.html", part("后一页是附件", "附件前正文。", "/multi/a/files/P0202403.pdf"))
+    site.serve("/multi/a/6.html", part("跳回首页", "跳回前正文。", "/multi/a/6_2.html"))
+    site.serve("/multi/a/6_2.html", b"", 302, Location="/multi/a/6.html")
+    site.serve("/multi/list.html", ('<html><body><ul class="l">' + "".join(
+        f'<li><a href="/multi/a/{n}.html">x</a></li>' for n in range(1, 7)) + "</ul></body></html>").encode())
+    sources = [
         {"name": "multi", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/multi/list.html"],
          "list": {"links": "ul.l li a::attr(href)"},
          "article": {**ARTICLE, "next": "a.nextpage::attr(href)", "max_pages": 3}},
-    ])
-    by_title = {p["title"]: p for p in posts}
+        {"name": "multi_default", "kind": "rss", "media_level": "市级", "start_urls": ["{sandbox}/multi/feed.xml"],
+         "article": {**ARTICLE, "next": "a.nextpage::attr(href)"}},  # max_pages left out: 10
+    ]
+    site.serve("/multi/feed.xml", f'<?xml version="1.0"?><rss><channel><item><link>{site.url}/multi/a/7.html</link>'
+               "</item></channel></rss>".encode(), content_type="application/rss+xml")
+    site.serve("/multi/a/7.html", part("订阅源里的长文", "上篇。", "7_2.html"))
+    site.serve("/multi/a/7_2.html", part("订阅源里的长文", "下篇。", None))
+    site.requests.clear()
+    runs, posts = crawl(site, module_store, es_url, tmp_path, sources)
+    by_title = {p["title"]: p for p in posts if p["source"] == "multi"}
     assert by_title["长文"]["content"] == "第一页正文。\n第二页正文。\n第三页正文。"
     assert by_title["长文"]["url"].endswith("/multi/a/1.html")
-    assert by_title["缺页的长文"]["content"] == "只有第一页。"
+    assert by_title["缺页的长文"]["content"] == "只有第一页。" and by_title["缺页的长文"]["tags"] == ["正文不全"]
     assert by_title["太长的文章"]["content"] == "第1页。\n第2页。\n第3页。"  # max_pages
-    assert runs["multi"]["errors_by_kind"] == {"http_404": 1, "article_incomplete": 1}
+    assert by_title["后一页是PDF"]["content"] == "PDF前正文。"
+    assert by_title["后一页是附件"]["content"] == "附件前正文。"
+    assert by_title["跳回首页"]["content"] == "跳回前正文。"
+    assert runs["multi"]["errors_by_kind"] == {"http_404": 1, "article_incomplete": 1, "not_a_page": 2}
     requested = [path for _host, path in site.requests]
     assert requested.count("/multi/a/1.html") == 1 and "/multi/a/3_4.html" not in requested
+    assert "/multi/a/files/P0202403.pdf" not in requested
     assert "/multi/a/2.html: 分页文章的第 2 页没有取到，保存前面各页的正文" in run_crawl.last_log
+    # article.next without max_pages (None once crashed every page that had a next link)
+    assert [(p["title"], p["content"]) for p in posts if p["source"] == "multi_default"] == [("订阅源里的长文", "上篇。\n下篇。")]
+    assert runs["multi_default"]["errors"] == 0
+    # the next crawl fetches the incomplete article again, and completes it once its page is there
+    site.serve("/multi/a/2_2.html", part("缺页的长文", "补上的第二页。", None))
+    site.requests.clear()
+    runs, posts = crawl(site, module_store, es_url, tmp_path, sources)
+    again = [path for _host, path in site.requests if path.startswith("/multi/a/")]
+    assert sorted(again) == ["/multi/a/2.html", "/multi/a/2_2.html"]
+    complete = next(p for p in posts if p["title"] == "缺页的长文")
+    assert complete["content"] == "只有第一页。\n补上的第二页。" and not complete.get("tags")

@@ -104,12 +104,25 @@ def test_each_mistake_names_file_line_and_what(tmp_path, old, new, line, words):
     ("index.html", "中没有页码"),
     ("http://[x/index_{page}.html", "主机名或端口写错了"),
     ("index_{page_index} .html", "中有空白"),
+    ("//other.example.com/index_{page}.html", "无法使用"),
+    ("javascript:go({page})", "无法使用"),
 ])
 def test_a_numbered_page_address_is_checked(tmp_path, page_url, words):
     text = GOOD.replace("    list:\n", f"    list:\n      page_url: \"{page_url}\"\n")
     message = _error(tmp_path, text)
     assert message.startswith(f"{tmp_path / 'sources.yaml'}:8:"), message
     assert words in message
+
+
+def test_only_news_sources_may_page_their_articles(tmp_path):
+    board = GOOD.replace("    kind: news\n", "    kind: board_html\n").replace(
+        '      title: "h1::text"\n', '      title: "h1::text"\n      next: "a.next::attr(href)"\n')
+    message = _error(tmp_path, board)
+    assert message.startswith(f"{tmp_path / 'sources.yaml'}:12:"), message
+    assert "只有新闻类来源（news、rss、sitemap）的文章可以分页（article.next）" in message
+    loaded, _path = _load(tmp_path, GOOD.replace('      title: "h1::text"\n',
+                                                  '      title: "h1::text"\n      next: "a.next::attr(href)"\n'))
+    assert loaded.get("city_news").article["next"] == "a.next::attr(href)"
 
 
 def test_a_numbered_page_address_loads_with_the_sandbox_filled_in(tmp_path):

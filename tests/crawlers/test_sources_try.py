@@ -75,3 +75,18 @@ def test_a_trial_of_an_unknown_source_names_the_configured_ones(sandbox, tmp_pat
     result = try_source(sandbox, tmp_path, "nosuch")
     assert result.returncode != 0
     assert "没有名为 'nosuch' 的来源" in result.stderr and "sandbox_news" in result.stderr
+
+
+def test_a_trial_of_a_sitemap_index_reads_its_first_sitemap_only(sandbox, tmp_path):
+    extra = [{"name": "index_sitemap", "kind": "sitemap", "media_level": "市级", "start_urls": ["{sandbox}/sitemap.xml"]}]
+    fetch_json(sandbox.url + "/__sandbox/stats", {})
+    env = {**os.environ, "ES_URL": "http://127.0.0.1:9", "YUQING_DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run(
+        [sys.executable, "-m", "yuqing", "sources", "try", "index_sitemap", "-n", "1", "--sandbox", sandbox.url,
+         "--sources", str(test_sources_file(tmp_path, extra=extra))],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    paths = fetch_json(sandbox.url + "/__sandbox/stats")["paths"]
+    assert sum(n for p, n in paths.items() if p.endswith("/sitemap.xml") and p != "/sitemap.xml") == 1
+    assert "未读：站点地图索引中的其余站点地图（试抓只读第一个）" in result.stdout

@@ -33,7 +33,8 @@ def register(subparsers) -> None:
         "不写入 Elasticsearch（也不需要它），不记录抓取状态。用来在启用来源前核对选择器。",
     )
     trying.add_argument("name", metavar="NAME", help="来源名（yuqing sources list 查看）")
-    trying.add_argument("-n", "--articles", type=_articles, default=3, metavar="N", help="最多抓取几篇文章（默认 3，最多 20）")
+    trying.add_argument("-n", "--articles", type=_articles, default=3, metavar="N",
+                        help="最多抓取几篇文章（默认 3，最多 20；分页文章的后续页另计）")
     trying.add_argument("--sources", dest="sources_file", metavar="FILE",
                         help="来源配置文件（默认 config/sources.yaml；指定 --sandbox 时默认 config/sources.sandbox.yaml）")
     trying.add_argument("--sandbox", metavar="URL", type=http_url, help="沙盒站点地址（替换配置中的 {sandbox}）")
@@ -100,13 +101,12 @@ def run_try(args: argparse.Namespace) -> int:
         print(f"\n【{number}】{post.get('url')}")
         for key, label in FIELDS:
             value = post.get(key)
-            if key == "published_at" and value:
-                value = str(value)[:16].replace("T", " ")  # 2024-03-11 16:24 (Beijing time, as stored)
-            print(f"  {label}：{_text(value)}")
+            print(f"  {label}：{_text(_when(value) if key == 'published_at' and value else value)}")
         content = post.get("content") or ""
         print(f"  正文：（{len(content)} 字）{_text(content, 120)}")
         board = post.get("board") or {}
-        shown = [f"{label} {_text(board.get(key), 40)}" for key, label in BOARD_FIELDS if board.get(key)]
+        shown = [f"{label} {_text(_when(board[key]) if key == 'reply_at' else board[key], 40)}"
+                 for key, label in BOARD_FIELDS if board.get(key)]
         if shown:
             print("  留言：" + "；".join(shown))
         counts = post.get("engagement") or {}
@@ -125,8 +125,11 @@ def run_try(args: argparse.Namespace) -> int:
           (f"（{describe_errors(run['errors_by_kind'])}）" if run["errors_by_kind"] else ""))
     if seen.next_page:
         print(f"下一页：{seen.next_page}（试抓不翻页）")
-    elif source.kind in ("news", "board_html") and not (source.list or {}).get("next") and not (source.list or {}).get("page_url"):
+    elif (source.kind in ("news", "board_html") and run["pages"] and not (source.list or {}).get("next")
+          and not (source.list or {}).get("page_url")):
         print("下一页：未配置翻页（list.next 或 list.page_url），只会抓第一页")
+    if seen.unread:
+        print(f"未读：{seen.unread}")
     if any(kind == "selector_miss" for kind, _m in seen.errors):
         print("提示：未命中的选择器由通用抽取补上了；请核对上面的内容，修正来源配置中的选择器", file=sys.stderr)
     trouble = {k for k in run["errors_by_kind"] if k not in ADVISORY_KINDS}
@@ -137,6 +140,11 @@ def _default_file(sandbox: str | None):
     from crawlers.sources import DEFAULT_FILE, SANDBOX_FILE
 
     return SANDBOX_FILE if sandbox else DEFAULT_FILE
+
+
+def _when(value) -> str:
+    """2024-03-11 16:24 (Beijing time, as stored) from an ISO time."""
+    return str(value)[:16].replace("T", " ")
 
 
 def _text(value, limit: int = 80) -> str:
