@@ -185,6 +185,14 @@ def article(title: str) -> bytes:
 
 
 ARTICLE = {"title": "h1.t::text", "date": "span.d::text", "date_format": "%Y-%m-%d %H:%M", "body": "div.c p::text"}
+
+
+def listing_source(name: str, start: str, **listing) -> dict:
+    """A news source whose listing at ``start`` links articles as <ul class="l"><li><a>, read with ARTICLE."""
+    return {"name": name, "kind": "news", "media_level": "市级", "start_urls": [start],
+            "list": {"links": "ul.l li a::attr(href)", **listing}, "article": ARTICLE}
+
+
 # What hostile pages link to: a scheme no crawler should fetch, another host, an absurd address.
 ELSEWHERE = [
     "javascript:void(0)",
@@ -225,8 +233,7 @@ def test_links_and_redirects_off_the_source_are_counted_never_fetched(site, modu
                "</body></html>".encode())
     site.requests.clear()
     runs, posts = crawl(site, module_store, es_url, tmp_path, [
-        {"name": "links_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/links/list/1.html"],
-         "list": {"links": "ul.l li a::attr(href)", "next": "a.next::attr(href)"}, "article": ARTICLE},
+        listing_source("links_news", "{sandbox}/links/list/1.html", next="a.next::attr(href)"),
         {"name": "links_feed", "kind": "rss", "media_level": "市级", "start_urls": ["{sandbox}/links/feed.xml"],
          "article": ARTICLE},
         {"name": "links_sitemap", "kind": "sitemap", "media_level": "市级",
@@ -392,8 +399,7 @@ def test_a_page_cut_off_inside_a_character_is_stored_as_the_utf8_it_is(site, mod
     site.serve("/cut/a/1.html", body)
     site.serve("/cut/list.html", b'<html><body><ul class="l"><li><a href="/cut/a/1.html">x</a></li></ul></body></html>')
     runs, posts = crawl(site, module_store, es_url, tmp_path, [
-        {"name": "cut", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/cut/list.html"],
-         "list": {"links": "ul.l li a::attr(href)"}, "article": ARTICLE},
+        listing_source("cut", "{sandbox}/cut/list.html"),
     ])
     assert [p["title"] for p in posts] == ["被截断的文章"]
     assert posts[0]["content"].startswith("被截断的文章的正文。市场监管局提醒消费者注意食品安全。")
@@ -484,8 +490,7 @@ def test_links_to_attachments_and_binary_bodies_are_not_stored_as_posts(site, mo
     site.serve("/att/files/notice.pdf", PDF, content_type="application/pdf")
     site.requests.clear()
     runs, posts = crawl(site, module_store, es_url, tmp_path, [
-        {"name": "att_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/att/list.html"],
-         "list": {"links": "ul.l li a::attr(href)"}, "article": ARTICLE},
+        listing_source("att_news", "{sandbox}/att/list.html"),
         {"name": "att_feed", "kind": "rss", "media_level": "市级", "start_urls": ["{sandbox}/att/feed.xml"]},
     ])
     requested = {path for _host, path in site.requests}
@@ -532,12 +537,8 @@ def test_a_listing_whose_page_links_are_written_by_javascript_is_paged_by_its_nu
     site.serve("/trs/zwgk/t20251126_6.html", article("第6号通知"))
     site.requests.clear()
     runs, posts = crawl(site, module_store, es_url, tmp_path, [
-        {"name": "trs_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/trs/zwgk/"],
-         "list": {"links": "ul.l li a::attr(href)", "page_url": "index_{page_index}.html", "max_pages": 10},
-         "article": ARTICLE},
-        {"name": "num_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/num/list-1.html"],
-         "list": {"links": "ul.l li a::attr(href)", "page_url": "{sandbox}/num/list-{page}.html"},
-         "article": ARTICLE},
+        listing_source("trs_news", "{sandbox}/trs/zwgk/", page_url="index_{page_index}.html", max_pages=10),
+        listing_source("num_news", "{sandbox}/num/list-1.html", page_url="{sandbox}/num/list-{page}.html"),
     ])
     assert sorted(p["title"] for p in posts if p["source"] == "trs_news") == [f"第{n}号通知" for n in range(1, 6)]
     assert [p["title"] for p in posts if p["source"] == "num_news"] == ["第6号通知"]
@@ -571,16 +572,10 @@ def test_numbered_listing_pages_follow_redirects_and_end_where_the_site_runs_out
     site.serve("/pg/js/index_1.html", listing([6], '<a class="next" href="javascript:void(0)">下一页</a>'))
     site.requests.clear()
     runs, posts = crawl(site, module_store, es_url, tmp_path, [
-        {"name": "pg_moved", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/pg/gov/list"],
-         "list": {"links": "ul.l li a::attr(href)", "page_url": "index_{page_index}.html", "max_pages": 9},
-         "article": ARTICLE},
-        {"name": "pg_same", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/pg/same?page=1"],
-         "list": {"links": "ul.l li a::attr(href)", "page_url": "?page={page}", "max_pages": 5},
-         "article": ARTICLE},
-        {"name": "pg_js", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/pg/js/index.html"],
-         "list": {"links": "ul.l li a::attr(href)", "next": "a.next::attr(href)", "page_url": "index_{page_index}.html",
-                  "max_pages": 3},
-         "article": ARTICLE},
+        listing_source("pg_moved", "{sandbox}/pg/gov/list", page_url="index_{page_index}.html", max_pages=9),
+        listing_source("pg_same", "{sandbox}/pg/same?page=1", page_url="?page={page}", max_pages=5),
+        listing_source("pg_js", "{sandbox}/pg/js/index.html", next="a.next::attr(href)",
+                       page_url="index_{page_index}.html", max_pages=3),
     ])
     titles = {s: sorted(p["title"] for p in posts if p["source"] == s) for s in ("pg_moved", "pg_same", "pg_js")}
     assert titles == {"pg_moved": ["翻页文章1", "翻页文章2"], "pg_same": ["翻页文章3", "翻页文章4"],
@@ -604,8 +599,7 @@ def test_a_trial_set_by_hand_on_a_real_crawl_stores_and_spools_nothing(site, mod
     site.serve("/trial/a/2.html", article("试抓二"))
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": [
-        {"name": "trial_news", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/trial/list.html"],
-         "list": {"links": "ul.l li a::attr(href)"}, "article": ARTICLE}]}, allow_unicode=True), encoding="utf-8")
+        listing_source("trial_news", "{sandbox}/trial/list.html")]}, allow_unicode=True), encoding="utf-8")
     runs = run_crawl(site.url, ["trial_news"], es_url=es_url, prefix=module_store.prefix, spool=tmp_path / "spool",
                      sources_file=path, settings=["YUQING_TRIAL=1"])
     assert runs[0]["items"] == 1
@@ -640,8 +634,7 @@ def test_an_article_split_over_pages_is_stored_whole_and_a_missing_page_keeps_th
     site.serve("/multi/list.html", ('<html><body><ul class="l">' + "".join(
         f'<li><a href="/multi/a/{n}.html">x</a></li>' for n in range(1, 7)) + "</ul></body></html>").encode())
     sources = [
-        {"name": "multi", "kind": "news", "media_level": "市级", "start_urls": ["{sandbox}/multi/list.html"],
-         "list": {"links": "ul.l li a::attr(href)"},
+        {**listing_source("multi", "{sandbox}/multi/list.html"),
          "article": {**ARTICLE, "next": "a.nextpage::attr(href)", "max_pages": 3}},
         {"name": "multi_default", "kind": "rss", "media_level": "市级", "start_urls": ["{sandbox}/multi/feed.xml"],
          "article": {**ARTICLE, "next": "a.nextpage::attr(href)"}},  # max_pages left out: 10
