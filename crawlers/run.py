@@ -209,8 +209,10 @@ def _run(groups, sources_file, sandbox, settings, progress, log_to_root) -> list
     project.set("LOG_INSTALL_ROOT_HANDLER", not log_to_root, priority="cmdline")
     process = CrawlerProcess(project)
     crawlers = []
+    claimed: dict[str, str] = {}  # article url key -> the source that requested it first, across the spiders
     for spider, sources in groups.items():
         crawler = process.create_crawler(spider)
+        crawler.yuqing_claimed = claimed
         if progress is not None:
             _watch(crawler, progress)
         crawlers.append(crawler)

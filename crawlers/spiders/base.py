@@ -372,6 +372,12 @@ class SourceSpider(scrapy.Spider):
         key = (source.name, state_key(None, post_id)) if post_id else state_key(url)
         if key in self.requested or self.trial_is_full():
             return None
+        # The spiders of one `yuqing crawl` share a register (crawlers.run): an article a listing and a
+        # feed of another kind both link is fetched by whichever asked first, as across runs.
+        claimed = getattr(self.crawler, "yuqing_claimed", None)
+        if claimed is not None and not post_id and claimed.setdefault(key, source.name) != source.name:
+            self.context.count(source.name, "skipped")
+            return None
         self.requested.add(key)
         if kind:
             self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{kind}），未下载，保留订阅源给出的标题和日期",

@@ -669,3 +669,19 @@ def test_an_article_split_over_pages_is_stored_whole_and_a_missing_page_keeps_th
     assert sorted(again) == ["/multi/a/2.html", "/multi/a/2_2.html"]
     complete = next(p for p in posts if p["title"] == "缺页的长文")
     assert complete["content"] == "只有第一页。\n补上的第二页。" and not complete.get("tags")
+
+
+def test_an_article_a_listing_and_a_feed_both_link_is_fetched_once_in_one_run(site, module_store, es_url, tmp_path):
+    site.serve("/both/list.html", b'<html><body><ul class="l"><li><a href="/both/a/1.html">x</a></li></ul></body></html>')
+    site.serve("/both/feed.xml", f'<?xml version="1.0"?><rss><channel><item><title>同一篇</title>'
+               f"<link>{site.url}/both/a/1.html</link></item></channel></rss>".encode(), content_type="application/rss+xml")
+    site.serve("/both/a/1.html", article("两处都链接的文章"))
+    site.requests.clear()
+    runs, posts = crawl(site, module_store, es_url, tmp_path, [
+        listing_source("both_news", "{sandbox}/both/list.html"),
+        {"name": "both_feed", "kind": "rss", "media_level": "市级", "start_urls": ["{sandbox}/both/feed.xml"],
+         "article": ARTICLE},
+    ])
+    assert [path for _host, path in site.requests].count("/both/a/1.html") == 1
+    assert len(posts) == 1 and posts[0]["source"] in ("both_news", "both_feed")
+    assert runs["both_news"]["skipped"] + runs["both_feed"]["skipped"] == 1
