@@ -404,3 +404,27 @@ def _lxml_reason(selector: str, raw: str) -> str:
 
 
 __all__ = ["css_problem", "xpath_problem"]
+
+
+# ----------------------------------------------------------------- valid, but not what was meant
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_CSS_STEP = re.compile(r"/([A-Za-z][\w-]*)([.#])([A-Za-z_][\w-]*)")
+_BARE_ATTRIBUTE = re.compile(r"\[\s*(class|id|href|src|name|title|style|content|type|value|alt)\s*(?:!?=|\])")
+_BARE_TEXT = re.compile(r"/(text|node)\s*(?=$|\||\])")
+
+
+def xpath_doubts(selector: str) -> list[str]:
+    """What a valid XPath most likely does not mean (it compiles, and on a page selects nothing):
+    CSS written inside it (//div.a), an attribute without its @ ([class='a']), text without ()."""
+    bare = _QUOTED.sub("''", selector)
+    doubts = []
+    for found in _CSS_STEP.finditer(bare):
+        name, mark, value = found.groups()
+        fix = f"//{name}[@class='{value}']" if mark == "." else f"//{name}[@id='{value}']"
+        doubts.append(f"{found.group()[1:]!r} 在 XPath 中是一个名为 {found.group()[1:]} 的元素（这是 CSS 的写法），应写作 {fix}")
+    for found in _BARE_ATTRIBUTE.finditer(bare):
+        doubts.append(f"[{found[1]}…] 选的是名为 {found[1]} 的子元素；属性要加 @，写作 [@{found[1]}…]")
+    for found in _BARE_TEXT.finditer(bare):
+        doubts.append(f"末尾的 {found[1]} 选的是名为 {found[1]} 的元素；取文本写 {found[1]}()")
+    return doubts

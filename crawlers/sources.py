@@ -467,6 +467,8 @@ def site_of(host: str) -> str:
 class SourcesFile:
     path: str
     sources: list[Source]
+    # "file:line: where: what" for selectors that load but most likely select nothing (xpath_doubts)
+    warnings: list[str] = field(default_factory=list)
 
     def get(self, name: str) -> Source:
         for source in self.sources:
@@ -510,6 +512,7 @@ def load_sources(path: str | Path | None = None, sandbox: str | None = None) -> 
     _line, line_of = located(raw_sources)
     defaults = {**DEFAULTS, **{k: v for k, v in data["defaults"].items() if v is not None}}
     sources: list[Source] = []
+    warnings: list[str] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(data["sources"]):
         line = line_of(index)
@@ -550,7 +553,24 @@ def load_sources(path: str | Path | None = None, sandbox: str | None = None) -> 
         source.max_page_bytes = parse_size(common["max_page_bytes"])
         source.obey_robots = bool(common["obey_robots"])
         sources.append(fill_sandbox_source(source, sandbox))
-    return SourcesFile(str(path), sources)
+        warnings.extend(_selector_doubts(path, index, entry, raw_entry, line))
+    return SourcesFile(str(path), sources, warnings)
+
+
+def _selector_doubts(path, index: int, entry: dict, raw_entry, line: int) -> list[str]:
+    """Warnings for the XPath selectors of one entry that compile but most likely select nothing."""
+    from crawlers.selector_errors import xpath_doubts
+
+    found = []
+    for part in ("list", "article"):
+        values = entry.get(part) or {}
+        raw_part = raw_entry.get(part) if isinstance(raw_entry, dict) else None
+        for key, value in values.items():
+            if not isinstance(value, str) or not is_xpath(value):
+                continue
+            at = raw_part.line_of(key) if isinstance(raw_part, LocatedDict) else line
+            found += [f"{path}:{at}: sources[{index}].{part}.{key}: {doubt}" for doubt in xpath_doubts(value)]
+    return found
 
 
 def fill_sandbox_source(source: Source, sandbox: str | None) -> Source:

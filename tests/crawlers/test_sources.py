@@ -220,6 +220,24 @@ def test_an_xpath_that_opens_with_a_string_function_picks_its_value():
     assert pick(page, "substring-after(//span[@class='time']/text(), '：')") == ["2025-11-20"]
 
 
+def test_an_xpath_that_loads_but_selects_nothing_gets_a_warning_with_its_line(tmp_path):
+    text = GOOD.replace('      title: "h1::text"\n',
+                        '      title: "//h1.title/text()"\n      date: "//span[class=\'time\']/text"\n')
+    loaded, path = _load(tmp_path, text)
+    assert loaded.get("city_news").article["title"] == "//h1.title/text()"  # it loads
+    assert loaded.warnings == [
+        f"{path}:11: sources[0].article.title: 'h1.title' 在 XPath 中是一个名为 h1.title 的元素（这是 CSS 的写法），"
+        "应写作 //h1[@class='title']",
+        f"{path}:12: sources[0].article.date: [class…] 选的是名为 class 的子元素；属性要加 @，写作 [@class…]",
+        f"{path}:12: sources[0].article.date: 末尾的 text 选的是名为 text 的元素；取文本写 text()",
+    ]
+    result = subprocess.run([sys.executable, "-m", "yuqing", "sources", "check", str(path)], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "配置有效（3 条提示）" in result.stdout
+    assert f"提示：{path}:11: sources[0].article.title:" in result.stderr
+    assert _load(tmp_path, GOOD)[0].warnings == []
+
+
 def test_a_kind_missing_what_it_needs_names_the_entry(tmp_path):
     text = GOOD + "  - name: api_board\n    kind: board_api\n    media_level: 中央\n"
     message = _error(tmp_path, text)

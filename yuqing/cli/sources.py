@@ -58,8 +58,11 @@ def run_check(args: argparse.Namespace) -> int:
     loaded = load_sources(args.file or DEFAULT_FILE)
     enabled = len(loaded.enabled())
     untested = sum(1 for s in loaded.sources if s.untested)
+    for warning in loaded.warnings:  # loads, but most likely selects nothing
+        print(f"提示：{warning}", file=sys.stderr)
     print(
         f"{loaded.path}: 共 {len(loaded.sources)} 个来源，启用 {enabled} 个，未经实测 {untested} 个；配置有效"
+        + (f"（{len(loaded.warnings)} 条提示）" if loaded.warnings else "")
     )
     return 0
 
@@ -90,7 +93,11 @@ def run_try(args: argparse.Namespace) -> int:
     from yuqing.crawl_labels import ADVISORY_KINDS, STATUS_LABELS, describe_errors, error_label, kind_label
 
     plan([args.name], args.sources_file, args.sandbox)  # a bad file or name: file:line, before anything runs
-    source = load_sources(args.sources_file or _default_file(args.sandbox), args.sandbox).get(args.name)
+    loaded = load_sources(args.sources_file or _default_file(args.sandbox), args.sandbox)
+    source = loaded.get(args.name)
+    for warning in loaded.warnings:
+        if f"sources[{loaded.sources.index(source)}]." in warning:
+            print(f"提示：{warning}", file=sys.stderr)
     print(f"试抓 {source.name}（{source.display_name}，{kind_label(source.kind)}）：第一页，最多 {args.articles} 篇；"
           "不写入任何内容", flush=True)
     if source.untested:
