@@ -91,9 +91,10 @@ class CrawlContext:
         self.stats.inc_value(f"{STATS_PREFIX}/{source or '-'}/{what}", n)
 
     def error(self, source: str | None, kind: str, message: str, level: int = logging.WARNING) -> None:
-        """Count an error of ``kind`` for ``source`` and log it (each fault is logged and counted)."""
+        """Count an error of ``kind`` for ``source`` and log it (each fault is logged and counted);
+        the advisory kinds, which are no fault of the run, at INFO."""
         self.count(source, f"errors/{kind}")
-        LOGGER.log(level, "[%s] %s: %s", source or "-", kind, message)
+        LOGGER.log(logging.INFO if kind in ADVISORY_KINDS else level, "[%s] %s: %s", source or "-", kind, message)
         if self.trial:
             self.trial_errors.append((source, kind, message))
         self.crawler.signals.send_catch_log(error_counted, source=source, kind=kind)

@@ -328,8 +328,7 @@ class SourceSpider(scrapy.Spider):
         if problem is None:
             return url
         kind, reason = problem
-        self.context.error(source.name, kind, f"{response.url}: 跳过链接 {link.strip()[:200]!r}：{reason}",
-                           level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
+        self.context.error(source.name, kind, f"{response.url}: 跳过链接 {link.strip()[:200]!r}：{reason}")
         return None
 
     def request(
@@ -363,8 +362,7 @@ class SourceSpider(scrapy.Spider):
         hints = meta.get("hints") or {}
         kind = attachment_type(url)
         if kind and not hints.get("title"):
-            self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{kind}），不是网页，未抓取",
-                               level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
+            self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{kind}），不是网页，未抓取")
             return None
         if not self.context.state.should_fetch(source.name, url, post_id):
             self.context.count(source.name, "skipped")
@@ -380,8 +378,7 @@ class SourceSpider(scrapy.Spider):
             return None
         self.requested.add(key)
         if kind:
-            self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{kind}），未下载，保留订阅源给出的标题和日期",
-                               level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
+            self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{kind}），未下载，保留订阅源给出的标题和日期")
             return self.hinted_item(source, url, hints)
         return self.request(url, callback or self.parse_article, source, dont_filter=True, meta=meta)
 
@@ -477,8 +474,7 @@ class SourceSpider(scrapy.Spider):
         # An attachment (a notice's PDF, a scanned image): nothing to extract; a feed entry's own
         # title and date still tell that it was published, so that much is kept.
         kept = "，保留订阅源给出的标题和日期" if hints.get("title") else "，未保存"
-        self.context.error(source.name, "not_a_page", f"{response.url}: 链接指向{what}，不是网页{kept}",
-                           level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
+        self.context.error(source.name, "not_a_page", f"{response.url}: 链接指向{what}，不是网页{kept}")
         if hints.get("title"):
             yield self.hinted_item(source, response.url, hints)
 
@@ -496,9 +492,9 @@ class SourceSpider(scrapy.Spider):
         url = self.follow(response, links[0], source)
         if url is None or state_key(url) in {state_key(u) for u in seen}:
             return None  # the last page's "下一页" leads back, or nowhere
-        if attachment_type(url):
-            self.context.error(source.name, "not_a_page", f"{url}: 分页文章的下一页链接指向附件（{attachment_type(url)}），未抓取",
-                               level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
+        kind = attachment_type(url)
+        if kind:
+            self.context.error(source.name, "not_a_page", f"{url}: 分页文章的下一页链接指向附件（{kind}），未抓取")
             return None
         meta = {"article": item, "article_pages": [*seen, url], "article_read": read}
         request = self.request(url, self.parse_article_page, source, dont_filter=True, meta=meta)
@@ -512,8 +508,7 @@ class SourceSpider(scrapy.Spider):
             return
         what = not_a_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
         if what is not None:
-            self.context.error(source.name, "not_a_page", f"{response.url}: 分页文章的下一页是{what}，不是网页，未拼接",
-                               level=logging.INFO)  # advisory (yuqing.crawl_labels.ADVISORY_KINDS)
+            self.context.error(source.name, "not_a_page", f"{response.url}: 分页文章的下一页是{what}，不是网页，未拼接")
             yield self.complete(item)
             return
         page = self.decoded(response, source)
@@ -569,8 +564,7 @@ class SourceSpider(scrapy.Spider):
             selector = spec.get(SELECTOR_KEYS[key])
             if selector:  # configured but matched nothing: the site may have changed its pages
                 self.context.error(source.name, "selector_miss",
-                                   f"{response.url}: {FIELD_NAMES[key]}选择器 {selector!r} 没有匹配，已用通用抽取",
-                                   level=logging.INFO)
+                                   f"{response.url}: {FIELD_NAMES[key]}选择器 {selector!r} 没有匹配，已用通用抽取")
         if not spec.get("author"):
             missing.append("author")
         for key in missing:
