@@ -36,10 +36,13 @@ class CrawlContext:
         self.store = None
         self.store_error: str | None = None
         self.messages: Counter = Counter()
-        # `yuqing sources try`: no store at all (nothing read, nothing written); what was counted is
-        # kept with its message for the command to show
+        # `yuqing sources try`: no store at all (nothing read, nothing written); what it would store,
+        # what was counted with its message, and per source what it saw but did not read are kept
+        # here for the command to show
         self.trial = settings.getint("YUQING_TRIAL")
+        self.trial_posts: list[dict] = []
         self.trial_errors: list[tuple[str | None, str, str]] = []
+        self.trial_notes: dict[str, dict[str, str]] = {}
 
     @property
     def stats(self):

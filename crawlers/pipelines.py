@@ -230,9 +230,8 @@ class IndexPipeline(_Pipeline):
 
     async def process_item(self, item, spider=None):
         self.context.count(item.source, "items")
-        if self.context.trial:  # `yuqing sources try`: kept in the crawl's stats, never written or spooled
-            posts = self.crawler.stats.get_value("yuqing/trial_posts") or []
-            self.crawler.stats.set_value("yuqing/trial_posts", [*posts, as_dict(item)])
+        if self.context.trial:  # `yuqing sources try`: kept for the command, never written or spooled
+            self.context.trial_posts.append(as_dict(item))
             return item
         self.buffer.append(as_dict(item))
         if len(self.buffer) >= self.batch_size:

@@ -21,7 +21,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.conf import closest_scrapy_cfg
 from scrapy.utils.project import get_project_settings
 
-from crawlers.context import error_counted
+from crawlers.context import context_for, error_counted
 from crawlers.sources import SANDBOX_FILE, Source, load_sources, needs_sandbox
 from crawlers.spiders.base import ERROR_KINDS
 from yuqing.crawl_labels import ADVISORY_KINDS
@@ -183,11 +183,10 @@ def trial(
     for crawler in crawlers:
         runs = [r for r in crawler.stats.get_value("yuqing/runs") or [] if r["source"] == name]
         if runs:
-            context = getattr(crawler, "yuqing_context", None)
-            errors = [(kind, message) for source, kind, message in (context.trial_errors if context else [])
-                      if source in (name, None)]
-            notes = (crawler.stats.get_value("yuqing/trial_notes") or {}).get(name, {})
-            posts = [p for p in crawler.stats.get_value("yuqing/trial_posts") or [] if p.get("source") == name]
+            context = context_for(crawler)
+            errors = [(kind, message) for source, kind, message in context.trial_errors if source in (name, None)]
+            notes = context.trial_notes.get(name, {})
+            posts = [p for p in context.trial_posts if p.get("source") == name]
             return Trial(runs[0], posts, errors, notes.get("next_page"), notes.get("unread"))
     raise RuntimeError(f"trial of {name} produced no run")  # the spider never opened: Scrapy logged why
 
@@ -209,10 +208,10 @@ def _run(groups, sources_file, sandbox, settings, progress, log_to_root) -> list
     project.set("LOG_INSTALL_ROOT_HANDLER", not log_to_root, priority="cmdline")
     process = CrawlerProcess(project)
     crawlers = []
-    claimed: dict[str, str] = {}  # article url key -> the source that requested it first, across the spiders
+    requested: dict = {}  # article key -> the source that requested it first, across the spiders
     for spider, sources in groups.items():
         crawler = process.create_crawler(spider)
-        crawler.yuqing_claimed = claimed
+        crawler.yuqing_requested = requested
         if progress is not None:
             _watch(crawler, progress)
         crawlers.append(crawler)

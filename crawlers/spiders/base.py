@@ -186,7 +186,6 @@ class SourceSpider(scrapy.Spider):
 
     kind: str = ""
     custom_settings: dict = {}
-    trial: int = 0  # YUQING_TRIAL: article pages per run, one listing page (`yuqing sources try`)
 
     def __init__(
         self,
@@ -201,7 +200,9 @@ class SourceSpider(scrapy.Spider):
         self.sources_file = sources
         self.sandbox = sandbox
         self.sources: dict[str, Source] = {}
-        self.requested: set = set()  # article keys requested in this run (article_request)
+        # article key -> the source that requested it in this run (article_request); shared by the
+        # spiders of one `yuqing crawl` (crawlers.run), so a listing and a feed do not both fetch it
+        self.requested: dict = {}
         self.listed: dict[str, set] = {}  # per source, the links its listing pages showed in this run
 
     @classmethod
@@ -216,7 +217,9 @@ class SourceSpider(scrapy.Spider):
         chosen = cls.choose_sources(spider.source_names, spider.sources_file, spider.sandbox, settings)
         spider.sources = {s.name: s for s in chosen}
         spider.context = context_for(crawler)
-        spider.trial = settings.getint("YUQING_TRIAL")
+        shared = getattr(crawler, "yuqing_requested", None)
+        if shared is not None:
+            spider.requested = shared
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
 
@@ -306,11 +309,14 @@ class SourceSpider(scrapy.Spider):
                         response.meta.get("page", 1) - 1, response.meta.get("page", 1))
         return bool(repeat)
 
+    @property
+    def trial(self) -> int:
+        """YUQING_TRIAL (`yuqing sources try`): article pages per run, one listing page; 0 otherwise."""
+        return self.context.trial
+
     def note_trial(self, source: Source, what: str, value) -> None:
-        """Something a trial (`yuqing sources try`) shows besides the posts: the next listing page."""
-        notes = self.crawler.stats.get_value("yuqing/trial_notes") or {}
-        notes.setdefault(source.name, {}).setdefault(what, value)
-        self.crawler.stats.set_value("yuqing/trial_notes", notes)
+        """Something a trial shows besides the posts: the next listing page, what it left unread."""
+        self.context.trial_notes.setdefault(source.name, {}).setdefault(what, value)
 
     def trial_is_full(self) -> bool:
         """A trial has requested as many article pages as it shows."""
@@ -368,15 +374,14 @@ class SourceSpider(scrapy.Spider):
             self.context.count(source.name, "skipped")
             return None
         key = (source.name, state_key(None, post_id)) if post_id else state_key(url)
-        if key in self.requested or self.trial_is_full():
+        owner = self.requested.get(key)
+        if owner is not None:  # another source asked first keeps it, as across runs
+            if owner != source.name:
+                self.context.count(source.name, "skipped")
             return None
-        # The spiders of one `yuqing crawl` share a register (crawlers.run): an article a listing and a
-        # feed of another kind both link is fetched by whichever asked first, as across runs.
-        claimed = getattr(self.crawler, "yuqing_claimed", None)
-        if claimed is not None and not post_id and claimed.setdefault(key, source.name) != source.name:
-            self.context.count(source.name, "skipped")
+        if self.trial_is_full():
             return None
-        self.requested.add(key)
+        self.requested[key] = source.name
         if kind:
             self.context.error(source.name, "not_a_page", f"{url}: 链接指向附件（{kind}），未下载，保留订阅源给出的标题和日期")
             return self.hinted_item(source, url, hints)

@@ -85,7 +85,7 @@ class BoardApiSpider(SourceSpider):
                 continue
             if self.trial_is_full():
                 break
-            self.requested.add((source.name, state_key(None, post_id)))
+            self.requested[(source.name, state_key(None, post_id))] = source.name
             yield self.api_request(source.detail_request, source, self.parse_detail, url=url, row=row)
         cursor = spec.get("cursor")
         number = response.meta.get("page", 1)
