@@ -447,11 +447,24 @@ class SourceSpider(scrapy.Spider):
         loader.add_value("source", source.name)
         return loader
 
+    @staticmethod
+    def content_type(response) -> str:
+        return response.headers.get("Content-Type", b"").decode("latin-1")
+
+    def non_page(self, response) -> str | None:
+        """What the response is when it is no web page (a PDF, an image …), else None."""
+        return not_a_page(response.body, self.content_type(response))
+
+    def extracted(self, response, source: Source):
+        """The general extractor's reading of the page (the source's encoding override as a hint)."""
+        encoding = None if source.encoding in (None, "auto") else source.encoding
+        return extract(response.body, response.url, encoding, now=self.now())
+
     def decoded(self, response, source: Source) -> Selector:
         """The page as text: the source's encoding override, else the server's, corrected by the bytes."""
         declared = source.encoding if source.encoding and source.encoding != "auto" else None
         if declared is None:
-            header = response.headers.get("Content-Type", b"").decode("latin-1")
+            header = self.content_type(response)
             if "charset=" in header:
                 declared = header.split("charset=")[-1].split(";")[0].strip()
         text, _used = decode_html(response.body, declared)
@@ -467,7 +480,7 @@ class SourceSpider(scrapy.Spider):
     def parse_article(self, response, **hints) -> Iterable[PostItem]:
         source = self.source_of(response)
         hints = {**response.meta.get("hints", {}), **hints}
-        what = not_a_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        what = self.non_page(response)
         if what is None:
             page = self.decoded(response, source)
             item = self.article_item(response, source, hints, page)
@@ -511,7 +524,7 @@ class SourceSpider(scrapy.Spider):
         if state_key(response.url) in {state_key(u) for u in seen[:-1]}:
             yield self.complete(item)  # redirected back to a page already read
             return
-        what = not_a_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        what = self.non_page(response)
         if what is not None:
             self.context.error(source.name, "not_a_page", f"{response.url}: 分页文章的下一页是{what}，不是网页，未拼接")
             yield self.complete(item)
@@ -519,8 +532,7 @@ class SourceSpider(scrapy.Spider):
         page = self.decoded(response, source)
         paragraphs = pick(page, (source.article or {}).get("body"))
         if not "".join(paragraphs).strip():
-            paragraphs = extract(response.body, response.url, None if source.encoding in (None, "auto")
-                                 else source.encoding, now=self.now()).content.split("\n")
+            paragraphs = self.extracted(response, source).content.split("\n")
         loader = self.loader(source, response.url)
         loader.add_value("content", paragraphs)
         more = loader.get_output_value("content")
@@ -577,12 +589,7 @@ class SourceSpider(scrapy.Spider):
                 values[key] = [hints[key]]
         still = [k for k in missing if not "".join(map(str, values[k])).strip()]
         if still:
-            article = extract(
-                response.body,
-                response.url,
-                None if source.encoding in (None, "auto") else source.encoding,
-                now=self.now(),
-            )
+            article = self.extracted(response, source)
             fallback = {
                 "title": article.title,
                 "content": article.content.split("\n") if article.content else [],
