@@ -22,7 +22,7 @@ from scrapy.utils.conf import closest_scrapy_cfg
 from scrapy.utils.project import get_project_settings
 
 from crawlers.context import context_for, error_counted
-from crawlers.sources import SANDBOX_FILE, Source, load_sources, needs_sandbox
+from crawlers.sources import Source, SourcesFile, load_sources, needs_sandbox, sources_path
 from crawlers.spiders.base import ERROR_KINDS
 from yuqing.crawl_labels import ADVISORY_KINDS
 
@@ -87,13 +87,14 @@ def last_started(store, names: list[str]) -> dict[str, datetime]:
 
 
 def plan(
-    names: list[str] | None, sources_file: str | None, sandbox: str | None, due_only: bool = False
+    names: list[str] | None, sources_file: str | None, sandbox: str | None, due_only: bool = False,
+    loaded: SourcesFile | None = None,
 ) -> dict[str, list[Source]]:
-    """Sources to crawl grouped by spider name (validates the file: ConfigError with file:line).
+    """Sources to crawl grouped by spider name (validates the file: ConfigError with file:line; ``loaded``:
+    the file the caller has read already).
 
     ``due_only``: only the sources whose ``interval`` has passed since their last run."""
-    path = sources_file or (SANDBOX_FILE if sandbox else None)
-    loaded = load_sources(path, sandbox)
+    loaded = loaded or load_sources(sources_path(sources_file, sandbox), sandbox)
     chosen = loaded.select(names or None)
     if not sandbox:
         missing = [s.name for s in chosen if needs_sandbox(s)]
@@ -173,11 +174,11 @@ class Trial:
 
 def trial(
     name: str, *, articles: int = 3, sources_file: str | None = None, sandbox: str | None = None,
-    settings: dict | None = None,
+    settings: dict | None = None, loaded: SourcesFile | None = None,
 ) -> Trial:
     """Crawl one source as a crawl would, but only its first listing page and ``articles`` article
     pages, and store nothing (Elasticsearch is not needed): for checking a source's selectors."""
-    groups = plan([name], sources_file, sandbox)
+    groups = plan([name], sources_file, sandbox, loaded=loaded)
     trial_settings = {"YUQING_TRIAL": articles, "ITEM_PIPELINES": TRIAL_PIPELINES, **(settings or {})}
     crawlers = _run(groups, sources_file, sandbox, trial_settings, None, True)
     for crawler in crawlers:

@@ -467,8 +467,8 @@ def site_of(host: str) -> str:
 class SourcesFile:
     path: str
     sources: list[Source]
-    # "file:line: where: what" for selectors that load but most likely select nothing (xpath_doubts)
-    warnings: list[str] = field(default_factory=list)
+    # (source name, "file:line: where: what") for selectors that load but most likely select nothing
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     def get(self, name: str) -> Source:
         for source in self.sources:
@@ -499,6 +499,11 @@ def fill_sandbox(value: Any, sandbox: str | None) -> Any:
     if isinstance(value, list):
         return [fill_sandbox(v, sandbox) for v in value]
     return value
+
+
+def sources_path(sources_file: str | Path | None, sandbox: str | None) -> str | Path:
+    """The sources file a command reads: the one given, else the sandbox's with a sandbox, else the default."""
+    return sources_file or (SANDBOX_FILE if sandbox else DEFAULT_FILE)
 
 
 def load_sources(path: str | Path | None = None, sandbox: str | None = None) -> SourcesFile:
@@ -557,7 +562,7 @@ def load_sources(path: str | Path | None = None, sandbox: str | None = None) -> 
     return SourcesFile(str(path), sources, warnings)
 
 
-def _selector_doubts(path, index: int, entry: dict, raw_entry, line: int) -> list[str]:
+def _selector_doubts(path, index: int, entry: dict, raw_entry, line: int) -> list[tuple[str, str]]:
     """Warnings for the XPath selectors of one entry that compile but most likely select nothing."""
     from crawlers.selector_errors import xpath_doubts
 
@@ -569,7 +574,8 @@ def _selector_doubts(path, index: int, entry: dict, raw_entry, line: int) -> lis
             if not isinstance(value, str) or not is_xpath(value):
                 continue
             at = raw_part.line_of(key) if isinstance(raw_part, LocatedDict) else line
-            found += [f"{path}:{at}: sources[{index}].{part}.{key}: {doubt}" for doubt in xpath_doubts(value)]
+            found += [(entry["name"], f"{path}:{at}: sources[{index}].{part}.{key}: {doubt}")
+                      for doubt in xpath_doubts(value)]
     return found
 
 

@@ -27,7 +27,7 @@ from crawlers.context import context_for
 from crawlers.extraction import decode_html, extract, not_a_page
 from crawlers.items import INCOMPLETE, BoardLoader, EngagementLoader, PostItem, PostLoader
 from crawlers.middlewares import OutOfScope
-from crawlers.sources import SANDBOX_FILE, Source, is_xpath, load_sources
+from crawlers.sources import Source, is_xpath, load_sources, sources_path
 from crawlers.state import merge_history, state_key
 
 LOGGER = logging.getLogger(__name__)
@@ -228,7 +228,7 @@ class SourceSpider(scrapy.Spider):
         """The sources this spider crawls: ``names`` (all of this spider's kind when empty) from the
         sources file (-a sources=, YUQING_SOURCES_FILE, the sandbox file with -a sandbox=, else the
         default). Raises ConfigError for a bad file or name and ValueError for a source of another kind."""
-        path = sources_file or settings.get("YUQING_SOURCES_FILE") or (SANDBOX_FILE if sandbox else None)
+        path = sources_path(sources_file or settings.get("YUQING_SOURCES_FILE"), sandbox)
         chosen = load_sources(path, sandbox).select(names or None)
         wrong = [s.name for s in chosen if s.kind != cls.kind]
         if wrong and names:

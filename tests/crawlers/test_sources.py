@@ -225,7 +225,7 @@ def test_an_xpath_that_loads_but_selects_nothing_gets_a_warning_with_its_line(tm
                         '      title: "//h1.title/text()"\n      date: "//span[class=\'time\']/text"\n')
     loaded, path = _load(tmp_path, text)
     assert loaded.get("city_news").article["title"] == "//h1.title/text()"  # it loads
-    assert loaded.warnings == [
+    assert [text for _name, text in loaded.warnings] == [
         f"{path}:11: sources[0].article.title: 'h1.title' 在 XPath 中是一个名为 h1.title 的元素（这是 CSS 的写法），"
         "应写作 //h1[@class='title']",
         f"{path}:12: sources[0].article.date: [class…] 选的是名为 class 的子元素；属性要加 @，写作 [@class…]",

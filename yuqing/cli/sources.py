@@ -58,7 +58,7 @@ def run_check(args: argparse.Namespace) -> int:
     loaded = load_sources(args.file or DEFAULT_FILE)
     enabled = len(loaded.enabled())
     untested = sum(1 for s in loaded.sources if s.untested)
-    for warning in loaded.warnings:  # loads, but most likely selects nothing
+    for _name, warning in loaded.warnings:  # loads, but most likely selects nothing
         print(f"提示：{warning}", file=sys.stderr)
     print(
         f"{loaded.path}: 共 {len(loaded.sources)} 个来源，启用 {enabled} 个，未经实测 {untested} 个；配置有效"
@@ -89,21 +89,21 @@ COUNTS = (("likes", "点赞"), ("comments", "评论"), ("shares", "转发"), ("v
 
 def run_try(args: argparse.Namespace) -> int:
     from crawlers.run import plan, trial
-    from crawlers.sources import load_sources
+    from crawlers.sources import load_sources, sources_path
     from yuqing.crawl_labels import ADVISORY_KINDS, STATUS_LABELS, describe_errors, error_label, kind_label
 
-    plan([args.name], args.sources_file, args.sandbox)  # a bad file or name: file:line, before anything runs
-    loaded = load_sources(args.sources_file or _default_file(args.sandbox), args.sandbox)
+    loaded = load_sources(sources_path(args.sources_file, args.sandbox), args.sandbox)
     source = loaded.get(args.name)
-    for warning in loaded.warnings:
-        if f"sources[{loaded.sources.index(source)}]." in warning:
+    plan([args.name], args.sources_file, args.sandbox, loaded=loaded)  # needs --sandbox: said before anything runs
+    for name, warning in loaded.warnings:
+        if name == source.name:
             print(f"提示：{warning}", file=sys.stderr)
     print(f"试抓 {source.name}（{source.display_name}，{kind_label(source.kind)}）：第一页，最多 {args.articles} 篇；"
           "不写入任何内容", flush=True)
     if source.untested:
         print("注意：此来源标为未经实测（untested），它的选择器从未在真实网站上检验过", flush=True)
     seen = trial(args.name, articles=args.articles, sources_file=args.sources_file, sandbox=args.sandbox,
-                 settings={"LOG_LEVEL": "DEBUG" if args.verbose else "CRITICAL"})
+                 settings={"LOG_LEVEL": "DEBUG" if args.verbose else "CRITICAL"}, loaded=loaded)
     for number, post in enumerate(seen.posts[: args.articles], 1):
         print(f"\n【{number}】{post.get('url')}")
         for key, label in FIELDS:
@@ -141,12 +141,6 @@ def run_try(args: argparse.Namespace) -> int:
         print("提示：未命中的选择器由通用抽取补上了；请核对上面的内容，修正来源配置中的选择器", file=sys.stderr)
     trouble = {k for k in run["errors_by_kind"] if k not in ADVISORY_KINDS}
     return 0 if seen.posts and not trouble else 1
-
-
-def _default_file(sandbox: str | None):
-    from crawlers.sources import DEFAULT_FILE, SANDBOX_FILE
-
-    return SANDBOX_FILE if sandbox else DEFAULT_FILE
 
 
 def _when(value) -> str:
