@@ -208,6 +208,11 @@ def _check_board_channel(value: str | int) -> str | None:
 PAGE_PLACEHOLDERS = ("{page}", "{page_index}")
 
 
+def page_address(template: str, page: int) -> str:
+    """Page ``page`` (2, 3, …) of a numbered listing: ``{page}`` is its number, ``{page_index}`` one less."""
+    return template.replace("{page}", str(page)).replace("{page_index}", str(page - 1))
+
+
 def _check_page_url(value: str) -> str | None:
     """A listing's numbered-page address: absolute, or relative to the start URL, with {page} (2, 3, …)
     or {page_index} (1, 2, … for page 2, 3, …: the index_1.html of TRS-style government sites)."""
@@ -217,7 +222,7 @@ def _check_page_url(value: str) -> str | None:
     if not any(p in value for p in PAGE_PLACEHOLDERS):
         return f"翻页地址 {value!r} 中没有页码（写 {{page}} 或 {{page_index}}，如 index_{{page_index}}.html）"
     if "://" in value or value.startswith(SANDBOX_PLACEHOLDER):
-        return check_url(value.replace("{page}", "2").replace("{page_index}", "1"))
+        return check_url(page_address(value, 2))
     if value.startswith("//") or re.match(r"[A-Za-z][\w+.-]*:", value):
         return (f"翻页地址 {value!r} 无法使用（写完整的 http(s):// 地址，或相对起始地址的路径，"
                 "如 index_{page_index}.html）")

@@ -27,7 +27,7 @@ from crawlers.context import context_for
 from crawlers.extraction import decode_html, extract, not_a_page
 from crawlers.items import INCOMPLETE, BoardLoader, EngagementLoader, PostItem, PostLoader
 from crawlers.middlewares import OutOfScope
-from crawlers.sources import Source, is_xpath, load_sources, sources_path
+from crawlers.sources import Source, is_xpath, load_sources, page_address, sources_path
 from crawlers.state import merge_history, state_key
 
 LOGGER = logging.getLogger(__name__)
@@ -275,7 +275,7 @@ class SourceSpider(scrapy.Spider):
         following = self.links_of(page, source.list.get("next"))
         url = self.follow(response, following[0], source) if following else None
         if url is None and source.list.get("page_url"):  # none, or a javascript: pager link
-            address = source.list["page_url"].replace("{page}", str(number + 1)).replace("{page_index}", str(number))
+            address = page_address(source.list["page_url"], number + 1)
             url = self.follow(response, urllib.parse.urljoin(start, address), source)
             # past the last page such sites answer 404 (or send page one again): the end, not an error
             meta.update(numbered=True, handle_httpstatus_list=[404])
