@@ -408,23 +408,26 @@ __all__ = ["css_problem", "xpath_problem"]
 
 # ----------------------------------------------------------------- valid, but not what was meant
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_CSS_STEP = re.compile(r"/([A-Za-z][\w-]*)([.#])([A-Za-z_][\w-]*)")
-_BARE_ATTRIBUTE = re.compile(r"\[\s*(class|id|href|src|name|title|style|content|type|value|alt)\s*(?:!?=|\])")
-_BARE_TEXT = re.compile(r"/(text|node)\s*(?=$|\||\])")
+# Attributes a selector reads; written without @ inside [ ], each names a child element instead.
+ATTRIBUTE_NAMES = {"class", "id", "href", "src", "name", "title", "style", "content", "type", "value", "alt"}
 
 
 def xpath_doubts(selector: str) -> list[str]:
     """What a valid XPath most likely does not mean (it compiles, and on a page selects nothing):
     CSS written inside it (//div.a), an attribute without its @ ([class='a']), text without ()."""
-    bare = _QUOTED.sub("''", selector)
+    tokens = _xpath_tokens(selector)
     doubts = []
-    for found in _CSS_STEP.finditer(bare):
-        name, mark, value = found.groups()
-        fix = f"//{name}[@class='{value}']" if mark == "." else f"//{name}[@id='{value}']"
-        doubts.append(f"{found.group()[1:]!r} 在 XPath 中是一个名为 {found.group()[1:]} 的元素（这是 CSS 的写法），应写作 {fix}")
-    for found in _BARE_ATTRIBUTE.finditer(bare):
-        doubts.append(f"[{found[1]}…] 选的是名为 {found[1]} 的子元素；属性要加 @，写作 [@{found[1]}…]")
-    for found in _BARE_TEXT.finditer(bare):
-        doubts.append(f"末尾的 {found[1]} 选的是名为 {found[1]} 的元素；取文本写 {found[1]}()")
+    for i, (kind, text, _position) in enumerate(tokens):
+        before = tokens[i - 1][1] if i else ""
+        after = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+        if kind != "name" or after == "(":
+            continue
+        if before in ("/", "//") and "." in text.strip("."):  # a name may hold dots; CSS's class may not
+            name, _, value = text.partition(".")
+            doubts.append(f"{text!r} 在 XPath 中是一个名为 {text} 的元素（这是 CSS 的写法），"
+                          f"应写作 //{name}[@class='{value}']")
+        elif before == "[" and text in ATTRIBUTE_NAMES and after in ("=", "!=", "]"):
+            doubts.append(f"[{text}…] 选的是名为 {text} 的子元素；属性要加 @，写作 [@{text}…]")
+        elif before in ("/", "//") and text in ("text", "node") and after in ("", "|", "]"):
+            doubts.append(f"末尾的 {text} 选的是名为 {text} 的元素；取文本写 {text}()")
     return doubts
