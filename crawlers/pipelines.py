@@ -225,7 +225,7 @@ class IndexPipeline(_Pipeline):
     def open_spider(self, spider=None) -> None:
         spider = spider or self._spider()
         self.final_status = {name: s.final_status for name, s in getattr(spider, "sources", {}).items()}
-        if not self.context.trial and self.context.connect() is not None:
+        if self.context.connect() is not None:  # never in a trial: it has no store
             self.replay_spool()
 
     async def process_item(self, item, spider=None):
